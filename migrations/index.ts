@@ -1,0 +1,19 @@
+import type { Sequelize } from 'sequelize';
+import * as m001 from './2026-11-22T001-create-tenants-users-tokens.js';
+import * as m002 from './2026-11-22T002-create-audit-log.js';
+import * as m003 from './2026-11-22T003-create-instances-environments-projects.js';
+import * as m004 from './2026-11-22T004-create-runs.js';
+
+export interface Migration {
+  name: string;
+  up(sequelize: Sequelize): Promise<void>;
+  down(sequelize: Sequelize): Promise<void>;
+}
+
+/** Every migration, in order. Listed explicitly so the same code runs from src (tests) and dist. */
+export const migrations: Migration[] = [
+  { name: '2026-11-22T001-create-tenants-users-tokens', ...m001 },
+  { name: '2026-11-22T002-create-audit-log', ...m002 },
+  { name: '2026-11-22T003-create-instances-environments-projects', ...m003 },
+  { name: '2026-11-22T004-create-runs', ...m004 },
+];

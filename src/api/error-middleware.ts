@@ -1,0 +1,56 @@
+import type Koa from 'koa';
+import type { Logger } from '../logger.js';
+import { atlantisError } from './envelopes/atlantis.js';
+import { classify } from './envelopes/classify.js';
+import { v1Error } from './envelopes/v1.js';
+
+export type Surface = 'v1' | 'atlantis' | 'jsonapi' | 'atlasai' | 'plain';
+
+type ErrorRenderer = (e: ReturnType<typeof classify>, requestId: string) => unknown;
+const renderers: Partial<Record<Surface, ErrorRenderer>> = { v1: v1Error, atlantis: atlantisError, plain: v1Error };
+
+/** Other surfaces (TFE JSON:API, AtlasAI) register their own error format here. */
+export function registerErrorRenderer(surface: Surface, render: ErrorRenderer): void {
+  renderers[surface] = render;
+}
+
+/** Which envelope a path speaks; routers may override with ctx.state.surface. */
+export function surfaceFor(path: string): Surface {
+  if (path.startsWith('/api/v1/')) return 'v1';
+  if (path.startsWith('/api/v2/')) return 'jsonapi';
+  if (path.startsWith('/api/incidents')) return 'atlasai';
+  if (path.startsWith('/api/')) return 'atlantis';
+  return 'plain';
+}
+
+/**
+ * First middleware: maps every error to its surface's envelope, never leaks a stack trace, logs
+ * server errors once with the request id (client errors at debug).
+ */
+export function errorMiddleware(log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.throw(404, `no route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (err) {
+      const e = classify(err);
+      if (e.status === 404 && !(err as { code?: string }).code && (err as Error).message?.startsWith('no route')) {
+        e.code = 'not_found';
+        e.message = (err as Error).message;
+      }
+      const requestId = String(ctx.state.requestId ?? '');
+      const reqLog: Logger = ctx.state.log ?? log;
+      if (e.status >= 500) reqLog.error({ err, status: e.status }, 'request failed');
+      else reqLog.debug({ code: e.code, status: e.status }, e.message);
+      if (!e.expose) e.message = `internal server error (request id ${requestId})`;
+      const surface: Surface = ctx.state.surface ?? surfaceFor(ctx.path);
+      const render = renderers[surface] ?? v1Error;
+      ctx.status = e.status;
+      ctx.body = render(e, requestId);
+      if (e.retryAfterSeconds) ctx.set('Retry-After', String(e.retryAfterSeconds));
+      if (e.status === 401 && surface === 'v1') ctx.set('WWW-Authenticate', 'Bearer realm="atlantas"');
+    }
+  };
+}

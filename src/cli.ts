@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config.js';
+import { systemActor } from './core/actor.js';
+import { ConfigError, DomainError } from './core/errors.js';
+import { CreateTenantInput } from './core/auth/auth.schemas.js';
+import { createLogger } from './logger.js';
+import { openCore, startServer } from './main.js';
+import { VERSION } from './version.js';
+
+const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
+
+Usage:
+  atlantas server                     run the server (REST, webhooks, Slack, MCP, workers)
+  atlantas migrate                    apply database migrations and exit
+  atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]
+                                      create a tenant with its first admin
+  atlantas --help | --version
+
+Configuration comes from environment variables; see README.md.
+`;
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`atlantas: ${err.message}\n`);
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+  try {
+    switch (command) {
+      case 'server':
+        return await serve(config);
+      case 'migrate':
+        return await migrateOnly(config);
+      case 'tenant':
+        return await tenantCommand(config, rest);
+      default:
+        process.stderr.write(`atlantas: unknown command "${command}"\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    const message = err instanceof DomainError ? err.message : (err as Error).message;
+    process.stderr.write(`atlantas ${command}: ${message}\n`);
+    return 1;
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const running = await startServer(config);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      running.log.info({ signal }, 'signal received');
+      running.close().then(
+        () => resolve(0),
+        (err) => {
+          running.log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function migrateOnly(config: Config): Promise<number> {
+  const log = createLogger({ level: config.logLevel });
+  const { db } = await openCore(config, log);
+  await db.close();
+  process.stdout.write('migrations are up to date\n');
+  return 0;
+}
+
+async function tenantCommand(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'admin-email': { type: 'string' }, 'admin-password': { type: 'string' }, name: { type: 'string' } },
+  });
+  if (positionals[0] !== 'create' || !positionals[1]) {
+    process.stderr.write('usage: atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]\n');
+    return 2;
+  }
+  const input = CreateTenantInput.safeParse({
+    slug: positionals[1], name: values.name, admin_email: values['admin-email'], admin_password: values['admin-password'],
+  });
+  if (!input.success) {
+    process.stderr.write(`atlantas tenant create: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const { core, db } = await openCore(config, log);
+  try {
+    const { tenant: platform } = await core.tenants.bootstrap({ slug: config.defaultTenant });
+    const actor = { ...systemActor('cli', platform.id, 'admin', 'cli'), isPlatformAdmin: true };
+    const { tenant, admin } = await core.tenants.create(actor, input.data);
+    process.stdout.write(`created tenant ${tenant.slug} (${tenant.id}) with admin ${admin.email}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { ConfigError } from './core/errors.js';
+
+/**
+ * Every environment variable Atlantas reads, validated once at start. Nothing else reads
+ * process.env. README.md documents each variable and its default.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const byteSize = z
+  .string()
+  .regex(/^\d+(b|kb|mb|gb)?$/i, 'expected a size such as 1mb, 512kb or 1048576')
+  .transform(parseByteSize);
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)');
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
+  .transform(parseDuration);
+
+const Env = z.object({
+  ATLANTAS_PORT: z.coerce.number().int().min(0).max(65535).default(4141),
+  ATLANTAS_HOST: z.string().min(1).default('0.0.0.0'),
+  ATLANTAS_URL: z.string().url('expected an absolute URL such as https://atlantas.example.com').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
+    .optional(),
+  ATLANTAS_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').optional(),
+  ATLANTAS_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  ATLANTAS_DATA_DIR: z.string().min(1).default('./.atlantas'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  ATLANTAS_ADMIN_EMAIL: z.string().email('expected an email address').optional(),
+  ATLANTAS_ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
+  ATLANTAS_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  ATLANTAS_JWT_TTL: duration.prefault('12h'),
+  ATLANTAS_ENCRYPTION_KEY: base64Key.optional(),
+  ATLANTAS_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
+  ATLANTAS_API_SECRET: z.string().min(1).optional(),
+  ATLANTAS_BODY_LIMIT: byteSize.prefault('1mb'),
+  ATLANTAS_STATE_BODY_LIMIT: byteSize.prefault('64mb'),
+  ATLANTAS_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+  ATLANTAS_LOGIN_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  ATLANTAS_SHUTDOWN_TIMEOUT: duration.prefault('30s'),
+  ATLANTAS_TF_BINARY: z.string().min(1).default('terraform'),
+  ATLANTAS_PARALLELISM: z.coerce.number().int().min(1).max(256).default(4),
+  ATLANTAS_RUN_TIMEOUT: duration.prefault('1h'),
+  ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
+  ATLANTAS_WORKERS: bool.prefault('true'),
+  ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
+  ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
+  ATLANTAS_GH_APP_ID: z.string().regex(/^\d+$/, 'expected the numeric GitHub App id').optional(),
+  ATLANTAS_GH_APP_KEY: z.string().min(1).optional(),
+  ATLANTAS_GH_APP_KEY_FILE: z.string().min(1).optional(),
+  ATLANTAS_GH_INSTALLATION_ID: z.string().regex(/^\d+$/, 'expected a numeric installation id').optional(),
+  ATLANTAS_GH_WEBHOOK_SECRET: z.string().min(1).optional(),
+  ATLANTAS_GH_API_URL: z.string().url().default('https://api.github.com'),
+  ATLANTAS_GH_WEB_URL: z.string().url().optional(),
+  ATLANTAS_GH_USER: z.string().min(1).optional(),
+  ATLANTAS_GH_REQUIRE_WRITE: bool.prefault('true'),
+  ATLANTAS_GH_ALLOW_DRAFT_PRS: bool.prefault('false'),
+  ATLANTAS_APPLY_REQUIREMENTS: csv.prefault(''),
+  ATLANTAS_EXECUTABLE_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a single word').default('atlantis'),
+  ATLANTAS_BLOCKED_EXTRA_ARGS: csv.optional(),
+  ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
+  ATLANTAS_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a slug').default('default'),
+});
+
+export type RawEnv = z.infer<typeof Env>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  dataDir: string;
+  logLevel: RawEnv['LOG_LEVEL'];
+  database: { url?: string; schema?: string; poolMax: number };
+  admin: { email?: string; password?: string };
+  auth: { jwtSecret?: string; jwtTtlMs: number; rateLimitPerMinute: number; loginRateLimitPerMinute: number };
+  encryption: { key?: Buffer; previousKey?: Buffer };
+  http: { bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number };
+  atlantisApi: { secret?: string };
+  terraform: { binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean };
+  repoAllowlist: string[];
+  defaultTenant: string;
+  github: {
+    token?: string;
+    appId?: string;
+    appKey?: string;
+    appKeyFile?: string;
+    installationId?: string;
+    webhookSecret?: string;
+    apiUrl: string;
+    webUrl?: string;
+    user?: string;
+    requireWritePermission: boolean;
+    allowDraftPrs: boolean;
+    applyRequirements: string[];
+    executableName: string;
+    blockedExtraArgs?: string[];
+    autoplanFileList: string[];
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as operators expect from `FOO= npm start`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const problems = crossChecks(parsed.data);
+  if (problems.length) throw new ConfigError(problems);
+  return toConfig(parsed.data);
+}
+
+function crossChecks(e: RawEnv): string[] {
+  const problems: string[] = [];
+  if (!!e.ATLANTAS_ADMIN_EMAIL !== !!e.ATLANTAS_ADMIN_PASSWORD) {
+    problems.push('ATLANTAS_ADMIN_EMAIL and ATLANTAS_ADMIN_PASSWORD: set both or neither');
+  }
+  if (e.DATABASE_URL && !e.ATLANTAS_ENCRYPTION_KEY) {
+    problems.push('ATLANTAS_ENCRYPTION_KEY: required with DATABASE_URL (32 bytes, base64; openssl rand -base64 32)');
+  }
+  if (e.ATLANTAS_GH_APP_ID && !e.ATLANTAS_GH_APP_KEY && !e.ATLANTAS_GH_APP_KEY_FILE) {
+    problems.push('ATLANTAS_GH_APP_KEY or ATLANTAS_GH_APP_KEY_FILE: required with ATLANTAS_GH_APP_ID');
+  }
+  return problems;
+}
+
+function toConfig(e: RawEnv): Config {
+  return {
+    port: e.ATLANTAS_PORT,
+    host: e.ATLANTAS_HOST,
+    publicUrl: e.ATLANTAS_URL?.replace(/\/+$/, ''),
+    dataDir: e.ATLANTAS_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, schema: e.ATLANTAS_DB_SCHEMA, poolMax: e.ATLANTAS_DB_POOL_MAX },
+    admin: { email: e.ATLANTAS_ADMIN_EMAIL, password: e.ATLANTAS_ADMIN_PASSWORD },
+    auth: {
+      jwtSecret: e.ATLANTAS_JWT_SECRET,
+      jwtTtlMs: e.ATLANTAS_JWT_TTL,
+      rateLimitPerMinute: e.ATLANTAS_RATE_LIMIT,
+      loginRateLimitPerMinute: e.ATLANTAS_LOGIN_RATE_LIMIT,
+    },
+    encryption: {
+      key: e.ATLANTAS_ENCRYPTION_KEY ? Buffer.from(e.ATLANTAS_ENCRYPTION_KEY, 'base64') : undefined,
+      previousKey: e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS, 'base64') : undefined,
+    },
+    http: { bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT },
+    atlantisApi: { secret: e.ATLANTAS_API_SECRET },
+    terraform: {
+      binary: e.ATLANTAS_TF_BINARY,
+      parallelism: e.ATLANTAS_PARALLELISM,
+      runTimeoutMs: e.ATLANTAS_RUN_TIMEOUT,
+      cancelGraceMs: e.ATLANTAS_CANCEL_GRACE,
+      workers: e.ATLANTAS_WORKERS,
+    },
+    repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
+    defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
+    github: {
+      token: e.ATLANTAS_GH_TOKEN,
+      appId: e.ATLANTAS_GH_APP_ID,
+      appKey: e.ATLANTAS_GH_APP_KEY,
+      appKeyFile: e.ATLANTAS_GH_APP_KEY_FILE,
+      installationId: e.ATLANTAS_GH_INSTALLATION_ID,
+      webhookSecret: e.ATLANTAS_GH_WEBHOOK_SECRET,
+      apiUrl: e.ATLANTAS_GH_API_URL.replace(/\/+$/, ''),
+      webUrl: e.ATLANTAS_GH_WEB_URL?.replace(/\/+$/, ''),
+      user: e.ATLANTAS_GH_USER,
+      requireWritePermission: e.ATLANTAS_GH_REQUIRE_WRITE,
+      allowDraftPrs: e.ATLANTAS_GH_ALLOW_DRAFT_PRS,
+      applyRequirements: e.ATLANTAS_APPLY_REQUIREMENTS,
+      executableName: e.ATLANTAS_EXECUTABLE_NAME,
+      blockedExtraArgs: e.ATLANTAS_BLOCKED_EXTRA_ARGS,
+      autoplanFileList: e.ATLANTAS_AUTOPLAN_FILE_LIST,
+    },
+  };
+}
+
+export function parseByteSize(v: string): number {
+  const m = /^(\d+)(b|kb|mb|gb)?$/i.exec(v.trim());
+  if (!m) throw new Error(`bad size ${v}`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b'];
+  return Number(m[1]) * mult;
+}
+
+export function parseDuration(v: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) throw new Error(`bad duration ${v}`);
+  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
+  return Number(m[1]) * mult;
+}

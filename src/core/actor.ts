@@ -1,0 +1,72 @@
+import { NotAllowedError } from './errors.js';
+
+export type Role = 'admin' | 'member' | 'viewer';
+export const ROLES: readonly Role[] = ['admin', 'member', 'viewer'];
+
+/** Which front end a call came through; recorded in the audit log. */
+export type Via = 'api' | 'github' | 'slack' | 'mcp' | 'scheduler' | 'cli' | 'tfstate' | 'tfe' | 'atlantis_api' | 'system';
+
+/**
+ * Who is calling. Every core service method takes one and checks it; front ends only build it.
+ * `kind` says how the caller proved itself: a user session (JWT), an API token, or a system actor
+ * (scheduler agents, the Atlantis-secret API, the GitHub bot acting for a PR author).
+ */
+export interface Actor {
+  kind: 'user' | 'token' | 'system';
+  tenantId: string;
+  role: Role;
+  /** user id for user and token actors */
+  userId?: string;
+  tokenId?: string;
+  /** human-readable: email, token name, agent name, GitHub login */
+  name: string;
+  via: Via;
+  isPlatformAdmin: boolean;
+}
+
+export type Permission =
+  | 'tenant:read' | 'tenant:manage'
+  | 'user:read' | 'user:manage'
+  | 'token:own'
+  | 'project:read' | 'project:write'
+  | 'environment:read' | 'environment:write'
+  | 'instance:read' | 'instance:write'
+  | 'audit:read'
+  | 'state:read' | 'state:write' | 'state:admin'
+  | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
+  | 'lock:read' | 'lock:manage';
+
+const VIEWER: Permission[] = [
+  'tenant:read', 'user:read', 'token:own', 'project:read', 'environment:read', 'instance:read',
+  'state:read', 'run:read', 'lock:read',
+];
+const MEMBER: Permission[] = [
+  ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:write',
+  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage',
+];
+const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin'];
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  viewer: new Set(VIEWER),
+  member: new Set(MEMBER),
+  admin: new Set(ADMIN),
+};
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return GRANTS[actor.role].has(permission);
+}
+
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) {
+    throw new NotAllowedError(`role "${actor.role}" may not ${permission.replace(':', ' ')}`, { code: 'forbidden' });
+  }
+}
+
+export function requirePlatformAdmin(actor: Actor): void {
+  if (!actor.isPlatformAdmin) throw new NotAllowedError('only a platform admin may do this', { code: 'forbidden' });
+}
+
+/** An actor for internal work (scheduler agents, startup tasks). It has a role like anyone else. */
+export function systemActor(name: string, tenantId: string, role: Role = 'member', via: Via = 'system'): Actor {
+  return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ROLES } from '../actor.js';
+
+export const Email = z.string().trim().toLowerCase().email('must be an email address').max(320);
+export const Password = z.string().min(12, 'must be at least 12 characters').max(1024);
+export const RoleInput = z.enum(ROLES as [string, ...string[]], { message: `must be one of ${ROLES.join(', ')}` });
+
+export const LoginInput = z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') });
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const RegisterInput = z.object({
+  email: Email,
+  password: Password,
+  name: z.string().trim().max(200).default(''),
+  role: RoleInput.default('member'),
+});
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+export const SetRoleInput = z.object({ role: RoleInput });
+
+export const CreateTokenInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(200),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+export type CreateTokenInput = z.infer<typeof CreateTokenInput>;
+
+export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
+
+export const CreateTenantInput = z.object({
+  slug: Slug,
+  name: z.string().trim().min(1).max(200).optional(),
+  admin_email: Email,
+  admin_password: Password,
+  max_instances: z.number().int().min(0).optional(),
+  max_environments: z.number().int().min(0).optional(),
+});
+export type CreateTenantInput = z.infer<typeof CreateTenantInput>;
+
+export const QuotasInput = z
+  .object({
+    max_instances: z.number().int().min(0).max(100_000),
+    max_environments: z.number().int().min(0).max(100_000),
+    cpu_quota: z.string().regex(/^\d+(m)?$/, 'must be CPU units such as 4000m or 4'),
+    memory_quota: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)?$/, 'must be a quantity such as 8Gi or 512Mi'),
+  })
+  .partial()
+  .strict();
+export type QuotasInput = z.infer<typeof QuotasInput>;

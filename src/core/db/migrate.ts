@@ -1,0 +1,35 @@
+import pg from 'pg';
+import { Umzug, SequelizeStorage } from 'umzug';
+import type { Sequelize } from 'sequelize';
+import type { Logger } from '../../logger.js';
+import { migrations } from '../../../migrations/index.js';
+import type { Database } from './connection.js';
+
+export type MigrationContext = Sequelize;
+
+/**
+ * Runs pending migrations. On an external PostgreSQL, a session-level advisory lock held on a
+ * dedicated connection serialises concurrent starters (several replicas booting at once): the
+ * second waits, then finds nothing left to do. Embedded mode has one process by construction.
+ */
+export async function migrate(db: Database, log: Logger): Promise<string[]> {
+  const umzug = new Umzug({
+    migrations: migrations.map((m) => ({ name: m.name, up: () => m.up(db.sequelize), down: () => m.down(db.sequelize) })),
+    context: db.sequelize,
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+  if (db.mode === 'embedded') return (await umzug.up()).map((m) => m.name);
+
+  const client = new pg.Client(db.clientConfig);
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('atlantas.migrate:' || current_schema()))");
+    const done = (await umzug.up()).map((m) => m.name);
+    if (done.length) log.info({ migrations: done }, 'migrations applied');
+    return done;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext('atlantas.migrate:' || current_schema()))").catch(() => {});
+    await client.end();
+  }
+}

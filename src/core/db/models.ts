@@ -1,0 +1,25 @@
+import type { Sequelize } from 'sequelize';
+import { defineTenantModel } from '../tenants/tenant.model.js';
+import { defineUserModel } from '../auth/user.model.js';
+import { defineApiTokenModel } from '../auth/api-token.model.js';
+import { defineAuditEntryModel } from '../audit/audit-entry.model.js';
+import { defineInstanceModel } from '../instances/instance.model.js';
+import { defineEnvironmentModel } from '../environments/environment.model.js';
+import { defineProjectModel } from '../projects/project.model.js';
+import { defineProjectDependencyModel } from '../projects/project-dependency.model.js';
+
+/** Models are defined per connection (not Model.init on shared classes), so apps never share state. */
+export function defineModels(sequelize: Sequelize) {
+  return {
+    Tenant: defineTenantModel(sequelize),
+    User: defineUserModel(sequelize),
+    ApiToken: defineApiTokenModel(sequelize),
+    AuditEntry: defineAuditEntryModel(sequelize),
+    Instance: defineInstanceModel(sequelize),
+    Environment: defineEnvironmentModel(sequelize),
+    Project: defineProjectModel(sequelize),
+    ProjectDependency: defineProjectDependencyModel(sequelize),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;

@@ -1,0 +1,64 @@
+import type { Logger } from '../logger.js';
+import { AuditLog } from './audit/audit.service.js';
+import { AuthService } from './auth/auth.service.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { TokensService } from './auth/tokens.service.js';
+import { UsersService } from './auth/users.service.js';
+import { systemClock, type Clock } from './clock.js';
+import { DashboardService } from './dashboard/dashboard.service.js';
+import type { Database } from './db/connection.js';
+import { defineModels, type Models } from './db/models.js';
+import { EnvironmentsService } from './environments/environments.service.js';
+import { InstancesService } from './instances/instances.service.js';
+import { ProjectsService } from './projects/projects.service.js';
+import type { Encryptor } from './secrets/encryption.js';
+import { TenantsService } from './tenants/tenants.service.js';
+
+export interface CoreOptions {
+  jwtSecret?: string;
+  jwtTtlMs: number;
+  rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+}
+
+export interface CoreDeps {
+  db: Database;
+  log: Logger;
+  encryptor: Encryptor;
+  options: CoreOptions;
+  clock?: Clock;
+}
+
+export type Core = ReturnType<typeof createCore>;
+
+/** The one hand-written composition root of the domain. Every front end receives this object. */
+export function createCore({ db, log, encryptor, options, clock = systemClock }: CoreDeps) {
+  const { sequelize } = db;
+  const models: Models = defineModels(sequelize);
+  const audit = new AuditLog({ model: models.AuditEntry });
+  const auth = new AuthService({
+    users: models.User,
+    tokens: models.ApiToken,
+    jwtSecret: options.jwtSecret ?? encryptor.derive('jwt'),
+    jwtTtlMs: options.jwtTtlMs,
+    requestLimiter: new RateLimiter(options.rateLimitPerMinute),
+    loginLimiter: new RateLimiter(options.loginRateLimitPerMinute),
+    clock,
+    log: log.child({ svc: 'auth' }),
+  });
+  const users = new UsersService({ sequelize, users: models.User, tokens: models.ApiToken, audit });
+  const tokens = new TokensService({ sequelize, tokens: models.ApiToken, audit, clock });
+  const tenants = new TenantsService({
+    sequelize, tenants: models.Tenant, users: models.User, instances: models.Instance, environments: models.Environment,
+    usersService: users, audit, log: log.child({ svc: 'tenants' }),
+  });
+  const instances = new InstancesService({ sequelize, model: models.Instance, tenants, audit });
+  const environments = new EnvironmentsService({ sequelize, model: models.Environment, instances: models.Instance, tenants, audit });
+  const projects = new ProjectsService({
+    sequelize, projects: models.Project, dependencies: models.ProjectDependency, instances: models.Instance,
+    environments: models.Environment, audit,
+  });
+  const dashboard = new DashboardService({ sequelize });
+
+  return { db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard };
+}

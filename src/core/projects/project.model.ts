@@ -1,0 +1,49 @@
+import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
+
+export interface Project {
+  id: string;
+  tenantId: string;
+  name: string;
+  repositoryUrl: string;
+  terraformPath: string;
+  workspace: string;
+  branch: string;
+  stateBackend: string;
+  autoApply: boolean;
+  instanceId: string | null;
+  environmentId: string | null;
+  positionX: number | null;
+  positionY: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+type Creation = Optional<
+  Project,
+  | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'createdAt' | 'updatedAt'
+>;
+export type ProjectModel = ModelStatic<Model<Project, Creation>>;
+
+export function defineProjectModel(sequelize: Sequelize): ProjectModel {
+  return sequelize.define<Model<Project, Creation>>(
+    'Project',
+    {
+      id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+      tenantId: { type: DataTypes.UUID, allowNull: false },
+      name: { type: DataTypes.TEXT, allowNull: false },
+      repositoryUrl: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+      terraformPath: { type: DataTypes.TEXT, allowNull: false, defaultValue: '.' },
+      workspace: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'default' },
+      branch: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'main' },
+      stateBackend: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'platform' },
+      autoApply: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      instanceId: DataTypes.UUID,
+      environmentId: DataTypes.UUID,
+      positionX: DataTypes.DOUBLE,
+      positionY: DataTypes.DOUBLE,
+      createdAt: DataTypes.DATE,
+      updatedAt: DataTypes.DATE,
+    },
+    { tableName: 'projects', underscored: true },
+  );
+}

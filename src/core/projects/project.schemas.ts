@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { cleanRepoRelDir, workspaceProblem } from './paths.js';
+
+export const ResourceName = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-"');
+
+export const Workspace = z.string().superRefine((ws, ctx) => {
+  const problem = workspaceProblem(ws);
+  if (problem) ctx.addIssue({ code: 'custom', message: `invalid workspace "${ws}": ${problem}` });
+});
+
+export const RepoRelDir = z.string().transform((dir, ctx) => {
+  const cleaned = cleanRepoRelDir(dir);
+  if (cleaned === null) {
+    ctx.addIssue({ code: 'custom', message: `"${dir}" escapes the repository; use a path inside it` });
+    return z.NEVER;
+  }
+  return cleaned;
+});
+
+export const RepositoryUrl = z
+  .string()
+  .trim()
+  .max(500)
+  .refine(
+    (v) => v === '' || /^https?:\/\/[^\s]+$/.test(v) || /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v),
+    'must be an https URL such as https://github.com/org/infra, or owner/repo',
+  );
+
+const ProjectFields = {
+  name: ResourceName,
+  repository_url: RepositoryUrl.default(''),
+  terraform_path: RepoRelDir.default('.'),
+  workspace: Workspace.default('default'),
+  branch: z.string().trim().min(1).max(255).default('main'),
+  state_backend: z.enum(['platform', 'external']).default('platform'),
+  auto_apply: z.boolean().default(false),
+  environment_id: z.string().uuid().nullable().optional(),
+};
+
+export const CreateProjectInput = z.object(ProjectFields).strict();
+export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
+
+export const UpdateProjectInput = z
+  .object({
+    name: ProjectFields.name,
+    repository_url: RepositoryUrl,
+    terraform_path: RepoRelDir,
+    workspace: Workspace,
+    branch: z.string().trim().min(1).max(255),
+    state_backend: z.enum(['platform', 'external']),
+    auto_apply: z.boolean(),
+    environment_id: z.string().uuid().nullable(),
+  })
+  .partial()
+  .strict();
+export type UpdateProjectInput = z.infer<typeof UpdateProjectInput>;
+
+const TfIdentifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a terraform identifier');
+
+export const AddDependencyInput = z
+  .object({
+    depends_on_project_id: z.string().uuid('must be a project id'),
+    /** this project's input variable → the dependency's output */
+    output_mapping: z.record(TfIdentifier, TfIdentifier).default({}),
+  })
+  .strict();
+export type AddDependencyInput = z.infer<typeof AddDependencyInput>;
+
+export const LayoutInput = z
+  .array(z.object({ id: z.string().uuid(), position_x: z.number().finite(), position_y: z.number().finite() }).strict())
+  .max(10_000);
+export type LayoutInput = z.infer<typeof LayoutInput>;

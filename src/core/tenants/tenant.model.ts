@@ -1,0 +1,33 @@
+import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  slug: string;
+  maxInstances: number;
+  maxEnvironments: number;
+  cpuQuota: string;
+  memoryQuota: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+type Creation = Optional<Tenant, 'id' | 'maxInstances' | 'maxEnvironments' | 'cpuQuota' | 'memoryQuota' | 'createdAt' | 'updatedAt'>;
+export type TenantModel = ModelStatic<Model<Tenant, Creation>>;
+
+export function defineTenantModel(sequelize: Sequelize): TenantModel {
+  return sequelize.define<Model<Tenant, Creation>>(
+    'Tenant',
+    {
+      id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+      name: { type: DataTypes.TEXT, allowNull: false },
+      slug: { type: DataTypes.TEXT, allowNull: false },
+      maxInstances: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 10 },
+      maxEnvironments: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 20 },
+      cpuQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '4000m' },
+      memoryQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '8Gi' },
+      createdAt: DataTypes.DATE,
+      updatedAt: DataTypes.DATE,
+    },
+    { tableName: 'tenants', underscored: true },
+  );
+}

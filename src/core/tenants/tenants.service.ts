@@ -1,0 +1,157 @@
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import type { Logger } from '../../logger.js';
+import { requirePermission, requirePlatformAdmin, systemActor, type Actor } from '../actor.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import type { CreateTenantInput, QuotasInput } from '../auth/auth.schemas.js';
+import { generatePassword } from '../auth/password.js';
+import type { PublicUser, UsersService } from '../auth/users.service.js';
+import type { UserModel } from '../auth/user.model.js';
+import type { EnvironmentModel } from '../environments/environment.model.js';
+import { inTransaction } from '../db/transaction.js';
+import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.js';
+import type { InstanceModel } from '../instances/instance.model.js';
+import type { Tenant, TenantModel } from './tenant.model.js';
+
+export interface TenantUsage {
+  instancesUsed: number;
+  instancesLimit: number;
+  environmentsUsed: number;
+  environmentsLimit: number;
+}
+
+export type QuotaKind = 'instances' | 'environments';
+
+interface Deps {
+  sequelize: Sequelize;
+  tenants: TenantModel;
+  users: UserModel;
+  instances: InstanceModel;
+  environments: EnvironmentModel;
+  usersService: UsersService;
+  audit: AuditLog;
+  log: Logger;
+}
+
+/** Tenants and their quotas. Several teams share one Atlantas; no row crosses a tenant. */
+export class TenantsService {
+  constructor(private readonly deps: Deps) {}
+
+  async get(actor: Actor): Promise<Tenant> {
+    requirePermission(actor, 'tenant:read');
+    return this.require(actor.tenantId);
+  }
+
+  async usage(actor: Actor): Promise<TenantUsage> {
+    const tenant = await this.get(actor);
+    const [instancesUsed, environmentsUsed] = await Promise.all([
+      this.deps.instances.count({ where: { tenantId: tenant.id } }),
+      this.deps.environments.count({ where: { tenantId: tenant.id } }),
+    ]);
+    return { instancesUsed, instancesLimit: tenant.maxInstances, environmentsUsed, environmentsLimit: tenant.maxEnvironments };
+  }
+
+  /** Quotas are the platform's to set: a tenant admin cannot lift their own limits. */
+  async updateQuotas(actor: Actor, input: QuotasInput): Promise<Tenant> {
+    requirePlatformAdmin(actor);
+    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const row = await this.deps.tenants.findByPk(actor.tenantId, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!row) throw new NotFoundError('tenant not found');
+      const before = row.get({ plain: true });
+      await row.update(
+        {
+          maxInstances: input.max_instances ?? before.maxInstances,
+          maxEnvironments: input.max_environments ?? before.maxEnvironments,
+          cpuQuota: input.cpu_quota ?? before.cpuQuota,
+          memoryQuota: input.memory_quota ?? before.memoryQuota,
+        },
+        { transaction },
+      );
+      await this.deps.audit.record(actor, 'tenant.quotas', { type: 'tenant', id: actor.tenantId }, { ...input }, { transaction });
+      return row.get({ plain: true });
+    });
+  }
+
+  /**
+   * Called inside the creating transaction: locks the tenant row so that concurrent creates
+   * cannot both squeeze past the limit, then counts.
+   */
+  async assertQuota(tenantId: string, kind: QuotaKind, transaction: Transaction): Promise<void> {
+    const tenant = await this.deps.tenants.findByPk(tenantId, { transaction, lock: transaction.LOCK.UPDATE });
+    if (!tenant) throw new NotFoundError('tenant not found');
+    const limit = kind === 'instances' ? tenant.getDataValue('maxInstances') : tenant.getDataValue('maxEnvironments');
+    const used =
+      kind === 'instances'
+        ? await this.deps.instances.count({ where: { tenantId }, transaction })
+        : await this.deps.environments.count({ where: { tenantId }, transaction });
+    if (used >= limit) {
+      throw new QuotaExceededError(
+        `quota exceeded: this tenant may have at most ${limit} ${kind} and has ${used}; delete one or ask a platform admin to raise max_${kind}`,
+        { code: 'quota_exceeded', details: { kind, limit, used } },
+      );
+    }
+  }
+
+  /** A platform admin creates a tenant with its own first admin. */
+  async create(actor: Actor, input: CreateTenantInput): Promise<{ tenant: Tenant; admin: PublicUser }> {
+    requirePlatformAdmin(actor);
+    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const tenant = await this.insertTenant(input.slug, input.name ?? input.slug, transaction, input);
+      const admin = await this.deps.usersService.createUser(
+        tenant.id,
+        { email: input.admin_email, password: input.admin_password, name: 'Admin', role: 'admin' },
+        { transaction },
+      );
+      await this.deps.audit.record(actor, 'tenant.create', { type: 'tenant', id: tenant.id }, { slug: tenant.slug, admin: admin.email }, { transaction, tenantId: tenant.id });
+      return { tenant, admin };
+    });
+  }
+
+  /**
+   * First start: make the default tenant, and when no user exists anywhere, its first admin (also
+   * the platform admin) from the configured credentials, or with a generated password that is
+   * returned once for the caller to print.
+   */
+  async bootstrap(options: { slug: string; adminEmail?: string; adminPassword?: string }): Promise<{ tenant: Tenant; generatedPassword?: string; adminEmail?: string }> {
+    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      // Serialise concurrent first starts of several replicas.
+      await this.deps.sequelize.query("SELECT pg_advisory_xact_lock(hashtext('atlantas.bootstrap:' || current_schema()))", { transaction });
+      const existing = await this.deps.tenants.findOne({ where: { slug: options.slug }, transaction });
+      const tenant = existing ? existing.get({ plain: true }) : await this.insertTenant(options.slug, options.slug === 'default' ? 'Default' : options.slug, transaction);
+      if ((await this.deps.users.count({ transaction })) > 0) return { tenant };
+      const email = options.adminEmail ?? 'admin@atlantas.local';
+      const generated = options.adminPassword ? undefined : generatePassword();
+      const admin = await this.deps.usersService.createUser(
+        tenant.id,
+        { email, password: options.adminPassword ?? generated!, name: 'Admin', role: 'admin', isPlatformAdmin: true },
+        { transaction },
+      );
+      const actor = systemActor('bootstrap', tenant.id, 'admin');
+      await this.deps.audit.record(actor, 'user.bootstrap_admin', { type: 'user', id: admin.id }, { email }, { transaction });
+      return { tenant, generatedPassword: generated, adminEmail: email };
+    });
+  }
+
+  async require(tenantId: string, transaction?: Transaction): Promise<Tenant> {
+    const row = await this.deps.tenants.findByPk(tenantId, { transaction });
+    if (!row) throw new NotFoundError('tenant not found');
+    return row.get({ plain: true });
+  }
+
+  async findBySlug(slug: string): Promise<Tenant | null> {
+    const row = await this.deps.tenants.findOne({ where: { slug } });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  private async insertTenant(slug: string, name: string, transaction: Transaction, quotas: Partial<CreateTenantInput> = {}): Promise<Tenant> {
+    try {
+      const row = await this.deps.tenants.create(
+        { slug, name, maxInstances: quotas.max_instances, maxEnvironments: quotas.max_environments },
+        { transaction },
+      );
+      return row.get({ plain: true });
+    } catch (err) {
+      if (err instanceof UniqueConstraintError) throw new ConflictError(`a tenant with slug "${slug}" already exists`, { code: 'tenant_exists' });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiApp } from './api/app.js';
+import type { Config } from './config.js';
+import { createCore, type Core } from './core/index.js';
+import { connectDb, type Database } from './core/db/connection.js';
+import { migrate } from './core/db/migrate.js';
+import { Encryptor } from './core/secrets/encryption.js';
+import { loadOrCreateKeyFile } from './core/secrets/key-file.js';
+import { Lifecycle } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface StartOptions {
+  log?: Logger;
+  /** where a generated first-admin password is printed (once); default stderr */
+  announce?: (text: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  core: Core;
+  lifecycle: Lifecycle;
+  log: Logger;
+  /** graceful: stop accepting, finish in-flight requests (up to the shutdown timeout), close the db */
+  close(): Promise<void>;
+}
+
+/** Opens the database and the encryption key, migrates, and builds the core. */
+export async function openCore(config: Config, log: Logger): Promise<{ core: Core; db: Database }> {
+  const key = config.encryption.key ?? (config.database.url ? undefined : await loadOrCreateKeyFile(config.dataDir));
+  if (!key) throw new Error('ATLANTAS_ENCRYPTION_KEY is required with DATABASE_URL');
+  const encryptor = new Encryptor(key, config.encryption.previousKey);
+  const db = await connectDb({ url: config.database.url, schema: config.database.schema, poolMax: config.database.poolMax, dataDir: config.dataDir, log });
+  try {
+    await migrate(db, log);
+    const core = createCore({
+      db, log, encryptor,
+      options: {
+        jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
+        rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+      },
+    });
+    return { core, db };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/** `atlantas server`: the composition root of every front end. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const announce = options.announce ?? ((text: string) => process.stderr.write(text));
+  const { core, db } = await openCore(config, log);
+  const lifecycle = new Lifecycle();
+
+  const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
+  if (boot.generatedPassword) {
+    announce(
+      `\n  Atlantas created the first admin.\n    email:    ${boot.adminEmail}\n    password: ${boot.generatedPassword}\n` +
+        '  It is shown this once; log in and change it, or set ATLANTAS_ADMIN_EMAIL/ATLANTAS_ADMIN_PASSWORD.\n\n',
+    );
+  }
+
+  const app = createApiApp({ core, log, lifecycle, bodyLimit: config.http.bodyLimit });
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  log.info({ port, mode: db.mode }, 'atlantas listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      lifecycle.shuttingDown = true;
+      log.info('shutting down: no new connections, finishing in-flight requests');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+      await stopped;
+      clearTimeout(timer);
+      await db.close();
+      log.info('shutdown complete');
+    })());
+
+  return { url, port, core, lifecycle, log, close };
+}

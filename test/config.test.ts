@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/core/errors.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(4141);
+    expect(c.dataDir).toBe('./.atlantas');
+    expect(c.database.url).toBeUndefined();
+    expect(c.terraform).toMatchObject({ binary: 'terraform', parallelism: 4 });
+    expect(c.http.bodyLimit).toBe(1024 * 1024);
+    expect(c.github.apiUrl).toBe('https://api.github.com');
+  });
+
+  it('names every bad variable at once and says what it expects', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ATLANTAS_PORT: 'eighty', LOG_LEVEL: 'loud', ATLANTAS_ENCRYPTION_KEY: 'c2hvcnQ=', ATLANTAS_BODY_LIMIT: 'huge' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/ATLANTAS_PORT: .*number/);
+    expect(message).toMatch(/LOG_LEVEL: /);
+    expect(message).toMatch(/ATLANTAS_ENCRYPTION_KEY: expected 32 bytes, base64-encoded/);
+    expect(message).toMatch(/ATLANTAS_BODY_LIMIT: expected a size/);
+  });
+
+  it('requires an encryption key with an external database, and both admin variables or neither', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/db' })).toThrow(/ATLANTAS_ENCRYPTION_KEY: required with DATABASE_URL/);
+    expect(() => loadConfig({ ATLANTAS_ADMIN_EMAIL: 'a@b.co' })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: expected a postgres:\/\/ connection URL/);
+  });
+
+  it('treats empty strings as unset and parses sizes, durations and lists', () => {
+    const c = loadConfig({ ATLANTAS_PORT: '', ATLANTAS_BODY_LIMIT: '512kb', ATLANTAS_JWT_TTL: '30m', ATLANTAS_REPO_ALLOWLIST: 'org/a, org/b' });
+    expect(c.port).toBe(4141);
+    expect(c.http.bodyLimit).toBe(512 * 1024);
+    expect(c.auth.jwtTtlMs).toBe(30 * 60_000);
+    expect(c.repoAllowlist).toEqual(['org/a', 'org/b']);
+  });
+});

@@ -1,0 +1,29 @@
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { DEFAULT_TEST_DATABASE_URL } from './harness/test-db.js';
+
+/**
+ * Runs once before the suite. The tests need a real PostgreSQL and the real terraform binary;
+ * when either is missing the whole run fails here, loudly, instead of skipping tests.
+ */
+export default async function setup(): Promise<void> {
+  process.env.TEST_DATABASE_URL ||= DEFAULT_TEST_DATABASE_URL;
+  const url = process.env.TEST_DATABASE_URL;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `TEST_DATABASE_URL=${url} is not reachable (${(err as Error).message}). ` +
+        'Start PostgreSQL (pg_lsclusters; pg_ctlcluster --skip-systemctl-redirect <version> main start) or point TEST_DATABASE_URL at one.',
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+  try {
+    execFileSync(process.env.ATLANTAS_TF_BINARY || 'terraform', ['version'], { stdio: 'pipe', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  } catch (err) {
+    throw new Error(`terraform is not runnable (${(err as Error).message}); install Terraform 1.11 on PATH or set ATLANTAS_TF_BINARY`);
+  }
+}
