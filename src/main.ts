@@ -64,7 +64,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
 
   const app = createApiApp({ core, log, lifecycle, bodyLimit: config.http.bodyLimit });
-  const server = http.createServer(app.callback());
+  const handler = app.callback();
+  const server = http.createServer((req, res) => {
+    if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
+    return handler(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,9 +84,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       lifecycle.shuttingDown = true;
       log.info('shutting down: no new connections, finishing in-flight requests');
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections that finish their request after this point go idle: sweep them.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
       await stopped;
+      clearInterval(sweep);
       clearTimeout(timer);
       await db.close();
       log.info('shutdown complete');

@@ -35,7 +35,14 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
 
   app.use(requestContext(deps.log));
   app.use(errorMiddleware(deps.log));
-  app.use((ctx, next) => (raw.some((re) => re.test(ctx.path)) ? next() : json(ctx, next)));
+  app.use((ctx, next) => {
+    if (raw.some((re) => re.test(ctx.path))) return next();
+    // A body that is not JSON would otherwise be parsed as {} and fail with a misleading message.
+    if (ctx.request.length && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && !ctx.is('json', 'application/*+json')) {
+      ctx.throw(415, `unsupported content type "${ctx.get('content-type') || 'none'}"; send a JSON body with Content-Type: application/json`);
+    }
+    return json(ctx, next);
+  });
 
   const routers: Router<AppState>[] = [
     healthRouter({ db: deps.core.db, lifecycle: deps.lifecycle }),

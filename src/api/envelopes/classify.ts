@@ -55,6 +55,5 @@ function httpCode(status: number): string {
 function clientMessage(status: number, err: Error): string {
   if (status === 413) return 'request body is too large';
   if (status === 400 && /JSON|Unexpected token|invalid/i.test(err.message ?? '')) return 'request body is not valid JSON';
-  if (status === 415) return 'unsupported content type; send application/json';
   return err.message || 'bad request';
 }
