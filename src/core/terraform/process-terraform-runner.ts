@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { Logger } from '../../logger.js';
+import { InputError, UnavailableError } from '../errors.js';
+import { terraformEnv } from './child-env.js';
+import { TerraformProcess } from './terraform-process.js';
+import type { TerraformInvocation, TerraformResult, TerraformRunner } from './terraform-runner.js';
+
+/** Default bound of each output buffer in a result: the last 16 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+export interface ProcessTerraformRunnerOptions {
+  /** ATLANTAS_TF_BINARY: `terraform`, `tofu` or a path */
+  binary: string;
+  /** ATLANTAS_CANCEL_GRACE: time between SIGINT and SIGKILL */
+  cancelGraceMs: number;
+  log: Logger;
+  /** where PATH, HOME, proxies and TF_CLI_CONFIG_FILE come from (allowlisted); default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
+  maxOutputBytes?: number;
+}
+
+/**
+ * Runs the terraform (or tofu) binary as a child process: argv only (never a shell), a clean
+ * env (child-env.ts), its own process group so that cancel reaches provider plugins and
+ * local-exec children. Logs name the subcommand only: extra args may carry secrets.
+ */
+export class ProcessTerraformRunner implements TerraformRunner {
+  readonly #opts: ProcessTerraformRunnerOptions;
+  readonly #log: Logger;
+  #active = 0;
+
+  constructor(opts: ProcessTerraformRunnerOptions) {
+    this.#opts = opts;
+    this.#log = opts.log.child({ component: 'terraform-runner' });
+  }
+
+  active(): number {
+    return this.#active;
+  }
+
+  async version(): Promise<string> {
+    const r = await this.run({ args: ['version', '-json'], cwd: tmpdir(), timeoutMs: 60_000 });
+    const version = parseVersion(r.stdout);
+    if (r.exitCode !== 0 || !version) {
+      throw new UnavailableError(`"${this.#opts.binary} version" failed (exit ${r.exitCode}); check ATLANTAS_TF_BINARY`, {
+        code: 'terraform.unavailable',
+      });
+    }
+    return version;
+  }
+
+  async run(inv: TerraformInvocation): Promise<TerraformResult> {
+    validateArgs(inv.args);
+    await assertDirectory(inv.cwd);
+    if (inv.signal?.aborted) return notStarted(true);
+    const { env, dropped } = terraformEnv(this.#opts.baseEnv ?? process.env, inv.env);
+    if (dropped.length) this.#log.warn({ dropped }, 'ignored environment variables that would change the terraform workspace or flags');
+    const child = await this.#spawn(inv, env);
+    const log = this.#log.child({ pid: child.pid, cmd: inv.args[0] });
+    const proc = new TerraformProcess(child, {
+      graceMs: this.#opts.cancelGraceMs,
+      maxOutputBytes: inv.maxOutputBytes ?? this.#opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      onOutput: inv.onOutput,
+      log,
+    });
+    this.#active++;
+    log.debug({ cwd: inv.cwd }, 'terraform started');
+    const onAbort = () => proc.stop('cancel');
+    inv.signal?.addEventListener('abort', onAbort, { once: true });
+    if (inv.signal?.aborted) onAbort();
+    const timer = inv.timeoutMs ? setTimeout(() => proc.stop('timeout'), inv.timeoutMs) : undefined;
+    try {
+      const result = await proc.result;
+      const { exitCode, signal, canceled, timedOut, durationMs, truncated } = result;
+      log.info({ exitCode, signal, canceled, timedOut, durationMs, truncated }, 'terraform finished');
+      return result;
+    } finally {
+      this.#active--;
+      clearTimeout(timer);
+      inv.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Resolves once the process exists; a missing or non-executable binary is an UnavailableError. */
+  #spawn(inv: TerraformInvocation, env: Record<string, string>): Promise<ChildProcess & { pid: number }> {
+    const child = spawn(this.#opts.binary, inv.args, { cwd: inv.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) return Promise.resolve(child as ChildProcess & { pid: number });
+    return new Promise((_resolve, reject) => {
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        reject(
+          new UnavailableError(
+            `cannot run terraform binary "${this.#opts.binary}" (${err.code ?? err.message}); install it on PATH or set ATLANTAS_TF_BINARY`,
+            { code: 'terraform.unavailable', cause: err },
+          ),
+        );
+      });
+    });
+  }
+}
+
+function validateArgs(args: unknown): asserts args is string[] {
+  if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) {
+    throw new InputError('terraform arguments must be a non-empty array of strings');
+  }
+  if (args.some((a) => a.includes('\0'))) throw new InputError('terraform arguments cannot contain NUL characters');
+}
+
+async function assertDirectory(cwd: string): Promise<void> {
+  const s = await stat(cwd).catch(() => null);
+  if (!s?.isDirectory()) throw new InputError(`terraform working directory ${cwd} does not exist or is not a directory`);
+}
+
+function notStarted(canceled: boolean): TerraformResult {
+  return { exitCode: null, signal: null, stdout: '', stderr: '', combined: '', truncated: false, canceled, timedOut: false, durationMs: 0 };
+}
+
+/** `version -json` of terraform and tofu both carry "terraform_version"; plain text is the fallback. */
+export function parseVersion(stdout: string): string | null {
+  try {
+    const v = (JSON.parse(stdout) as { terraform_version?: unknown }).terraform_version;
+    if (typeof v === 'string' && v) return v;
+  } catch {
+    // not JSON: an old binary
+  }
+  return /v(\d+\.\d+\.\d+[^\s]*)/.exec(stdout)?.[1] ?? null;
+}
