@@ -18,6 +18,8 @@ export const AUTODISCOVER_MODES = ['auto', 'enabled', 'disabled'] as const;
 export type AutodiscoverMode = (typeof AUTODISCOVER_MODES)[number];
 export const TERRAFORM_DISTRIBUTIONS = ['terraform', 'opentofu'] as const;
 export type TerraformDistribution = (typeof TERRAFORM_DISTRIBUTIONS)[number];
+export const SILENCED_STAGES = ['plan', 'apply'] as const;
+export type SilencedStage = (typeof SILENCED_STAGES)[number];
 
 /** Atlantis's default `autoplan.when_modified`, relative to the project dir. */
 export const DEFAULT_WHEN_MODIFIED: readonly string[] = [
@@ -44,6 +46,10 @@ export interface ProjectConfig {
   dependsOn: string[];
   repoLocksMode: RepoLocksMode;
   deleteSourceBranchOnMerge: boolean;
+  /** Stages whose PR comments are left out (statuses are still set). */
+  silencePrComments: SilencedStage[];
+  policyCheck: boolean;
+  customPolicyCheck: boolean;
   /** Where the project is declared, for messages; null when not read from a file. */
   line: number | null;
 }
@@ -58,6 +64,7 @@ export interface RepoConfig {
   autodiscover: { mode: AutodiscoverMode; ignorePaths: string[] };
   repoLocksMode: RepoLocksMode;
   allowedRegexpPrefixes: string[];
+  silencePrComments: SilencedStage[];
   projects: ProjectConfig[];
   workflows: Record<string, Workflow>;
 }
@@ -69,12 +76,12 @@ export interface ParseRepoConfigOptions {
 
 const TOP_KEYS = [
   'version', 'projects', 'workflows', 'automerge', 'parallel_plan', 'parallel_apply', 'abort_on_execution_order_fail',
-  'delete_source_branch_on_merge', 'autodiscover', 'repo_locks', 'allowed_regexp_prefixes',
+  'delete_source_branch_on_merge', 'autodiscover', 'repo_locks', 'allowed_regexp_prefixes', 'silence_pr_comments',
 ] as const;
 const PROJECT_KEYS = [
   'name', 'dir', 'workspace', 'branch', 'terraform_version', 'terraform_distribution', 'autoplan', 'plan_requirements',
   'apply_requirements', 'import_requirements', 'workflow', 'execution_order_group', 'depends_on', 'repo_locks',
-  'delete_source_branch_on_merge',
+  'delete_source_branch_on_merge', 'silence_pr_comments', 'policy_check', 'custom_policy_check',
 ] as const;
 const GLOB_CHARS = /[*?[]/;
 const PROJECT_NAME = /^[A-Za-z0-9._~/-]+$/;
@@ -99,6 +106,7 @@ export function parseRepoConfig(text: string, fileName = 'atlantis.yaml', option
     autodiscover: readAutodiscover(reader, get('autodiscover')),
     repoLocksMode: readRepoLocks(reader, get('repo_locks')) ?? 'on_plan',
     allowedRegexpPrefixes: reader.texts(get('allowed_regexp_prefixes')),
+    silencePrComments: readSet(reader, get('silence_pr_comments'), SILENCED_STAGES),
     projects: [],
     workflows: readWorkflows(reader, get('workflows')),
   };
@@ -112,7 +120,7 @@ export function emptyRepoConfig(): RepoConfig {
   return {
     version: 3, automerge: false, parallelPlan: false, parallelApply: false, abortOnExecutionOrderFail: false,
     deleteSourceBranchOnMerge: false, autodiscover: { mode: 'auto', ignorePaths: [] }, repoLocksMode: 'on_plan',
-    allowedRegexpPrefixes: [], projects: [], workflows: {},
+    allowedRegexpPrefixes: [], silencePrComments: [], projects: [], workflows: {},
   };
 }
 
@@ -157,14 +165,17 @@ function readProject(reader: ConfigReader, item: Located, repo: RepoConfig): Pro
     terraformVersion: opt('terraform_version', (at) => readTerraformVersion(reader, at)),
     terraformDistribution: opt('terraform_distribution', (at) => reader.oneOf(at, TERRAFORM_DISTRIBUTIONS)),
     autoplan: readAutoplan(reader, e.get('autoplan') ?? { ...item, node: null, path: `${item.path}.autoplan` }),
-    planRequirements: opt('plan_requirements', (at) => readRequirements(reader, at)) ?? [],
-    applyRequirements: opt('apply_requirements', (at) => readRequirements(reader, at)) ?? [],
-    importRequirements: opt('import_requirements', (at) => readRequirements(reader, at)) ?? [],
+    planRequirements: opt('plan_requirements', (at) => readSet(reader, at, REQUIREMENTS)) ?? [],
+    applyRequirements: opt('apply_requirements', (at) => readSet(reader, at, REQUIREMENTS)) ?? [],
+    importRequirements: opt('import_requirements', (at) => readSet(reader, at, REQUIREMENTS)) ?? [],
     workflow: opt('workflow', (at) => reader.text(at)),
     executionOrderGroup: opt('execution_order_group', (at) => reader.int(at)) ?? 0,
     dependsOn: opt('depends_on', (at) => reader.texts(at)) ?? [],
     repoLocksMode: opt('repo_locks', (at) => readRepoLocks(reader, at)) ?? repo.repoLocksMode,
     deleteSourceBranchOnMerge: opt('delete_source_branch_on_merge', (at) => reader.bool(at)) ?? repo.deleteSourceBranchOnMerge,
+    silencePrComments: opt('silence_pr_comments', (at) => readSet(reader, at, SILENCED_STAGES)) ?? [...repo.silencePrComments],
+    policyCheck: opt('policy_check', (at) => reader.bool(at)) ?? false,
+    customPolicyCheck: opt('custom_policy_check', (at) => reader.bool(at)) ?? false,
     line: item.line,
   };
 }
@@ -225,10 +236,11 @@ function readAutoplan(reader: ConfigReader, at: Located): ProjectConfig['autopla
   };
 }
 
-function readRequirements(reader: ConfigReader, at: Located): Requirement[] {
-  const out: Requirement[] = [];
+/** A list of allowed words, duplicates dropped. */
+function readSet<T extends string>(reader: ConfigReader, at: Located, allowed: readonly T[]): T[] {
+  const out: T[] = [];
   for (const item of reader.items(at)) {
-    const value = reader.oneOf(item, REQUIREMENTS);
+    const value = reader.oneOf(item, allowed);
     if (!out.includes(value)) out.push(value);
   }
   return out;
