@@ -12,6 +12,10 @@ import { EnvironmentsService } from './environments/environments.service.js';
 import { InstancesService } from './instances/instances.service.js';
 import { ProjectsService } from './projects/projects.service.js';
 import type { Encryptor } from './secrets/encryption.js';
+import { RotationRegistry } from './secrets/rotation.js';
+import { StateService } from './state/state.service.js';
+import { StateRepository } from './state/state.repository.js';
+import { StateVersionRotation } from './state/state-rotation.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
 export interface CoreOptions {
@@ -59,6 +63,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock }:
     environments: models.Environment, audit,
   });
   const dashboard = new DashboardService({ sequelize });
+  const state = new StateService({
+    sequelize, repo: new StateRepository({ sequelize, states: models.State, versions: models.StateVersion }),
+    projects, encryptor, audit, log: log.child({ svc: 'state' }),
+  });
+  const rotation = new RotationRegistry();
+  rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  return { db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard };
+  return { db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };
 }

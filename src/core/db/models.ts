@@ -7,6 +7,8 @@ import { defineInstanceModel } from '../instances/instance.model.js';
 import { defineEnvironmentModel } from '../environments/environment.model.js';
 import { defineProjectModel } from '../projects/project.model.js';
 import { defineProjectDependencyModel } from '../projects/project-dependency.model.js';
+import { defineStateModel } from '../state/state.model.js';
+import { defineStateVersionModel } from '../state/state-version.model.js';
 
 /** Models are defined per connection (not Model.init on shared classes), so apps never share state. */
 export function defineModels(sequelize: Sequelize) {
@@ -19,6 +21,8 @@ export function defineModels(sequelize: Sequelize) {
     Environment: defineEnvironmentModel(sequelize),
     Project: defineProjectModel(sequelize),
     ProjectDependency: defineProjectDependencyModel(sequelize),
+    State: defineStateModel(sequelize),
+    StateVersion: defineStateVersionModel(sequelize),
   };
 }
 

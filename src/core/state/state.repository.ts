@@ -1,0 +1,94 @@
+import { literal, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { isUuid } from '../ids.js';
+import type { LockInfo } from './lock-info.js';
+import type { StateRef } from './state-ref.js';
+import type { StateModel, StateRow } from './state.model.js';
+import type { StateVersion, StateVersionModel, StateVersionRow } from './state-version.model.js';
+
+export type StateWithProject = StateRow & { projectName: string | null };
+export type NewVersion = Omit<StateVersionRow, 'id' | 'createdAt'>;
+
+const WITHOUT_DATA = { exclude: ['data', 'keyId'] as ('data' | 'keyId')[] };
+const PROJECT_NAME = literal('(SELECT p.name FROM projects p WHERE p.id = "State".project_id)');
+
+/** Queries over `states` and `state_versions`; returns plain objects. Rules live in the service. */
+export class StateRepository {
+  constructor(private readonly deps: { sequelize: Sequelize; states: StateModel; versions: StateVersionModel }) {}
+
+  async findByRef(tenantId: string, ref: StateRef, t?: Transaction): Promise<StateRow | null> {
+    const row = await this.deps.states.findOne({
+      where: { tenantId, name: ref.name, workspace: ref.workspace }, transaction: t, lock: t ? t.LOCK.UPDATE : undefined,
+    });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  /** By id in the tenant; with a transaction the row is locked until it ends. */
+  async findById(tenantId: string, id: string, t?: Transaction): Promise<StateWithProject | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.deps.states.findOne({
+      where: { tenantId, id }, attributes: { include: [[PROJECT_NAME, 'projectName']] }, transaction: t, lock: t ? t.LOCK.UPDATE : undefined,
+    });
+    return row ? (row.get({ plain: true }) as StateWithProject) : null;
+  }
+
+  /** Creates the state row unless it exists (concurrent creators are fine), then locks it. */
+  async createAndLock(tenantId: string, ref: StateRef, projectId: string | null, t: Transaction): Promise<{ row: StateRow; created: boolean }> {
+    const inserted = await this.deps.sequelize.query(
+      `INSERT INTO states (tenant_id, name, workspace, project_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, name, workspace) DO NOTHING RETURNING id`,
+      { bind: [tenantId, ref.name, ref.workspace, projectId], type: QueryTypes.SELECT, transaction: t },
+    );
+    const row = await this.findByRef(tenantId, ref, t);
+    if (!row) throw new Error('state row vanished after insert');
+    return { row, created: inserted.length > 0 };
+  }
+
+  async setLock(id: string, lock: { info: LockInfo; by: string } | null, t: Transaction): Promise<void> {
+    await this.deps.states.update(
+      lock ? { lockId: lock.info.ID, lockInfo: lock.info, lockedAt: new Date(), lockedBy: lock.by } : { lockId: null, lockInfo: null, lockedAt: null, lockedBy: null },
+      { where: { id }, transaction: t },
+    );
+  }
+
+  /** Inserts an immutable version and moves the state's current pointer to it. */
+  async addVersion(values: NewVersion, t: Transaction): Promise<StateVersion> {
+    const row = await this.deps.versions.create(values, { transaction: t });
+    await this.deps.states.update(
+      { currentVersionId: row.getDataValue('id'), latestVersion: values.version, serial: values.serial, lineage: values.lineage, md5: values.md5, size: values.size },
+      { where: { id: values.stateId }, transaction: t },
+    );
+    const { data: _data, keyId: _keyId, ...meta } = row.get({ plain: true });
+    return meta;
+  }
+
+  async list(tenantId: string): Promise<StateWithProject[]> {
+    const rows = await this.deps.states.findAll({
+      where: { tenantId }, attributes: { include: [[PROJECT_NAME, 'projectName']] }, order: [['name', 'ASC'], ['workspace', 'ASC']],
+    });
+    return rows.map((r) => r.get({ plain: true }) as StateWithProject);
+  }
+
+  async versions(stateId: string): Promise<StateVersion[]> {
+    const rows = await this.deps.versions.findAll({ where: { stateId }, attributes: WITHOUT_DATA, order: [['version', 'DESC']] });
+    return rows.map((r) => r.get({ plain: true }));
+  }
+
+  async versionMeta(versionId: string, t?: Transaction): Promise<StateVersion | null> {
+    const row = await this.deps.versions.findOne({ where: { id: versionId }, attributes: WITHOUT_DATA, transaction: t });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  /** One version with its ciphertext, by id or by version number. */
+  async versionWithData(stateId: string, ref: string): Promise<StateVersionRow | null> {
+    let where: { stateId: string; id?: string; version?: number };
+    if (isUuid(ref)) where = { stateId, id: ref };
+    else if (/^[1-9]\d{0,9}$/.test(ref)) where = { stateId, version: Number(ref) };
+    else return null;
+    const row = await this.deps.versions.findOne({ where });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  async delete(id: string, t: Transaction): Promise<void> {
+    await this.deps.states.destroy({ where: { id }, transaction: t }); // versions go with it (ON DELETE CASCADE)
+  }
+}

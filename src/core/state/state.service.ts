@@ -1,0 +1,264 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Logger } from '../../logger.js';
+import { requirePermission, type Actor } from '../actor.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import { inTransaction } from '../db/transaction.js';
+import { InputError, LockedError, NotFoundError } from '../errors.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { Encryptor } from '../secrets/encryption.js';
+import type { LockInfo } from './lock-info.js';
+import { identify, parseStateDocument, stateOutputs, type StateDocument, type StateIdentity, type StateOutput } from './state-document.js';
+import { parseStateRef, type StateRef } from './state-ref.js';
+import { decidePush } from './state-rules.js';
+import type { StateRepository, StateWithProject } from './state.repository.js';
+import type { StateRow } from './state.model.js';
+import { stateVersionAad, type StateVersion, type StateVersionRow } from './state-version.model.js';
+
+export type StateSummary = StateWithProject & { isLocked: boolean };
+
+/** The current state of a (name, workspace), as the runs engine needs it; serial etc. are null before the first write. */
+export interface CurrentState {
+  id: string;
+  serial: number | null;
+  lineage: string | null;
+  md5: string | null;
+  isLocked: boolean;
+  lock: LockInfo | null;
+}
+
+export interface PushOptions {
+  /** the lock ID the writer holds (terraform's `?ID=`) */
+  lockId?: string;
+  /** hex MD5 the client computed (from Content-MD5); a mismatch refuses the write */
+  md5?: string | null;
+  /** accept a different lineage or an older serial (state:admin) */
+  force?: boolean;
+}
+
+export interface PushResult {
+  version: StateVersion;
+  /** false when the same serial and bytes were already stored (a retried POST) */
+  written: boolean;
+}
+
+interface Deps {
+  sequelize: Sequelize;
+  repo: StateRepository;
+  projects: ProjectsService;
+  encryptor: Encryptor;
+  audit: AuditLog;
+  log: Logger;
+}
+
+/**
+ * Terraform state: encrypted immutable versions, the current pointer, and the state lock of the
+ * HTTP backend. States are named (name, workspace) in the caller's tenant; a state whose name is a
+ * registered project's name is linked to it.
+ */
+export class StateService {
+  constructor(private readonly deps: Deps) {}
+
+  async current(actor: Actor, name: string, workspace: string): Promise<CurrentState | null> {
+    requirePermission(actor, 'state:read');
+    const row = await this.deps.repo.findByRef(actor.tenantId, parseStateRef(name, workspace));
+    if (!row) return null;
+    return { id: row.id, serial: row.serial, lineage: row.lineage, md5: row.md5, isLocked: !!row.lockId, lock: row.lockInfo };
+  }
+
+  /** The current state's bytes exactly as terraform wrote them, or null when there is none yet. */
+  async readCurrent(actor: Actor, name: string, workspace: string): Promise<Buffer | null> {
+    requirePermission(actor, 'state:read');
+    const row = await this.deps.repo.findByRef(actor.tenantId, parseStateRef(name, workspace));
+    if (!row?.currentVersionId) return null;
+    const version = await this.deps.repo.versionWithData(row.id, row.currentVersionId);
+    if (!version) throw new Error(`state ${row.id} points at a missing version`);
+    return this.open(version);
+  }
+
+  async readCurrentDocument(actor: Actor, name: string, workspace: string): Promise<StateDocument | null> {
+    const body = await this.readCurrent(actor, name, workspace);
+    return body ? parseStateDocument(body) : null;
+  }
+
+  /** Root outputs of the current version (sensitive ones marked), for output_mapping between projects. */
+  async outputs(actor: Actor, name: string, workspace: string): Promise<StateOutput[]> {
+    const doc = await this.readCurrentDocument(actor, name, workspace);
+    if (!doc) throw new NotFoundError(`state ${name}/${workspace} has no version yet; apply it first`, { code: 'state_not_found' });
+    return stateOutputs(doc);
+  }
+
+  /** Stores a new version (or confirms a retried one). Refusals: see state-rules.ts; a lock held by another ID → LockedError. */
+  async push(actor: Actor, name: string, workspace: string, body: Buffer, options: PushOptions = {}): Promise<PushResult> {
+    requirePermission(actor, 'state:write');
+    if (options.force) requirePermission(actor, 'state:admin');
+    const ref = parseStateRef(name, workspace);
+    const incoming = identify(body);
+    if (options.md5 && options.md5 !== incoming.md5) {
+      throw new InputError(`Content-MD5 does not match the body (body MD5 ${incoming.md5}); the state was not stored`, { code: 'content_md5_mismatch' });
+    }
+    return inTransaction(this.deps.sequelize, undefined, async (t) => {
+      const { row, created } = await this.lockedRow(actor, ref, t);
+      assertMayWrite(row, ref, options.lockId);
+      const current: StateIdentity | null = row.currentVersionId ? { serial: row.serial!, lineage: row.lineage!, md5: row.md5! } : null;
+      const decision = decidePush(current, incoming, !!options.force);
+      if (decision.kind === 'unchanged') return { version: (await this.deps.repo.versionMeta(row.currentVersionId!, t))!, written: false };
+      const version = await this.writeVersion(actor, row, body, incoming, decision.forced, t);
+      await this.deps.audit.record(
+        actor, 'state.push', { type: 'state', id: row.id },
+        { name: ref.name, workspace: ref.workspace, version: version.version, serial: incoming.serial, lineage: incoming.lineage, size: body.length, forced: decision.forced, created, ...(decision.forced && current ? { replaced_serial: current.serial, replaced_lineage: current.lineage } : {}) },
+        { transaction: t },
+      );
+      return { version, written: true };
+    });
+  }
+
+  /** Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo. */
+  async lock(actor: Actor, name: string, workspace: string, info: LockInfo): Promise<void> {
+    requirePermission(actor, 'state:write');
+    const ref = parseStateRef(name, workspace);
+    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+      const { row, created } = await this.lockedRow(actor, ref, t);
+      if (row.lockId === info.ID) return; // terraform never re-locks with its own ID; a retry is success
+      if (row.lockId) throw lockedBy(row, ref);
+      await this.deps.repo.setLock(row.id, { info, by: actor.name }, t);
+      await this.deps.audit.record(
+        actor, 'state.lock', { type: 'state', id: row.id },
+        { name: ref.name, workspace: ref.workspace, lock_id: info.ID, operation: info.Operation ?? null, who: info.Who ?? null, created },
+        { transaction: t },
+      );
+    });
+  }
+
+  /**
+   * Releases the lock held by `lockId`; `null` is terraform's force-unlock (empty body), allowed
+   * with state:write and audited as such. A free or unknown state is already unlocked: success.
+   */
+  async unlock(actor: Actor, name: string, workspace: string, lockId: string | null): Promise<void> {
+    requirePermission(actor, 'state:write');
+    const ref = parseStateRef(name, workspace);
+    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+      const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
+      if (!row?.lockId) return;
+      if (lockId !== null && lockId !== row.lockId) {
+        throw new LockedError(`lock ID ${lockId} does not hold state ${ref.name}/${ref.workspace}; it is held by ${row.lockId}`, row.lockInfo, { code: 'lock_id_mismatch' });
+      }
+      await this.release(actor, row, lockId === null ? 'state.force_unlock' : 'state.unlock', t);
+    });
+  }
+
+  async list(actor: Actor): Promise<StateSummary[]> {
+    requirePermission(actor, 'state:read');
+    return (await this.deps.repo.list(actor.tenantId)).map(summary);
+  }
+
+  async get(actor: Actor, id: string): Promise<StateSummary> {
+    requirePermission(actor, 'state:read');
+    return summary(await this.requireById(actor, id));
+  }
+
+  async versions(actor: Actor, id: string): Promise<StateVersion[]> {
+    requirePermission(actor, 'state:read');
+    return this.deps.repo.versions((await this.requireById(actor, id)).id);
+  }
+
+  /** One version's decrypted bytes (by version id or number): the way to inspect or roll back. */
+  async downloadVersion(actor: Actor, id: string, versionRef: string): Promise<{ state: StateSummary; version: StateVersion; body: Buffer }> {
+    requirePermission(actor, 'state:read');
+    const state = await this.requireById(actor, id);
+    const row = await this.deps.repo.versionWithData(state.id, versionRef);
+    if (!row) throw new NotFoundError(`state version ${versionRef} not found`, { code: 'state_version_not_found' });
+    const { data: _data, keyId: _keyId, ...version } = row;
+    return { state: summary(state), version, body: this.open(row) };
+  }
+
+  /** Admin force-unlock through the management API. */
+  async forceUnlock(actor: Actor, id: string): Promise<StateSummary> {
+    requirePermission(actor, 'state:admin');
+    return inTransaction(this.deps.sequelize, undefined, async (t) => {
+      const row = await this.requireById(actor, id, t);
+      if (row.lockId) await this.release(actor, row, 'state.force_unlock', t);
+      return summary({ ...row, lockId: null, lockInfo: null, lockedAt: null, lockedBy: null });
+    });
+  }
+
+  /** Deletes a state and every version (admin); refused while locked. By id, or by name for the backend's DELETE. */
+  async delete(actor: Actor, target: { id: string } | StateRef): Promise<void> {
+    requirePermission(actor, 'state:admin');
+    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+      const row = 'id' in target ? await this.requireById(actor, target.id, t) : await this.requireByRef(actor, target, t);
+      if (row.lockId) throw lockedBy(row, row, 'delete it');
+      await this.deps.repo.delete(row.id, t);
+      await this.deps.audit.record(
+        actor, 'state.delete', { type: 'state', id: row.id },
+        { name: row.name, workspace: row.workspace, versions: row.latestVersion, serial: row.serial, lineage: row.lineage },
+        { transaction: t },
+      );
+    });
+  }
+
+  private async writeVersion(actor: Actor, row: StateRow, body: Buffer, id: StateIdentity, forced: boolean, t: Transaction): Promise<StateVersion> {
+    const version = row.latestVersion + 1;
+    const sealed = this.deps.encryptor.seal(body, stateVersionAad(row.id, version));
+    return this.deps.repo.addVersion(
+      {
+        stateId: row.id, tenantId: row.tenantId, version, serial: id.serial, lineage: id.lineage, md5: id.md5, size: body.length,
+        keyId: sealed.keyId, data: sealed.data, forced, createdByKind: actor.kind, createdById: actor.tokenId ?? actor.userId ?? null,
+        createdByName: actor.name, via: actor.via,
+      },
+      t,
+    );
+  }
+
+  private async release(actor: Actor, row: StateRow, action: 'state.unlock' | 'state.force_unlock', t: Transaction): Promise<void> {
+    await this.deps.repo.setLock(row.id, null, t);
+    await this.deps.audit.record(
+      actor, action, { type: 'state', id: row.id },
+      { name: row.name, workspace: row.workspace, lock_id: row.lockId, holder: row.lockInfo?.Who ?? null, locked_by: row.lockedBy },
+      { transaction: t },
+    );
+  }
+
+  /** The state row locked for this transaction, created on first use (linked to a project of that name). */
+  private async lockedRow(actor: Actor, ref: StateRef, t: Transaction): Promise<{ row: StateRow; created: boolean }> {
+    const existing = await this.deps.repo.findByRef(actor.tenantId, ref, t);
+    if (existing) return { row: existing, created: false };
+    const project = await this.deps.projects.require(actor, ref.name, t).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
+    return this.deps.repo.createAndLock(actor.tenantId, ref, project?.id ?? null, t);
+  }
+
+  private async requireById(actor: Actor, id: string, t?: Transaction): Promise<StateWithProject> {
+    const row = await this.deps.repo.findById(actor.tenantId, id, t);
+    if (!row) throw new NotFoundError(`state ${id} not found`, { code: 'state_not_found' });
+    return row;
+  }
+
+  private async requireByRef(actor: Actor, ref: StateRef, t: Transaction): Promise<StateRow> {
+    const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
+    if (!row) throw new NotFoundError(`state ${ref.name}/${ref.workspace} not found`, { code: 'state_not_found' });
+    return row;
+  }
+
+  private open(version: StateVersionRow): Buffer {
+    return this.deps.encryptor.open({ keyId: version.keyId, data: version.data }, stateVersionAad(version.stateId, version.version));
+  }
+}
+
+function summary(row: StateWithProject): StateSummary {
+  return { ...row, projectName: row.projectName ?? null, isLocked: !!row.lockId };
+}
+
+function lockedBy(row: StateRow, ref: StateRef, toDo?: string): LockedError {
+  const who = row.lockInfo?.Who || row.lockedBy || 'someone';
+  const what = `state ${ref.name}/${ref.workspace} is locked by ${who} (lock ID ${row.lockId})`;
+  return new LockedError(toDo ? `${what}; unlock it before you ${toDo}` : what, row.lockInfo, { code: 'state_locked' });
+}
+
+/** A write must come from the lock holder while the state is locked (terraform sends `?ID=`). */
+function assertMayWrite(row: StateRow, ref: StateRef, lockId: string | undefined): void {
+  if (!row.lockId || row.lockId === lockId) return;
+  const err = lockedBy(row, ref);
+  throw new LockedError(lockId ? `${err.message}; your lock ID ${lockId} does not hold it` : `${err.message}; take the lock first`, row.lockInfo, { code: 'state_locked' });
+}
