@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from './api/app.js';
+import { statesRouter } from './api/routers/states.router.js';
+import { TFSTATE_RAW_BODY, tfstateRouter } from './api/routers/tfstate.router.js';
 import type { Config } from './config.js';
 import { createCore, type Core } from './core/index.js';
 import { connectDb, type Database } from './core/db/connection.js';
@@ -63,7 +65,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
 
-  const app = createApiApp({ core, log, lifecycle, bodyLimit: config.http.bodyLimit });
+  const app = createApiApp({
+    core, log, lifecycle, bodyLimit: config.http.bodyLimit,
+    rawBodyPaths: [TFSTATE_RAW_BODY],
+    extraRouters: [
+      tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
+      statesRouter(core),
+    ],
+  });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');

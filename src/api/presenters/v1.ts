@@ -8,6 +8,8 @@ import type { ProjectDependency } from '../../core/projects/project-dependency.m
 import type { Project } from '../../core/projects/project.model.js';
 import type { Tenant } from '../../core/tenants/tenant.model.js';
 import type { TenantUsage } from '../../core/tenants/tenants.service.js';
+import type { StateSummary } from '../../core/state/state.service.js';
+import type { StateVersion } from '../../core/state/state-version.model.js';
 
 /** Domain objects → the snake_case JSON of atlantas-api.txt. Explicit, so nothing leaks by accident. */
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -60,4 +62,16 @@ export const auditJson = (a: AuditEntry) => ({
 export const statsJson = (s: DashboardStats) => ({
   total_runs: s.totalRuns, applied_runs: s.appliedRuns, errored_runs: s.erroredRuns, pending_runs: s.pendingRuns,
   active_instances: s.activeInstances, total_environments: s.totalEnvironments, success_rate: s.successRate,
+});
+
+export const stateJson = (s: StateSummary) => ({
+  id: s.id, tenant_id: s.tenantId, name: s.name, project_id: s.projectId, project_name: s.projectName ?? s.name, workspace: s.workspace,
+  serial: s.serial, lineage: s.lineage, md5: s.md5, size: s.size, version_count: s.latestVersion, current_version_id: s.currentVersionId,
+  is_locked: s.isLocked, lock: s.lockInfo, locked_at: iso(s.lockedAt), locked_by: s.lockedBy,
+  created_at: iso(s.createdAt), updated_at: iso(s.updatedAt),
+});
+
+export const stateVersionJson = (v: StateVersion) => ({
+  id: v.id, state_id: v.stateId, version: v.version, serial: v.serial, lineage: v.lineage, md5: v.md5, size: v.size, forced: v.forced,
+  created_by: { kind: v.createdByKind, id: v.createdById, name: v.createdByName }, via: v.via, created_at: iso(v.createdAt),
 });
