@@ -8,6 +8,8 @@ import type { Node } from 'yaml';
 import { InputError } from '../errors.js';
 
 export const REPO_CONFIG_INVALID = 'repo_config_invalid';
+/** Aliases resolved per file: bounds the work a hostile file of nested aliases can cause. */
+const MAX_ALIASES = 1000;
 
 /** A value from the file: the node (null when absent or `~`), its path and its 1-based line. */
 export interface Located {
@@ -17,6 +19,8 @@ export interface Located {
 }
 
 export class ConfigReader {
+  private aliases = 0;
+
   private constructor(
     private readonly fileName: string,
     private readonly doc: Document,
@@ -123,19 +127,16 @@ export class ConfigReader {
   }
 
   private mergeSources(at: Located): Node[] {
-    const sources = isSeq(at.node) ? at.node.items.map((n) => this.deref(n as Node)) : [at.node];
+    const sources = isSeq(at.node) ? at.node.items.map((n) => this.locate(n as Node, at.path, at.line).node) : [at.node];
     if (sources.some((n) => !isMap(n))) this.fail(at, '"<<" must merge a mapping (an alias like *defaults)');
     return sources as Node[];
   }
 
   private locate(node: Node | null, path: string, fallbackLine: number | null): Located {
     const line = node?.range && this.lines ? this.lines.linePos(node.range[0]).line : fallbackLine;
-    return { node: this.deref(node), path, line };
-  }
-
-  private deref(node: Node | null): Node | null {
-    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
-    return node ?? null;
+    if (!isAlias(node)) return { node: node ?? null, path, line };
+    if (++this.aliases > MAX_ALIASES) this.fail({ node, path, line }, `more than ${MAX_ALIASES} aliases; simplify the file`);
+    return { node: (node.resolve(this.doc) as Node | undefined) ?? null, path, line };
   }
 }
 

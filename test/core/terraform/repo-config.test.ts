@@ -222,6 +222,12 @@ describe('parseRepoConfig: every problem names the file, the line and what to fi
     expect(message).toContain(what);
   });
 
+  it('refuses a file of nested aliases instead of expanding it exponentially', () => {
+    const lines = ['version: 3', 'projects:', '- &x0 {dir: a, name: p0}'];
+    for (let i = 1; i < 40; i++) lines.push(`- &x${i} {<<: [*x${i - 1}, *x${i - 1}], name: p${i}}`);
+    expect(problem(yaml(...lines)).message).toMatch(/^atlantis\.yaml line \d+: projects\[\d+\]: more than 1000 aliases; simplify the file$/);
+  });
+
   it('uses the given file name in messages', () => {
     expect(() => parseRepoConfig(yaml('version: 1'), 'atlantis.yml')).toThrow(/^atlantis\.yml line 1: version: only versions 2 and 3/);
   });
