@@ -5,6 +5,7 @@ import { ConfigError, DomainError } from './core/errors.js';
 import { CreateTenantInput } from './core/auth/auth.schemas.js';
 import { createLogger } from './logger.js';
 import { openCore, startServer } from './main.js';
+import { rotateAll } from './core/secrets/rotation.js';
 import { VERSION } from './version.js';
 
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
@@ -14,6 +15,9 @@ Usage:
   atlantas migrate                    apply database migrations and exit
   atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]
                                       create a tenant with its first admin
+  atlantas rotate-key [--batch-size <n>]
+                                      re-encrypt stored state (and other secrets) under ATLANTAS_ENCRYPTION_KEY;
+                                      the old key must be set as ATLANTAS_ENCRYPTION_KEY_PREVIOUS
   atlantas --help | --version
 
 Configuration comes from environment variables; see README.md.
@@ -48,6 +52,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         return await migrateOnly(config);
       case 'tenant':
         return await tenantCommand(config, rest);
+      case 'rotate-key':
+        return await rotateKeyCommand(config, rest);
       default:
         process.stderr.write(`atlantas: unknown command "${command}"\n\n${HELP}`);
         return 2;
@@ -109,6 +115,28 @@ async function tenantCommand(config: Config, args: string[]): Promise<number> {
     const actor = { ...systemActor('cli', platform.id, 'admin', 'cli'), isPlatformAdmin: true };
     const { tenant, admin } = await core.tenants.create(actor, input.data);
     process.stdout.write(`created tenant ${tenant.slug} (${tenant.id}) with admin ${admin.email}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Re-seals every ciphertext not under the current key; batches commit one by one, so a rerun resumes. */
+async function rotateKeyCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string', default: '50' } } });
+  const batchSize = Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    process.stderr.write('atlantas rotate-key: --batch-size must be a positive integer\n');
+    return 2;
+  }
+  const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+  const { core, db } = await openCore(config, log);
+  try {
+    const reports = await rotateAll(core.rotation.list(), core.encryptor, log, { batchSize });
+    for (const r of reports) process.stdout.write(`${r.name}: ${r.rotated} re-encrypted\n`);
+    process.stdout.write(
+      `everything is encrypted with key ${core.encryptor.currentKeyId}; ATLANTAS_ENCRYPTION_KEY_PREVIOUS can be removed\n`,
+    );
     return 0;
   } finally {
     await db.close();

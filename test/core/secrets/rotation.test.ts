@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { keyIdOf } from '../../../src/core/secrets/encryption.js';
+import { RotationRegistry } from '../../../src/core/secrets/rotation.js';
+import { cleanEnv, spawnAtlantas } from '../../harness/spawn-server.js';
+import { startTestApp, type TestApp } from '../../harness/start-app.js';
+import { testDatabaseUrl, withClient } from '../../harness/test-db.js';
+
+const newKey = () => randomBytes(32).toString('base64');
+const json = { 'content-type': 'application/json' };
+const doc = (serial: number, value: string) => JSON.stringify({ version: 4, serial, lineage: 'L', outputs: { v: { value, type: 'string' } }, resources: [] });
+
+/** `atlantas rotate-key` as an operator runs it: a real process on the real database. */
+async function rotateKey(schema: string, keys: { current: string; previous?: string }, batchSize = 50) {
+  const proc = await spawnAtlantas(['rotate-key', '--batch-size', String(batchSize)], {
+    env: cleanEnv({
+      DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: keys.current,
+      ATLANTAS_ENCRYPTION_KEY_PREVIOUS: keys.previous, LOG_LEVEL: 'warn',
+    }),
+    waitForListen: false,
+  });
+  return { code: await proc.exited, stdout: proc.stdout(), stderr: proc.stderr() };
+}
+
+async function keyIds(schema: string): Promise<Record<string, string>> {
+  const { rows } = await withClient((c) => c.query(`SELECT s.name || '/v' || v.version AS id, v.key_id FROM state_versions v JOIN states s ON s.id = v.state_id`), { schema });
+  return Object.fromEntries(rows.map((r) => [r.id, r.key_id]));
+}
+
+async function pushAll(app: TestApp, writes: [string, number][]): Promise<void> {
+  for (const [name, serial] of writes) {
+    const res = await app.req('POST', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, rawBody: doc(serial, `${name}-${serial}`), headers: json });
+    expect(res.status, res.text).toBe(200);
+  }
+}
+
+describe('atlantas rotate-key', () => {
+  it('re-encrypts every state version under the new key; data stays readable and a rerun does nothing', async () => {
+    const oldKey = newKey();
+    const app = await startTestApp({ reuse: { encryptionKey: oldKey } });
+    const schema = app.reuse.schema!;
+    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    await pushAll(app, [['net', 1], ['net', 2], ['net', 3], ['dns', 1]]);
+    const before = (await app.req('GET', '/api/v1/tfstate/net/default', { token: app.admin.token })).text;
+    await app.close({ keepData: true });
+    const [{ data: oldBlob }] = (await withClient((c) => c.query('SELECT data FROM state_versions ORDER BY created_at LIMIT 1'), { schema })).rows;
+
+    const key = newKey();
+    const withoutPrevious = await rotateKey(schema, { current: key });
+    expect(withoutPrevious.code).toBe(1);
+    expect(withoutPrevious.stderr).toMatch(/not configured \(set it as ATLANTAS_ENCRYPTION_KEY_PREVIOUS\)/);
+    expect(new Set(Object.values(await keyIds(schema)))).toEqual(new Set([keyIdOf(Buffer.from(oldKey, 'base64'))]));
+
+    const rotated = await rotateKey(schema, { current: key, previous: oldKey }, 3);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('state versions: 4 re-encrypted');
+    expect(new Set(Object.values(await keyIds(schema)))).toEqual(new Set([keyIdOf(Buffer.from(key, 'base64'))]));
+    const [{ data: newBlob }] = (await withClient((c) => c.query('SELECT data FROM state_versions ORDER BY created_at LIMIT 1'), { schema })).rows;
+    expect(Buffer.compare(oldBlob, newBlob)).not.toBe(0);
+
+    const again = await rotateKey(schema, { current: key, previous: oldKey });
+    expect(again.stdout).toContain('state versions: 0 re-encrypted');
+
+    // The old key is gone from the configuration; everything still reads.
+    const restarted = await startTestApp({ reuse: { schema, encryptionKey: key } });
+    onTestFinished(() => restarted.close());
+    expect((await restarted.req('GET', '/api/v1/tfstate/net/default', { token: restarted.admin.token })).text).toBe(before);
+    const states = (await restarted.req('GET', '/api/v1/states', { token: restarted.admin.token })).body;
+    const net = states.find((s: any) => s.name === 'net');
+    expect((await restarted.req('GET', `/api/v1/states/${net.id}/versions/1`, { token: restarted.admin.token })).text).toBe(doc(1, 'net-1'));
+  });
+
+  it('keeps committed batches when it stops on a row it cannot read, and resumes from there', async () => {
+    const keyA = newKey();
+    const keyC = newKey();
+    let app = await startTestApp({ reuse: { encryptionKey: keyA } });
+    const schema = app.reuse.schema!;
+    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    await pushAll(app, [['a', 1], ['a', 2]]);
+    await app.close({ keepData: true });
+    app = await startTestApp({ reuse: { schema, encryptionKey: keyC }, env: { ATLANTAS_ENCRYPTION_KEY_PREVIOUS: keyA } });
+    await pushAll(app, [['c', 1]]);
+    await app.close({ keepData: true });
+
+    const keyB = newKey();
+    const [idA, idB, idC] = [keyA, keyB, keyC].map((k) => keyIdOf(Buffer.from(k, 'base64')));
+    const stopped = await rotateKey(schema, { current: keyB, previous: keyA }, 1);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain(`key ${idC}, which is not configured`);
+    expect(await keyIds(schema)).toEqual({ 'a/v1': idB, 'a/v2': idB, 'c/v1': idC });
+
+    const resumed = await rotateKey(schema, { current: keyB, previous: keyC }, 1);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('state versions: 1 re-encrypted');
+    expect(await keyIds(schema)).toEqual({ 'a/v1': idB, 'a/v2': idB, 'c/v1': idB });
+  });
+});
+
+describe('RotationRegistry', () => {
+  it('lists stores in registration order and refuses a duplicate name', () => {
+    const registry = new RotationRegistry();
+    const store = (name: string) => ({ name, rotate: async () => 0 });
+    registry.register(store('state versions'));
+    registry.register(store('plan files'));
+    expect(registry.list().map((r) => r.name)).toEqual(['state versions', 'plan files']);
+    expect(() => registry.register(store('plan files'))).toThrow(/already registered/);
+  });
+});
