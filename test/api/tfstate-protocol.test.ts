@@ -97,6 +97,29 @@ describe('state backend rules', () => {
     expect(versions.map((v: any) => [v.version, v.serial, v.lineage, v.forced])).toEqual([[2, 1, 'lineage-b', true], [1, 3, 'lineage-a', false]]);
   });
 
+  it('lets an admin replace a state on purpose: terraform state push -force to the ?force=true address', async () => {
+    const name = uniqueName('replace');
+    const member = await app.factories.user({ role: 'member' });
+    const wd = await workdir(name, member.token);
+    expect((await wd.run(['init', '-input=false'])).code).toBe(0);
+    expect((await wd.run(['apply', '-auto-approve', '-var', 'marker=original'])).code).toBe(0);
+    const before = await state(name);
+    await wd.write({ 'other.tfstate': stateBody(1, 'another-lineage') });
+
+    const address = `${app.url}/api/v1/tfstate/${name}/default?force=true`;
+    const asMember = await wd.run(['state', 'push', '-force', 'other.tfstate'], { TF_HTTP_ADDRESS: address });
+    expect(asMember.code).not.toBe(0);
+    expect(asMember.output).toMatch(/HTTP error: 403/);
+    const asAdmin = await wd.run(['state', 'push', '-force', 'other.tfstate'], { TF_HTTP_ADDRESS: address, TF_HTTP_PASSWORD: app.admin.token });
+    expect(asAdmin.code, asAdmin.output).toBe(0);
+
+    const after = await state(name);
+    expect(after).toMatchObject({ lineage: 'another-lineage', version_count: before.version_count + 1, is_locked: false });
+    const [newest, replaced] = await versionsOf(after.id);
+    expect(newest).toMatchObject({ forced: true, lineage: 'another-lineage' });
+    expect(replaced).toMatchObject({ forced: false, lineage: before.lineage, serial: before.serial });
+  });
+
   it('checks Content-MD5 and the body shape, writing nothing on a bad request', async () => {
     const user = await app.factories.user({ role: 'member' });
     const name = uniqueName('md5');

@@ -52,7 +52,8 @@ export class StateRepository {
 
   /** Inserts an immutable version and moves the state's current pointer to it. */
   async addVersion(values: NewVersion, t: Transaction): Promise<StateVersion> {
-    const row = await this.deps.versions.create(values, { transaction: t });
+    // RETURNING only the id: the default would send the whole ciphertext back.
+    const row = await this.deps.versions.create(values, { transaction: t, returning: ['id'] });
     await this.deps.states.update(
       { currentVersionId: row.getDataValue('id'), latestVersion: values.version, serial: values.serial, lineage: values.lineage, md5: values.md5, size: values.size },
       { where: { id: values.stateId }, transaction: t },

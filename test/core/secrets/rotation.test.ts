@@ -39,7 +39,9 @@ describe('atlantas rotate-key', () => {
     const oldKey = newKey();
     const app = await startTestApp({ reuse: { encryptionKey: oldKey } });
     const schema = app.reuse.schema!;
-    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    onTestFinished(async () => {
+      await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    });
     await pushAll(app, [['net', 1], ['net', 2], ['net', 3], ['dns', 1]]);
     const before = (await app.req('GET', '/api/v1/tfstate/net/default', { token: app.admin.token })).text;
     await app.close({ keepData: true });
@@ -75,7 +77,9 @@ describe('atlantas rotate-key', () => {
     const keyC = newKey();
     let app = await startTestApp({ reuse: { encryptionKey: keyA } });
     const schema = app.reuse.schema!;
-    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    onTestFinished(async () => {
+      await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    });
     await pushAll(app, [['a', 1], ['a', 2]]);
     await app.close({ keepData: true });
     app = await startTestApp({ reuse: { schema, encryptionKey: keyC }, env: { ATLANTAS_ENCRYPTION_KEY_PREVIOUS: keyA } });
