@@ -198,3 +198,15 @@ describe('state backend rules', () => {
     expect(await state(name)).toEqual(mine);
   });
 });
+
+describe('state body limit', () => {
+  it('refuses a state larger than ATLANTAS_STATE_BODY_LIMIT with 413 and stores nothing', async () => {
+    const app = await startTestApp({ env: { ATLANTAS_STATE_BODY_LIMIT: '2kb' } });
+    onTestFinished(() => app.close());
+    const big = JSON.stringify({ version: 4, serial: 1, lineage: 'l', outputs: { pad: { value: 'x'.repeat(4096), type: 'string' } } });
+    const res = await app.req('POST', '/api/v1/tfstate/big/default', { token: app.admin.token, rawBody: big, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(413);
+    expect(res.body.detail).toMatch(/too large/);
+    expect((await app.req('GET', '/api/v1/states', { token: app.admin.token })).body).toEqual([]);
+  });
+});

@@ -103,6 +103,7 @@ export class StateService {
       const decision = decidePush(current, incoming, !!options.force);
       if (decision.kind === 'unchanged') return { version: (await this.deps.repo.versionMeta(row.currentVersionId!, t))!, written: false };
       const version = await this.writeVersion(actor, row, body, incoming, decision.forced, t);
+      if (decision.forced) this.deps.log.warn({ stateId: row.id, version: version.version, actor: actor.name }, 'state replaced by a forced write');
       await this.deps.audit.record(
         actor, 'state.push', { type: 'state', id: row.id },
         { name: ref.name, workspace: ref.workspace, version: version.version, serial: incoming.serial, lineage: incoming.lineage, size: body.length, forced: decision.forced, created, ...(decision.forced && current ? { replaced_serial: current.serial, replaced_lineage: current.lineage } : {}) },
@@ -211,6 +212,7 @@ export class StateService {
 
   private async release(actor: Actor, row: StateRow, action: 'state.unlock' | 'state.force_unlock', t: Transaction): Promise<void> {
     await this.deps.repo.setLock(row.id, null, t);
+    if (action === 'state.force_unlock') this.deps.log.info({ stateId: row.id, lockId: row.lockId, actor: actor.name }, 'state lock force-released');
     await this.deps.audit.record(
       actor, action, { type: 'state', id: row.id },
       { name: row.name, workspace: row.workspace, lock_id: row.lockId, holder: row.lockInfo?.Who ?? null, locked_by: row.lockedBy },
