@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../logger.js';
+import { DomainError, NotFoundError, UnavailableError } from '../errors.js';
+import { credentialConfig, fetchPlan, type CheckoutRequest, type FetchPlan } from './checkout-request.js';
+import { gitEnv } from './child-env.js';
+import { copyDir } from './copy-path.js';
+import { GitCommandError, redact, runGit } from './git-command.js';
+import { LeaseLock } from './lease-lock.js';
+
+export type { CheckoutRequest } from './checkout-request.js';
+
+/** A working copy held at one commit until released. */
+export interface Lease {
+  dir: string;
+  commitSha: string;
+  /** idempotent */
+  release(): Promise<void>;
+}
+
+export interface WorkingCopiesOptions {
+  /** `<dataDir>/repos`; this process must be its only user (the data dir lock ensures it) */
+  root: string;
+  log: Logger;
+  gitBinary?: string;
+  /** allowlisted into git's env; its GIT_CONFIG_COUNT entries (e.g. insteadOf) are kept; default process.env */
+  baseEnv?: NodeJS.ProcessEnv;
+  gitTimeoutMs?: number;
+}
+
+type Git = (args: string[], cwd: string) => Promise<string>;
+
+/** Files kept across checkouts for speed; everything else untracked is removed. */
+const KEEP_ON_CLEAN = ['-e', '.terraform', '-e', '*.tfplan'];
+
+/**
+ * Git working copies at `<root>/<tenantId>/<owner>/<repo>/<key>/<workspace>`, one per
+ * (repository, PR or ref, workspace), reused and fetched. Leases at the same commit share a
+ * copy; a checkout at another commit waits until they are released; git operations on one copy
+ * are serialised. Credentials travel as git config in the environment: never in a URL, an argv
+ * item, `.git/config`, a log line or an error message.
+ */
+export class WorkingCopies {
+  readonly #opts: WorkingCopiesOptions;
+  readonly #log: Logger;
+  readonly #locks = new Map<string, LeaseLock>();
+
+  constructor(opts: WorkingCopiesOptions) {
+    this.#opts = opts;
+    this.#log = opts.log.child({ component: 'working-copies' });
+  }
+
+  /** Clones or reuses and fetches, then detaches at the exact commit (`ref` resolved when no sha). */
+  async checkout(req: CheckoutRequest, signal?: AbortSignal): Promise<Lease> {
+    const dir = copyDir(this.#opts.root, req);
+    const plan = fetchPlan(req);
+    const lock = this.#lockFor(dir);
+    const unlock = await lock.acquire(signal);
+    try {
+      const git = this.#git(plan, req, signal);
+      const sha = await this.#fetchInto(dir, plan, git);
+      if (lock.commit !== sha) {
+        if (lock.leases > 0) {
+          this.#log.debug({ dir, leases: lock.leases, commit: sha }, 'waiting for leases at another commit to be released');
+          await lock.drained(signal);
+        }
+        await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
+        await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
+        this.#log.info({ repo: req.repoFullName, key: req.key, workspace: req.workspace, commit: sha }, 'working copy checked out');
+      }
+      const releaseLease = lock.lease(sha);
+      const release = async () => {
+        releaseLease();
+        this.#forget(dir, lock);
+      };
+      return { dir, commitSha: sha, release };
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw describe(err, req, plan);
+    } finally {
+      unlock();
+      this.#forget(dir, lock);
+    }
+  }
+
+  /** Removes every workspace copy of (repo, key), e.g. when the PR closes; waits for their leases. */
+  async remove(tenantId: string, repoFullName: string, key: string, signal?: AbortSignal): Promise<void> {
+    const keyDir = copyDir(this.#opts.root, { tenantId, repoFullName, key });
+    const segments = new Set<string>();
+    for (const name of await readdir(keyDir).catch(() => [] as string[])) segments.add(/^\.(.+)\.cloning-[0-9a-f]+$/.exec(name)?.[1] ?? name);
+    for (const dir of this.#locks.keys()) if (path.dirname(dir) === keyDir) segments.add(path.basename(dir));
+    for (const segment of segments) {
+      const dir = path.join(keyDir, segment);
+      const lock = this.#lockFor(dir);
+      const unlock = await lock.acquire(signal);
+      try {
+        await lock.drained(signal);
+        await rm(dir, { recursive: true, force: true });
+        await removeTemps(dir);
+      } finally {
+        unlock();
+        this.#forget(dir, lock);
+      }
+    }
+    await rmdir(keyDir).catch(() => {}); // gone, or a checkout started meanwhile: leave it
+    this.#log.info({ repo: repoFullName, key }, 'working copies removed');
+  }
+
+  /** Fetches into the existing copy, or into a fresh clone made aside and renamed into place only when complete. */
+  async #fetchInto(dir: string, plan: FetchPlan, git: Git): Promise<string> {
+    if (await this.#usable(dir, plan.cloneUrl, git)) return fetchCommit(dir, plan, git);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await removeTemps(dir);
+    const temp = `${path.join(path.dirname(dir), `.${path.basename(dir)}`)}.cloning-${randomBytes(4).toString('hex')}`;
+    try {
+      await git(['init', '--quiet', temp], path.dirname(dir));
+      await git(['remote', 'add', 'origin', plan.cloneUrl], temp);
+      const sha = await fetchCommit(temp, plan, git);
+      await rm(dir, { recursive: true, force: true });
+      await rename(temp, dir);
+      this.#log.info({ dir }, 'working copy cloned');
+      return sha;
+    } catch (err) {
+      await rm(temp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** An existing, healthy clone (a broken one is deleted); its origin follows the clone URL. */
+  async #usable(dir: string, cloneUrl: string, git: Git): Promise<boolean> {
+    if (!(await exists(path.join(dir, '.git')))) return false;
+    try {
+      await git(['rev-parse', '--git-dir'], dir);
+      // We hold this copy's lock and are the data dir's only process: an index.lock is a crash leftover.
+      await rm(path.join(dir, '.git', 'index.lock'), { force: true });
+      const origin = (await git(['config', '--get', 'remote.origin.url'], dir).catch(() => '')).trim();
+      if (origin !== cloneUrl) await git(['remote', origin ? 'set-url' : 'add', 'origin', cloneUrl], dir);
+      return true;
+    } catch (err) {
+      this.#log.warn({ dir, err: String(err) }, 'working copy is broken; cloning again');
+      await rm(dir, { recursive: true, force: true });
+      return false;
+    }
+  }
+
+  #git(plan: FetchPlan, req: CheckoutRequest, signal?: AbortSignal): Git {
+    const { config, secrets } = credentialConfig(plan.cloneUrl, req.credentials);
+    const env = gitEnv(this.#opts.baseEnv ?? process.env, config);
+    const base = { binary: this.#opts.gitBinary ?? 'git', env, signal, secrets, timeoutMs: this.#opts.gitTimeoutMs ?? 600_000 };
+    return (args, cwd) => {
+      this.#log.debug({ args, cwd }, 'git');
+      // Never discover a repository above the copy (the data dir may sit inside another checkout).
+      const ceiling = path.dirname(path.resolve(cwd));
+      return runGit(args, { ...base, cwd, env: { ...env, GIT_CEILING_DIRECTORIES: ceiling } });
+    };
+  }
+
+  #lockFor(dir: string): LeaseLock {
+    let lock = this.#locks.get(dir);
+    if (!lock) this.#locks.set(dir, (lock = new LeaseLock()));
+    return lock;
+  }
+
+  #forget(dir: string, lock: LeaseLock): void {
+    if (lock.idle && this.#locks.get(dir) === lock) this.#locks.delete(dir);
+  }
+}
+
+/** Fetches branches (and the requested ref), then returns the commit to check out. */
+async function fetchCommit(cwd: string, plan: FetchPlan, git: Git): Promise<string> {
+  await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', ...plan.refspecs], cwd);
+  if (plan.sha) {
+    if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
+    // Not on a branch or the ref: ask for it by id (GitHub and protocol v2 servers allow it).
+    await git(['fetch', '--quiet', '--no-tags', 'origin', plan.sha], cwd).catch(() => {});
+    if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
+    throw new NotFoundError(`commit ${plan.sha} was not found in the repository`, { code: 'git.commit_not_found' });
+  }
+  const sha = await git(['rev-parse', '--verify', '--quiet', `${plan.localRef}^{commit}`], cwd).catch(() => '');
+  if (!sha.trim()) throw new NotFoundError(`ref ${plan.label} was not found in the repository`, { code: 'git.ref_not_found' });
+  return sha.trim();
+}
+
+async function hasCommit(cwd: string, sha: string, git: Git): Promise<boolean> {
+  return git(['cat-file', '-e', `${sha}^{commit}`], cwd).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Leftovers of an interrupted clone of `dir`. */
+async function removeTemps(dir: string): Promise<void> {
+  const prefix = `.${path.basename(dir)}.cloning-`;
+  for (const name of await readdir(path.dirname(dir)).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await rm(path.join(path.dirname(dir), name), { recursive: true, force: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Every failure names the repository and ref; git's own text is already redacted. */
+function describe(err: unknown, req: CheckoutRequest, plan: FetchPlan): unknown {
+  const where = `${req.repoFullName} at ${plan.label}`;
+  if (err instanceof GitCommandError) {
+    return new UnavailableError(`cannot check out ${where}: ${err.message}`, { code: 'git.failed' });
+  }
+  if (err instanceof NotFoundError) return new NotFoundError(`cannot check out ${where}: ${err.message}`, { code: err.code });
+  if (err instanceof DomainError) return err;
+  if (err instanceof Error) {
+    const secrets = credentialConfig(plan.cloneUrl, req.credentials).secrets;
+    return new UnavailableError(`cannot check out ${where}: ${redact(err.message, secrets)}`, { code: 'git.failed' });
+  }
+  return err;
+}
