@@ -31,6 +31,11 @@ export interface WorkingCopiesOptions {
 
 type Git = (args: string[], cwd: string) => Promise<string>;
 
+const NO_BACKGROUND_GC: [string, string][] = [
+  ['gc.autoDetach', 'false'],
+  ['maintenance.autoDetach', 'false'],
+];
+
 /** Files kept across checkouts for speed; everything else untracked is removed. */
 const KEEP_ON_CLEAN = ['-e', '.terraform', '-e', '*.tfplan'];
 
@@ -146,7 +151,8 @@ export class WorkingCopies {
 
   #git(plan: FetchPlan, req: CheckoutRequest, signal?: AbortSignal): Git {
     const { config, secrets } = credentialConfig(plan.cloneUrl, req.credentials);
-    const env = gitEnv(this.#opts.baseEnv ?? process.env, config);
+    // No `gc --auto` left running in the background after a command returns: nothing outlives an operation.
+    const env = gitEnv(this.#opts.baseEnv ?? process.env, [...NO_BACKGROUND_GC, ...config]);
     const base = { binary: this.#opts.gitBinary ?? 'git', env, signal, secrets, timeoutMs: this.#opts.gitTimeoutMs ?? 600_000 };
     return (args, cwd) => {
       this.#log.debug({ args, cwd }, 'git');
