@@ -22,6 +22,12 @@ export interface Actor {
   name: string;
   via: Via;
   isPlatformAdmin: boolean;
+  /** an automated agent (scheduler, AI assistant): may plan, but an apply needs a human's approval */
+  automation?: boolean;
+  /** a short-lived credential limited to one purpose, e.g. `state:<name>/<workspace>` for a run's terraform */
+  scope?: string;
+  /** set when the actor is a run's own terraform process */
+  runId?: string;
 }
 
 export type Permission =
@@ -57,6 +63,9 @@ export function can(actor: Actor, permission: Permission): boolean {
 }
 
 export function requirePermission(actor: Actor, permission: Permission): void {
+  if (actor.scope && !scopeAllows(actor.scope, permission)) {
+    throw new NotAllowedError(`this credential is limited to ${actor.scope}`, { code: 'forbidden' });
+  }
   if (!can(actor, permission)) {
     throw new NotAllowedError(`role "${actor.role}" may not ${permission.replace(':', ' ')}`, { code: 'forbidden' });
   }
@@ -67,6 +76,16 @@ export function requirePlatformAdmin(actor: Actor): void {
 }
 
 /** An actor for internal work (scheduler agents, startup tasks). It has a role like anyone else. */
-export function systemActor(name: string, tenantId: string, role: Role = 'member', via: Via = 'system'): Actor {
-  return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false };
+export function systemActor(name: string, tenantId: string, role: Role = 'member', via: Via = 'system', automation = true): Actor {
+  return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false, automation };
+}
+
+/** A scoped credential (a run's terraform) may only read and write state; which state is checked by the state service. */
+function scopeAllows(scope: string, permission: Permission): boolean {
+  return scope.startsWith('state:') && (permission === 'state:read' || permission === 'state:write');
+}
+
+/** For a scoped actor: is this exact state (name, workspace) the one it may touch? */
+export function scopeCoversState(actor: Actor, name: string, workspace: string): boolean {
+  return !actor.scope || actor.scope === `state:${name}/${workspace}`;
 }

@@ -48,11 +48,19 @@ export class AuthService {
     return this.sign({ sub: user.id, tid: user.tenantId, scope }, ttlMs);
   }
 
+  /**
+   * A credential for one run's terraform process: it may read and write exactly that run's
+   * state (scope `state:<name>/<workspace>`) and nothing else, and expires with the run.
+   */
+  issueRunToken(run: { id: string; tenantId: string; stateName: string | null; workspace: string }, ttlMs: number): string {
+    return this.sign({ sub: `run:${run.id}`, tid: run.tenantId, scope: `state:${run.stateName ?? ''}/${run.workspace}` }, ttlMs);
+  }
+
   /** A bearer credential: an API token (`atl_…`) or a JWT from login. */
   async authenticate(credential: string, via: Via): Promise<Actor> {
     if (!credential) throw new AuthenticationError('missing credentials: send Authorization: Bearer <token>', { code: 'unauthenticated' });
     const actor = looksLikeApiToken(credential) ? await this.fromApiToken(credential, via) : await this.fromJwt(credential, via);
-    this.deps.requestLimiter.take(actor.tokenId ? `token:${actor.tokenId}` : `user:${actor.userId}`);
+    if (!actor.runId) this.deps.requestLimiter.take(actor.tokenId ? `token:${actor.tokenId}` : `user:${actor.userId}`);
     return actor;
   }
 
@@ -78,6 +86,10 @@ export class AuthService {
     } catch (err) {
       const expired = (err as Error).name === 'TokenExpiredError';
       throw new AuthenticationError(expired ? 'session has expired; log in again' : 'invalid token', { code: expired ? 'token_expired' : 'invalid_token' });
+    }
+    if (claims.sub.startsWith('run:')) {
+      const runId = claims.sub.slice(4);
+      return { kind: 'system', tenantId: claims.tid, role: 'member', name: `run ${runId}`, via, isPlatformAdmin: false, automation: true, scope: claims.scope, runId };
     }
     const user = await this.activeUser(claims.sub);
     if (user.tenantId !== claims.tid) throw new AuthenticationError('invalid token', { code: 'invalid_token' });

@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { requirePermission, type Actor } from '../actor.js';
+import { requirePermission, scopeCoversState, systemActor, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { inTransaction } from '../db/transaction.js';
 import { InputError, LockedError, NotFoundError } from '../errors.js';
@@ -60,7 +60,7 @@ export class StateService {
 
   async current(actor: Actor, name: string, workspace: string): Promise<CurrentState | null> {
     requirePermission(actor, 'state:read');
-    const row = await this.deps.repo.findByRef(actor.tenantId, parseStateRef(name, workspace));
+    const row = await this.deps.repo.findByRef(actor.tenantId, refFor(actor, name, workspace));
     if (!row) return null;
     return { id: row.id, serial: row.serial, lineage: row.lineage, md5: row.md5, isLocked: !!row.lockId, lock: row.lockInfo };
   }
@@ -68,7 +68,7 @@ export class StateService {
   /** The current state's bytes exactly as terraform wrote them, or null when there is none yet. */
   async readCurrent(actor: Actor, name: string, workspace: string): Promise<Buffer | null> {
     requirePermission(actor, 'state:read');
-    const row = await this.deps.repo.findByRef(actor.tenantId, parseStateRef(name, workspace));
+    const row = await this.deps.repo.findByRef(actor.tenantId, refFor(actor, name, workspace));
     if (!row?.currentVersionId) return null;
     const version = await this.deps.repo.versionWithData(row.id, row.currentVersionId);
     if (!version) throw new Error(`state ${row.id} points at a missing version`);
@@ -91,7 +91,7 @@ export class StateService {
   async push(actor: Actor, name: string, workspace: string, body: Buffer, options: PushOptions = {}): Promise<PushResult> {
     requirePermission(actor, 'state:write');
     if (options.force) requirePermission(actor, 'state:admin');
-    const ref = parseStateRef(name, workspace);
+    const ref = refFor(actor, name, workspace);
     const incoming = identify(body);
     if (options.md5 && options.md5 !== incoming.md5) {
       throw new InputError(`Content-MD5 does not match the body (body MD5 ${incoming.md5}); the state was not stored`, { code: 'content_md5_mismatch' });
@@ -116,7 +116,7 @@ export class StateService {
   /** Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo. */
   async lock(actor: Actor, name: string, workspace: string, info: LockInfo): Promise<void> {
     requirePermission(actor, 'state:write');
-    const ref = parseStateRef(name, workspace);
+    const ref = refFor(actor, name, workspace);
     await inTransaction(this.deps.sequelize, undefined, async (t) => {
       const { row, created } = await this.lockedRow(actor, ref, t);
       if (row.lockId === info.ID) return; // terraform never re-locks with its own ID; a retry is success
@@ -136,7 +136,7 @@ export class StateService {
    */
   async unlock(actor: Actor, name: string, workspace: string, lockId: string | null): Promise<void> {
     requirePermission(actor, 'state:write');
-    const ref = parseStateRef(name, workspace);
+    const ref = refFor(actor, name, workspace);
     await inTransaction(this.deps.sequelize, undefined, async (t) => {
       const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
       if (!row?.lockId) return;
@@ -148,22 +148,26 @@ export class StateService {
   }
 
   async list(actor: Actor): Promise<StateSummary[]> {
+    assertUnscoped(actor);
     requirePermission(actor, 'state:read');
     return (await this.deps.repo.list(actor.tenantId)).map(summary);
   }
 
   async get(actor: Actor, id: string): Promise<StateSummary> {
+    assertUnscoped(actor);
     requirePermission(actor, 'state:read');
     return summary(await this.requireById(actor, id));
   }
 
   async versions(actor: Actor, id: string): Promise<StateVersion[]> {
+    assertUnscoped(actor);
     requirePermission(actor, 'state:read');
     return this.deps.repo.versions((await this.requireById(actor, id)).id);
   }
 
   /** One version's decrypted bytes (by version id or number): the way to inspect or roll back. */
   async downloadVersion(actor: Actor, id: string, versionRef: string): Promise<{ state: StateSummary; version: StateVersion; body: Buffer }> {
+    assertUnscoped(actor);
     requirePermission(actor, 'state:read');
     const state = await this.requireById(actor, id);
     const row = await this.deps.repo.versionWithData(state.id, versionRef);
@@ -224,7 +228,8 @@ export class StateService {
   private async lockedRow(actor: Actor, ref: StateRef, t: Transaction): Promise<{ row: StateRow; created: boolean }> {
     const existing = await this.deps.repo.findByRef(actor.tenantId, ref, t);
     if (existing) return { row: existing, created: false };
-    const project = await this.deps.projects.require(actor, ref.name, t).catch((err: unknown) => {
+    // Linking to a registered project is internal bookkeeping, not the caller's read of projects.
+    const project = await this.deps.projects.require(systemActor('state', actor.tenantId), ref.name, t).catch((err: unknown) => {
       if (err instanceof NotFoundError) return null;
       throw err;
     });
@@ -263,4 +268,21 @@ function assertMayWrite(row: StateRow, ref: StateRef, lockId: string | undefined
   if (!row.lockId || row.lockId === lockId) return;
   const err = lockedBy(row, ref);
   throw new LockedError(lockId ? `${err.message}; your lock ID ${lockId} does not hold it` : `${err.message}; take the lock first`, row.lockInfo, { code: 'state_locked' });
+}
+
+/**
+ * The state a request names; a scoped credential (a run's terraform) may only name its own state.
+ * Any other is "not found", exactly as another tenant's state is.
+ */
+function refFor(actor: Actor, name: string, workspace: string): StateRef {
+  const ref = parseStateRef(name, workspace);
+  if (!scopeCoversState(actor, ref.name, ref.workspace)) {
+    throw new NotFoundError(`state ${ref.name}/${ref.workspace} not found`, { code: 'state_not_found' });
+  }
+  return ref;
+}
+
+/** Browsing states by id is for people and tokens, never for a run's state-scoped credential. */
+function assertUnscoped(actor: Actor): void {
+  if (actor.scope) throw new NotFoundError('not found', { code: 'state_not_found' });
 }
