@@ -16,6 +16,9 @@ export async function up(db: Sequelize): Promise<void> {
       dir text NOT NULL DEFAULT '.',
       workspace text NOT NULL DEFAULT 'default',
       project_name text NOT NULL DEFAULT '',
+      state_name text,
+      batch_id uuid,
+      depends_on_run_ids uuid[] NOT NULL DEFAULT '{}',
       ref text NOT NULL DEFAULT '',
       commit_sha text NOT NULL DEFAULT '',
       pr_number integer,
@@ -31,6 +34,7 @@ export async function up(db: Sequelize): Promise<void> {
       resource_changes jsonb,
       resource_drift jsonb,
       error text,
+      status_reason text,
       actor_kind text NOT NULL,
       actor_id text,
       actor_name text NOT NULL,
@@ -45,6 +49,7 @@ export async function up(db: Sequelize): Promise<void> {
       planned_at timestamptz,
       finished_at timestamptz,
       worker_id text,
+      runner_pid integer,
       heartbeat_at timestamptz,
       cancel_requested_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
@@ -54,6 +59,10 @@ export async function up(db: Sequelize): Promise<void> {
     CREATE INDEX IF NOT EXISTS runs_status_idx ON runs (status, scheduled_at);
     CREATE INDEX IF NOT EXISTS runs_target_idx ON runs (tenant_id, repo_full_name, dir, workspace, project_name);
     CREATE INDEX IF NOT EXISTS runs_pr_idx ON runs (tenant_id, repo_full_name, pr_number);
+    CREATE INDEX IF NOT EXISTS runs_batch_idx ON runs (batch_id);
+    -- The database itself guarantees at most one active terraform run per repo/dir/workspace.
+    CREATE UNIQUE INDEX IF NOT EXISTS runs_one_active_idx ON runs (tenant_id, repo_full_name, dir, workspace)
+      WHERE status IN ('planning', 'applying');
   `);
 }
 

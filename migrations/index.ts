@@ -4,6 +4,7 @@ import * as m002 from './2026-11-22T002-create-audit-log.js';
 import * as m003 from './2026-11-22T003-create-instances-environments-projects.js';
 import * as m004 from './2026-11-22T004-create-runs.js';
 import * as mStates from './2026-11-23T001-create-states.js';
+import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { name: '2026-11-22T003-create-instances-environments-projects', ...m003 },
   { name: '2026-11-22T004-create-runs', ...m004 },
   { name: '2026-11-23T001-create-states', ...mStates },
+  { name: '2026-11-23T010-create-run-logs-plans-locks', ...m010 },
 ];

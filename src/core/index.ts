@@ -17,12 +17,15 @@ import { StateService } from './state/state.service.js';
 import { StateRepository } from './state/state.repository.js';
 import { StateVersionRotation } from './state/state-rotation.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { createRunEngine, type RunEngineOptions } from './runs/run-engine.js';
+import type { RepoSource } from './ports/repo-source.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
   jwtTtlMs: number;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  runs: RunEngineOptions;
 }
 
 export interface CoreDeps {
@@ -31,12 +34,14 @@ export interface CoreDeps {
   encryptor: Encryptor;
   options: CoreOptions;
   clock?: Clock;
+  /** where repositories come from (GitHub credentials); public GitHub when absent */
+  repos?: RepoSource;
 }
 
 export type Core = ReturnType<typeof createCore>;
 
 /** The one hand-written composition root of the domain. Every front end receives this object. */
-export function createCore({ db, log, encryptor, options, clock = systemClock }: CoreDeps) {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos }: CoreDeps) {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ model: models.AuditEntry });
@@ -70,5 +75,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock }:
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  return { db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };
+  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, log, options: options.runs, repos });
+  rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
+
+  return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };
 }

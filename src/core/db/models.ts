@@ -7,6 +7,8 @@ import { defineInstanceModel } from '../instances/instance.model.js';
 import { defineEnvironmentModel } from '../environments/environment.model.js';
 import { defineProjectModel } from '../projects/project.model.js';
 import { defineProjectDependencyModel } from '../projects/project-dependency.model.js';
+import { defineRunModel } from '../runs/run.model.js';
+import { defineProjectLockModel } from '../locks/project-lock.model.js';
 import { defineStateModel } from '../state/state.model.js';
 import { defineStateVersionModel } from '../state/state-version.model.js';
 
@@ -21,6 +23,8 @@ export function defineModels(sequelize: Sequelize) {
     Environment: defineEnvironmentModel(sequelize),
     Project: defineProjectModel(sequelize),
     ProjectDependency: defineProjectDependencyModel(sequelize),
+    Run: defineRunModel(sequelize),
+    ProjectLock: defineProjectLockModel(sequelize),
     State: defineStateModel(sequelize),
     StateVersion: defineStateVersionModel(sequelize),
   };

@@ -1,0 +1,120 @@
+import type { Logger } from '../../logger.js';
+import { requirePermission, type Actor } from '../actor.js';
+import { InputError, LockedError } from '../errors.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { CreateRunInput } from '../runs/run.schemas.js';
+import type { LockHolder } from '../locks/lock-holder.js';
+import type { RepoSource } from '../ports/repo-source.js';
+import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
+import type { Run } from '../runs/run.model.js';
+import type { RunOperation, RunSource } from '../runs/run-status.js';
+import type { WorkingCopies } from '../terraform/working-copy.js';
+import type { RepoPolicy } from './repo-policy.js';
+import { resolveTargets, type TargetSelection } from './resolve-targets.js';
+import { repoFullNameOf, type RegisteredProjects } from './registered-projects.js';
+
+export interface CommandRequest extends TargetSelection {
+  operation: RunOperation;
+  source: RunSource;
+  repoFullName: string;
+  /** branch, tag or `refs/pull/N/head`; the commit is pinned when the command is accepted */
+  ref: string;
+  /** the exact commit when the caller knows it (a PR event's head sha) */
+  commitSha?: string;
+  prNumber?: number | null;
+  extraArgs?: string[];
+  autoApply?: boolean;
+  title?: string;
+  scheduledAt?: Date | null;
+  /** who holds the project locks: the PR when there is one, else the actor */
+  holder?: LockHolder;
+}
+
+export interface CommandOutcome {
+  batchId: string;
+  commitSha: string;
+  results: EnqueueResult[];
+}
+
+interface Deps {
+  runs: RunsService;
+  workingCopies: WorkingCopies;
+  repos: RepoSource;
+  policy: RepoPolicy;
+  registered: RegisteredProjects;
+  projects: ProjectsService;
+  autoplanFileList: string[];
+  log: Logger;
+}
+
+/**
+ * A command (plan/apply/destroy of some projects of a repository at a ref) becomes runs: check
+ * the allowlist, read the repository at the ref (atlantis.yaml or discovered dirs), pick the
+ * projects, and queue one run each. Every front end submits commands through here.
+ */
+export class CommandService {
+  constructor(private readonly deps: Deps) {}
+
+  async submit(actor: Actor, req: CommandRequest): Promise<CommandOutcome> {
+    requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
+    this.deps.policy.assertAllowed(req.repoFullName);
+    if (!req.ref && !req.commitSha) throw new InputError('a ref (branch, tag or commit) is required', { code: 'validation_error' });
+    const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
+    const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
+    const lease = await this.deps.workingCopies.checkout({
+      tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: `resolve-${key}`, workspace: 'default',
+      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName),
+    });
+    try {
+      const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList);
+      const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
+      const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
+      const holder: LockHolder = req.holder ?? (req.prNumber
+        ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name }
+        : { kind: 'actor', name: actor.name, lockedBy: actor.name });
+      const { batchId, results } = await this.deps.runs.enqueue(actor, {
+        operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
+        autoApply: (req.autoApply ?? false) || (req.operation !== 'plan' && linked.some((t) => t.autoApply)),
+        scheduledAt: req.scheduledAt, holder,
+        targets: linked.map((t) => ({
+          ...t, repoFullName: req.repoFullName, repoUrl, ref: req.ref, prNumber: req.prNumber ?? null, prUrl,
+          // A scheduled run plans the head of its ref when it starts, not the commit of today.
+          commitSha: req.scheduledAt ? '' : lease.commitSha,
+        })),
+      });
+      return { batchId, commitSha: lease.commitSha, results };
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /**
+   * POST /api/v1/runs (and the MCP/Slack equivalents): one run of a registered project, or of a
+   * repository path. A held lock is refused with the holder named.
+   */
+  async createRun(actor: Actor, input: CreateRunInput, source: RunSource): Promise<Run> {
+    const project = input.project ? await this.deps.projects.require(actor, input.project) : null;
+    if (project && !project.repositoryUrl) {
+      throw new InputError(`project ${project.name} has no repository_url; set one before running it`, { code: 'validation_error' });
+    }
+    const repoFullName = project ? repoFullNameOf(project.repositoryUrl) : input.repo!;
+    const outcome = await this.submit(actor, {
+      operation: input.command, source, repoFullName, ref: input.branch ?? project?.branch ?? 'main', prNumber: input.pr ?? null,
+      projects: input.project_name ? [input.project_name] : undefined,
+      paths: input.project_name ? undefined : [{ dir: input.dir ?? project?.terraformPath ?? '.', workspace: input.workspace ?? project?.workspace ?? 'default' }],
+      extraArgs: input.extra_args, title: input.title, scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
+    });
+    const first = outcome.results[0];
+    if (!first) throw new InputError('the command selected no project', { code: 'project_not_found' });
+    if (!first.run) throw new LockedError(first.failure, first.lock, { code: 'run.lock_held' });
+    return first.run;
+  }
+
+  /** Submits and waits until every run settled (done, or planned and waiting for approval). */
+  async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<{ outcome: CommandOutcome; runs: Map<string, Run> }> {
+    const outcome = await this.submit(actor, req);
+    const ids = outcome.results.flatMap((r) => (r.run ? [r.run.id] : []));
+    const runs = await this.deps.runs.waitForSettled(ids, timeoutMs);
+    return { outcome, runs: new Map(runs.map((r) => [r.id, r])) };
+  }
+}

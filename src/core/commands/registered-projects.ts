@@ -1,0 +1,45 @@
+import type { ProjectModel } from '../projects/project.model.js';
+import type { ResolvedTarget } from './resolve-targets.js';
+
+export interface LinkedTarget extends ResolvedTarget {
+  projectId: string | null;
+  environmentId: string | null;
+  stateName: string;
+  autoApply: boolean;
+}
+
+/** Normalises https://github.com/org/infra(.git) and org/infra to `org/infra`. */
+export function repoFullNameOf(repositoryUrl: string): string {
+  return repositoryUrl.replace(/^https?:\/\/[^/]+\//, '').replace(/\.git$/, '').replace(/\/+$/, '').toLowerCase();
+}
+
+/**
+ * The state name Atlantas keeps a project's state under when it provides the backend: the
+ * registered project's name, else one derived from repo, dir and project name.
+ */
+export function derivedStateName(repoFullName: string, dir: string, projectName: string): string {
+  const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const parts = [slug(repoFullName.replace('/', '.')), dir === '.' ? 'root' : slug(dir)];
+  if (projectName) parts.push(slug(projectName));
+  return parts.join('.').slice(0, 200);
+}
+
+/** Links repo projects to registered Atlantas projects (same repository, path and workspace). */
+export class RegisteredProjects {
+  constructor(private readonly deps: { projects: ProjectModel }) {}
+
+  async link(tenantId: string, repoFullName: string, targets: ResolvedTarget[]): Promise<LinkedTarget[]> {
+    const rows = (await this.deps.projects.findAll({ where: { tenantId } })).map((r) => r.get({ plain: true }));
+    const candidates = rows.filter((p) => p.repositoryUrl && repoFullNameOf(p.repositoryUrl) === repoFullName.toLowerCase());
+    return targets.map((t) => {
+      const p = candidates.find((c) => c.terraformPath === t.dir && c.workspace === t.workspace);
+      return {
+        ...t,
+        projectId: p?.id ?? null,
+        environmentId: p?.environmentId ?? null,
+        stateName: p?.name ?? derivedStateName(repoFullName, t.dir, t.projectName),
+        autoApply: p?.autoApply ?? false,
+      };
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
+import { listRepoFiles, projectsToAutoplan, resolveProjects, type RepoProject } from '../terraform/project-discovery.js';
+import { parseRepoConfig, type RepoConfig } from '../terraform/repo-config.js';
+
+export interface TargetSelection {
+  /** project names from atlantis.yaml (`-p`, Atlantis API `Projects`) */
+  projects?: string[];
+  /** directories/workspaces (`-d`/`-w`, Atlantis API `Paths`) */
+  paths?: { dir?: string; workspace?: string }[];
+  /** autoplan: the projects these modified files touch */
+  modifiedFiles?: string[];
+}
+
+export interface ResolvedTarget {
+  dir: string;
+  workspace: string;
+  projectName: string;
+  /** indexes of targets that must finish first (execution_order_group, depends_on) */
+  after?: number[];
+}
+
+const CONFIG_FILES = ['atlantis.yaml', 'atlantis.yml'];
+
+/** Reads the repository's config (if any) and picks the projects a command names. */
+export async function resolveTargets(repoDir: string, sel: TargetSelection, autoplanFileList: string[]): Promise<ResolvedTarget[]> {
+  const config = await readRepoConfig(repoDir);
+  const files = await listRepoFiles(repoDir);
+  const all = resolveProjects(config, files);
+  let chosen: RepoProject[];
+  if (sel.projects?.length) chosen = sel.projects.map((name) => byName(all, name, config));
+  else if (sel.paths?.length) chosen = sel.paths.flatMap((p) => byPath(all, files, p));
+  else if (sel.modifiedFiles) chosen = projectsToAutoplan(config, sel.modifiedFiles, files, autoplanFileList);
+  else throw new InputError("at least one of 'Projects' or 'Paths' must be specified", { code: 'validation_error' });
+  return order(dedupe(chosen));
+}
+
+async function readRepoConfig(repoDir: string): Promise<RepoConfig | null> {
+  for (const name of CONFIG_FILES) {
+    let text: string;
+    try {
+      text = await readFile(path.join(repoDir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    return parseRepoConfig(text, name);
+  }
+  return null;
+}
+
+function byName(all: RepoProject[], name: string, config: RepoConfig | null): RepoProject {
+  const found = all.find((p) => p.name === name);
+  if (found) return found;
+  const names = all.map((p) => p.name).filter(Boolean);
+  throw new InputError(
+    config ? `no project named "${name}" in atlantis.yaml; projects are: ${names.join(', ') || '(none named)'}` : `no project named "${name}": the repository has no atlantis.yaml naming projects`,
+    { code: 'project_not_found' },
+  );
+}
+
+function byPath(all: RepoProject[], files: string[], p: { dir?: string; workspace?: string }): RepoProject[] {
+  const dir = cleanRepoRelDir(p.dir ?? '.');
+  if (dir === null) throw new InputError(`using a relative path "${p.dir}" is not allowed: it escapes the repository`, { code: 'validation_error' });
+  const workspace = p.workspace || undefined;
+  const problem = workspace ? workspaceProblem(workspace) : null;
+  if (problem) throw new InputError(`invalid workspace "${workspace}": ${problem}`, { code: 'validation_error' });
+  const matching = all.filter((x) => x.dir === dir && (!workspace || x.workspace === workspace));
+  if (matching.length) return matching;
+  const hasTf = files.some((f) => path.posix.dirname(f) === dir && /\.(tf|tf\.json|tofu)$/.test(f));
+  if (!hasTf) throw new InputError(`no terraform project in directory "${dir}" (it has no .tf files)`, { code: 'project_not_found' });
+  const ws = workspace ?? 'default';
+  return [{ key: `${dir}/${ws}/`, name: null, dir, workspace: ws, config: null }];
+}
+
+function dedupe(projects: RepoProject[]): RepoProject[] {
+  const seen = new Set<string>();
+  return projects.filter((p) => {
+    const key = `${p.dir}\0${p.workspace}\0${p.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** execution_order_group: lower groups first; depends_on: named projects in the same command first. */
+function order(projects: RepoProject[]): ResolvedTarget[] {
+  const group = (p: RepoProject) => p.config?.executionOrderGroup ?? 0;
+  const sorted = [...projects].sort((a, b) => group(a) - group(b));
+  return sorted.map((p, i) => {
+    const after = new Set<number>();
+    sorted.forEach((q, j) => {
+      if (j === i) return;
+      if (group(q) < group(p)) after.add(j);
+      if (q.name && p.config?.dependsOn.includes(q.name)) after.add(j);
+    });
+    return { dir: p.dir, workspace: p.workspace, projectName: p.name ?? '', after: [...after] };
+  });
+}

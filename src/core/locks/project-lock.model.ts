@@ -1,0 +1,47 @@
+import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
+
+export interface ProjectLock {
+  id: string;
+  tenantId: string;
+  repoFullName: string;
+  dir: string;
+  workspace: string;
+  projectName: string;
+  /** a pull request holds it until merged/closed/unlocked; an actor (outside PRs) until its run ends */
+  holderKind: 'pull_request' | 'actor';
+  prNumber: number | null;
+  prUrl: string | null;
+  holderName: string;
+  lockedBy: string;
+  runId: string | null;
+  lockedAt: Date;
+}
+type Creation = Optional<ProjectLock, 'id' | 'projectName' | 'prNumber' | 'prUrl' | 'runId' | 'lockedAt'>;
+export type ProjectLockModel = ModelStatic<Model<ProjectLock, Creation>>;
+
+export function defineProjectLockModel(sequelize: Sequelize): ProjectLockModel {
+  return sequelize.define<Model<ProjectLock, Creation>>(
+    'ProjectLock',
+    {
+      id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
+      tenantId: { type: DataTypes.UUID, allowNull: false },
+      repoFullName: { type: DataTypes.TEXT, allowNull: false },
+      dir: { type: DataTypes.TEXT, allowNull: false },
+      workspace: { type: DataTypes.TEXT, allowNull: false },
+      projectName: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+      holderKind: { type: DataTypes.TEXT, allowNull: false },
+      prNumber: DataTypes.INTEGER,
+      prUrl: DataTypes.TEXT,
+      holderName: { type: DataTypes.TEXT, allowNull: false },
+      lockedBy: { type: DataTypes.TEXT, allowNull: false },
+      runId: DataTypes.UUID,
+      lockedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+    },
+    { tableName: 'project_locks', underscored: true, timestamps: false },
+  );
+}
+
+/** Atlantis's lock key: `{repoFullName}/{path}/{workspace}/{projectName}` (GET /api/locks ids). */
+export function lockKey(l: Pick<ProjectLock, 'repoFullName' | 'dir' | 'workspace' | 'projectName'>): string {
+  return `${l.repoFullName}/${l.dir}/${l.workspace}/${l.projectName}`;
+}

@@ -1,0 +1,40 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { writeBackendOverride } from '../terraform/backend-override.js';
+import { initArgs, workspaceSelectArgs } from '../terraform/terraform-args.js';
+import type { StepContext } from './run-executor.js';
+import { errorText, terraform } from './terraform-steps.js';
+
+export interface PreparedProject {
+  /** absolute project directory inside the working copy */
+  dir: string;
+  /** true when Atlantas pointed terraform at its own state backend */
+  backendOverridden: boolean;
+  /** per-run environment (backend credentials) */
+  env: Record<string, string>;
+}
+
+/** The project dir, the backend (Atlantas's own when the code declares none), init and workspace. */
+export async function prepareProject(ctx: StepContext, checkoutDir: string): Promise<PreparedProject> {
+  const { run, deps } = ctx;
+  const root = await realpath(checkoutDir);
+  const dir = await realpath(path.join(root, run.dir)).catch(() => null);
+  if (!dir || (dir !== root && !dir.startsWith(root + path.sep)) || !(await stat(dir)).isDirectory()) {
+    throw new InputError(`directory "${run.dir}" does not exist in ${run.repoFullName} at ${run.commitSha.slice(0, 8)}`);
+  }
+  const address = `${deps.stateBaseUrl()}/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
+  const override = run.stateName
+    ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run) })
+    : { overridden: false, reconfigure: false, env: {} };
+  const project: PreparedProject = { dir, backendOverridden: override.overridden, env: override.env };
+  ctx.writer.setPhase('init');
+  const init = await terraform(ctx, project, initArgs({ reconfigure: true }));
+  if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
+  const select = workspaceSelectArgs(run.workspace, { backendOverridden: override.overridden });
+  if (select) {
+    const ws = await terraform(ctx, project, select);
+    if (ws.exitCode !== 0) throw new Error(`terraform workspace select ${run.workspace} failed: ${errorText(ws)}`);
+  }
+  return project;
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Logger } from '../../logger.js';
+import { systemActor } from '../actor.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { CommandService } from '../commands/command.service.js';
+import { RegisteredProjects } from '../commands/registered-projects.js';
+import { RepoPolicy } from '../commands/repo-policy.js';
+import type { Models } from '../db/models.js';
+import { LocksService } from '../locks/locks.service.js';
+import { AnonymousGitHubSource, type RepoSource } from '../ports/repo-source.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { Encryptor } from '../secrets/encryption.js';
+import type { StateService } from '../state/state.service.js';
+import { ProcessTerraformRunner } from '../terraform/process-terraform-runner.js';
+import type { TerraformRunner } from '../terraform/terraform-runner.js';
+import { WorkingCopies } from '../terraform/working-copy.js';
+import { GitRefResolver } from './git-ref-resolver.js';
+import { PlanFreshness, type StateSerials } from './plan-freshness.js';
+import { PlanStore } from './plan-store.js';
+import { RunEvents } from './run-events.js';
+import { RunExecutor } from './run-executor.js';
+import { RunLogs } from './run-logs.js';
+import { recoverOrphans } from './run-recovery.js';
+import { RunRepository } from './run.repository.js';
+import { RunWorker } from './run-worker.js';
+import { RunsService } from './runs.service.js';
+
+export interface RunEngineOptions {
+  terraformBinary: string;
+  parallelism: number;
+  cancelGraceMs: number;
+  runTimeoutMs: number;
+  dataDir: string;
+  repoAllowlist: string[];
+  autoplanFileList: string[];
+  /** the environment git and terraform start from (allowlisted by child-env.ts) */
+  childEnv: NodeJS.ProcessEnv;
+  /** GitHub web host for clone URLs and links when no GitHub credentials are configured */
+  githubWebUrl: string;
+}
+
+export interface RunEngineDeps {
+  sequelize: Sequelize;
+  models: Models;
+  encryptor: Encryptor;
+  audit: AuditLog;
+  auth: AuthService;
+  projects: ProjectsService;
+  state: StateService;
+  log: Logger;
+  options: RunEngineOptions;
+  repos?: RepoSource;
+  terraform?: TerraformRunner;
+}
+
+/** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
+export function createRunEngine(deps: RunEngineDeps) {
+  const { sequelize, models, options, log } = deps;
+  const repos = deps.repos ?? new AnonymousGitHubSource(options.githubWebUrl);
+  const endpoint = { stateBaseUrl: '' };
+  const events = new RunEvents();
+  const repo = new RunRepository({ sequelize, model: models.Run });
+  const logs = new RunLogs({ sequelize, events });
+  const plans = new PlanStore({ sequelize, encryptor: deps.encryptor });
+  const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
+  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });
+  const states: StateSerials = {
+    current: async (tenantId, name, workspace) => {
+      const s = await deps.state.current(systemActor('run-engine', tenantId), name, workspace);
+      return s && s.serial !== null ? { serial: Number(s.serial), lineage: s.lineage ?? '' } : null;
+    },
+  };
+  const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
+  const locks = new LocksService({ sequelize, locks: models.ProjectLock, runs: models.Run, audit: deps.audit });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }) });
+  const commands = new CommandService({
+    runs, workingCopies, repos, policy: new RepoPolicy(options.repoAllowlist), registered: new RegisteredProjects({ projects: models.Project }),
+    projects: deps.projects, autoplanFileList: options.autoplanFileList, log: log.child({ svc: 'commands' }),
+  });
+  const executor = new RunExecutor({
+    repo, runs, logs, plans, freshness, states, workingCopies, runner, repos,
+    runToken: (run) => deps.auth.issueRunToken(run, options.runTimeoutMs + 10 * 60_000),
+    stateBaseUrl: () => endpoint.stateBaseUrl,
+    scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: {}, log: log.child({ svc: 'executor' }),
+  });
+  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
+  const recover = () =>
+    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, releaseStateLocks: (runId) => releaseRunStateLocks(sequelize, runId) });
+  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos };
+}
+
+/** A crashed run's terraform cannot unlock what it locked; its locks carry `locked_by = run <id>`. */
+async function releaseRunStateLocks(sequelize: Sequelize, runId: string): Promise<number> {
+  const rows = await sequelize.query(
+    `UPDATE states SET lock_id = NULL, lock_info = NULL, locked_at = NULL, locked_by = NULL, updated_at = now()
+     WHERE locked_by = :who RETURNING id`,
+    { replacements: { who: `run ${runId}` }, type: QueryTypes.SELECT },
+  );
+  return rows.length;
+}

@@ -1,0 +1,128 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../logger.js';
+import type { RepoSource } from '../ports/repo-source.js';
+import type { TerraformRunner } from '../terraform/terraform-runner.js';
+import type { WorkingCopies } from '../terraform/working-copy.js';
+import type { StateSerials } from './plan-freshness.js';
+import type { PlanFreshness } from './plan-freshness.js';
+import type { PlanStore } from './plan-store.js';
+import type { RunLogs, RunLogWriter } from './run-logs.js';
+import type { Run } from './run.model.js';
+import type { RunRepository } from './run.repository.js';
+import type { RunsService } from './runs.service.js';
+import type { RunExecution } from './run-worker.js';
+import { phaseOnClaim } from './run-status.js';
+import { prepareProject, type PreparedProject } from './prepare-project.js';
+import { applyPlan, makePlan } from './terraform-steps.js';
+
+export interface ExecutorDeps {
+  repo: RunRepository;
+  runs: RunsService;
+  logs: RunLogs;
+  plans: PlanStore;
+  freshness: PlanFreshness;
+  states: StateSerials;
+  workingCopies: WorkingCopies;
+  runner: TerraformRunner;
+  repos: RepoSource;
+  /** a credential limited to this run's state, for terraform's http backend */
+  runToken(run: Run): string;
+  /** where terraform reaches this server's state backend (loopback URL of this replica) */
+  stateBaseUrl(): string;
+  /** scratch space for plan files: <data dir>/runs */
+  scratchDir: string;
+  runTimeoutMs: number;
+  terraformEnv: Record<string, string>;
+  log: Logger;
+}
+
+export class RunCanceled extends Error {}
+
+/**
+ * Executes one claimed run on this replica: check out the commit, prepare terraform (backend
+ * override, init, workspace), then plan (and apply when auto-applied) or apply the saved plan.
+ * Run-level failures end the run `errored` with the reason; nothing escapes.
+ */
+export class RunExecutor implements RunExecution {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async execute(run: Run, signal: AbortSignal): Promise<void> {
+    const log = this.deps.log.child({ runId: run.id });
+    const writer = await this.deps.logs.writer(run.id);
+    const scratch = path.join(this.deps.scratchDir, run.id);
+    let lease: { release(): Promise<void> } | undefined;
+    try {
+      const blocked = await this.blockedByDependency(run);
+      if (blocked) return await this.deps.runs.finish(run, 'errored', { error: blocked, statusReason: blocked });
+      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      const checkout = await this.deps.workingCopies.checkout(
+        {
+          tenantId: run.tenantId, repoFullName: run.repoFullName, cloneUrl: run.repoUrl || this.deps.repos.cloneUrl(run.repoFullName),
+          key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`, workspace: run.workspace,
+          commitSha: run.commitSha || undefined, ref: run.ref || undefined,
+          credentials: await this.deps.repos.cloneCredentials(run.repoFullName),
+        },
+        signal,
+      );
+      lease = checkout;
+      if (!run.commitSha) await this.deps.repo.update(run.id, { commitSha: checkout.commitSha });
+      run = { ...run, commitSha: checkout.commitSha };
+      const project = await prepareProject(this.context(run, writer, signal), checkout.dir);
+      if (phaseOnClaim(run.status) === 'plan') {
+        const next = await makePlan(this.context(run, writer, signal), project, scratch);
+        if (next === 'apply') await this.apply({ ...run, status: 'applying' }, project, writer, signal, scratch);
+      } else {
+        await this.apply(run, project, writer, signal, scratch);
+      }
+    } catch (err) {
+      await this.fail(run, err, signal, writer, log);
+    } finally {
+      await writer.close().catch((err) => log.warn({ err }, 'could not flush run output'));
+      await lease?.release().catch((err) => log.warn({ err }, 'could not release working copy'));
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private async apply(run: Run, project: PreparedProject, writer: RunLogWriter, signal: AbortSignal, scratch: string): Promise<void> {
+    const stale = await this.deps.freshness.check(run);
+    if (stale) {
+      writer.append(`\nRefusing to apply: ${stale}. Plan again.\n`);
+      return this.deps.runs.finish(run, 'errored', { error: `${stale}; plan again`, statusReason: 'plan is stale' });
+    }
+    const plan = await this.deps.plans.load(run.id);
+    if (!plan) return this.deps.runs.finish(run, 'errored', { error: 'the saved plan is missing; plan again', statusReason: 'plan missing' });
+    const planFile = path.join(scratch, 'apply.tfplan');
+    await writeFile(planFile, plan, { mode: 0o600 });
+    await applyPlan(this.context(run, writer, signal), project, planFile);
+  }
+
+  private async fail(run: Run, err: unknown, signal: AbortSignal, writer: RunLogWriter, log: Logger): Promise<void> {
+    const canceled = signal.aborted || err instanceof RunCanceled;
+    const reason = canceled ? String((signal.reason as Error)?.message ?? 'canceled') : (err as Error).message;
+    if (!canceled) log.warn({ err }, 'run errored');
+    writer.append(`\n${canceled ? 'Run canceled' : 'Error'}: ${reason}\n`);
+    const current = await this.deps.repo.getById(run.id);
+    if (!current || ['applied', 'errored', 'canceled', 'discarded', 'planned_and_finished'].includes(current.status)) return;
+    await this.deps.runs.finish(current, canceled ? 'canceled' : 'errored', canceled ? { statusReason: reason } : { error: reason, statusReason: 'run failed' });
+  }
+
+  private async blockedByDependency(run: Run): Promise<string | null> {
+    if (!run.dependsOnRunIds.length) return null;
+    const deps = await this.deps.repo.findByIds(run.dependsOnRunIds);
+    const failed = deps.find((d) => ['errored', 'canceled', 'discarded'].includes(d.status));
+    return failed ? `not run: it depends on run ${failed.id} (${failed.dir}), which ended ${failed.status}` : null;
+  }
+
+  private context(run: Run, writer: RunLogWriter, signal: AbortSignal): StepContext {
+    return { run, writer, signal, deps: this.deps };
+  }
+}
+
+/** What every terraform step needs: the run, its output, its cancel signal, the executor's deps. */
+export interface StepContext {
+  run: Run;
+  writer: RunLogWriter;
+  signal: AbortSignal;
+  deps: ExecutorDeps;
+}

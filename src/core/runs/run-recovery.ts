@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import type { Logger } from '../../logger.js';
+import { groupAlive, signalGroup } from '../terraform/process-group.js';
+import type { Run } from './run.model.js';
+import type { RunRepository } from './run.repository.js';
+import type { RunsService } from './runs.service.js';
+
+export interface RecoveryDeps {
+  repo: RunRepository;
+  runs: RunsService;
+  /** releases state-backend locks taken by a run's terraform */
+  releaseStateLocks(runId: string): Promise<number>;
+  log: Logger;
+  workerId: string;
+  /** a worker on another host silent this long is presumed dead */
+  staleMs: number;
+}
+
+/**
+ * Finds runs whose terraform stopped with its server (a crash, SIGKILL, a lost node): runs still
+ * marked planning/applying by a worker that is no longer alive. Each ends `errored` with the
+ * reason; a leftover terraform process of this host is killed, and the locks it held on the
+ * state are released, so nothing stays locked forever. Safe to run on every replica at once.
+ */
+export async function recoverOrphans(deps: RecoveryDeps): Promise<Run[]> {
+  const recovered: Run[] = [];
+  for (const run of await deps.repo.findActive()) {
+    if (run.workerId === deps.workerId || !isOrphan(run, deps.staleMs)) continue;
+    if (run.runnerPid && sameHost(run) && groupAlive(run.runnerPid)) signalGroup(run.runnerPid, 'SIGKILL');
+    const phase = run.status === 'applying' ? 'apply' : 'plan';
+    const reason = `interrupted: the Atlantas process running this ${phase} (${run.workerId ?? 'unknown worker'}) stopped before it finished`;
+    const taken = await deps.repo.update(
+      run.id,
+      { status: 'errored', error: `${reason}; check the state and plan again`, statusReason: reason, finishedAt: new Date() },
+      { onlyIfStatus: ['planning', 'applying'] },
+    );
+    if (!taken) continue; // another replica got there first
+    await deps.runs.finish({ ...run }, 'errored', { error: `${reason}; check the state and plan again`, statusReason: reason });
+    const released = await deps.releaseStateLocks(run.id);
+    deps.log.warn({ runId: run.id, worker: run.workerId, stateLocksReleased: released }, 'recovered an interrupted run');
+    recovered.push(run);
+  }
+  return recovered;
+}
+
+function isOrphan(run: Run, staleMs: number): boolean {
+  const stale = !run.heartbeatAt || Date.now() - new Date(run.heartbeatAt).getTime() > staleMs;
+  if (!run.workerId || !sameHost(run)) return stale;
+  const pid = Number(run.workerId.split(':')[1]);
+  return stale || !pidAlive(pid);
+}
+
+function sameHost(run: Run): boolean {
+  return !!run.workerId && run.workerId.split(':')[0] === hostname();
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,139 @@
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { Run, RunModel } from './run.model.js';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type RunStatus } from './run-status.js';
+
+export interface RunFilter {
+  tenantId: string;
+  status?: RunStatus[];
+  projectId?: string;
+  environmentId?: string;
+  repoFullName?: string;
+  prNumber?: number;
+  batchId?: string;
+  scheduledOnly?: boolean;
+  limit: number;
+  offset: number;
+}
+
+const list = (xs: readonly string[]) => xs.map((s) => `'${s}'`).join(', ');
+
+/** Queries on runs: plain objects out. The claim is the heart of the queue. */
+export class RunRepository {
+  constructor(private readonly deps: { sequelize: Sequelize; model: RunModel }) {}
+
+  async get(tenantId: string, id: string, transaction?: Transaction): Promise<Run | null> {
+    const row = await this.deps.model.findOne({ where: { id, tenantId }, transaction });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  async getById(id: string, transaction?: Transaction): Promise<Run | null> {
+    const row = await this.deps.model.findByPk(id, { transaction });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  async getForUpdate(tenantId: string, id: string, transaction: Transaction): Promise<Run | null> {
+    const row = await this.deps.model.findOne({ where: { id, tenantId }, transaction, lock: transaction.LOCK.UPDATE });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  async insert(values: Partial<Run> & Pick<Run, 'tenantId' | 'operation' | 'source' | 'repoFullName' | 'actorKind' | 'actorName' | 'via'>, transaction: Transaction): Promise<Run> {
+    const row = await this.deps.model.create(values, { transaction });
+    return row.get({ plain: true });
+  }
+
+  async update(id: string, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
+    const where: WhereOptions<Run> = { id };
+    if (options.onlyIfStatus) Object.assign(where, { status: { [Op.in]: options.onlyIfStatus } });
+    const [n] = await this.deps.model.update(values, { where, transaction: options.transaction });
+    return n > 0;
+  }
+
+  async find(filter: RunFilter): Promise<{ runs: Run[]; total: number }> {
+    const where: Record<string | symbol, unknown> = { tenantId: filter.tenantId };
+    if (filter.status?.length) where.status = { [Op.in]: filter.status };
+    if (filter.projectId) where.projectId = filter.projectId;
+    if (filter.environmentId) where.environmentId = filter.environmentId;
+    if (filter.repoFullName) where.repoFullName = filter.repoFullName;
+    if (filter.prNumber !== undefined) where.prNumber = filter.prNumber;
+    if (filter.batchId) where.batchId = filter.batchId;
+    if (filter.scheduledOnly) Object.assign(where, { status: 'pending', scheduledAt: { [Op.gt]: new Date() } });
+    const { rows, count } = await this.deps.model.findAndCountAll({
+      where: where as WhereOptions<Run>,
+      order: filter.scheduledOnly ? [['scheduledAt', 'ASC']] : [['createdAt', 'DESC'], ['id', 'DESC']],
+      limit: filter.limit,
+      offset: filter.offset,
+    });
+    return { runs: rows.map((r) => r.get({ plain: true })), total: count };
+  }
+
+  /** Unstarted or unapplied runs of one project by one holder (a PR number, or null outside PRs). */
+  async findWaiting(tenantId: string, t: Pick<Run, 'repoFullName' | 'dir' | 'workspace' | 'projectName'>, prNumber: number | null, transaction: Transaction): Promise<Run[]> {
+    const rows = await this.deps.model.findAll({
+      where: {
+        tenantId, repoFullName: t.repoFullName, dir: t.dir, workspace: t.workspace, projectName: t.projectName, prNumber,
+        status: { [Op.in]: ['planned', 'pending'] },
+      },
+      transaction, lock: transaction.LOCK.UPDATE,
+    });
+    return rows.map((r) => r.get({ plain: true }));
+  }
+
+  async findByIds(ids: string[]): Promise<Run[]> {
+    if (!ids.length) return [];
+    const rows = await this.deps.model.findAll({ where: { id: { [Op.in]: ids } } });
+    return rows.map((r) => r.get({ plain: true }));
+  }
+
+  /**
+   * Claims the oldest runnable run: pending or confirmed, due, no active run on the same
+   * repo/dir/workspace, dependencies finished. SKIP LOCKED lets many workers and replicas claim
+   * concurrently; the partial unique index on active runs settles the remaining race.
+   */
+  async claim(workerId: string): Promise<Run | null> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const rows = await this.deps.sequelize.query(
+          `UPDATE runs SET status = CASE WHEN runs.status = 'confirmed' THEN 'applying' ELSE 'planning' END,
+                  worker_id = :workerId, heartbeat_at = now(), started_at = COALESCE(runs.started_at, now()), updated_at = now()
+           FROM (
+             SELECT r.id FROM runs r
+             WHERE r.status IN ('pending', 'confirmed')
+               AND (r.scheduled_at IS NULL OR r.scheduled_at <= now())
+               AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.tenant_id = r.tenant_id AND a.repo_full_name = r.repo_full_name
+                               AND a.dir = r.dir AND a.workspace = r.workspace AND a.status IN (${list(ACTIVE_STATUSES)}))
+               AND NOT EXISTS (SELECT 1 FROM runs d WHERE d.id = ANY(r.depends_on_run_ids) AND d.status NOT IN (${list(TERMINAL_STATUSES)}))
+             ORDER BY (r.status = 'confirmed') DESC, r.created_at, r.id
+             LIMIT 1
+             FOR UPDATE OF r SKIP LOCKED
+           ) c
+           WHERE runs.id = c.id
+           RETURNING runs.*`,
+          { replacements: { workerId }, type: QueryTypes.SELECT, model: this.deps.model, mapToModel: true },
+        );
+        const row = rows[0] as unknown as { get(o: { plain: true }): Run } | undefined;
+        return row ? row.get({ plain: true }) : null;
+      } catch (err) {
+        // Another worker started a run on the same repo/dir/workspace between our check and update.
+        if (err instanceof UniqueConstraintError || /runs_one_active_idx/.test(String((err as Error).message))) continue;
+        throw err;
+      }
+    }
+    return null;
+  }
+
+  /** Records liveness of runs this worker executes; returns those asked to cancel. */
+  async heartbeat(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await this.deps.sequelize.query<{ id: string }>(
+      `UPDATE runs SET heartbeat_at = now() WHERE id IN (:ids) RETURNING id, cancel_requested_at`,
+      { replacements: { ids }, type: QueryTypes.SELECT },
+    );
+    return rows.filter((r) => (r as unknown as { cancel_requested_at: Date | null }).cancel_requested_at).map((r) => r.id);
+  }
+
+  /** Every run a terraform process should be running for right now (recovery decides which are orphans). */
+  async findActive(): Promise<Run[]> {
+    const rows = await this.deps.model.findAll({ where: { status: { [Op.in]: [...ACTIVE_STATUSES] } } });
+    return rows.map((r) => r.get({ plain: true }));
+  }
+}

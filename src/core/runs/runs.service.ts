@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { Sequelize, Transaction } from 'sequelize';
+import type { Logger } from '../../logger.js';
+import { requirePermission, type Actor } from '../actor.js';
+import type { AuditLog } from '../audit/audit.service.js';
+import { inTransaction } from '../db/transaction.js';
+import { InputError, LockedError, NotAllowedError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { LockHolder } from '../locks/lock-holder.js';
+import type { LocksService } from '../locks/locks.service.js';
+import type { PlanFreshness } from './plan-freshness.js';
+import type { PlanStore } from './plan-store.js';
+import type { RunEvents } from './run-events.js';
+import { followRun, type FollowEvent } from './run-follower.js';
+import type { RunLogs } from './run-logs.js';
+import type { Run } from './run.model.js';
+import type { RunFilter, RunRepository } from './run.repository.js';
+import { canApprove, canCancel, isSettled, needsProcessStop, RUN_STATUSES, type RunOperation, type RunSource, type RunStatus } from './run-status.js';
+
+/** One project of one repository at one commit: what a run plans and applies. */
+export interface RunTarget {
+  repoFullName: string;
+  repoUrl: string;
+  dir: string;
+  workspace: string;
+  projectName: string;
+  ref: string;
+  /** '' = resolve the ref's head when the run starts (scheduled runs) */
+  commitSha: string;
+  prNumber?: number | null;
+  prUrl?: string | null;
+  projectId?: string | null;
+  environmentId?: string | null;
+  stateName?: string | null;
+  /** ids (within this request, by index) of targets that must finish first */
+  after?: number[];
+}
+
+export interface EnqueueRequest {
+  operation: RunOperation;
+  source: RunSource;
+  targets: RunTarget[];
+  extraArgs: string[];
+  /** apply without waiting for an approval once the plan has changes */
+  autoApply: boolean;
+  title?: string;
+  scheduledAt?: Date | null;
+  holder: LockHolder;
+}
+
+export type EnqueueResult = { target: RunTarget; run: Run; failure?: undefined } | { target: RunTarget; run?: undefined; failure: string; lock: unknown };
+
+interface Deps {
+  sequelize: Sequelize;
+  repo: RunRepository;
+  locks: LocksService;
+  logs: RunLogs;
+  plans: PlanStore;
+  events: RunEvents;
+  freshness: PlanFreshness;
+  audit: AuditLog;
+  log: Logger;
+}
+
+/** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
+export class RunsService {
+  constructor(private readonly deps: Deps) {}
+
+  /** Queues one run per target; a target whose lock is held elsewhere fails alone (Atlantis semantics). */
+  async enqueue(actor: Actor, req: EnqueueRequest): Promise<{ batchId: string; results: EnqueueResult[] }> {
+    requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
+    if (req.autoApply && req.operation !== 'plan') this.assertMayApplyUnattended(actor);
+    const batchId = randomUUID();
+    const ids = req.targets.map(() => randomUUID());
+    const results = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const out: EnqueueResult[] = [];
+      for (const [i, target] of req.targets.entries()) {
+        try {
+          await this.deps.locks.acquire(actor.tenantId, target, req.holder, ids[i], transaction);
+        } catch (err) {
+          if (!(err instanceof LockedError)) throw err;
+          out.push({ target, failure: err.message, lock: err.holder });
+          continue;
+        }
+        await this.supersede(actor.tenantId, target, req.holder, ids[i], transaction);
+        const run = await this.deps.repo.insert(this.newRun(actor, req, target, ids[i], batchId, (target.after ?? []).map((j) => ids[j])), transaction);
+        await this.deps.audit.record(actor, `run.${req.operation}`, { type: 'run', id: run.id }, { repo: target.repoFullName, dir: target.dir, workspace: target.workspace, source: req.source }, { transaction });
+        out.push({ target, run });
+      }
+      return out;
+    });
+    this.deps.events.emit({ type: 'enqueued' });
+    return { batchId, results };
+  }
+
+  async get(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:read');
+    const run = isUuid(id) ? await this.deps.repo.get(actor.tenantId, id) : null;
+    if (!run) throw new NotFoundError(`run ${id} not found`, { code: 'run_not_found' });
+    return run;
+  }
+
+  async list(actor: Actor, filter: Omit<RunFilter, 'tenantId'>): Promise<{ runs: Run[]; total: number }> {
+    requirePermission(actor, 'run:read');
+    const bad = filter.status?.filter((s) => !RUN_STATUSES.includes(s));
+    if (bad?.length) throw new InputError(`unknown status ${bad.join(', ')}; use one of ${RUN_STATUSES.join(', ')}`);
+    return this.deps.repo.find({ ...filter, tenantId: actor.tenantId });
+  }
+
+  /** The run's output; `phase` narrows it to init, plan or apply. */
+  async output(actor: Actor, id: string, phase?: string): Promise<string> {
+    await this.get(actor, id);
+    return this.deps.logs.text(id, phase);
+  }
+
+  /** Live output and status of a run, from sequence `afterSeq` on, until it settles. */
+  async follow(actor: Actor, id: string, afterSeq: number, signal: AbortSignal): Promise<AsyncGenerator<FollowEvent>> {
+    const run = await this.get(actor, id);
+    return followRun({ repo: this.deps.repo, logs: this.deps.logs, events: this.deps.events }, run.tenantId, run.id, afterSeq, signal);
+  }
+
+  /**
+   * A human confirms a planned run. Refused when the plan went stale (the commit moved on or the
+   * state changed since the plan): that plan can never be applied, so it is discarded.
+   */
+  async approve(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:approve');
+    this.assertMayApplyUnattended(actor);
+    const run = await this.get(actor, id);
+    if (!canApprove(run.status)) {
+      throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be approved`, { code: 'run.not_approvable' });
+    }
+    const stale = await this.deps.freshness.check(run);
+    const updated = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const locked = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
+      if (!locked || !canApprove(locked.status)) throw new PreconditionFailedError(`run ${id} is no longer planned`, { code: 'run.not_approvable' });
+      if (stale) {
+        await this.finish(locked, 'discarded', { statusReason: stale }, transaction);
+        await this.deps.audit.record(actor, 'run.approve_refused', { type: 'run', id }, { reason: stale }, { transaction });
+        return null;
+      }
+      await this.deps.repo.update(id, { status: 'confirmed', approvedBy: actor.name, approvedAt: new Date() }, { transaction });
+      await this.deps.audit.record(actor, 'run.approve', { type: 'run', id }, {}, { transaction });
+      return this.deps.repo.get(actor.tenantId, id, transaction);
+    });
+    if (!updated) throw new PreconditionFailedError(`${stale}; plan again`, { code: 'run.plan_stale' });
+    this.deps.events.emit({ type: 'status', runId: id, status: 'confirmed' });
+    this.deps.events.emit({ type: 'enqueued' });
+    return updated;
+  }
+
+  /** Cancels a run: queued or waiting runs at once; a running terraform is stopped by its worker. */
+  async cancel(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:cancel');
+    const result = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const run = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
+      if (!run) throw new NotFoundError(`run ${id} not found`, { code: 'run_not_found' });
+      if (!canCancel(run.status)) throw new PreconditionFailedError(`run ${id} is already ${run.status}`, { code: 'run.not_cancelable' });
+      if (needsProcessStop(run.status)) {
+        await this.deps.repo.update(id, { cancelRequestedAt: new Date() }, { transaction });
+      } else {
+        await this.finish(run, 'canceled', { statusReason: `canceled by ${actor.name}` }, transaction);
+      }
+      await this.deps.audit.record(actor, 'run.cancel', { type: 'run', id }, { status: run.status }, { transaction });
+      return this.deps.repo.get(actor.tenantId, id, transaction);
+    });
+    this.deps.events.emit({ type: 'status', runId: id, status: result!.status });
+    return result!;
+  }
+
+  /** Moves a run to an ending status, releasing what it held (actor lock, saved plan). */
+  async finish(run: Run, status: RunStatus, values: Partial<Run>, transaction?: Transaction): Promise<void> {
+    await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction });
+    if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, transaction);
+    await this.deps.plans.delete(run.id, transaction);
+    if (!transaction) this.deps.events.emit({ type: 'status', runId: run.id, status });
+  }
+
+  /** Tells live followers and waiters that a run moved (after the change is committed). */
+  notify(runId: string, status: RunStatus): void {
+    this.deps.events.emit({ type: 'status', runId, status });
+  }
+
+  /** Waits until every run is settled (finished, or planned and waiting for a human). */
+  async waitForSettled(ids: string[], timeoutMs: number): Promise<Run[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const runs = await this.deps.repo.findByIds(ids);
+      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return ids.map((id) => runs.find((r) => r.id === id)!);
+      await new Promise<void>((resolve) => {
+        const offs = ids.map((id) => this.deps.events.onRun(id, (e) => e.type === 'status' && done()));
+        const timer = setTimeout(done, 1000);
+        function done() {
+          clearTimeout(timer);
+          offs.forEach((off) => off());
+          resolve();
+        }
+      });
+    }
+  }
+
+  /** Automated callers (scheduler agents, AI agents) may plan freely; applying needs a human. */
+  private assertMayApplyUnattended(actor: Actor): void {
+    if (actor.automation) {
+      throw new NotAllowedError(`${actor.name} is an automated agent: an apply needs a human's approval`, { code: 'run.human_approval_required' });
+    }
+  }
+
+  /** A new plan of the same project by the same holder replaces its earlier, unapplied ones. */
+  private async supersede(tenantId: string, t: RunTarget, holder: LockHolder, newId: string, transaction: Transaction): Promise<void> {
+    const prNumber = holder.kind === 'pull_request' ? holder.prNumber : null;
+    for (const old of await this.deps.repo.findWaiting(tenantId, t, prNumber, transaction)) {
+      await this.finish(old, 'discarded', { statusReason: `superseded by run ${newId}` }, transaction);
+    }
+  }
+
+  private newRun(actor: Actor, req: EnqueueRequest, t: RunTarget, id: string, batchId: string, dependsOn: string[]) {
+    return {
+      id, tenantId: actor.tenantId, projectId: t.projectId ?? null, environmentId: t.environmentId ?? null,
+      title: req.title ?? '', operation: req.operation, source: req.source, status: 'pending' as const,
+      repoFullName: t.repoFullName, repoUrl: t.repoUrl, dir: t.dir, workspace: t.workspace, projectName: t.projectName,
+      stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, ref: t.ref, commitSha: t.commitSha,
+      prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs, autoApply: req.autoApply,
+      actorKind: actor.kind, actorId: actor.tokenId ?? actor.userId ?? null, actorName: actor.name, via: actor.via,
+      scheduledAt: req.scheduledAt ?? null, queuedAt: new Date(),
+    };
+  }
+}
