@@ -11,9 +11,16 @@ import { Encryptor } from './core/secrets/encryption.js';
 import { loadOrCreateKeyFile } from './core/secrets/key-file.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { atlantisRouter } from './api/routers/atlantis.router.js';
+import { locksRouter } from './api/routers/locks.router.js';
+import { runsRouter } from './api/routers/runs.router.js';
+import type { Actor } from './core/actor.js';
+import { githubWebUrl } from './core/ports/repo-source.js';
 
 export interface StartOptions {
   log?: Logger;
+  /** the environment git and terraform processes start from (filtered by an allowlist); default process.env */
+  childEnv?: NodeJS.ProcessEnv;
   /** where a generated first-admin password is printed (once); default stderr */
   announce?: (text: string) => void;
 }
@@ -29,7 +36,7 @@ export interface RunningServer {
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger): Promise<{ core: Core; db: Database }> {
+export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database }> {
   const key = config.encryption.key ?? (config.database.url ? undefined : await loadOrCreateKeyFile(config.dataDir));
   if (!key) throw new Error('ATLANTAS_ENCRYPTION_KEY is required with DATABASE_URL');
   const encryptor = new Encryptor(key, config.encryption.previousKey);
@@ -41,6 +48,11 @@ export async function openCore(config: Config, log: Logger): Promise<{ core: Cor
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+        runs: {
+          terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
+          runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
+          autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
+        },
       },
     });
     return { core, db };
@@ -54,7 +66,7 @@ export async function openCore(config: Config, log: Logger): Promise<{ core: Cor
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-  const { core, db } = await openCore(config, log);
+  const { core, db } = await openCore(config, log, options.childEnv);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -71,6 +83,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     extraRouters: [
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
       statesRouter(core),
+      runsRouter(core),
+      locksRouter(core, async () => atlantisApiActor(boot.tenant.id)),
+      atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisApiActor(boot.tenant.id) }),
     ],
   });
   const handler = app.callback();
@@ -85,13 +100,22 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
-  log.info({ port, mode: db.mode }, 'atlantas listening');
+  // terraform processes of this replica reach the state backend over loopback
+  core.endpoint.stateBaseUrl = url;
+  lifecycle.track(() => core.worker.active());
+  await core.recover(); // runs a crash or kill interrupted end errored before new work starts
+  const recovery = setInterval(() => core.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
+  if (config.terraform.workers) core.worker.start();
+  log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       lifecycle.shuttingDown = true;
-      log.info('shutting down: no new connections, finishing in-flight requests');
+      log.info('shutting down: no new runs, finishing in-flight runs and requests');
+      clearInterval(recovery);
+      // Runs first: their terraform still talks to this server's state backend while it finishes.
+      await core.worker.stop(config.http.shutdownTimeoutMs);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections that finish their request after this point go idle: sweep them.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -105,4 +129,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     })());
 
   return { url, port, core, lifecycle, log, close };
+}
+
+/** Who acts for callers of the Atlantis-compatible API (the shared X-Atlantis-Token): CI, in the default tenant. */
+function atlantisApiActor(tenantId: string): Actor {
+  return { kind: 'system', tenantId, role: 'member', name: 'atlantis-api', via: 'atlantis_api', isPlatformAdmin: false, automation: false };
 }

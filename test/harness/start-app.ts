@@ -9,13 +9,15 @@ import type { Core } from '../../src/core/index.js';
 import { startServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { request, type HttpResponse, type RequestOptions } from './http.js';
-import { createTestSchema, testDatabaseUrl } from './test-db.js';
+import { createTestSchema, testDatabaseUrl, withClient } from './test-db.js';
 
 export interface TestAppOptions {
   /** extra environment variables, as an operator would set them */
   env?: Record<string, string>;
   /** run on the embedded PGlite database instead of TEST_DATABASE_URL */
   embedded?: boolean;
+  /** environment for the processes the server starts (git, terraform), e.g. git insteadOf redirects */
+  childEnv?: Record<string, string>;
   /** reuse an existing schema / data dir and key (restart tests) */
   reuse?: { schema?: string; dataDir?: string; encryptionKey: string };
 }
@@ -47,18 +49,19 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let schema = options.reuse?.schema;
   let dataDir = options.reuse?.dataDir;
   let dropSchema: (() => Promise<void>) | undefined;
-  if (options.embedded) dataDir ??= await mkdtemp(path.join(os.tmpdir(), 'atlantas-embedded-'));
-  else if (!schema) ({ schema, drop: dropSchema } = await createTestSchema());
+  dataDir ??= await mkdtemp(path.join(os.tmpdir(), 'atlantas-data-'));
+  if (!options.embedded && !schema) ({ schema, drop: dropSchema } = await createTestSchema());
   const dropData = async () => {
     if (dropSchema) await dropSchema();
-    else if (schema) await (await import('./test-db.js')).withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    else if (schema && !options.embedded) await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
   const config = loadConfig({
     ATLANTAS_PORT: '0',
     ATLANTAS_HOST: '127.0.0.1',
-    ...(options.embedded ? { ATLANTAS_DATA_DIR: dataDir } : { DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema }),
+    ATLANTAS_DATA_DIR: dataDir,
+    ...(options.embedded ? {} : { DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema }),
     ATLANTAS_ENCRYPTION_KEY: encryptionKey,
     ATLANTAS_ADMIN_EMAIL: ADMIN_EMAIL,
     ATLANTAS_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -68,7 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs = captureLogs(config.logLevel);
-  const server = await startServer(config, { log: logs.log, announce: () => {} });
+  const server = await startServer(config, { log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv } });
   const req = <T = any>(method: string, p: string, o?: RequestOptions) => request<T>(server.url, method, p, o);
   const login = await req('POST', '/api/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   if (login.status !== 200) throw new Error(`test app: admin login failed: ${login.status} ${login.text}`);
@@ -82,7 +85,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, token: login.body.access_token },
     reuse,
     req,
-    sql: (query, replacements) => server.core.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }),
+    sql: <T>(query: string, replacements?: Record<string, unknown>) => server.core.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
     async close(closeOptions = {}) {
       await server.close();

@@ -1,0 +1,33 @@
+import type { ProjectLock } from '../../core/locks/project-lock.model.js';
+import { lockKey } from '../../core/locks/project-lock.model.js';
+import type { Run } from '../../core/runs/run.model.js';
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/** A run as the v1 API shows it (atlantas-api.txt "Runs", with the fields a platform engineer needs). */
+export const runJson = (r: Run) => ({
+  id: r.id, title: r.title, status: r.status, command: r.operation, source: r.source,
+  repo: r.repoFullName, dir: r.dir, workspace: r.workspace, project_name: r.projectName || null,
+  project_id: r.projectId, environment_id: r.environmentId, ref: r.ref, commit_sha: r.commitSha || null,
+  pull_request: r.prNumber, pull_request_url: r.prUrl, extra_args: r.extraArgs, auto_apply: r.autoApply,
+  has_changes: r.hasChanges, resources_added: r.resourcesAdded, resources_changed: r.resourcesChanged,
+  resources_destroyed: r.resourcesDestroyed, resources_imported: r.resourcesImported, summary: r.summary,
+  resource_changes: r.resourceChanges ?? [], resource_drift: r.resourceDrift ?? [],
+  error: r.error, status_reason: r.statusReason, state_name: r.stateName,
+  created_by: { kind: r.actorKind, name: r.actorName, via: r.via }, approved_by: r.approvedBy, approved_at: iso(r.approvedAt),
+  scheduled_at: iso(r.scheduledAt), created_at: iso(r.createdAt), started_at: iso(r.startedAt), planned_at: iso(r.plannedAt),
+  finished_at: iso(r.finishedAt),
+});
+
+export const lockV1Json = (l: ProjectLock) => ({
+  id: l.id, key: lockKey(l), repository: l.repoFullName, path: l.dir, workspace: l.workspace, project_name: l.projectName,
+  holder: l.holderName, holder_kind: l.holderKind, pull_request_id: l.prNumber, pull_request_url: l.prUrl,
+  locked_by: l.lockedBy, run_id: l.runId, locked_at: iso(l.lockedAt),
+});
+
+/** GET /api/locks item, exactly as atlantis-api.md shows it. */
+export const lockAtlantisJson = (l: ProjectLock) => ({
+  id: `${l.repoFullName}/${l.dir}/${l.workspace}`, project_name: l.projectName, repository: l.repoFullName, path: l.dir,
+  workspace: l.workspace, pull_request_id: l.prNumber ?? 0, pull_request_url: l.prUrl ?? '', locked_by: l.lockedBy,
+  locked_at: iso(l.lockedAt),
+});

@@ -1,0 +1,49 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Router, { type RouterMiddleware } from '@koa/router';
+import type { Actor } from '../../core/actor.js';
+import type { Core } from '../../core/index.js';
+import { AuthenticationError, UnavailableError } from '../../core/errors.js';
+import { AtlantisCommandInput } from '../atlantis-command.schema.js';
+import { atlantisOk } from '../envelopes/atlantis.js';
+import { atlantisCommandResult } from '../presenters/atlantis-command.js';
+import type { AppState } from '../types.js';
+import { parse } from '../validate.js';
+
+export interface AtlantisApiOptions {
+  secret?: string;
+  /** how long POST /api/plan|apply waits for its runs */
+  waitMs: number;
+  actor: () => Promise<Actor>;
+}
+
+/** Atlantis-compatible POST /api/plan and /api/apply (atlantis-api.md): they wait for the runs, as Atlantis does. */
+export function atlantisRouter(core: Core, options: AtlantisApiOptions) {
+  const router = new Router<AppState>({ prefix: '/api' });
+
+  const gate: RouterMiddleware<AppState> = async (ctx, next) => {
+    ctx.state.surface = 'atlantis';
+    if (!options.secret) throw new UnavailableError('ignoring request since API is disabled (set ATLANTAS_API_SECRET)', { code: 'api_disabled' });
+    if (!sameSecret(ctx.get('x-atlantis-token'), options.secret)) throw new AuthenticationError('invalid or missing X-Atlantis-Token', { code: 'unauthenticated' });
+    await next();
+  };
+
+  for (const operation of ['plan', 'apply'] as const) {
+    router.post(`/${operation}`, gate, async (ctx) => {
+      const input = parse(AtlantisCommandInput, ctx.request.body);
+      const actor = await options.actor();
+      const { outcome, runs } = await core.commands.submitAndWait(actor, {
+        operation, source: 'atlantis_api', repoFullName: input.Repository, ref: input.Ref, prNumber: input.PR || null,
+        projects: input.Projects, paths: input.Paths?.map((p) => ({ dir: p.Directory, workspace: p.Workspace })), autoApply: operation === 'apply',
+      }, options.waitMs);
+      const data = await atlantisCommandResult(operation, outcome, runs, (id, phase) => core.runs.output(actor, id, phase));
+      ctx.body = atlantisOk(data, ctx.state.requestId);
+    });
+  }
+  return router;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return given.length > 0 && timingSafeEqual(a, b);
+}
