@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../../logger.js';
+import { judgeOrphanGroup } from '../terraform/orphan-group.js';
 import { groupAlive, signalGroup } from '../terraform/process-group.js';
 import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
@@ -14,6 +15,8 @@ export interface RecoveryDeps {
   workerId: string;
   /** a worker on another host silent this long is presumed dead */
   staleMs: number;
+  /** ATLANTAS_TF_BINARY: how a leftover terraform is recognised by its command line */
+  terraformBinary?: string;
 }
 
 /**
@@ -26,7 +29,7 @@ export async function recoverOrphans(deps: RecoveryDeps): Promise<Run[]> {
   const recovered: Run[] = [];
   for (const run of await deps.repo.findActive()) {
     if (run.workerId === deps.workerId || !isOrphan(run, deps.staleMs)) continue;
-    if (run.runnerPid && sameHost(run) && groupAlive(run.runnerPid)) signalGroup(run.runnerPid, 'SIGKILL');
+    if (run.runnerPid && sameHost(run)) await stopLeftover(run, run.runnerPid, deps);
     const phase = run.status === 'applying' ? 'apply' : 'plan';
     const reason = `interrupted: the Atlantas process running this ${phase} (${run.workerId ?? 'unknown worker'}) stopped before it finished`;
     const taken = await deps.repo.update(
@@ -41,6 +44,18 @@ export async function recoverOrphans(deps: RecoveryDeps): Promise<Run[]> {
     recovered.push(run);
   }
   return recovered;
+}
+
+/** Kills the process group a dead server's terraform left running, once sure it is still that run's (pids are reused). */
+async function stopLeftover(run: Run, pid: number, deps: RecoveryDeps): Promise<void> {
+  if (!groupAlive(pid)) return;
+  const verdict = await judgeOrphanGroup(pid, run.id, deps.terraformBinary ?? 'terraform');
+  if (!verdict.kill) {
+    deps.log.warn({ runId: run.id, pid, reason: verdict.reason }, 'did not kill the process group recorded for an interrupted run');
+    return;
+  }
+  signalGroup(pid, 'SIGKILL');
+  deps.log.warn({ runId: run.id, pid, reason: verdict.reason }, 'killed the terraform process group of an interrupted run');
 }
 
 function isOrphan(run: Run, staleMs: number): boolean {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput } from '../terraform/plan-parser.js';
 import { parseShowJson } from '../terraform/show-json.js';
 import { applyArgs, planArgs, planOutcome, showJsonArgs, type PlanMode } from '../terraform/terraform-args.js';
@@ -10,12 +11,21 @@ import { isSpeculative, statusAfterPlan } from './run-status.js';
 
 const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destroy: 'destroy', refresh: 'refresh-only' };
 
-/** Runs terraform for a step; output streams into the run's log unless `quiet` (plan JSON holds secrets). */
+/**
+ * Runs terraform for a step; output streams into the run's log unless `quiet` (plan JSON holds
+ * secrets). The process's pid is recorded on the run and the run's id is in its environment, so
+ * that recovery can find and safely kill what a crashed server left running (orphan-group.ts).
+ */
 export async function terraform(ctx: StepContext, project: PreparedProject, args: string[], quiet = false): Promise<TerraformResult> {
+  let recorded: Promise<unknown> = Promise.resolve();
   const result = await ctx.deps.runner.run({
-    args, cwd: project.dir, env: { ...ctx.deps.terraformEnv, ...project.env }, signal: ctx.signal, timeoutMs: ctx.deps.runTimeoutMs,
+    args, cwd: project.dir, env: { ...ctx.deps.terraformEnv, ...project.env, [RUN_ID_ENV]: ctx.run.id }, signal: ctx.signal, timeoutMs: ctx.deps.runTimeoutMs,
     onOutput: quiet ? undefined : (chunk) => ctx.writer.append(chunk),
+    onSpawn: (pid) => {
+      recorded = ctx.deps.repo.update(ctx.run.id, { runnerPid: pid }).catch((err) => ctx.deps.log.warn({ err, runId: ctx.run.id }, 'could not record the terraform pid'));
+    },
   });
+  await recorded;
   await ctx.writer.flush(); // all of a command's output is stored before the run's status moves
   if (result.canceled || ctx.signal.aborted) throw new RunCanceled(String((ctx.signal.reason as Error)?.message ?? 'canceled'));
   if (result.timedOut) throw new Error(`terraform ${args[0]} did not finish within ${Math.round(ctx.deps.runTimeoutMs / 1000)}s (ATLANTAS_RUN_TIMEOUT)`);

@@ -67,6 +67,7 @@ export class ProcessTerraformRunner implements TerraformRunner {
     });
     this.#active++;
     log.debug({ cwd: inv.cwd }, 'terraform started');
+    notifySpawn(inv, child.pid, log);
     const onAbort = () => proc.stop('cancel');
     inv.signal?.addEventListener('abort', onAbort, { once: true });
     if (inv.signal?.aborted) onAbort();
@@ -97,6 +98,15 @@ export class ProcessTerraformRunner implements TerraformRunner {
         );
       });
     });
+  }
+}
+
+/** A failing onSpawn must not lose the process: it is already running and is awaited as usual. */
+function notifySpawn(inv: TerraformInvocation, pid: number, log: Logger): void {
+  try {
+    inv.onSpawn?.(pid);
+  } catch (err) {
+    log.warn({ err }, 'onSpawn callback threw; the run goes on');
   }
 }
 

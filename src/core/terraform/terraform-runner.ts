@@ -18,6 +18,11 @@ export interface TerraformInvocation {
   timeoutMs?: number;
   /** bound of each buffer in the result (bytes, the last ones are kept); the runner's default otherwise */
   maxOutputBytes?: number;
+  /**
+   * Called once the process exists, with its pid (also its process group id): the caller records
+   * it so that a later start can find a terraform this server left running when it died.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface TerraformResult {
