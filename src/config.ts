@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
+import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
 
 /**
  * Every environment variable Atlantas reads, validated once at start. Nothing else reads
@@ -50,6 +51,7 @@ const Env = z.object({
   ATLANTAS_RUN_TIMEOUT: duration.prefault('1h'),
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
+  ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
   ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
   ATLANTAS_GH_APP_ID: z.string().regex(/^\d+$/, 'expected the numeric GitHub App id').optional(),
@@ -83,7 +85,11 @@ export interface Config {
   encryption: { key?: Buffer; previousKey?: Buffer };
   http: { bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number };
   atlantisApi: { secret?: string };
-  terraform: { binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean };
+  terraform: {
+    binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
+    /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
+    envPassthrough: string[];
+  };
   repoAllowlist: string[];
   defaultTenant: string;
   github: {
@@ -128,6 +134,10 @@ function crossChecks(e: RawEnv): string[] {
   if (e.ATLANTAS_GH_APP_ID && !e.ATLANTAS_GH_APP_KEY && !e.ATLANTAS_GH_APP_KEY_FILE) {
     problems.push('ATLANTAS_GH_APP_KEY or ATLANTAS_GH_APP_KEY_FILE: required with ATLANTAS_GH_APP_ID');
   }
+  for (const pattern of tfEnvPassthrough(e)) {
+    const problem = passthroughProblem(pattern);
+    if (problem) problems.push(`ATLANTAS_TF_ENV_PASSTHROUGH: ${problem}`);
+  }
   return problems;
 }
 
@@ -158,6 +168,7 @@ function toConfig(e: RawEnv): Config {
       runTimeoutMs: e.ATLANTAS_RUN_TIMEOUT,
       cancelGraceMs: e.ATLANTAS_CANCEL_GRACE,
       workers: e.ATLANTAS_WORKERS,
+      envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
@@ -179,6 +190,12 @@ function toConfig(e: RawEnv): Config {
       autoplanFileList: e.ATLANTAS_AUTOPLAN_FILE_LIST,
     },
   };
+}
+
+/** `none` turns the passthrough off (an empty value means the default, as for every variable). */
+function tfEnvPassthrough(e: RawEnv): string[] {
+  const list = e.ATLANTAS_TF_ENV_PASSTHROUGH;
+  return list.length === 1 && list[0].toLowerCase() === 'none' ? [] : list;
 }
 
 export function parseByteSize(v: string): number {

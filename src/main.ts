@@ -52,6 +52,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
+          tfEnvPassthrough: config.terraform.envPassthrough,
         },
       },
     });

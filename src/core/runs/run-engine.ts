@@ -13,6 +13,7 @@ import { AnonymousGitHubSource, type RepoSource } from '../ports/repo-source.js'
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import type { StateService } from '../state/state.service.js';
+import { passthroughEnv } from '../terraform/env-passthrough.js';
 import { ProcessTerraformRunner } from '../terraform/process-terraform-runner.js';
 import type { TerraformRunner } from '../terraform/terraform-runner.js';
 import { WorkingCopies } from '../terraform/working-copy.js';
@@ -39,6 +40,8 @@ export interface RunEngineOptions {
   childEnv: NodeJS.ProcessEnv;
   /** GitHub web host for clone URLs and links when no GitHub credentials are configured */
   githubWebUrl: string;
+  /** ATLANTAS_TF_ENV_PASSTHROUGH: names and PREFIX_* patterns of childEnv variables terraform gets (cloud credentials); none when unset */
+  tfEnvPassthrough?: string[];
 }
 
 export interface RunEngineDeps {
@@ -83,11 +86,11 @@ export function createRunEngine(deps: RunEngineDeps) {
     repo, runs, logs, plans, freshness, states, workingCopies, runner, repos,
     runToken: (run) => deps.auth.issueRunToken(run, options.runTimeoutMs + 10 * 60_000),
     stateBaseUrl: () => endpoint.stateBaseUrl,
-    scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: {}, log: log.child({ svc: 'executor' }),
+    scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
   const recover = () =>
-    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, releaseStateLocks: (runId) => releaseRunStateLocks(sequelize, runId) });
+    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => releaseRunStateLocks(sequelize, runId) });
   return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos };
 }
 

@@ -1,0 +1,68 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createBareRepo, insteadOfEnv } from '../harness/git-repo.js';
+import { waitForRun } from '../harness/runs.js';
+import { startTestApp } from '../harness/start-app.js';
+
+/** Echoes var.x as an output, and during apply writes terraform's environment and process group to files. */
+function envDumpProject(envFile: string, pgidFile: string): string {
+  return `variable "x" {
+  type = string
+}
+resource "terraform_data" "dump" {
+  input = var.x
+  provisioner "local-exec" {
+    command = "env > '${envFile}' && ps -o pgid= -p $$ > '${pgidFile}'"
+  }
+}
+output "x" {
+  value = var.x
+}
+`;
+}
+
+const SERVER_SECRETS = {
+  DATABASE_URL: 'postgres://leaked-user:leaked-pw@db.invalid/atlantas',
+  SLACK_BOT_TOKEN: 'xoxb-leaked-slack',
+  GITHUB_TOKEN: 'ghp_leakedgithub',
+  ATLANTAS_GH_TOKEN: 'ghp_leakedatlantas',
+};
+
+describe('the environment terraform runs with', () => {
+  it('gets cloud credentials and TF_VAR_* from the server\'s env (ATLANTAS_TF_ENV_PASSTHROUGH) but none of its secrets, and records its pid on the run', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'atlantas-envdump-'));
+    onTestFinished(() => rm(scratch, { recursive: true, force: true }));
+    const envFile = path.join(scratch, 'env.txt');
+    const pgidFile = path.join(scratch, 'pgid.txt');
+    const repo = await createBareRepo({ owner: 'acme', name: 'creds' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'envcheck/main.tf': envDumpProject(envFile, pgidFile) }, 'dump the env');
+    const app = await startTestApp({
+      childEnv: { ...insteadOfEnv(repo.root), TF_VAR_x: 'from-server-env', AWS_REGION: 'eu-central-9', ...SERVER_SECRETS },
+    });
+    onTestFinished(() => app.close());
+
+    const created = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { command: 'apply', repo: 'acme/creds', branch: 'main', dir: 'envcheck' } });
+    expect(created.status).toBe(201);
+    const planned = await waitForRun(app, created.body.id);
+    expect(planned).toMatchObject({ status: 'planned', has_changes: true }); // var.x has no default: TF_VAR_x reached the plan
+    expect((await app.req('POST', `/api/v1/runs/${created.body.id}/approve`, { token: app.admin.token })).status).toBe(200);
+    const applied = await waitForRun(app, created.body.id, (s) => ['applied', 'errored'].includes(s));
+    expect(applied.status, applied.log).toBe('applied');
+    expect(applied.log).toContain('x = "from-server-env"');
+
+    const env = (await readFile(envFile, 'utf8')).split('\n');
+    expect(env).toContain('TF_VAR_x=from-server-env');
+    expect(env).toContain('AWS_REGION=eu-central-9');
+    expect(env).toContain(`ATLANTAS_RUN_ID=${created.body.id}`); // the marker recovery recognises the run's processes by
+    for (const name of Object.keys(SERVER_SECRETS)) expect(env.some((line) => line.startsWith(`${name}=`)), name).toBe(false);
+    expect(env.filter((line) => line.startsWith('ATLANTAS_'))).toEqual([`ATLANTAS_RUN_ID=${created.body.id}`]);
+    expect(env.join('\n')).not.toMatch(/leaked/);
+
+    // runner_pid is the process group terraform apply ran in (what recovery kills after a crash)
+    const [{ runner_pid }] = await app.sql('SELECT runner_pid FROM runs WHERE id = :id', { id: created.body.id });
+    expect(Number((await readFile(pgidFile, 'utf8')).trim())).toBe(runner_pid);
+  });
+});
