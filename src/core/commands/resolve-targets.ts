@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { InputError } from '../errors.js';
 import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
 import { listRepoFiles, projectsToAutoplan, resolveProjects, type RepoProject } from '../terraform/project-discovery.js';
@@ -20,6 +21,8 @@ export interface ResolvedTarget {
   projectName: string;
   /** indexes of targets that must finish first (execution_order_group, depends_on) */
   after?: number[];
+  /** atlantis.yaml apply_requirements of the project */
+  applyRequirements?: string[];
 }
 
 const CONFIG_FILES = ['atlantis.yaml', 'atlantis.yml'];
@@ -66,8 +69,11 @@ function byPath(all: RepoProject[], files: string[], p: { dir?: string; workspac
   const workspace = p.workspace || undefined;
   const problem = workspace ? workspaceProblem(workspace) : null;
   if (problem) throw new InputError(`invalid workspace "${workspace}": ${problem}`, { code: 'validation_error' });
-  const matching = all.filter((x) => x.dir === dir && (!workspace || x.workspace === workspace));
+  const isGlob = /[*?[]/.test(dir);
+  const inDir = isGlob ? picomatch(dir, { dot: false }) : (d: string) => d === dir;
+  const matching = all.filter((x) => inDir(x.dir) && (!workspace || x.workspace === workspace));
   if (matching.length) return matching;
+  if (isGlob) throw new InputError(`no terraform project matches the directory pattern "${dir}"`, { code: 'project_not_found' });
   const hasTf = files.some((f) => path.posix.dirname(f) === dir && /\.(tf|tf\.json|tofu)$/.test(f));
   if (!hasTf) throw new InputError(`no terraform project in directory "${dir}" (it has no .tf files)`, { code: 'project_not_found' });
   const ws = workspace ?? 'default';
@@ -95,6 +101,6 @@ function order(projects: RepoProject[]): ResolvedTarget[] {
       if (group(q) < group(p)) after.add(j);
       if (q.name && p.config?.dependsOn.includes(q.name)) after.add(j);
     });
-    return { dir: p.dir, workspace: p.workspace, projectName: p.name ?? '', after: [...after] };
+    return { dir: p.dir, workspace: p.workspace, projectName: p.name ?? '', after: [...after], applyRequirements: p.config?.applyRequirements ?? [] };
   });
 }

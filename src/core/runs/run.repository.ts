@@ -101,7 +101,9 @@ export class RunRepository {
                AND (r.scheduled_at IS NULL OR r.scheduled_at <= now())
                AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.tenant_id = r.tenant_id AND a.repo_full_name = r.repo_full_name
                                AND a.dir = r.dir AND a.workspace = r.workspace AND a.status IN (${list(ACTIVE_STATUSES)}))
-               AND NOT EXISTS (SELECT 1 FROM runs d WHERE d.id = ANY(r.depends_on_run_ids) AND d.status NOT IN (${list(TERMINAL_STATUSES)}))
+               -- a plan waits for its dependencies' plans; an apply waits until they are applied (or ended)
+               AND NOT EXISTS (SELECT 1 FROM runs d WHERE d.id = ANY(r.depends_on_run_ids)
+                               AND (d.status NOT IN (${list(TERMINAL_STATUSES)}) AND NOT (r.status = 'pending' AND d.status = 'planned')))
              ORDER BY (r.status = 'confirmed') DESC, r.created_at, r.id
              LIMIT 1
              FOR UPDATE OF r SKIP LOCKED
