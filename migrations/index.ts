@@ -5,6 +5,7 @@ import * as m003 from './2026-11-22T003-create-instances-environments-projects.j
 import * as m004 from './2026-11-22T004-create-runs.js';
 import * as mStates from './2026-11-23T001-create-states.js';
 import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
+import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
 
 export interface Migration {
   name: string;
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { name: '2026-11-22T004-create-runs', ...m004 },
   { name: '2026-11-23T001-create-states', ...mStates },
   { name: '2026-11-23T010-create-run-logs-plans-locks', ...m010 },
+  { name: '2026-11-23T020-create-pr-batches-deliveries', ...m020 },
 ];

@@ -16,6 +16,9 @@ import { locksRouter } from './api/routers/locks.router.js';
 import { runsRouter } from './api/routers/runs.router.js';
 import type { Actor } from './core/actor.js';
 import { githubWebUrl } from './core/ports/repo-source.js';
+import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
+import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
+import { GITHUB_EVENTS_PATH } from './bot/github/webhooks.router.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -33,10 +36,13 @@ export interface RunningServer {
   log: Logger;
   /** graceful: stop accepting, finish in-flight requests (up to the shutdown timeout), close the db */
   close(): Promise<void>;
+  /** resolves when every webhook received so far has been handled and settled PR results posted */
+  githubIdle(): Promise<void>;
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database }> {
+export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database; vcs?: GitHubVcsHost }> {
+  const vcs = GitHubVcsHost.fromConfig(config.github, log);
   const key = config.encryption.key ?? (config.database.url ? undefined : await loadOrCreateKeyFile(config.dataDir));
   if (!key) throw new Error('ATLANTAS_ENCRYPTION_KEY is required with DATABASE_URL');
   const encryptor = new Encryptor(key, config.encryption.previousKey);
@@ -44,7 +50,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
   try {
     await migrate(db, log);
     const core = createCore({
-      db, log, encryptor,
+      db, log, encryptor, repos: vcs, vcs,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -53,10 +59,11 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
+          applyRequirements: config.github.applyRequirements,
         },
       },
     });
-    return { core, db };
+    return { core, db, vcs };
   } catch (err) {
     await db.close();
     throw err;
@@ -67,7 +74,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-  const { core, db } = await openCore(config, log, options.childEnv);
+  const { core, db, vcs } = await openCore(config, log, options.childEnv);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -78,14 +85,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
 
+  const github = vcs && config.github.webhookSecret
+    ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
+    : undefined;
+  if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
   const app = createApiApp({
     core, log, lifecycle, bodyLimit: config.http.bodyLimit,
-    rawBodyPaths: [TFSTATE_RAW_BODY],
+    rawBodyPaths: [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH],
     extraRouters: [
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
       statesRouter(core),
       runsRouter(core),
       locksRouter(core, async () => atlantisApiActor(boot.tenant.id)),
+      ...(github ? [github.router] : []),
       atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisApiActor(boot.tenant.id) }),
     ],
   });
@@ -107,6 +119,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await core.recover(); // runs a crash or kill interrupted end errored before new work starts
   const recovery = setInterval(() => core.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
   if (config.terraform.workers) core.worker.start();
+  github?.reporter.start();
   log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
   let closing: Promise<void> | undefined;
@@ -117,6 +130,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clearInterval(recovery);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await core.worker.stop(config.http.shutdownTimeoutMs);
+      await github?.bot.idle();
+      await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections that finish their request after this point go idle: sweep them.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -129,7 +144,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutdown complete');
     })());
 
-  return { url, port, core, lifecycle, log, close };
+  const githubIdle = async () => {
+    await github?.bot.idle();
+    await github?.reporter.tick();
+  };
+  return { url, port, core, lifecycle, log, close, githubIdle };
 }
 
 /** Who acts for callers of the Atlantis-compatible API (the shared X-Atlantis-Token): CI, in the default tenant. */

@@ -19,6 +19,7 @@ import { StateVersionRotation } from './state/state-rotation.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { createRunEngine, type RunEngineOptions } from './runs/run-engine.js';
 import type { RepoSource } from './ports/repo-source.js';
+import type { VcsHost } from './ports/vcs-host.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -36,12 +37,14 @@ export interface CoreDeps {
   clock?: Clock;
   /** where repositories come from (GitHub credentials); public GitHub when absent */
   repos?: RepoSource;
+  /** the pull-request host; the PR workflow is available only with one */
+  vcs?: VcsHost;
 }
 
 export type Core = ReturnType<typeof createCore>;
 
 /** The one hand-written composition root of the domain. Every front end receives this object. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos }: CoreDeps) {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs }: CoreDeps) {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ model: models.AuditEntry });
@@ -75,7 +78,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, log, options: options.runs, repos });
+  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, log, options: options.runs, repos, vcs });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
 
   return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };

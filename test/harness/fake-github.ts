@@ -56,6 +56,8 @@ export interface FakeGitHub {
   /** the next matching request fails with this status and body (GitHub's shape by default) */
   failNext(failure: FakeFailure): void;
   comments(repo: string, pr: number): FakeComment[];
+  /** a comment a person wrote on GitHub (what an issue_comment webhook is about); returns its id */
+  addUserComment(repo: string, pr: number, comment: { body: string; user: string; id?: number }): number;
   statuses(repo: string, sha: string): FakeStatus[];
   reactions(commentId: number): FakeReaction[];
   callsTo(method: string, path: string | RegExp): FakeCall[];
@@ -126,6 +128,12 @@ class FakeGitHubServer implements FakeGitHub {
 
   failNext(failure: FakeFailure): void {
     this.failures.push(failure);
+  }
+
+  addUserComment(repo: string, pr: number, comment: { body: string; user: string; id?: number }): number {
+    const id = comment.id ?? this.state.nextId();
+    this.state.comments.push({ id, repo: this.state.repo(repo)?.fullName ?? repo, issue: pr, body: comment.body, user: comment.user, createdAt: this.state.now() });
+    return id;
   }
 
   comments(repo: string, pr: number): FakeComment[] {

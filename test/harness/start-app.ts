@@ -34,6 +34,8 @@ export interface TestApp {
   /** a read straight from the app's database, for assertions about what is stored */
   sql<T = any>(query: string, replacements?: Record<string, unknown>): Promise<T[]>;
   factories: Factories;
+  /** waits for the GitHub bot to finish the webhooks it received (and report settled results) */
+  githubIdle(): Promise<void>;
   /** stops the server; drops the schema / data dir unless keepData */
   close(options?: { keepData?: boolean }): Promise<void>;
   /** stops and starts again on the same data */
@@ -87,6 +89,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     req,
     sql: <T>(query: string, replacements?: Record<string, unknown>) => server.core.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
+    githubIdle: () => server.githubIdle(),
     async close(closeOptions = {}) {
       await server.close();
       if (!closeOptions.keepData) await dropData();

@@ -66,6 +66,7 @@ export class GitHubVcsHost implements VcsHost {
         return {
           repoFullName, number: data.number, state: data.state as 'open' | 'closed', merged: data.merged, draft: data.draft ?? false,
           headSha: data.head.sha, headRef: data.head.ref, baseRef: data.base.ref, baseSha: data.base.sha,
+          headRepoFullName: data.head.repo?.full_name ?? null,
           authorLogin: data.user.login, htmlUrl: data.html_url, mergeable: data.mergeable, mergeableState: data.mergeable_state,
         };
       }

@@ -17,6 +17,8 @@ export interface PullRequestInfo {
   draft: boolean;
   headSha: string;
   headRef: string;
+  /** the repository the head branch lives in: another one for a fork PR; null when it was deleted */
+  headRepoFullName?: string | null;
   baseRef: string;
   baseSha: string;
   authorLogin: string;

@@ -27,6 +27,10 @@ import { recoverOrphans } from './run-recovery.js';
 import { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
+import type { VcsHost } from '../ports/vcs-host.js';
+import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
+import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
+import { WebhookDeliveries } from '../webhooks/webhook-deliveries.js';
 
 export interface RunEngineOptions {
   terraformBinary: string;
@@ -42,6 +46,8 @@ export interface RunEngineOptions {
   githubWebUrl: string;
   /** ATLANTAS_TF_ENV_PASSTHROUGH: names and PREFIX_* patterns of childEnv variables terraform gets (cloud credentials); none when unset */
   tfEnvPassthrough?: string[];
+  /** ATLANTAS_APPLY_REQUIREMENTS: required of every PR apply */
+  applyRequirements: string[];
 }
 
 export interface RunEngineDeps {
@@ -55,6 +61,8 @@ export interface RunEngineDeps {
   log: Logger;
   options: RunEngineOptions;
   repos?: RepoSource;
+  /** the pull-request host (GitHub); without one the PR workflow is off */
+  vcs?: VcsHost;
   terraform?: TerraformRunner;
 }
 
@@ -78,8 +86,9 @@ export function createRunEngine(deps: RunEngineDeps) {
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, locks: models.ProjectLock, runs: models.Run, audit: deps.audit });
   const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }) });
+  const repoPolicy = new RepoPolicy(options.repoAllowlist);
   const commands = new CommandService({
-    runs, workingCopies, repos, policy: new RepoPolicy(options.repoAllowlist), registered: new RegisteredProjects({ projects: models.Project }),
+    runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: models.Project }),
     projects: deps.projects, autoplanFileList: options.autoplanFileList, log: log.child({ svc: 'commands' }),
   });
   const executor = new RunExecutor({
@@ -91,7 +100,15 @@ export function createRunEngine(deps: RunEngineDeps) {
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => releaseRunStateLocks(sequelize, runId) });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos };
+  const prBatches = new PrBatchRepository({ sequelize });
+  const pullRequests = deps.vcs
+    ? new PullRequestsService({
+        commands, runs, runRepo: repo, locks, batches: prBatches, vcs: deps.vcs, workingCopies,
+        serverApplyRequirements: options.applyRequirements, log: log.child({ svc: 'pull-requests' }),
+      })
+    : undefined;
+  const webhookDeliveries = new WebhookDeliveries({ sequelize });
+  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prBatches, pullRequests, webhookDeliveries };
 }
 
 /** A crashed run's terraform cannot unlock what it locked; its locks carry `locked_by = run <id>`. */

@@ -25,6 +25,8 @@ export interface Run {
   /** runs created by one command (one comment, one API call) share a batch */
   batchId: string | null;
   dependsOnRunIds: string[];
+  /** apply requirements of the project (atlantis.yaml `apply_requirements`) */
+  applyRequirements: string[];
   ref: string;
   commitSha: string;
   prNumber: number | null;
@@ -90,6 +92,7 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       stateName: text(),
       batchId: DataTypes.UUID,
       dependsOnRunIds: { type: DataTypes.ARRAY(DataTypes.UUID), allowNull: false, defaultValue: [] },
+      applyRequirements: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
       ref: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       commitSha: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       prNumber: int(),

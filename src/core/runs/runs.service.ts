@@ -34,6 +34,7 @@ export interface RunTarget {
   stateName?: string | null;
   /** ids (within this request, by index) of targets that must finish first */
   after?: number[];
+  applyRequirements?: string[];
 }
 
 export interface EnqueueRequest {
@@ -105,6 +106,13 @@ export class RunsService {
     const bad = filter.status?.filter((s) => !RUN_STATUSES.includes(s));
     if (bad?.length) throw new InputError(`unknown status ${bad.join(', ')}; use one of ${RUN_STATUSES.join(', ')}`);
     return this.deps.repo.find({ ...filter, tenantId: actor.tenantId });
+  }
+
+  /** Several runs of the caller's tenant, in the order asked. */
+  async byIds(actor: Actor, ids: string[]): Promise<Run[]> {
+    requirePermission(actor, 'run:read');
+    const runs = (await this.deps.repo.findByIds(ids)).filter((r) => r.tenantId === actor.tenantId);
+    return ids.flatMap((id) => runs.filter((r) => r.id === id));
   }
 
   /** The run's output; `phase` narrows it to init, plan or apply. */
@@ -219,7 +227,7 @@ export class RunsService {
       id, tenantId: actor.tenantId, projectId: t.projectId ?? null, environmentId: t.environmentId ?? null,
       title: req.title ?? '', operation: req.operation, source: req.source, status: 'pending' as const,
       repoFullName: t.repoFullName, repoUrl: t.repoUrl, dir: t.dir, workspace: t.workspace, projectName: t.projectName,
-      stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, ref: t.ref, commitSha: t.commitSha,
+      stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, applyRequirements: t.applyRequirements ?? [], ref: t.ref, commitSha: t.commitSha,
       prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs, autoApply: req.autoApply,
       actorKind: actor.kind, actorId: actor.tokenId ?? actor.userId ?? null, actorName: actor.name, via: actor.via,
       scheduledAt: req.scheduledAt ?? null, queuedAt: new Date(),

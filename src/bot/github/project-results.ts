@@ -1,0 +1,36 @@
+import type { PrBatch, PrFailure } from '../../core/pull-requests/pr-batch.repository.js';
+import type { Run } from '../../core/runs/run.model.js';
+import type { ProjectResult, ResourceAction } from './render.js';
+
+/** A finished run as the comment renderer sees it. Pure. */
+export function runResult(kind: PrBatch['kind'], run: Run, output: string, runUrl?: string): ProjectResult {
+  const base = { command: kind, projectName: run.projectName, dir: run.dir, workspace: run.workspace, runUrl, extraArgs: run.extraArgs, verboseLog: output };
+  if (run.status === 'errored') return { ...base, status: 'error', error: run.error ?? run.statusReason ?? 'the run failed', output };
+  if (run.status === 'canceled' || run.status === 'discarded') return { ...base, status: 'failure', failure: run.statusReason ?? `the run was ${run.status}` };
+  if (kind === 'apply') return { ...base, status: 'success', output, applySummary: run.statusReason ?? undefined };
+  return {
+    ...base, status: 'success', output,
+    plan: {
+      hasChanges: !!run.hasChanges, toAdd: run.resourcesAdded ?? 0, toChange: run.resourcesChanged ?? 0, toDestroy: run.resourcesDestroyed ?? 0,
+      toImport: run.resourcesImported ?? 0, summary: run.summary ?? '', changesOutside: (run.resourceDrift?.length ?? 0) > 0,
+      resourceChanges: (run.resourceChanges ?? []).filter((c) => c.action !== 'no-op').map((c) => ({ address: c.address, action: c.action as ResourceAction })),
+    },
+  };
+}
+
+/** A project that was refused before running (lock held, requirement unmet, stale plan). */
+export function failureResult(kind: PrBatch['kind'], f: PrFailure, executableName: string): ProjectResult {
+  const locked = f.failure.startsWith('This project is currently locked');
+  const failure = locked ? `${f.failure}\n\nOnce the lock is released, comment \`${executableName} plan\` here to re-plan.` : f.failure;
+  return { command: kind, projectName: f.projectName, dir: f.dir, workspace: f.workspace, status: 'failure', failure };
+}
+
+/** The commit status after a batch: Atlantis's descriptions. */
+export function batchStatus(kind: PrBatch['kind'], results: ProjectResult[]): { state: 'success' | 'failure'; description: string } {
+  const ok = results.filter((r) => r.status === 'success').length;
+  const total = results.length;
+  if (ok === total) {
+    return { state: 'success', description: kind === 'plan' ? `${ok}/${total} projects planned successfully.` : `${ok}/${total} projects applied successfully.` };
+  }
+  return { state: 'failure', description: kind === 'plan' ? `${total - ok}/${total} projects failed to plan.` : `${total - ok}/${total} projects failed to apply.` };
+}
