@@ -71,7 +71,7 @@ describe('GitHubVcsHost with a personal access token', () => {
     fake.setPullRequest(REPO, { number: 8, state: 'closed', merged: true, draft: false, mergeable: false, mergeableState: 'dirty' });
     fake.setPullRequest(REPO, { number: 9, draft: true });
     expect(await host.getPullRequest(REPO, 7)).toEqual({
-      repoFullName: REPO, number: 7, state: 'open', merged: false, draft: false, headSha: 'a'.repeat(40), headRef: 'add-bucket',
+      repoFullName: REPO, number: 7, state: 'open', merged: false, draft: false, headSha: 'a'.repeat(40), headRef: 'add-bucket', headRepoFullName: REPO,
       baseRef: 'main', baseSha: 'b'.repeat(40), authorLogin: 'alice', htmlUrl: `${fake.url}/${REPO}/pull/7`, mergeable: true, mergeableState: 'clean',
     });
     expect(await host.getPullRequest(REPO, 8)).toMatchObject({ state: 'closed', merged: true, mergeable: false, mergeableState: 'dirty' });

@@ -6,8 +6,8 @@ import {
 } from '../../../src/core/terraform/plan-parser.js';
 import { parseShowJson } from '../../../src/core/terraform/show-json.js';
 
-/** Real terraform 1.11.4 output: /work/shared/fixtures/terraform (see its README.md). */
-const FIXTURES = new URL('../../../../shared/fixtures/terraform/', import.meta.url);
+/** Real terraform 1.11.4 output: test/fixtures/terraform (copied from the shared fixtures) (see its README.md). */
+const FIXTURES = new URL('../../fixtures/terraform/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const counts = (add: number, change: number, destroy: number, imp = 0, forget = 0) =>
   ({ toAdd: add, toChange: change, toDestroy: destroy, toImport: imp, toForget: forget });

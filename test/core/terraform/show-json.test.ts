@@ -4,8 +4,8 @@ import { InputError } from '../../../src/core/errors.js';
 import { DRIFT_SENTENCE, NO_CHANGES_SENTENCE, OUTPUTS_ONLY_SENTENCE } from '../../../src/core/terraform/plan-parser.js';
 import { parseShowJson } from '../../../src/core/terraform/show-json.js';
 
-/** Real `terraform show -json <planfile>` output of terraform 1.11.4: /work/shared/fixtures/terraform. */
-const FIXTURES = new URL('../../../../shared/fixtures/terraform/', import.meta.url);
+/** Real `terraform show -json <planfile>` output of terraform 1.11.4: test/fixtures/terraform (copied from the shared fixtures). */
+const FIXTURES = new URL('../../fixtures/terraform/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
 const counts = (add: number, change: number, destroy: number, imp = 0, forget = 0) =>
   ({ toAdd: add, toChange: change, toDestroy: destroy, toImport: imp, toForget: forget });
