@@ -36,10 +36,6 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       }
     } catch (err) {
       const e = classify(err);
-      if (e.status === 404 && !(err as { code?: string }).code && (err as Error).message?.startsWith('no route')) {
-        e.code = 'not_found';
-        e.message = (err as Error).message;
-      }
       const requestId = String(ctx.state.requestId ?? '');
       const reqLog: Logger = ctx.state.log ?? log;
       if (e.status >= 500) reqLog.error({ err, status: e.status }, 'request failed');

@@ -108,4 +108,16 @@ describe('project locks across pull requests, and stale plans', () => {
     expect(locks).toEqual([]);
     expect(await app.sql('SELECT run_id FROM run_plans WHERE run_id = :id', { id: plan.body.id })).toEqual([]); // plan file deleted
   });
+
+  it('applies a registered project with auto_apply without waiting for approval', async () => {
+    await repo.commitFiles({ 'auto/main.tf': tfData(1, 'auto') }, 'an auto-applied project');
+    const project = await app.req('POST', '/api/v1/projects', {
+      token: app.admin.token, body: { name: 'auto-net', repository_url: 'https://github.com/acme/platform', terraform_path: 'auto', auto_apply: true },
+    });
+    expect(project.status).toBe(201);
+    const run = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { project: 'auto-net', command: 'apply' } });
+    expect(run.body).toMatchObject({ auto_apply: true, project_id: project.body.id });
+    const done = await waitForRun(app, run.body.id, (s) => ['applied', 'errored', 'planned'].includes(s));
+    expect(done).toMatchObject({ status: 'applied', approved_by: 'auto-apply', state_name: 'auto-net' });
+  });
 });

@@ -22,8 +22,3 @@ export function atlantisError(e: ClassifiedError, requestId: string): Record<str
     timestamp: new Date().toISOString(),
   };
 }
-
-/** Atlantis has no 409/423/429 codes; they are reported with their HTTP status under these. */
-export function atlantisStatus(status: number): number {
-  return status;
-}

@@ -1,5 +1,4 @@
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
-import { lockKey } from '../../core/locks/project-lock.model.js';
 import type { Run } from '../../core/runs/run.model.js';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -17,12 +16,6 @@ export const runJson = (r: Run) => ({
   created_by: { kind: r.actorKind, name: r.actorName, via: r.via }, approved_by: r.approvedBy, approved_at: iso(r.approvedAt),
   scheduled_at: iso(r.scheduledAt), created_at: iso(r.createdAt), started_at: iso(r.startedAt), planned_at: iso(r.plannedAt),
   finished_at: iso(r.finishedAt),
-});
-
-export const lockV1Json = (l: ProjectLock) => ({
-  id: l.id, key: lockKey(l), repository: l.repoFullName, path: l.dir, workspace: l.workspace, project_name: l.projectName,
-  holder: l.holderName, holder_kind: l.holderKind, pull_request_id: l.prNumber, pull_request_url: l.prUrl,
-  locked_by: l.lockedBy, run_id: l.runId, locked_at: iso(l.lockedAt),
 });
 
 /** GET /api/locks item, exactly as atlantis-api.md shows it. */

@@ -38,15 +38,6 @@ export function splitRepo(repoFullName: string): { owner: string; repo: string }
   return { owner: m[1], repo: m[2] };
 }
 
-/** The web host for links and clones: https://api.github.com → https://github.com, https://host/api/v3 → https://host. */
-export function deriveWebUrl(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path.endsWith('/api/v3')) return url.origin + path.slice(0, -'/api/v3'.length);
-  if (url.hostname.startsWith('api.')) return `${url.protocol}//${url.host.slice('api.'.length)}${path}`;
-  return url.origin + path;
-}
-
 /** A connection for the configured credentials (an App wins over a PAT), or undefined when neither is set. */
 export function connectGitHub(config: GitHubConfig, options: ConnectionOptions): GitHubConnection | undefined {
   if (config.appId) {

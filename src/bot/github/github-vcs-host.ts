@@ -2,7 +2,8 @@ import type { Octokit } from '@octokit/rest';
 import { DomainError, InputError, NotAllowedError, NotFoundError, UnavailableError } from '../../core/errors.js';
 import type { CommitStatus, PullRequestInfo, ReactionContent, RepoPermission, VcsHost } from '../../core/ports/vcs-host.js';
 import type { Logger } from '../../logger.js';
-import { connectGitHub, deriveWebUrl, splitRepo, type GitHubConfig, type GitHubConnection } from './github-auth.js';
+import { githubWebUrl } from '../../core/ports/repo-source.js';
+import { connectGitHub, splitRepo, type GitHubConfig, type GitHubConnection } from './github-auth.js';
 
 export interface GitHubVcsHostOptions {
   /** per HTTP request; default 15 s */
@@ -36,7 +37,7 @@ export class GitHubVcsHost implements VcsHost {
     const ghLog = log.child({ component: 'github' });
     const connection = connectGitHub(config, { apiUrl: config.apiUrl, log: ghLog, timeoutMs: options.timeoutMs ?? 15_000 });
     if (!connection) return undefined;
-    return new GitHubVcsHost(connection, ghLog, { ...options, webUrl: config.webUrl ?? deriveWebUrl(config.apiUrl) });
+    return new GitHubVcsHost(connection, ghLog, { ...options, webUrl: githubWebUrl(config) });
   }
 
   async createComment(repoFullName: string, prNumber: number, body: string): Promise<{ id: number; htmlUrl: string }> {

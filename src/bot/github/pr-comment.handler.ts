@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.js';
 import { isRunnable, parseComment, type RunnableCommand } from '../commands/grammar.js';
 import type { BotContext } from './github-bot.js';
 import { renderUnlocked } from './render.js';
-import { CLOSED_PR, errorComment, FORK_PRS, NOT_ALLOWLISTED, reply } from './replies.js';
+import { errorComment, NOT_ALLOWLISTED, reply } from './replies.js';
 
 /** `atlantis <command>` in a pull request comment. */
 export async function handleIssueComment(ctx: BotContext, payload: Record<string, any>): Promise<void> {
@@ -21,7 +21,6 @@ export async function handleIssueComment(ctx: BotContext, payload: Record<string
   await ctx.vcs.addReaction(repo, payload.comment.id, 'eyes').catch((err) => ctx.log.warn({ err }, 'could not react to the comment'));
   if (parsed.error !== undefined) return reply(ctx, repo, number, parsed.error);
   if (!isRunnable(parsed)) return reply(ctx, repo, number, parsed.helpText ?? '');
-  if (payload.issue.state === 'closed') return reply(ctx, repo, number, CLOSED_PR);
   try {
     await run(ctx, repo, number, login, payload.comment.id, parsed);
   } catch (err) {
@@ -35,7 +34,6 @@ async function run(ctx: BotContext, repo: string, number: number, login: string,
   const permission = options.requireWrite ? await vcs.getPermission(repo, login) : 'write';
   const actor = actorFromRepoPermission(options.tenantId, login, permission, { requireWrite: options.requireWrite, command: cmd.command });
   const pull = await vcs.getPullRequest(repo, number);
-  if (pull.headRepoFullName && pull.headRepoFullName.toLowerCase() !== repo.toLowerCase()) return reply(ctx, repo, number, FORK_PRS);
   const sel = { project: cmd.project, dir: cmd.dir, workspace: cmd.workspace, extraArgs: cmd.extraArgs, verbose: cmd.verbose, commentId, source: 'pr_comment' as const };
   switch (cmd.command) {
     case 'plan':

@@ -1,7 +1,7 @@
 import { systemActor } from '../../core/actor.js';
 import type { BotContext } from './github-bot.js';
 import { renderLocksDeleted } from './render.js';
-import { errorComment, FORK_PRS, NOT_ALLOWLISTED, reply } from './replies.js';
+import { errorComment, NOT_ALLOWLISTED, reply } from './replies.js';
 
 const AUTOPLAN = ['opened', 'synchronize', 'ready_for_review'];
 
@@ -14,10 +14,13 @@ export async function handlePullRequest(ctx: BotContext, payload: Record<string,
   if (!AUTOPLAN.includes(payload.action)) return ctx.log.debug('ignoring a non-actionable pull request event');
   if (payload.pull_request.draft && !ctx.options.allowDraftPrs) return ctx.log.debug('ignoring a draft pull request');
   if (!ctx.core.repoPolicy.isAllowed(repo)) return payload.action === 'opened' ? reply(ctx, repo, number, NOT_ALLOWLISTED(repo)) : undefined;
-  if (payload.pull_request.head?.repo?.full_name && payload.pull_request.head.repo.full_name !== repo) {
-    return payload.action === 'opened' ? reply(ctx, repo, number, FORK_PRS) : undefined;
-  }
   const pull = await ctx.vcs.getPullRequest(repo, number);
+  try {
+    ctx.core.pullRequests!.assertActionable(pull);
+  } catch (err) {
+    // Say it once, when the pull request is opened, not on every push.
+    return payload.action === 'opened' ? reply(ctx, repo, number, errorComment(err, 'autoplan', ctx.delivery)) : undefined;
+  }
   try {
     await ctx.vcs.setCommitStatus(repo, pull.headSha, { state: 'pending', context: 'atlantis/plan', description: 'Plan in progress...' });
     await ctx.core.pullRequests!.plan(actor, pull, { source: 'autoplan' });

@@ -1,6 +1,6 @@
 import type { PrBatch, PrFailure } from '../../core/pull-requests/pr-batch.repository.js';
 import type { Run } from '../../core/runs/run.model.js';
-import type { ProjectResult, ResourceAction } from './render.js';
+import { lockHeldFailure, type ProjectResult, type ResourceAction } from './render.js';
 
 /** A finished run as the comment renderer sees it. Pure. */
 export function runResult(kind: PrBatch['kind'], run: Run, output: string, runUrl?: string): ProjectResult {
@@ -20,8 +20,7 @@ export function runResult(kind: PrBatch['kind'], run: Run, output: string, runUr
 
 /** A project that was refused before running (lock held, requirement unmet, stale plan). */
 export function failureResult(kind: PrBatch['kind'], f: PrFailure, executableName: string): ProjectResult {
-  const locked = f.failure.startsWith('This project is currently locked');
-  const failure = locked ? `${f.failure}\n\nOnce the lock is released, comment \`${executableName} plan\` here to re-plan.` : f.failure;
+  const failure = f.locked ? lockHeldFailure(f.failure, executableName) : f.failure;
   return { command: kind, projectName: f.projectName, dir: f.dir, workspace: f.workspace, status: 'failure', failure };
 }
 

@@ -2,20 +2,12 @@ import { code } from './markdown.js';
 
 /** Lock texts posted on the PR: the lock-held failure, `unlock`, and the cleanup after close. */
 
-/** Who holds a project lock: a pull request, or someone outside PRs (Slack, API, MCP). */
-export type LockHolder = { pullNumber: number } | { description: string };
-
 /**
- * The failure reason when another holder has the project locked; render it as a `failure`
- * (`**Plan Failed**: …`). The PR variant is Atlantis's exact text.
+ * The failure shown when another holder has the project locked: core's refusal (which names the
+ * holder, in Atlantis's words for a pull request) and how to re-plan once the lock is released.
  */
-export function lockHeldFailure(holder: LockHolder, executableName: string): string {
-  const replan = `Once the lock is released, comment \`${executableName} plan\` here to re-plan.`;
-  if ('pullNumber' in holder) {
-    const pr = `#${holder.pullNumber}`;
-    return `This project is currently locked by an unapplied plan from pull ${pr}. To continue, delete the lock from ${pr} or apply that plan and merge the pull request.\n\n${replan}`;
-  }
-  return `This project is currently locked by ${holder.description}. To continue, wait until that lock is released or ask its holder to release it.\n\n${replan}`;
+export function lockHeldFailure(reason: string, executableName: string): string {
+  return `${reason}\n\nOnce the lock is released, comment \`${executableName} plan\` here to re-plan.`;
 }
 
 /** Reply to `atlantis unlock` when the PR's locks were deleted. */

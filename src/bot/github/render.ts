@@ -3,7 +3,7 @@ import { renderProjectBlock } from './render-project.js';
 import { COMMAND_TITLES, type ProjectResult, type RenderOptions, type ResultCommand } from './render-types.js';
 
 export type { PlanDetails, ProjectResult, RenderOptions, ResourceAction, ResultCommand } from './render-types.js';
-export { lockHeldFailure, renderLocksDeleted, renderUnlocked, type LockHolder, type DeletedLocks } from './render-locks.js';
+export { lockHeldFailure, renderLocksDeleted, renderUnlocked, type DeletedLocks } from './render-locks.js';
 
 /**
  * Renders the results of one comment command as the PR comment Atlantis would post

@@ -18,5 +18,3 @@ export function errorComment(err: unknown, command: string, delivery: string): s
 
 export const NOT_ALLOWLISTED = (repo: string) =>
   `\`\`\`\nError: This repo is not allowlisted for Atlantas: ${repo} is not in ATLANTAS_REPO_ALLOWLIST.\n\`\`\``;
-export const FORK_PRS = "Atlantis commands can't be run on fork pull requests.";
-export const CLOSED_PR = "Atlantis commands can't be run on closed pull requests";

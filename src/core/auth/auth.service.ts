@@ -43,11 +43,6 @@ export class AuthService {
     return { accessToken: this.sign({ sub: user.getDataValue('id'), tid: user.getDataValue('tenantId') }, this.deps.jwtTtlMs), expiresIn: Math.floor(this.deps.jwtTtlMs / 1000) };
   }
 
-  /** A JWT for a user, valid for `ttlMs`; used for the run's backend override and tests. */
-  issueSessionToken(user: { id: string; tenantId: string }, ttlMs: number, scope?: string): string {
-    return this.sign({ sub: user.id, tid: user.tenantId, scope }, ttlMs);
-  }
-
   /**
    * A credential for one run's terraform process: it may read and write exactly that run's
    * state (scope `state:<name>/<workspace>`) and nothing else, and expires with the run.

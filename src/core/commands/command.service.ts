@@ -26,8 +26,6 @@ export interface CommandRequest extends TargetSelection {
   autoApply?: boolean;
   title?: string;
   scheduledAt?: Date | null;
-  /** who holds the project locks: the PR when there is one, else the actor */
-  holder?: LockHolder;
 }
 
 export interface CommandOutcome {
@@ -69,12 +67,13 @@ export class CommandService {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList);
       const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
-      const holder: LockHolder = req.holder ?? (req.prNumber
+      // The PR holds the project locks when there is one, else the actor.
+      const holder: LockHolder = (req.prNumber
         ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name }
         : { kind: 'actor', name: actor.name, lockedBy: actor.name });
       const { batchId, results } = await this.deps.runs.enqueue(actor, {
         operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
-        autoApply: (req.autoApply ?? false) || (req.operation !== 'plan' && linked.some((t) => t.autoApply)),
+        autoApply: req.autoApply ?? false,
         scheduledAt: req.scheduledAt, holder,
         targets: linked.map((t) => ({
           ...t, repoFullName: req.repoFullName, repoUrl, ref: req.ref, prNumber: req.prNumber ?? null, prUrl,

@@ -115,10 +115,11 @@ export class LocksService {
   }
 }
 
+/** A lock as every surface shows it: in lock lists and as the holder of a lock-held refusal. */
 export function lockJson(l: ProjectLock) {
   return {
     id: l.id, key: lockKey(l), repository: l.repoFullName, path: l.dir, workspace: l.workspace, project_name: l.projectName,
-    holder: l.holderName, pull_request_id: l.prNumber, pull_request_url: l.prUrl, locked_by: l.lockedBy, run_id: l.runId,
-    locked_at: new Date(l.lockedAt).toISOString(),
+    holder: l.holderName, holder_kind: l.holderKind, pull_request_id: l.prNumber, pull_request_url: l.prUrl, locked_by: l.lockedBy,
+    run_id: l.runId, locked_at: new Date(l.lockedAt).toISOString(),
   };
 }

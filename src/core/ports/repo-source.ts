@@ -20,10 +20,15 @@ export class AnonymousGitHubSource implements RepoSource {
   }
 }
 
-/** The GitHub web host for an API URL: api.github.com → github.com; GHES https://host/api/v3 → https://host. */
+/**
+ * The GitHub web host (links, clones) for its API URL, unless configured: https://api.github.com →
+ * https://github.com, GHES https://host/api/v3 → https://host, https://api.X → https://X.
+ */
 export function githubWebUrl(github: { apiUrl: string; webUrl?: string }): string {
   if (github.webUrl) return github.webUrl.replace(/\/+$/, '');
-  const api = new URL(github.apiUrl);
-  if (api.hostname === 'api.github.com') return 'https://github.com';
-  return `${api.protocol}//${api.host}${api.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/+$/, '')}`;
+  const url = new URL(github.apiUrl);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/api/v3')) return url.origin + path.slice(0, -'/api/v3'.length);
+  if (url.hostname.startsWith('api.')) return `${url.protocol}//${url.host.slice('api.'.length)}${path}`;
+  return url.origin + path;
 }

@@ -6,6 +6,8 @@ export interface PrFailure {
   projectName: string;
   /** why this project did not run: a held lock, an unmet apply requirement, a stale plan */
   failure: string;
+  /** another holder has the project locked (the reply says how to re-plan once it is released) */
+  locked?: boolean;
 }
 
 export interface PrBatch {

@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { Logger } from '../../logger.js';
 import { requirePermission, type Actor } from '../actor.js';
 import type { CommandService } from '../commands/command.service.js';
-import { DomainError } from '../errors.js';
+import { DomainError, NotAllowedError } from '../errors.js';
 import type { ProjectLock } from '../locks/project-lock.model.js';
 import type { LocksService } from '../locks/locks.service.js';
 import type { PullRequestInfo, VcsHost } from '../ports/vcs-host.js';
@@ -45,8 +45,20 @@ interface Deps {
 export class PullRequestsService {
   constructor(private readonly deps: Deps) {}
 
+  /**
+   * Commands run only on open pull requests from the repository itself: a fork's code would run
+   * in terraform (local-exec) with this server's credentials.
+   */
+  assertActionable(pr: PullRequestInfo): void {
+    if (pr.state !== 'open') throw new NotAllowedError("Atlantis commands can't be run on closed pull requests", { code: 'pr.closed' });
+    if (pr.headRepoFullName && pr.headRepoFullName.toLowerCase() !== pr.repoFullName.toLowerCase()) {
+      throw new NotAllowedError("Atlantis commands can't be run on fork pull requests.", { code: 'pr.fork' });
+    }
+  }
+
   async plan(actor: Actor, pr: PullRequestInfo, sel: PrSelection): Promise<PrBatch> {
     requirePermission(actor, 'run:plan');
+    this.assertActionable(pr);
     const named = sel.project || sel.dir || sel.workspace;
     const modifiedFiles = named ? undefined : await this.deps.vcs.listChangedFiles(pr.repoFullName, pr.number);
     if (!named && sel.source === 'pr_comment') await this.discardPlans(actor, pr, 'replaced by a new `plan` of the whole pull request');
@@ -56,7 +68,7 @@ export class PullRequestsService {
       projects: sel.project ? [sel.project] : undefined,
       paths: !sel.project && named ? [{ dir: sel.dir || '.', workspace: sel.workspace || undefined }] : undefined,
     });
-    const failures: PrFailure[] = outcome.results.flatMap((r) => (r.run ? [] : [{ ...targetOf(r.target), failure: r.failure }]));
+    const failures: PrFailure[] = outcome.results.flatMap((r) => (r.run ? [] : [{ ...targetOf(r.target), failure: r.failure, locked: true }]));
     return this.deps.batches.create({
       tenantId: actor.tenantId, kind: 'plan', repoFullName: pr.repoFullName, prNumber: pr.number, headSha: pr.headSha,
       runIds: outcome.results.flatMap((r) => (r.run ? [r.run.id] : [])), failures, commentId: sel.commentId ?? null,
@@ -70,6 +82,7 @@ export class PullRequestsService {
    */
   async apply(actor: Actor, pr: PullRequestInfo, sel: PrSelection): Promise<PrBatch> {
     requirePermission(actor, 'run:apply');
+    this.assertActionable(pr);
     const planned = (await this.plannedRuns(actor, pr)).filter((r) => matches(r, sel));
     const approved: string[] = [];
     const failures: PrFailure[] = [];

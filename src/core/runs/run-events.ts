@@ -22,6 +22,24 @@ export class RunEvents {
     return () => this.emitter.off(`run:${runId}`, listener);
   }
 
+  /**
+   * Resolves at the next event of any of these runs (of `type`, if given), after `timeoutMs` at
+   * the latest (the poll that notices work done on other replicas), or when `signal` aborts.
+   */
+  next(runIds: string[], options: { timeoutMs: number; type?: RunEvent['type']; signal?: AbortSignal }): Promise<void> {
+    return new Promise((resolve) => {
+      const offs = runIds.map((id) => this.onRun(id, (e) => (!options.type || e.type === options.type) && done()));
+      const timer = setTimeout(done, options.timeoutMs);
+      options.signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        offs.forEach((off) => off());
+        options.signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
+
   onEnqueued(listener: () => void): () => void {
     this.emitter.on('enqueued', listener);
     return () => this.emitter.off('enqueued', listener);

@@ -12,7 +12,7 @@ import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
 import type { RunsService } from './runs.service.js';
 import type { RunExecution } from './run-worker.js';
-import { phaseOnClaim } from './run-status.js';
+import { ACTIVE_STATUSES, phaseOnClaim, UNSUCCESSFUL_STATUSES } from './run-status.js';
 import { prepareProject, type PreparedProject } from './prepare-project.js';
 import { applyPlan, makePlan } from './terraform-steps.js';
 
@@ -54,7 +54,10 @@ export class RunExecutor implements RunExecution {
     let lease: { release(): Promise<void> } | undefined;
     try {
       const blocked = await this.blockedByDependency(run);
-      if (blocked) return await this.deps.runs.finish(run, 'errored', { error: blocked, statusReason: blocked });
+      if (blocked) {
+        await this.deps.runs.finish(run, 'errored', { error: blocked, statusReason: blocked });
+        return;
+      }
       await mkdir(scratch, { recursive: true, mode: 0o700 });
       const checkout = await this.deps.workingCopies.checkout(
         {
@@ -88,10 +91,14 @@ export class RunExecutor implements RunExecution {
     const stale = await this.deps.freshness.check(run);
     if (stale) {
       writer.append(`\nRefusing to apply: ${stale}. Plan again.\n`);
-      return this.deps.runs.finish(run, 'errored', { error: `${stale}; plan again`, statusReason: 'plan is stale' });
+      await this.deps.runs.finish(run, 'errored', { error: `${stale}; plan again`, statusReason: 'plan is stale' });
+      return;
     }
     const plan = await this.deps.plans.load(run.id);
-    if (!plan) return this.deps.runs.finish(run, 'errored', { error: 'the saved plan is missing; plan again', statusReason: 'plan missing' });
+    if (!plan) {
+      await this.deps.runs.finish(run, 'errored', { error: 'the saved plan is missing; plan again', statusReason: 'plan missing' });
+      return;
+    }
     const planFile = path.join(scratch, 'apply.tfplan');
     await writeFile(planFile, plan, { mode: 0o600 });
     await applyPlan(this.context(run, writer, signal), project, planFile);
@@ -102,15 +109,14 @@ export class RunExecutor implements RunExecution {
     const reason = canceled ? String((signal.reason as Error)?.message ?? 'canceled') : (err as Error).message;
     if (!canceled) log.warn({ err }, 'run errored');
     writer.append(`\n${canceled ? 'Run canceled' : 'Error'}: ${reason}\n`);
-    const current = await this.deps.repo.getById(run.id);
-    if (!current || ['applied', 'errored', 'canceled', 'discarded', 'planned_and_finished'].includes(current.status)) return;
-    await this.deps.runs.finish(current, canceled ? 'canceled' : 'errored', canceled ? { statusReason: reason } : { error: reason, statusReason: 'run failed' });
+    const values = canceled ? { statusReason: reason } : { error: reason, statusReason: 'run failed' };
+    await this.deps.runs.finish(run, canceled ? 'canceled' : 'errored', values, { onlyIfStatus: [...ACTIVE_STATUSES] });
   }
 
   private async blockedByDependency(run: Run): Promise<string | null> {
     if (!run.dependsOnRunIds.length) return null;
     const deps = await this.deps.repo.findByIds(run.dependsOnRunIds);
-    const failed = deps.find((d) => ['errored', 'canceled', 'discarded'].includes(d.status));
+    const failed = deps.find((d) => UNSUCCESSFUL_STATUSES.includes(d.status));
     return failed ? `not run: it depends on run ${failed.id} (${failed.dir}), which ended ${failed.status}` : null;
   }
 

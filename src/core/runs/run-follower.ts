@@ -35,20 +35,6 @@ export async function* followRun(
       yield { type: 'end', status: run.status };
       return;
     }
-    await nextEvent(deps.events, runId, pollMs, signal);
+    await deps.events.next([runId], { timeoutMs: pollMs, signal });
   }
-}
-
-function nextEvent(events: RunEvents, runId: string, pollMs: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const off = events.onRun(runId, () => done());
-    const timer = setTimeout(done, pollMs);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      off();
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -5,6 +5,7 @@ import { groupAlive, signalGroup } from '../terraform/process-group.js';
 import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
 import type { RunsService } from './runs.service.js';
+import { ACTIVE_STATUSES } from './run-status.js';
 
 export interface RecoveryDeps {
   repo: RunRepository;
@@ -32,13 +33,8 @@ export async function recoverOrphans(deps: RecoveryDeps): Promise<Run[]> {
     if (run.runnerPid && sameHost(run)) await stopLeftover(run, run.runnerPid, deps);
     const phase = run.status === 'applying' ? 'apply' : 'plan';
     const reason = `interrupted: the Atlantas process running this ${phase} (${run.workerId ?? 'unknown worker'}) stopped before it finished`;
-    const taken = await deps.repo.update(
-      run.id,
-      { status: 'errored', error: `${reason}; check the state and plan again`, statusReason: reason, finishedAt: new Date() },
-      { onlyIfStatus: ['planning', 'applying'] },
-    );
+    const taken = await deps.runs.finish(run, 'errored', { error: `${reason}; check the state and plan again`, statusReason: reason }, { onlyIfStatus: [...ACTIVE_STATUSES] });
     if (!taken) continue; // another replica got there first
-    await deps.runs.finish({ ...run }, 'errored', { error: `${reason}; check the state and plan again`, statusReason: reason });
     const released = await deps.releaseStateLocks(run.id);
     deps.log.warn({ runId: run.id, worker: run.workerId, stateLocksReleased: released }, 'recovered an interrupted run');
     recovered.push(run);

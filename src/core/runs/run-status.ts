@@ -20,6 +20,8 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = ['applied', 'planned_and_
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['planning', 'applying'];
 /** statuses a worker may claim */
 export const CLAIMABLE_STATUSES: readonly RunStatus[] = ['pending', 'confirmed'];
+/** endings that stop whatever depends on the run */
+export const UNSUCCESSFUL_STATUSES: readonly RunStatus[] = ['errored', 'canceled', 'discarded'];
 
 export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);

@@ -1,6 +1,6 @@
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { Run, RunModel } from './run.model.js';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type RunStatus } from './run-status.js';
+import { ACTIVE_STATUSES, CLAIMABLE_STATUSES, TERMINAL_STATUSES, type RunStatus } from './run-status.js';
 
 export interface RunFilter {
   tenantId: string;
@@ -23,11 +23,6 @@ export class RunRepository {
 
   async get(tenantId: string, id: string, transaction?: Transaction): Promise<Run | null> {
     const row = await this.deps.model.findOne({ where: { id, tenantId }, transaction });
-    return row ? row.get({ plain: true }) : null;
-  }
-
-  async getById(id: string, transaction?: Transaction): Promise<Run | null> {
-    const row = await this.deps.model.findByPk(id, { transaction });
     return row ? row.get({ plain: true }) : null;
   }
 
@@ -97,7 +92,7 @@ export class RunRepository {
                   worker_id = :workerId, heartbeat_at = now(), started_at = COALESCE(runs.started_at, now()), updated_at = now()
            FROM (
              SELECT r.id FROM runs r
-             WHERE r.status IN ('pending', 'confirmed')
+             WHERE r.status IN (${list(CLAIMABLE_STATUSES)})
                AND (r.scheduled_at IS NULL OR r.scheduled_at <= now())
                AND NOT EXISTS (SELECT 1 FROM runs a WHERE a.tenant_id = r.tenant_id AND a.repo_full_name = r.repo_full_name
                                AND a.dir = r.dir AND a.workspace = r.workspace AND a.status IN (${list(ACTIVE_STATUSES)}))

@@ -35,6 +35,8 @@ export interface RunTarget {
   /** ids (within this request, by index) of targets that must finish first */
   after?: number[];
   applyRequirements?: string[];
+  /** this project applies without waiting for approval (a registered project's auto_apply) */
+  autoApply?: boolean;
 }
 
 export interface EnqueueRequest {
@@ -42,7 +44,7 @@ export interface EnqueueRequest {
   source: RunSource;
   targets: RunTarget[];
   extraArgs: string[];
-  /** apply without waiting for an approval once the plan has changes */
+  /** every target applies without waiting for an approval once its plan has changes */
   autoApply: boolean;
   title?: string;
   scheduledAt?: Date | null;
@@ -143,7 +145,7 @@ export class RunsService {
       const locked = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
       if (!locked || !canApprove(locked.status)) throw new PreconditionFailedError(`run ${id} is no longer planned`, { code: 'run.not_approvable' });
       if (stale) {
-        await this.finish(locked, 'discarded', { statusReason: stale }, transaction);
+        await this.finish(locked, 'discarded', { statusReason: stale }, { transaction });
         await this.deps.audit.record(actor, 'run.approve_refused', { type: 'run', id }, { reason: stale }, { transaction });
         return null;
       }
@@ -167,7 +169,7 @@ export class RunsService {
       if (needsProcessStop(run.status)) {
         await this.deps.repo.update(id, { cancelRequestedAt: new Date() }, { transaction });
       } else {
-        await this.finish(run, 'canceled', { statusReason: `canceled by ${actor.name}` }, transaction);
+        await this.finish(run, 'canceled', { statusReason: `canceled by ${actor.name}` }, { transaction });
       }
       await this.deps.audit.record(actor, 'run.cancel', { type: 'run', id }, { status: run.status }, { transaction });
       return this.deps.repo.get(actor.tenantId, id, transaction);
@@ -177,11 +179,14 @@ export class RunsService {
   }
 
   /** Moves a run to an ending status, releasing what it held (actor lock, saved plan). */
-  async finish(run: Run, status: RunStatus, values: Partial<Run>, transaction?: Transaction): Promise<void> {
-    await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction });
+  async finish(run: Run, status: RunStatus, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
+    const { transaction, onlyIfStatus } = options;
+    // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended it first, nothing more happens.
+    if (!(await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction, onlyIfStatus }))) return false;
     if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, transaction);
     await this.deps.plans.delete(run.id, transaction);
     if (!transaction) this.deps.events.emit({ type: 'status', runId: run.id, status });
+    return true;
   }
 
   /** Tells live followers and waiters that a run moved (after the change is committed). */
@@ -195,15 +200,7 @@ export class RunsService {
     for (;;) {
       const runs = await this.deps.repo.findByIds(ids);
       if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return ids.map((id) => runs.find((r) => r.id === id)!);
-      await new Promise<void>((resolve) => {
-        const offs = ids.map((id) => this.deps.events.onRun(id, (e) => e.type === 'status' && done()));
-        const timer = setTimeout(done, 1000);
-        function done() {
-          clearTimeout(timer);
-          offs.forEach((off) => off());
-          resolve();
-        }
-      });
+      await this.deps.events.next(ids, { timeoutMs: 1000, type: 'status' });
     }
   }
 
@@ -218,7 +215,7 @@ export class RunsService {
   private async supersede(tenantId: string, t: RunTarget, holder: LockHolder, newId: string, transaction: Transaction): Promise<void> {
     const prNumber = holder.kind === 'pull_request' ? holder.prNumber : null;
     for (const old of await this.deps.repo.findWaiting(tenantId, t, prNumber, transaction)) {
-      await this.finish(old, 'discarded', { statusReason: `superseded by run ${newId}` }, transaction);
+      await this.finish(old, 'discarded', { statusReason: `superseded by run ${newId}` }, { transaction });
     }
   }
 
@@ -228,7 +225,7 @@ export class RunsService {
       title: req.title ?? '', operation: req.operation, source: req.source, status: 'pending' as const,
       repoFullName: t.repoFullName, repoUrl: t.repoUrl, dir: t.dir, workspace: t.workspace, projectName: t.projectName,
       stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, applyRequirements: t.applyRequirements ?? [], ref: t.ref, commitSha: t.commitSha,
-      prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs, autoApply: req.autoApply,
+      prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs, autoApply: req.autoApply || !!t.autoApply,
       actorKind: actor.kind, actorId: actor.tokenId ?? actor.userId ?? null, actorName: actor.name, via: actor.via,
       scheduledAt: req.scheduledAt ?? null, queuedAt: new Date(),
     };

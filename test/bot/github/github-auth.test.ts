@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { deriveWebUrl, splitRepo } from '../../../src/bot/github/github-auth.js';
+import { splitRepo } from '../../../src/bot/github/github-auth.js';
+import { githubWebUrl } from '../../../src/core/ports/repo-source.js';
+
+const deriveWebUrl = (apiUrl: string) => githubWebUrl({ apiUrl });
 import { GitHubVcsHost } from '../../../src/bot/github/github-vcs-host.js';
 import { loadConfig } from '../../../src/config.js';
 import { ConfigError, InputError, NotFoundError, UnavailableError } from '../../../src/core/errors.js';

@@ -6,8 +6,16 @@ import {
   renderUnlocked,
   type ProjectResult,
 } from '../../../src/bot/github/render.js';
+import { lockedMessage } from '../../../src/core/locks/lock-holder.js';
+import type { ProjectLock } from '../../../src/core/locks/project-lock.model.js';
 
 const OPTS = { executableName: 'atlantis' };
+
+/** A lock held by pull request `n`, as core stores it. */
+const prLock = (n: number): ProjectLock => ({
+  id: 'l', tenantId: 't', repoFullName: 'o/r', dir: 'path', workspace: 'workspace', projectName: '', holderKind: 'pull_request',
+  prNumber: n, prUrl: null, holderName: `pull #${n}`, lockedBy: 'alice', runId: null, lockedAt: new Date(0),
+});
 const F = '```';
 
 function result(fields: Partial<ProjectResult>): ProjectResult {
@@ -150,7 +158,7 @@ ${APPLY_ALL}`);
     expect(renderCommentResults('apply', [result({ status: 'failure', failure: 'Pull request must be approved.' })], OPTS)).toBe(
       'Ran Apply for dir: `path` workspace: `workspace`\n\n**Apply Failed**: Pull request must be approved.\n',
     );
-    const locked = renderCommentResults('plan', [result({ status: 'failure', failure: lockHeldFailure({ pullNumber: 12 }, 'atlantis') })], OPTS);
+    const locked = renderCommentResults('plan', [result({ status: 'failure', failure: lockHeldFailure(lockedMessage(prLock(12)), 'atlantis') })], OPTS);
     expect(locked).toBe(
       'Ran Plan for dir: `path` workspace: `workspace`\n\n**Plan Failed**: This project is currently locked by an unapplied plan from pull #12. ' +
         'To continue, delete the lock from #12 or apply that plan and merge the pull request.\n\nOnce the lock is released, comment `atlantis plan` here to re-plan.\n',
@@ -301,7 +309,8 @@ describe('lock texts', () => {
   });
 
   it('names a holder outside pull requests', () => {
-    expect(lockHeldFailure({ description: 'alice via Slack' }, 'atlantas')).toBe(
+    const reason = 'This project is currently locked by alice via Slack. To continue, wait until that lock is released or ask its holder to release it.';
+    expect(lockHeldFailure(reason, 'atlantas')).toBe(
       'This project is currently locked by alice via Slack. To continue, wait until that lock is released or ask its holder to release it.\n\n' +
         'Once the lock is released, comment `atlantas plan` here to re-plan.',
     );
