@@ -3,17 +3,8 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
 import { initArgs, workspaceSelectArgs } from '../terraform/terraform-args.js';
-import type { StepContext } from './run-executor.js';
+import type { PreparedProject, StepContext } from './step-context.js';
 import { errorText, terraform } from './terraform-steps.js';
-
-export interface PreparedProject {
-  /** absolute project directory inside the working copy */
-  dir: string;
-  /** true when Atlantas pointed terraform at its own state backend */
-  backendOverridden: boolean;
-  /** per-run environment (backend credentials) */
-  env: Record<string, string>;
-}
 
 /** The project dir, the backend (Atlantas's own when the code declares none), init and workspace. */
 export async function prepareProject(ctx: StepContext, checkoutDir: string): Promise<PreparedProject> {

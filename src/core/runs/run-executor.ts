@@ -1,43 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
-import type { RepoSource } from '../ports/repo-source.js';
-import type { TerraformRunner } from '../terraform/terraform-runner.js';
-import type { WorkingCopies } from '../terraform/working-copy.js';
-import type { StateSerials } from './plan-freshness.js';
-import type { PlanFreshness } from './plan-freshness.js';
-import type { PlanStore } from './plan-store.js';
-import type { RunLogs, RunLogWriter } from './run-logs.js';
+import type { RunLogWriter } from './run-logs.js';
 import type { Run } from './run.model.js';
-import type { RunRepository } from './run.repository.js';
-import type { RunsService } from './runs.service.js';
 import type { RunExecution } from './run-worker.js';
+import { RunCanceled, type ExecutorDeps, type PreparedProject, type StepContext } from './step-context.js';
 import { ACTIVE_STATUSES, phaseOnClaim, UNSUCCESSFUL_STATUSES } from './run-status.js';
-import { prepareProject, type PreparedProject } from './prepare-project.js';
+import { prepareProject } from './prepare-project.js';
 import { applyPlan, makePlan } from './terraform-steps.js';
-
-export interface ExecutorDeps {
-  repo: RunRepository;
-  runs: RunsService;
-  logs: RunLogs;
-  plans: PlanStore;
-  freshness: PlanFreshness;
-  states: StateSerials;
-  workingCopies: WorkingCopies;
-  runner: TerraformRunner;
-  repos: RepoSource;
-  /** a credential limited to this run's state, for terraform's http backend */
-  runToken(run: Run): string;
-  /** where terraform reaches this server's state backend (loopback URL of this replica) */
-  stateBaseUrl(): string;
-  /** scratch space for plan files: <data dir>/runs */
-  scratchDir: string;
-  runTimeoutMs: number;
-  terraformEnv: Record<string, string>;
-  log: Logger;
-}
-
-export class RunCanceled extends Error {}
 
 /**
  * Executes one claimed run on this replica: check out the commit, prepare terraform (backend
@@ -123,12 +93,4 @@ export class RunExecutor implements RunExecution {
   private context(run: Run, writer: RunLogWriter, signal: AbortSignal): StepContext {
     return { run, writer, signal, deps: this.deps };
   }
-}
-
-/** What every terraform step needs: the run, its output, its cancel signal, the executor's deps. */
-export interface StepContext {
-  run: Run;
-  writer: RunLogWriter;
-  signal: AbortSignal;
-  deps: ExecutorDeps;
 }

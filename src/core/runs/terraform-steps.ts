@@ -5,8 +5,7 @@ import { parseApplyOutput } from '../terraform/plan-parser.js';
 import { parseShowJson } from '../terraform/show-json.js';
 import { applyArgs, planArgs, planOutcome, showJsonArgs, type PlanMode } from '../terraform/terraform-args.js';
 import type { TerraformResult } from '../terraform/terraform-runner.js';
-import { RunCanceled, type StepContext } from './run-executor.js';
-import type { PreparedProject } from './prepare-project.js';
+import { RunCanceled, type PreparedProject, type StepContext } from './step-context.js';
 import { isSpeculative, statusAfterPlan } from './run-status.js';
 
 const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destroy: 'destroy', refresh: 'refresh-only' };
