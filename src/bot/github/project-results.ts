@@ -1,20 +1,22 @@
 import type { PrBatch, PrFailure } from '../../core/pull-requests/pr-batch.repository.js';
 import type { Run } from '../../core/runs/run.model.js';
+import { planCounts, runOutcome } from '../../core/runs/run-outcome.js';
 import { lockHeldFailure, type ProjectResult, type ResourceAction } from './render.js';
 
-/** A finished run as the comment renderer sees it. Pure. */
+/** A finished run as the comment renderer sees it: core's outcome, in Atlantis's shapes. Pure. */
 export function runResult(kind: PrBatch['kind'], run: Run, output: string, runUrl?: string): ProjectResult {
   const base = { command: kind, projectName: run.projectName, dir: run.dir, workspace: run.workspace, runUrl, extraArgs: run.extraArgs, verboseLog: output };
-  if (run.status === 'errored') return { ...base, status: 'error', error: run.error ?? run.statusReason ?? 'the run failed', output };
-  if (run.status === 'canceled' || run.status === 'discarded') return { ...base, status: 'failure', failure: run.statusReason ?? `the run was ${run.status}` };
+  const outcome = runOutcome(kind, run);
+  if (outcome.status === 'error') return { ...base, status: 'error', error: outcome.error, output };
+  if (outcome.status === 'failure') return { ...base, status: 'failure', failure: outcome.failure };
   if (kind === 'apply') return { ...base, status: 'success', output, applySummary: run.statusReason ?? undefined };
+  const counts = planCounts(run);
   return {
     ...base, status: 'success', output,
-    plan: {
-      hasChanges: !!run.hasChanges, toAdd: run.resourcesAdded ?? 0, toChange: run.resourcesChanged ?? 0, toDestroy: run.resourcesDestroyed ?? 0,
-      toImport: run.resourcesImported ?? 0, summary: run.summary ?? '', changesOutside: (run.resourceDrift?.length ?? 0) > 0,
+    plan: counts ? {
+      ...counts, changesOutside: (run.resourceDrift?.length ?? 0) > 0,
       resourceChanges: (run.resourceChanges ?? []).filter((c) => c.action !== 'no-op').map((c) => ({ address: c.address, action: c.action as ResourceAction })),
-    },
+    } : undefined,
   };
 }
 
