@@ -6,6 +6,7 @@ import * as m004 from './2026-11-22T004-create-runs.js';
 import * as mStates from './2026-11-23T001-create-states.js';
 import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
 import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
+import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { name: '2026-11-23T001-create-states', ...mStates },
   { name: '2026-11-23T010-create-run-logs-plans-locks', ...m010 },
   { name: '2026-11-23T020-create-pr-batches-deliveries', ...m020 },
+  { name: '2026-12-01T040-tenant-repos-lock-logins-comment-claims', ...m1201T040 },
 ];

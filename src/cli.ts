@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.js';
-import { systemActor } from './core/actor.js';
+import { systemActors } from './core/auth/system-actors.js';
 import { ConfigError, DomainError } from './core/errors.js';
 import { CreateTenantInput } from './core/auth/auth.schemas.js';
 import { createLogger } from './logger.js';
@@ -112,7 +112,7 @@ async function tenantCommand(config: Config, args: string[]): Promise<number> {
   const { core, db } = await openCore(config, log);
   try {
     const { tenant: platform } = await core.tenants.bootstrap({ slug: config.defaultTenant });
-    const actor = { ...systemActor('cli', platform.id, 'admin', 'cli'), isPlatformAdmin: true };
+    const actor = systemActors.cli(platform.id);
     const { tenant, admin } = await core.tenants.create(actor, input.data);
     process.stdout.write(`created tenant ${tenant.slug} (${tenant.id}) with admin ${admin.email}\n`);
     return 0;

@@ -59,6 +59,7 @@ const Env = z.object({
   ATLANTAS_GH_APP_KEY_FILE: z.string().min(1).optional(),
   ATLANTAS_GH_INSTALLATION_ID: z.string().regex(/^\d+$/, 'expected a numeric installation id').optional(),
   ATLANTAS_GH_WEBHOOK_SECRET: z.string().min(1).optional(),
+  ATLANTAS_WEBHOOK_BODY_LIMIT: byteSize.prefault('25mb'),
   ATLANTAS_GH_API_URL: z.string().url().default('https://api.github.com'),
   ATLANTAS_GH_WEB_URL: z.string().url().optional(),
   ATLANTAS_GH_USER: z.string().min(1).optional(),
@@ -99,6 +100,8 @@ export interface Config {
     appKeyFile?: string;
     installationId?: string;
     webhookSecret?: string;
+    /** ATLANTAS_WEBHOOK_BODY_LIMIT: largest webhook body accepted (GitHub's maximum is 25 MB) */
+    webhookBodyLimit: number;
     apiUrl: string;
     webUrl?: string;
     user?: string;
@@ -179,6 +182,7 @@ function toConfig(e: RawEnv): Config {
       appKeyFile: e.ATLANTAS_GH_APP_KEY_FILE,
       installationId: e.ATLANTAS_GH_INSTALLATION_ID,
       webhookSecret: e.ATLANTAS_GH_WEBHOOK_SECRET,
+      webhookBodyLimit: e.ATLANTAS_WEBHOOK_BODY_LIMIT,
       apiUrl: e.ATLANTAS_GH_API_URL.replace(/\/+$/, ''),
       webUrl: e.ATLANTAS_GH_WEB_URL?.replace(/\/+$/, ''),
       user: e.ATLANTAS_GH_USER,

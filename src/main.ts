@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './logger.js';
 import { atlantisRouter } from './api/routers/atlantis.router.js';
 import { locksRouter } from './api/routers/locks.router.js';
 import { runsRouter } from './api/routers/runs.router.js';
-import type { Actor } from './core/actor.js';
+import { systemActors } from './core/auth/system-actors.js';
 import { githubWebUrl } from './core/ports/repo-source.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
@@ -59,7 +59,9 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
-          applyRequirements: config.github.applyRequirements,
+          applyRequirements: config.github.applyRequirements, blockedExtraArgs: config.github.blockedExtraArgs,
+          defaultTenantSlug: config.defaultTenant,
+          pullRequests: { requireWrite: config.github.requireWritePermission, allowDraftPrs: config.github.allowDraftPrs },
         },
       },
     });
@@ -96,9 +98,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
       statesRouter(core),
       runsRouter(core),
-      locksRouter(core, async () => atlantisApiActor(boot.tenant.id)),
+      locksRouter(core, async () => systemActors.atlantisApi(boot.tenant.id)),
       ...(github ? [github.router] : []),
-      atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisApiActor(boot.tenant.id) }),
+      atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => systemActors.atlantisApi(boot.tenant.id) }),
     ],
   });
   const handler = app.callback();
@@ -151,7 +153,3 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   return { url, port, core, lifecycle, log, close, githubIdle };
 }
 
-/** Who acts for callers of the Atlantis-compatible API (the shared X-Atlantis-Token): CI, in the default tenant. */
-function atlantisApiActor(tenantId: string): Actor {
-  return { kind: 'system', tenantId, role: 'member', name: 'atlantis-api', via: 'atlantis_api', isPlatformAdmin: false, automation: false };
-}

@@ -24,6 +24,10 @@ export interface Actor {
   isPlatformAdmin: boolean;
   /** an automated agent (scheduler, AI assistant): may plan, but an apply needs a human's approval */
   automation?: boolean;
+  /** an explicit policy that lets this automated actor apply without a human's approval (see mayApplyWithoutApproval) */
+  applyPolicy?: 'atlantis-api-contract';
+  /** the VCS login behind the actor (a PR commenter), shown where Atlantis shows one (GET /api/locks) */
+  vcsLogin?: string;
   /** a short-lived credential limited to one purpose, e.g. `state:<name>/<workspace>` for a run's terraform */
   scope?: string;
   /** set when the actor is a run's own terraform process */
@@ -78,6 +82,14 @@ export function requirePlatformAdmin(actor: Actor): void {
 /** An actor for internal work (scheduler agents, startup tasks). It has a role like anyone else. */
 export function systemActor(name: string, tenantId: string, role: Role = 'member', via: Via = 'system', automation = true): Actor {
   return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false, automation };
+}
+
+/**
+ * May this actor apply without a human's approval (an auto-applied run, a project's auto_apply)?
+ * People and their tokens may; automated actors only under an explicit policy.
+ */
+export function mayApplyWithoutApproval(actor: Actor): boolean {
+  return !actor.automation || actor.applyPolicy === 'atlantis-api-contract';
 }
 
 /** A scoped credential (a run's terraform) may only read and write state; which state is checked by the state service. */

@@ -78,7 +78,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, log, options: options.runs, repos, vcs });
+  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, tenants, log, options: options.runs, repos, vcs });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
 
   return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };

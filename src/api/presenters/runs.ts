@@ -18,9 +18,12 @@ export const runJson = (r: Run) => ({
   finished_at: iso(r.finishedAt),
 });
 
-/** GET /api/locks item, exactly as atlantis-api.md shows it. */
+/**
+ * GET /api/locks item, exactly as atlantis-api.md shows it, and only that: this list is public,
+ * so `locked_by` is the VCS login when there is one and never an Atlantas user or token name.
+ */
 export const lockAtlantisJson = (l: ProjectLock) => ({
   id: `${l.repoFullName}/${l.dir}/${l.workspace}`, project_name: l.projectName, repository: l.repoFullName, path: l.dir,
-  workspace: l.workspace, pull_request_id: l.prNumber ?? 0, pull_request_url: l.prUrl ?? '', locked_by: l.lockedBy,
+  workspace: l.workspace, pull_request_id: l.prNumber ?? 0, pull_request_url: l.prUrl ?? '', locked_by: l.vcsLogin ?? '',
   locked_at: iso(l.lockedAt),
 });

@@ -25,7 +25,7 @@ export const tokenJson = (t: PublicToken) => ({
 
 export const tenantJson = (t: Tenant) => ({
   id: t.id, name: t.name, slug: t.slug, max_instances: t.maxInstances, max_environments: t.maxEnvironments,
-  cpu_quota: t.cpuQuota, memory_quota: t.memoryQuota, created_at: iso(t.createdAt),
+  cpu_quota: t.cpuQuota, memory_quota: t.memoryQuota, repo_allowlist: t.repoAllowlist ?? [], created_at: iso(t.createdAt),
 });
 
 export const usageJson = (u: TenantUsage) => ({

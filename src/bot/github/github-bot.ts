@@ -1,25 +1,11 @@
 import type { Logger } from '../../logger.js';
 import type { Core } from '../../core/index.js';
 import type { VcsHost } from '../../core/ports/vcs-host.js';
+import type { BotContext, GitHubBotOptions } from './bot-context.js';
 import { handleIssueComment } from './pr-comment.handler.js';
 import { handlePullRequest } from './pr-event.handler.js';
 
-export interface GitHubBotOptions {
-  tenantId: string;
-  executableName: string;
-  botUser?: string;
-  requireWrite: boolean;
-  allowDraftPrs: boolean;
-  blockedExtraArgs?: string[];
-}
-
-export interface BotContext {
-  core: Core;
-  vcs: VcsHost;
-  options: GitHubBotOptions;
-  log: Logger;
-  delivery: string;
-}
+export type { BotContext, GitHubBotOptions } from './bot-context.js';
 
 /** Routes GitHub events to their handlers, after the webhook was acknowledged; tracks work in flight. */
 export class GitHubBot {
@@ -41,6 +27,7 @@ export class GitHubBot {
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
+  /** Only new comments act: an edited or deleted comment runs nothing (as in Atlantis). */
   private async route(event: string, payload: Record<string, any>, ctx: BotContext): Promise<void> {
     if (event === 'issue_comment' && payload.action === 'created') return handleIssueComment(ctx, payload);
     if (event === 'pull_request') return handlePullRequest(ctx, payload);

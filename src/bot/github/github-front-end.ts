@@ -11,12 +11,9 @@ export function createGitHubFrontEnd(core: Core, vcs: GitHubVcsHost, config: Con
   const ghLog = log.child({ via: 'github' });
   const bot = new GitHubBot({
     core, vcs, log: ghLog,
-    options: {
-      tenantId, executableName: config.github.executableName, botUser: config.github.user, requireWrite: config.github.requireWritePermission,
-      allowDraftPrs: config.github.allowDraftPrs, blockedExtraArgs: config.github.blockedExtraArgs,
-    },
+    options: { tenantId, executableName: config.github.executableName, botUser: config.github.user },
   });
   const reporter = new PrReporter({ core, vcs, executableName: config.github.executableName, publicUrl: config.publicUrl, log: ghLog });
-  const router = githubWebhooksRouter({ bot, secret: config.github.webhookSecret!, deliveries: core.webhookDeliveries });
+  const router = githubWebhooksRouter({ bot, secret: config.github.webhookSecret!, deliveries: core.webhookDeliveries, bodyLimit: config.github.webhookBodyLimit });
   return { bot, reporter, router };
 }

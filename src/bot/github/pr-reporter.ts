@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { systemActor } from '../../core/actor.js';
 import type { Core } from '../../core/index.js';
 import type { VcsHost } from '../../core/ports/vcs-host.js';
-import type { PrBatch } from '../../core/pull-requests/pr-batch.repository.js';
-import { batchStatus, failureResult, runResult } from './project-results.js';
+import type { PrReport } from '../../core/pull-requests/pr-reports.js';
+import { failureResult, runResult } from './project-results.js';
 import { renderCommentResults } from './render.js';
 import { splitComment } from './split-comment.js';
 
@@ -32,36 +31,27 @@ export class PrReporter {
   /** One round: report every settled batch. */
   tick(): Promise<void> {
     this.ticking = this.ticking.then(async () => {
-      for (const batch of await this.deps.core.prBatches.claimSettled(this.id, 10).catch((err) => (this.deps.log.error({ err }, 'claiming PR batches failed'), []))) {
-        await this.report(batch).catch(async (err) => {
-          this.deps.log.error({ err, batch: batch.id }, 'could not report PR results; will retry');
-          await this.deps.core.prBatches.release(batch.id);
+      const reports = await this.deps.core.prReports.claimSettled(this.id, 10).catch((err: unknown) => (this.deps.log.error({ err }, 'claiming PR batches failed'), []));
+      for (const report of reports) {
+        await this.post(report).catch(async (err) => {
+          this.deps.log.error({ err, batch: report.batch.id }, 'could not report PR results; will retry');
+          await this.deps.core.prReports.release(report.batch.id);
         });
       }
     });
     return this.ticking;
   }
 
-  private async report(batch: PrBatch): Promise<void> {
-    const { core, vcs, executableName } = this.deps;
-    const actor = systemActor('pr-reporter', batch.tenantId, 'viewer', 'github');
-    const runs = await core.runs.byIds(actor, batch.runIds);
-    const results = [
-      ...(await Promise.all(runs.map(async (run) => runResult(batch.kind, run, await core.runs.output(actor, run.id, batch.kind), this.runUrl(run.id))))),
-      ...batch.failures.map((f) => failureResult(batch.kind, f, executableName)),
-    ];
-    const context = `atlantis/${batch.kind}`;
-    if (!results.length) {
-      // Nothing to plan (no project touched): statuses only, no comment (Atlantis).
-      for (const ctx of ['atlantis/plan', 'atlantis/apply']) {
-        await vcs.setCommitStatus(batch.repoFullName, batch.headSha, { state: 'success', context: ctx, description: `0/0 projects ${ctx.endsWith('plan') ? 'planned' : 'applied'} successfully.` });
-      }
-    } else {
+  /** Renders core's outcomes as Atlantis's comment, posts it, then sets the statuses core decided. */
+  private async post({ batch, projects, statuses }: PrReport): Promise<void> {
+    const { vcs, executableName } = this.deps;
+    const results = projects.map((p) => (p.run ? runResult(batch.kind, p.run, p.output, this.runUrl(p.run.id)) : failureResult(batch.kind, p.failure, executableName)));
+    if (results.length) {
       const body = renderCommentResults(batch.kind, results, { executableName, verbose: batch.verbose });
       for (const part of splitComment(body, undefined, batch.kind)) await vcs.createComment(batch.repoFullName, batch.prNumber, part);
-      await vcs.setCommitStatus(batch.repoFullName, batch.headSha, { context, ...batchStatus(batch.kind, results) });
     }
-    await core.prBatches.markReported(batch.id);
+    for (const status of statuses) await vcs.setCommitStatus(batch.repoFullName, batch.headSha, status);
+    await this.deps.core.prReports.markReported(batch.id);
   }
 
   private runUrl(runId: string): string | undefined {

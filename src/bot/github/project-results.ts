@@ -25,13 +25,3 @@ export function failureResult(kind: PrBatch['kind'], f: PrFailure, executableNam
   const failure = f.locked ? lockHeldFailure(f.failure, executableName) : f.failure;
   return { command: kind, projectName: f.projectName, dir: f.dir, workspace: f.workspace, status: 'failure', failure };
 }
-
-/** The commit status after a batch: Atlantis's descriptions. */
-export function batchStatus(kind: PrBatch['kind'], results: ProjectResult[]): { state: 'success' | 'failure'; description: string } {
-  const ok = results.filter((r) => r.status === 'success').length;
-  const total = results.length;
-  if (ok === total) {
-    return { state: 'success', description: kind === 'plan' ? `${ok}/${total} projects planned successfully.` : `${ok}/${total} projects applied successfully.` };
-  }
-  return { state: 'failure', description: kind === 'plan' ? `${total - ok}/${total} projects failed to plan.` : `${total - ok}/${total} projects failed to apply.` };
-}

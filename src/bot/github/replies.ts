@@ -1,5 +1,5 @@
 import { DomainError } from '../../core/errors.js';
-import type { BotContext } from './github-bot.js';
+import type { BotContext } from './bot-context.js';
 
 /** Posts a reply on the PR; a failure to post is logged, never thrown (nothing else to tell). */
 export async function reply(ctx: BotContext, repo: string, pr: number, body: string): Promise<void> {
@@ -15,6 +15,3 @@ export function errorComment(err: unknown, command: string, delivery: string): s
   if (err instanceof DomainError) return '```\nError: ' + err.message + '\n```';
   return `\`\`\`\nError: running \`${command}\` failed unexpectedly. The Atlantas logs have the details under delivery ${delivery}.\n\`\`\``;
 }
-
-export const NOT_ALLOWLISTED = (repo: string) =>
-  `\`\`\`\nError: This repo is not allowlisted for Atlantas: ${repo} is not in ATLANTAS_REPO_ALLOWLIST.\n\`\`\``;

@@ -7,26 +7,35 @@ import type { AppState } from '../../api/types.js';
 import type { GitHubBot } from './github-bot.js';
 
 export const GITHUB_EVENTS_PATH = /^\/events$/;
-/** GitHub caps webhook payloads at 25 MB. */
-const MAX_PAYLOAD = 25 * 1024 * 1024;
+
+const PAYLOAD_TOO_LARGE = (limit: number) =>
+  Object.assign(new Error(`webhook body is larger than ${limit} bytes (ATLANTAS_WEBHOOK_BODY_LIMIT)`), { status: 413, expose: true });
 
 /**
- * POST /events: verifies the signature on the raw body (bad or missing → 401, nothing happens),
- * ignores a delivery id seen before, answers 202 at once and handles the event afterwards.
+ * POST /events. Everything that can be refused without the body is refused first — a missing
+ * event or delivery header, a declared length over the limit — so an unauthenticated sender
+ * cannot make us buffer 25 MB; then the signature is verified on the raw body (bad or missing →
+ * 401, nothing happens), a delivery id seen before is ignored, and the event is handled after
+ * the 202.
  */
-export function githubWebhooksRouter(deps: { bot: GitHubBot; secret: string; deliveries: WebhookDeliveries }) {
+export function githubWebhooksRouter(deps: { bot: GitHubBot; secret: string; deliveries: WebhookDeliveries; bodyLimit: number }) {
   const router = new Router<AppState>();
   const webhooks = new Webhooks({ secret: deps.secret });
 
   router.post('/events', async (ctx) => {
-    const body = await getRawBody(ctx.req, { limit: MAX_PAYLOAD, encoding: 'utf8' });
-    const signature = ctx.get('x-hub-signature-256');
-    if (!signature || !(await webhooks.verify(body, signature).catch(() => false))) {
-      throw new AuthenticationError('invalid or missing X-Hub-Signature-256: check ATLANTAS_GH_WEBHOOK_SECRET', { code: 'invalid_signature' });
-    }
     const event = ctx.get('x-github-event');
     const delivery = ctx.get('x-github-delivery');
     if (!event || !delivery) throw new InputError('missing X-GitHub-Event or X-GitHub-Delivery header', { code: 'validation_error' });
+    const signature = ctx.get('x-hub-signature-256');
+    if (!signature) throw new AuthenticationError('missing X-Hub-Signature-256: check ATLANTAS_GH_WEBHOOK_SECRET', { code: 'invalid_signature' });
+    const declared = Number(ctx.get('content-length') || NaN);
+    if (declared > deps.bodyLimit) throw PAYLOAD_TOO_LARGE(deps.bodyLimit);
+    const body = await getRawBody(ctx.req, { limit: deps.bodyLimit, encoding: 'utf8' }).catch((err: { type?: string }) => {
+      throw err.type === 'entity.too.large' ? PAYLOAD_TOO_LARGE(deps.bodyLimit) : err;
+    });
+    if (!(await webhooks.verify(body, signature).catch(() => false))) {
+      throw new AuthenticationError('invalid X-Hub-Signature-256: check ATLANTAS_GH_WEBHOOK_SECRET', { code: 'invalid_signature' });
+    }
     let payload: Record<string, unknown>;
     try {
       payload = JSON.parse(body);

@@ -46,3 +46,19 @@ export const QuotasInput = z
   .partial()
   .strict();
 export type QuotasInput = z.infer<typeof QuotasInput>;
+
+/** owner/repo, with `*` wildcards (matched case-insensitively) */
+export const RepoPattern = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/, 'must be an owner/repo pattern such as acme/infra or acme/*');
+
+/** PATCH /api/v1/tenants/{id} (platform admin) */
+export const UpdateTenantInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    repo_allowlist: z.array(RepoPattern).max(500),
+  })
+  .partial()
+  .strict();
+export type UpdateTenantInput = z.infer<typeof UpdateTenantInput>;

@@ -10,6 +10,7 @@ import type { Run } from '../runs/run.model.js';
 import type { RunOperation, RunSource } from '../runs/run-status.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import type { RepoPolicy } from './repo-policy.js';
+import { checkExtraArgs } from '../runs/extra-args.js';
 import { resolveTargets, type TargetSelection } from './resolve-targets.js';
 import { repoFullNameOf, type RegisteredProjects } from './registered-projects.js';
 
@@ -42,6 +43,8 @@ interface Deps {
   registered: RegisteredProjects;
   projects: ProjectsService;
   autoplanFileList: string[];
+  /** ATLANTAS_BLOCKED_EXTRA_ARGS */
+  blockedExtraArgs: readonly string[];
   log: Logger;
 }
 
@@ -55,8 +58,9 @@ export class CommandService {
 
   async submit(actor: Actor, req: CommandRequest): Promise<CommandOutcome> {
     requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
-    this.deps.policy.assertAllowed(req.repoFullName);
+    await this.deps.policy.assertAllowed(actor.tenantId, req.repoFullName);
     if (!req.ref && !req.commitSha) throw new InputError('a ref (branch, tag or commit) is required', { code: 'validation_error' });
+    checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, []);
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
     const lease = await this.deps.workingCopies.checkout({
@@ -65,12 +69,13 @@ export class CommandService {
     });
     try {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList);
+      checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, targets.map((t) => t.dir));
       const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
       // The PR holds the project locks when there is one, else the actor.
       const holder: LockHolder = (req.prNumber
-        ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name }
-        : { kind: 'actor', name: actor.name, lockedBy: actor.name });
+        ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null }
+        : { kind: 'actor', name: actor.name, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null });
       const { batchId, results } = await this.deps.runs.enqueue(actor, {
         operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
         autoApply: req.autoApply ?? false,

@@ -8,8 +8,8 @@ export interface LockTarget {
 }
 
 export type LockHolder =
-  | { kind: 'pull_request'; prNumber: number; prUrl: string | null; lockedBy: string }
-  | { kind: 'actor'; name: string; lockedBy: string };
+  | { kind: 'pull_request'; prNumber: number; prUrl: string | null; lockedBy: string; vcsLogin?: string | null }
+  | { kind: 'actor'; name: string; lockedBy: string; vcsLogin?: string | null };
 
 export function holderName(h: LockHolder): string {
   return h.kind === 'pull_request' ? `pull #${h.prNumber}` : h.name;

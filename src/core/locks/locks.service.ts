@@ -25,7 +25,7 @@ export class LocksService {
       if (existing) {
         const lock = existing.get({ plain: true });
         if (!sameHolder(lock, holder)) throw new LockedError(lockedMessage(lock), lockJson(lock), { code: 'run.lock_held' });
-        await existing.update({ runId: runId ?? lock.runId, lockedBy: holder.lockedBy }, { transaction });
+        await existing.update({ runId: runId ?? lock.runId, lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null }, { transaction });
         return existing.get({ plain: true });
       }
       try {
@@ -33,7 +33,7 @@ export class LocksService {
         const row = await this.deps.sequelize.transaction({ transaction }, (t) =>
           this.deps.locks.create(
             {
-              tenantId, ...key, holderKind: holder.kind, holderName: holderName(holder), lockedBy: holder.lockedBy, runId,
+              tenantId, ...key, holderKind: holder.kind, holderName: holderName(holder), lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null, runId,
               prNumber: holder.kind === 'pull_request' ? holder.prNumber : null, prUrl: holder.kind === 'pull_request' ? holder.prUrl : null,
             },
             { transaction: t },

@@ -13,10 +13,12 @@ export interface ProjectLock {
   prUrl: string | null;
   holderName: string;
   lockedBy: string;
+  /** the VCS login that took the lock (a PR commenter), when there is one */
+  vcsLogin: string | null;
   runId: string | null;
   lockedAt: Date;
 }
-type Creation = Optional<ProjectLock, 'id' | 'projectName' | 'prNumber' | 'prUrl' | 'runId' | 'lockedAt'>;
+type Creation = Optional<ProjectLock, 'id' | 'projectName' | 'prNumber' | 'prUrl' | 'vcsLogin' | 'runId' | 'lockedAt'>;
 export type ProjectLockModel = ModelStatic<Model<ProjectLock, Creation>>;
 
 export function defineProjectLockModel(sequelize: Sequelize): ProjectLockModel {
@@ -34,6 +36,7 @@ export function defineProjectLockModel(sequelize: Sequelize): ProjectLockModel {
       prUrl: DataTypes.TEXT,
       holderName: { type: DataTypes.TEXT, allowNull: false },
       lockedBy: { type: DataTypes.TEXT, allowNull: false },
+      vcsLogin: DataTypes.TEXT,
       runId: DataTypes.UUID,
       lockedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
     },

@@ -18,7 +18,7 @@ export interface PullRequestInfo {
   headSha: string;
   headRef: string;
   /** the repository the head branch lives in: another one for a fork PR; null when it was deleted */
-  headRepoFullName?: string | null;
+  headRepoFullName: string | null;
   baseRef: string;
   baseSha: string;
   authorLogin: string;

@@ -47,11 +47,12 @@ export class PullRequestsService {
 
   /**
    * Commands run only on open pull requests from the repository itself: a fork's code would run
-   * in terraform (local-exec) with this server's credentials.
+   * in terraform (local-exec) with this server's credentials. A head repository GitHub no longer
+   * knows (null: the fork was deleted) is a fork too.
    */
   assertActionable(pr: PullRequestInfo): void {
     if (pr.state !== 'open') throw new NotAllowedError("Atlantis commands can't be run on closed pull requests", { code: 'pr.closed' });
-    if (pr.headRepoFullName && pr.headRepoFullName.toLowerCase() !== pr.repoFullName.toLowerCase()) {
+    if (!pr.headRepoFullName || pr.headRepoFullName.toLowerCase() !== pr.repoFullName.toLowerCase()) {
       throw new NotAllowedError("Atlantis commands can't be run on fork pull requests.", { code: 'pr.fork' });
     }
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { systemActor } from '../actor.js';
+import { systemActors } from '../auth/system-actors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { CommandService } from '../commands/command.service.js';
@@ -31,6 +31,11 @@ import type { VcsHost } from '../ports/vcs-host.js';
 import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.js';
+import { CommentClaims } from '../pull-requests/comment-claims.js';
+import { PrReports } from '../pull-requests/pr-reports.js';
+import { PrWorkflowService, type PrWorkflowOptions } from '../pull-requests/pr-workflow.service.js';
+import type { TenantsService } from '../tenants/tenants.service.js';
+import { DEFAULT_BLOCKED_EXTRA_ARGS } from './extra-args.js';
 
 export interface RunEngineOptions {
   terraformBinary: string;
@@ -48,6 +53,12 @@ export interface RunEngineOptions {
   tfEnvPassthrough?: string[];
   /** ATLANTAS_APPLY_REQUIREMENTS: required of every PR apply */
   applyRequirements: string[];
+  /** ATLANTAS_BLOCKED_EXTRA_ARGS (Atlantis's default list when unset) */
+  blockedExtraArgs?: string[];
+  /** ATLANTAS_DEFAULT_TENANT: the tenant ATLANTAS_REPO_ALLOWLIST alone governs */
+  defaultTenantSlug: string;
+  /** how the pull-request workflow treats commenters and drafts */
+  pullRequests: PrWorkflowOptions;
 }
 
 export interface RunEngineDeps {
@@ -58,6 +69,7 @@ export interface RunEngineDeps {
   auth: AuthService;
   projects: ProjectsService;
   state: StateService;
+  tenants: TenantsService;
   log: Logger;
   options: RunEngineOptions;
   repos?: RepoSource;
@@ -79,17 +91,18 @@ export function createRunEngine(deps: RunEngineDeps) {
   const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });
   const states: StateSerials = {
     current: async (tenantId, name, workspace) => {
-      const s = await deps.state.current(systemActor('run-engine', tenantId), name, workspace);
+      const s = await deps.state.current(systemActors.runEngine(tenantId), name, workspace);
       return s && s.serial !== null ? { serial: Number(s.serial), lineage: s.lineage ?? '' } : null;
     },
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, locks: models.ProjectLock, runs: models.Run, audit: deps.audit });
   const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }) });
-  const repoPolicy = new RepoPolicy(options.repoAllowlist);
+  const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: models.Project }),
-    projects: deps.projects, autoplanFileList: options.autoplanFileList, log: log.child({ svc: 'commands' }),
+    projects: deps.projects, autoplanFileList: options.autoplanFileList, blockedExtraArgs: options.blockedExtraArgs ?? DEFAULT_BLOCKED_EXTRA_ARGS,
+    log: log.child({ svc: 'commands' }),
   });
   const executor = new RunExecutor({
     repo, runs, logs, plans, freshness, states, workingCopies, runner, repos,
@@ -107,8 +120,15 @@ export function createRunEngine(deps: RunEngineDeps) {
         serverApplyRequirements: options.applyRequirements, log: log.child({ svc: 'pull-requests' }),
       })
     : undefined;
+  const prWorkflow = pullRequests && deps.vcs
+    ? new PrWorkflowService({
+        pullRequests, policy: repoPolicy, claims: new CommentClaims({ sequelize }), vcs: deps.vcs, runner, options: options.pullRequests,
+        log: log.child({ svc: 'pr-workflow' }),
+      })
+    : undefined;
+  const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ sequelize });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prBatches, pullRequests, webhookDeliveries };
+  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries };
 }
 
 /** A crashed run's terraform cannot unlock what it locked; its locks carry `locked_by = run <id>`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { requirePermission, type Actor } from '../actor.js';
+import { mayApplyWithoutApproval, requirePermission, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { inTransaction } from '../db/transaction.js';
 import { InputError, LockedError, NotAllowedError, NotFoundError, PreconditionFailedError } from '../errors.js';
@@ -72,7 +72,7 @@ export class RunsService {
   /** Queues one run per target; a target whose lock is held elsewhere fails alone (Atlantis semantics). */
   async enqueue(actor: Actor, req: EnqueueRequest): Promise<{ batchId: string; results: EnqueueResult[] }> {
     requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
-    if (req.autoApply && req.operation !== 'plan') this.assertMayApplyUnattended(actor);
+    if (req.autoApply && req.operation !== 'plan' && !mayApplyWithoutApproval(actor)) this.refuseUnattended(actor);
     const batchId = randomUUID();
     const ids = req.targets.map(() => randomUUID());
     const results = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
@@ -135,7 +135,7 @@ export class RunsService {
    */
   async approve(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
-    this.assertMayApplyUnattended(actor);
+    if (actor.automation) this.refuseUnattended(actor);
     const run = await this.get(actor, id);
     if (!canApprove(run.status)) {
       throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be approved`, { code: 'run.not_approvable' });
@@ -205,10 +205,8 @@ export class RunsService {
   }
 
   /** Automated callers (scheduler agents, AI agents) may plan freely; applying needs a human. */
-  private assertMayApplyUnattended(actor: Actor): void {
-    if (actor.automation) {
-      throw new NotAllowedError(`${actor.name} is an automated agent: an apply needs a human's approval`, { code: 'run.human_approval_required' });
-    }
+  private refuseUnattended(actor: Actor): never {
+    throw new NotAllowedError(`${actor.name} is an automated agent: an apply needs a human's approval`, { code: 'run.human_approval_required' });
   }
 
   /** A new plan of the same project by the same holder replaces its earlier, unapplied ones. */
@@ -225,7 +223,9 @@ export class RunsService {
       title: req.title ?? '', operation: req.operation, source: req.source, status: 'pending' as const,
       repoFullName: t.repoFullName, repoUrl: t.repoUrl, dir: t.dir, workspace: t.workspace, projectName: t.projectName,
       stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, applyRequirements: t.applyRequirements ?? [], ref: t.ref, commitSha: t.commitSha,
-      prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs, autoApply: req.autoApply || !!t.autoApply,
+      prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs,
+      // A project's auto_apply lets a person skip the approval, never an automated actor without a policy.
+      autoApply: req.autoApply || (!!t.autoApply && mayApplyWithoutApproval(actor)),
       actorKind: actor.kind, actorId: actor.tokenId ?? actor.userId ?? null, actorName: actor.name, via: actor.via,
       scheduledAt: req.scheduledAt ?? null, queuedAt: new Date(),
     };

@@ -8,10 +8,12 @@ export interface Tenant {
   maxEnvironments: number;
   cpuQuota: string;
   memoryQuota: string;
+  /** owner/repo patterns this tenant may run (the default tenant uses ATLANTAS_REPO_ALLOWLIST instead); empty = none */
+  repoAllowlist: string[];
   createdAt: Date;
   updatedAt: Date;
 }
-type Creation = Optional<Tenant, 'id' | 'maxInstances' | 'maxEnvironments' | 'cpuQuota' | 'memoryQuota' | 'createdAt' | 'updatedAt'>;
+type Creation = Optional<Tenant, 'id' | 'maxInstances' | 'maxEnvironments' | 'cpuQuota' | 'memoryQuota' | 'repoAllowlist' | 'createdAt' | 'updatedAt'>;
 export type TenantModel = ModelStatic<Model<Tenant, Creation>>;
 
 export function defineTenantModel(sequelize: Sequelize): TenantModel {
@@ -25,6 +27,7 @@ export function defineTenantModel(sequelize: Sequelize): TenantModel {
       maxEnvironments: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 20 },
       cpuQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '4000m' },
       memoryQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '8Gi' },
+      repoAllowlist: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

@@ -1,14 +1,16 @@
 import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { requirePermission, requirePlatformAdmin, systemActor, type Actor } from '../actor.js';
+import { requirePermission, requirePlatformAdmin, type Actor } from '../actor.js';
+import { systemActors } from '../auth/system-actors.js';
 import type { AuditLog } from '../audit/audit.service.js';
-import type { CreateTenantInput, QuotasInput } from '../auth/auth.schemas.js';
+import type { CreateTenantInput, QuotasInput, UpdateTenantInput } from '../auth/auth.schemas.js';
 import { generatePassword } from '../auth/password.js';
 import type { PublicUser, UsersService } from '../auth/users.service.js';
 import type { UserModel } from '../auth/user.model.js';
 import type { EnvironmentModel } from '../environments/environment.model.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import type { InstanceModel } from '../instances/instance.model.js';
 import type { Tenant, TenantModel } from './tenant.model.js';
 
@@ -71,6 +73,19 @@ export class TenantsService {
     });
   }
 
+  /** A platform admin renames a tenant or sets which repositories it may run. */
+  async update(actor: Actor, tenantId: string, input: UpdateTenantInput): Promise<Tenant> {
+    requirePlatformAdmin(actor);
+    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const row = isUuid(tenantId) ? await this.deps.tenants.findByPk(tenantId, { transaction, lock: transaction.LOCK.UPDATE }) : null;
+      if (!row) throw new NotFoundError(`tenant ${tenantId} not found`, { code: 'tenant_not_found' });
+      const before = row.get({ plain: true });
+      await row.update({ name: input.name ?? before.name, repoAllowlist: input.repo_allowlist ?? before.repoAllowlist }, { transaction });
+      await this.deps.audit.record(actor, 'tenant.update', { type: 'tenant', id: tenantId }, { ...input }, { transaction, tenantId });
+      return row.get({ plain: true });
+    });
+  }
+
   /**
    * Called inside the creating transaction: locks the tenant row so that concurrent creates
    * cannot both squeeze past the limit, then counts.
@@ -125,7 +140,7 @@ export class TenantsService {
         { email, password: options.adminPassword ?? generated!, name: 'Admin', role: 'admin', isPlatformAdmin: true },
         { transaction },
       );
-      const actor = systemActor('bootstrap', tenant.id, 'admin');
+      const actor = systemActors.bootstrap(tenant.id);
       await this.deps.audit.record(actor, 'user.bootstrap_admin', { type: 'user', id: admin.id }, { email }, { transaction });
       return { tenant, generatedPassword: generated, adminEmail: email };
     });

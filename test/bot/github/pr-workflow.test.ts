@@ -57,6 +57,7 @@ describe('the GitHub pull-request bot, end to end (signed webhooks, fake GitHub 
     const res = await send('pull_request', pullRequestEvent('opened', REPO, 1, sha));
     expect(res.status).toBe(202);
     const [body] = (await eventually(() => (comments(1).length ? comments(1) : null), 'the plan comment'))!;
+    await app.githubIdle(); // the status follows the comment
     expect(body).toContain('Ran Plan for 2 projects:');
     expect(body).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
     expect(body).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
@@ -150,7 +151,7 @@ describe('the GitHub pull-request bot, end to end (signed webhooks, fake GitHub 
       await openPr(6, { 'app/main.tf': tfData(1, 'v6') });
       await sendWebhook(restricted.url, 'issue_comment', prCommentEvent(REPO, 6, 'atlantis plan', 'alice', gh.addUserComment(REPO, 6, { body: 'atlantis plan', user: 'alice' })), { secret: SECRET });
       await restricted.githubIdle();
-      expect(comments(6)).toEqual([expect.stringContaining('acme/infra is not in ATLANTAS_REPO_ALLOWLIST')]);
+      expect(comments(6)).toEqual([expect.stringContaining('acme/infra is not in the allowlist (ATLANTAS_REPO_ALLOWLIST)')]);
       expect(await restricted.sql('SELECT id FROM runs')).toEqual([]);
     } finally {
       await restricted.close();

@@ -18,7 +18,7 @@ export function actorFromRepoPermission(
   if (!role || (role === 'viewer' && options.command !== 'help')) {
     throw new NotAllowedError(`User @${login} does not have permissions to execute '${options.command}' command.`, { code: 'forbidden' });
   }
-  return { kind: 'system', tenantId, role, name: `github:${login}`, via: 'github', isPlatformAdmin: false, automation: false };
+  return { kind: 'system', tenantId, role, name: `github:${login}`, via: 'github', isPlatformAdmin: false, automation: false, vcsLogin: login };
 }
 
 function roleFor(permission: RepoPermission): Role | null {

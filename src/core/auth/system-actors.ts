@@ -1,0 +1,37 @@
+import type { Actor, Role, Via } from '../actor.js';
+
+/**
+ * Every actor that is not a person or a person's token, built here and only here, each with a
+ * named role. They have roles like anyone else and go through the same permission checks;
+ * `automation` marks the ones that may plan but must not apply without a human's approval
+ * (an agent is not a human). The one exception is named in its policy: the Atlantis API.
+ */
+function system(name: string, tenantId: string, role: Role, via: Via, automation: boolean, extra: Partial<Actor> = {}): Actor {
+  return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false, automation, ...extra };
+}
+
+export const systemActors = {
+  /**
+   * Callers of the Atlantis-compatible API (the shared X-Atlantis-Token), e.g. CI. Automated,
+   * but its `/api/apply` applies without a further approval: that is Atlantis's contract, and
+   * the operator opted in by setting ATLANTAS_API_SECRET.
+   */
+  atlantisApi: (tenantId: string) =>
+    system('atlantis-api', tenantId, 'member', 'atlantis_api', true, { applyPolicy: 'atlantis-api-contract' }),
+  /** plans the projects a pull request touches when it is opened or pushed to */
+  autoplan: (tenantId: string) => system('github:autoplan', tenantId, 'member', 'github', true),
+  /** releases a merged or closed pull request's locks and plans */
+  prCleanup: (tenantId: string) => system('github:pr-closed', tenantId, 'member', 'github', true),
+  /** reads settled runs to post their results on the pull request */
+  prReporter: (tenantId: string) => system('pr-reporter', tenantId, 'viewer', 'github', true),
+  /** the run engine reading a state's serial to tell whether a plan went stale */
+  runEngine: (tenantId: string) => system('run-engine', tenantId, 'viewer', 'system', true),
+  /** internal bookkeeping reads (linking a state to the project of the same name) */
+  bookkeeping: (tenantId: string) => system('state', tenantId, 'viewer', 'system', true),
+  /** creates the first admin at first start */
+  bootstrap: (tenantId: string) => system('bootstrap', tenantId, 'admin', 'system', false),
+  /** the operator at the server's shell (`atlantas tenant create`): a platform admin */
+  cli: (tenantId: string) => system('cli', tenantId, 'admin', 'cli', false, { isPlatformAdmin: true }),
+  /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */
+  agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
+};
