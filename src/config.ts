@@ -41,6 +41,7 @@ const Env = z.object({
   ATLANTAS_ENCRYPTION_KEY: base64Key.optional(),
   ATLANTAS_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
   ATLANTAS_API_SECRET: z.string().min(1).optional(),
+  ATLANTAS_LOCKS_REQUIRE_AUTH: bool.prefault('false'),
   ATLANTAS_BODY_LIMIT: byteSize.prefault('1mb'),
   ATLANTAS_STATE_BODY_LIMIT: byteSize.prefault('64mb'),
   ATLANTAS_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
@@ -85,7 +86,7 @@ export interface Config {
   auth: { jwtSecret?: string; jwtTtlMs: number; rateLimitPerMinute: number; loginRateLimitPerMinute: number };
   encryption: { key?: Buffer; previousKey?: Buffer };
   http: { bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number };
-  atlantisApi: { secret?: string };
+  atlantisApi: { secret?: string; locksRequireAuth: boolean };
   terraform: {
     binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
@@ -134,6 +135,9 @@ function crossChecks(e: RawEnv): string[] {
   if (e.DATABASE_URL && !e.ATLANTAS_ENCRYPTION_KEY) {
     problems.push('ATLANTAS_ENCRYPTION_KEY: required with DATABASE_URL (32 bytes, base64; openssl rand -base64 32)');
   }
+  if (e.ATLANTAS_LOCKS_REQUIRE_AUTH && !e.ATLANTAS_API_SECRET) {
+    problems.push('ATLANTAS_LOCKS_REQUIRE_AUTH: needs ATLANTAS_API_SECRET, the X-Atlantis-Token that GET /api/locks then requires');
+  }
   if (e.ATLANTAS_GH_APP_ID && !e.ATLANTAS_GH_APP_KEY && !e.ATLANTAS_GH_APP_KEY_FILE) {
     problems.push('ATLANTAS_GH_APP_KEY or ATLANTAS_GH_APP_KEY_FILE: required with ATLANTAS_GH_APP_ID');
   }
@@ -164,7 +168,7 @@ function toConfig(e: RawEnv): Config {
       previousKey: e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS, 'base64') : undefined,
     },
     http: { bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT },
-    atlantisApi: { secret: e.ATLANTAS_API_SECRET },
+    atlantisApi: { secret: e.ATLANTAS_API_SECRET, locksRequireAuth: e.ATLANTAS_LOCKS_REQUIRE_AUTH },
     terraform: {
       binary: e.ATLANTAS_TF_BINARY,
       parallelism: e.ATLANTAS_PARALLELISM,

@@ -98,7 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
       statesRouter(core),
       runsRouter(core),
-      locksRouter(core, async () => systemActors.atlantisApi(boot.tenant.id)),
+      locksRouter(core, { actor: () => systemActors.atlantisApi(boot.tenant.id), requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
       ...(github ? [github.router] : []),
       atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => systemActors.atlantisApi(boot.tenant.id) }),
     ],

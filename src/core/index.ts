@@ -71,14 +71,15 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     environments: models.Environment, audit,
   });
   const dashboard = new DashboardService({ sequelize });
+  const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
   const state = new StateService({
-    sequelize, repo: new StateRepository({ sequelize, states: models.State, versions: models.StateVersion }),
+    sequelize, repo: stateRepo,
     projects, encryptor, audit, log: log.child({ svc: 'state' }),
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, tenants, log, options: options.runs, repos, vcs });
+  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
 
   return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };

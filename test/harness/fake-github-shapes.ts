@@ -52,12 +52,19 @@ export function pullJson(base: string, repo: FakeRepo, pr: FakePullRequest, merg
     number: pr.number, state: pr.state, locked: false, title: pr.title, user: userJson(base, pr.author), body: null,
     created_at: pr.createdAt, updated_at: pr.createdAt, closed_at: pr.state === 'closed' ? pr.createdAt : null,
     merged_at: pr.merged ? pr.createdAt : null, merge_commit_sha: pr.merged ? pr.headSha : null,
-    draft: pr.draft, head: side(pr.headRef, pr.headSha), base: side(pr.baseRef, pr.baseSha),
+    draft: pr.draft, head: { ...side(pr.headRef, pr.headSha), repo: headRepoJson(base, repo, pr.headRepo) }, base: side(pr.baseRef, pr.baseSha),
     author_association: 'MEMBER', merged: pr.merged, mergeable, rebaseable: mergeable,
     mergeable_state: mergeable === null ? 'unknown' : pr.draft ? 'draft' : pr.mergeableState,
     merged_by: null, comments: 0, review_comments: 0, maintainer_can_modify: false, commits: pr.aheadBy,
     additions: pr.files.length, deletions: 0, changed_files: pr.files.length,
   };
+}
+
+/** GitHub sends `head.repo: null` once a fork is deleted. */
+function headRepoJson(base: string, repo: FakeRepo, headRepo: string | null) {
+  if (headRepo === null) return null;
+  const own = repoJson(base, repo);
+  return headRepo === repo.fullName ? own : { ...own, full_name: headRepo, name: headRepo.split('/')[1], fork: true };
 }
 
 export function reviewJson(base: string, repo: FakeRepo, pr: FakePullRequest, r: FakeReview) {

@@ -26,6 +26,8 @@ export interface FakePullRequestInput {
   /** for compare base...head: commits the head has that the base lacks, and the reverse */
   aheadBy?: number;
   behindBy?: number;
+  /** the repository the head branch lives in: another for a fork, null once the fork was deleted; default this one */
+  headRepo?: string | null;
 }
 
 export type FakePullRequest = Required<FakePullRequestInput> & { createdAt: string; reviews: FakeReview[]; files: FakeFile[] };
@@ -99,7 +101,7 @@ export class FakeGitHubState {
     const pr: FakePullRequest = {
       state: 'open', merged: false, draft: false, headSha: randomSha(), headRef: `feature-${input.number}`,
       baseRef: 'main', baseSha: randomSha(), author: 'octocat', title: `Pull request ${input.number}`,
-      mergeable: true, mergeableState: 'clean', mergeableNullReads: 0, aheadBy: 1, behindBy: 0,
+      mergeable: true, mergeableState: 'clean', mergeableNullReads: 0, aheadBy: 1, behindBy: 0, headRepo: fullName,
       createdAt: this.now(), reviews: [], files: [],
       ...existing, ...stripUndefined(input), number: input.number,
     };

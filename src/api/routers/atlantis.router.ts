@@ -1,10 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Router, { type RouterMiddleware } from '@koa/router';
 import type { Actor } from '../../core/actor.js';
 import type { Core } from '../../core/index.js';
-import { AuthenticationError, UnavailableError } from '../../core/errors.js';
 import { AtlantisCommandInput } from '../atlantis-command.schema.js';
-import { atlantisOk } from '../envelopes/atlantis.js';
+import { assertAtlantisToken, atlantisOk } from '../envelopes/atlantis.js';
 import { atlantisCommandResult } from '../presenters/atlantis-command.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
@@ -22,8 +20,7 @@ export function atlantisRouter(core: Core, options: AtlantisApiOptions) {
 
   const gate: RouterMiddleware<AppState> = async (ctx, next) => {
     ctx.state.surface = 'atlantis';
-    if (!options.secret) throw new UnavailableError('ignoring request since API is disabled (set ATLANTAS_API_SECRET)', { code: 'api_disabled' });
-    if (!sameSecret(ctx.get('x-atlantis-token'), options.secret)) throw new AuthenticationError('invalid or missing X-Atlantis-Token', { code: 'unauthenticated' });
+    assertAtlantisToken(ctx.get('x-atlantis-token'), options.secret);
     await next();
   };
 
@@ -40,10 +37,4 @@ export function atlantisRouter(core: Core, options: AtlantisApiOptions) {
     });
   }
   return router;
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return given.length > 0 && timingSafeEqual(a, b);
 }

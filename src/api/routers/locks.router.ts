@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import type { Core } from '../../core/index.js';
 import { requireActor } from '../actor-from-request.js';
-import { atlantisOk } from '../envelopes/atlantis.js';
+import { assertAtlantisToken, atlantisOk } from '../envelopes/atlantis.js';
+import type { Actor } from '../../core/actor.js';
 import { lockJson } from '../../core/locks/locks.service.js';
 import { lockAtlantisJson } from '../presenters/runs.js';
 import type { AppState } from '../types.js';
 
-/** Project locks: the v1 API (authenticated) and Atlantis's GET /api/locks (no auth, default tenant). */
-export function locksRouter(core: Core, defaultTenantActor: () => Promise<import('../../core/actor.js').Actor>) {
+/**
+ * Project locks: the v1 API (authenticated) and Atlantis's GET /api/locks in the default tenant,
+ * unauthenticated as in Atlantis unless ATLANTAS_LOCKS_REQUIRE_AUTH asks for X-Atlantis-Token.
+ */
+export function locksRouter(core: Core, atlantis: { actor: () => Actor; requireToken: boolean; secret?: string }) {
   const router = new Router<AppState>();
   const auth = requireActor(core);
 
@@ -18,7 +22,8 @@ export function locksRouter(core: Core, defaultTenantActor: () => Promise<import
     ctx.body = lockJson(await core.locks.unlock(ctx.state.actor, ctx.params.id));
   });
   router.get('/api/locks', async (ctx) => {
-    const locks = (await core.locks.list(await defaultTenantActor())).map(lockAtlantisJson);
+    if (atlantis.requireToken) assertAtlantisToken(ctx.get('x-atlantis-token'), atlantis.secret);
+    const locks = (await core.locks.list(atlantis.actor())).map(lockAtlantisJson);
     ctx.body = atlantisOk({ locks, total_count: locks.length }, ctx.state.requestId);
   });
   return router;

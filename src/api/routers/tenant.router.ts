@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Core } from '../../core/index.js';
-import { CreateTenantInput, QuotasInput } from '../../core/auth/auth.schemas.js';
+import { CreateTenantInput, QuotasInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import { auditJson, statsJson, tenantJson, usageJson, userJson } from '../presenters/v1.js';
 import type { AppState } from '../types.js';
@@ -24,6 +24,9 @@ export function tenantRouter(core: Core) {
     const { tenant, admin } = await core.tenants.create(ctx.state.actor, parse(CreateTenantInput, ctx.request.body));
     ctx.body = { ...tenantJson(tenant), admin: userJson(admin) };
     ctx.status = 201;
+  });
+  router.patch('/tenants/:id', auth, async (ctx) => {
+    ctx.body = tenantJson(await core.tenants.update(ctx.state.actor, ctx.params.id, parse(UpdateTenantInput, ctx.request.body)));
   });
   router.get('/audit', auth, async (ctx) => {
     const q = ctx.query as Record<string, string | undefined>;

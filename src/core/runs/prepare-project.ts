@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { assertExtraArgPathsInside } from './extra-args.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
 import { initArgs, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { PreparedProject, StepContext } from './step-context.js';
@@ -14,6 +15,7 @@ export async function prepareProject(ctx: StepContext, checkoutDir: string): Pro
   if (!dir || (dir !== root && !dir.startsWith(root + path.sep)) || !(await stat(dir)).isDirectory()) {
     throw new InputError(`directory "${run.dir}" does not exist in ${run.repoFullName} at ${run.commitSha.slice(0, 8)}`);
   }
+  await assertExtraArgPathsInside(run.extraArgs, dir, root);
   const address = `${deps.stateBaseUrl()}/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
   const override = run.stateName
     ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run) })

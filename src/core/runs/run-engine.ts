@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import { systemActors } from '../auth/system-actors.js';
 import type { AuditLog } from '../audit/audit.service.js';
@@ -13,6 +13,7 @@ import { AnonymousGitHubSource, type RepoSource } from '../ports/repo-source.js'
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import type { StateService } from '../state/state.service.js';
+import type { StateRepository } from '../state/state.repository.js';
 import { passthroughEnv } from '../terraform/env-passthrough.js';
 import { ProcessTerraformRunner } from '../terraform/process-terraform-runner.js';
 import type { TerraformRunner } from '../terraform/terraform-runner.js';
@@ -69,6 +70,8 @@ export interface RunEngineDeps {
   auth: AuthService;
   projects: ProjectsService;
   state: StateService;
+  /** a crashed run's state locks are freed through it */
+  stateRepo: StateRepository;
   tenants: TenantsService;
   log: Logger;
   options: RunEngineOptions;
@@ -112,7 +115,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   });
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
   const recover = () =>
-    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => releaseRunStateLocks(sequelize, runId) });
+    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = new PrBatchRepository({ sequelize });
   const pullRequests = deps.vcs
     ? new PullRequestsService({
@@ -129,14 +132,4 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ sequelize });
   return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries };
-}
-
-/** A crashed run's terraform cannot unlock what it locked; its locks carry `locked_by = run <id>`. */
-async function releaseRunStateLocks(sequelize: Sequelize, runId: string): Promise<number> {
-  const rows = await sequelize.query(
-    `UPDATE states SET lock_id = NULL, lock_info = NULL, locked_at = NULL, locked_by = NULL, updated_at = now()
-     WHERE locked_by = :who RETURNING id`,
-    { replacements: { who: `run ${runId}` }, type: QueryTypes.SELECT },
-  );
-  return rows.length;
 }

@@ -89,6 +89,25 @@ export class StateRepository {
     return row ? row.get({ plain: true }) : null;
   }
 
+  /**
+   * Frees every lock taken under `lockedBy` (a crashed run's terraform cannot unlock what it
+   * locked); states that were never written go with their lock. Returns how many were freed.
+   */
+  async releaseLocksHeldBy(lockedBy: string): Promise<number> {
+    return this.deps.sequelize.transaction(async (t) => {
+      const removed = await this.deps.sequelize.query(
+        'DELETE FROM states WHERE locked_by = :lockedBy AND current_version_id IS NULL RETURNING id',
+        { replacements: { lockedBy }, type: QueryTypes.SELECT, transaction: t },
+      );
+      const freed = await this.deps.sequelize.query(
+        `UPDATE states SET lock_id = NULL, lock_info = NULL, locked_at = NULL, locked_by = NULL, updated_at = now()
+         WHERE locked_by = :lockedBy RETURNING id`,
+        { replacements: { lockedBy }, type: QueryTypes.SELECT, transaction: t },
+      );
+      return removed.length + freed.length;
+    });
+  }
+
   async delete(id: string, t: Transaction): Promise<void> {
     await this.deps.states.destroy({ where: { id }, transaction: t }); // versions go with it (ON DELETE CASCADE)
   }

@@ -214,8 +214,13 @@ export class StateService {
     );
   }
 
+  /**
+   * Frees the lock. A state that was locked but never written (a speculative plan, a plan nobody
+   * applied) goes away with its lock: no version means no state, and no empty row is left behind.
+   */
   private async release(actor: Actor, row: StateRow, action: 'state.unlock' | 'state.force_unlock', t: Transaction): Promise<void> {
-    await this.deps.repo.setLock(row.id, null, t);
+    if (row.currentVersionId) await this.deps.repo.setLock(row.id, null, t);
+    else await this.deps.repo.delete(row.id, t);
     if (action === 'state.force_unlock') this.deps.log.info({ stateId: row.id, lockId: row.lockId, actor: actor.name }, 'state lock force-released');
     await this.deps.audit.record(
       actor, action, { type: 'state', id: row.id },
