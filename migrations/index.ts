@@ -1,4 +1,6 @@
 import type { Sequelize } from 'sequelize';
+import type { Logger } from '../src/logger.js';
+import type { Encryptor } from '../src/core/secrets/encryption.js';
 import * as m001 from './2026-11-22T001-create-tenants-users-tokens.js';
 import * as m002 from './2026-11-22T002-create-audit-log.js';
 import * as m003 from './2026-11-22T003-create-instances-environments-projects.js';
@@ -6,12 +8,22 @@ import * as m004 from './2026-11-22T004-create-runs.js';
 import * as mStates from './2026-11-23T001-create-states.js';
 import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
 import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
+import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
+
+/**
+ * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
+ * `atlantas migrate`, which loads it too), so one that must encrypt existing rows gets it here.
+ */
+export interface MigrationContext {
+  encryptor?: Encryptor;
+  log?: Logger;
+}
 
 export interface Migration {
   name: string;
-  up(sequelize: Sequelize): Promise<void>;
-  down(sequelize: Sequelize): Promise<void>;
+  up(sequelize: Sequelize, context: MigrationContext): Promise<void>;
+  down(sequelize: Sequelize, context: MigrationContext): Promise<void>;
 }
 
 /** Every migration, in order. Listed explicitly so the same code runs from src (tests) and dist. */
@@ -23,5 +35,6 @@ export const migrations: Migration[] = [
   { name: '2026-11-23T001-create-states', ...mStates },
   { name: '2026-11-23T010-create-run-logs-plans-locks', ...m010 },
   { name: '2026-11-23T020-create-pr-batches-deliveries', ...m020 },
+  { name: '2026-12-01T030-seal-run-output', ...mSealRunOutput },
   { name: '2026-12-01T040-tenant-repos-lock-logins-comment-claims', ...m1201T040 },
 ];

@@ -48,7 +48,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
   const encryptor = new Encryptor(key, config.encryption.previousKey);
   const db = await connectDb({ url: config.database.url, schema: config.database.schema, poolMax: config.database.poolMax, dataDir: config.dataDir, log });
   try {
-    await migrate(db, log);
+    await migrate(db, log, { encryptor });
     const core = createCore({
       db, log, encryptor, repos: vcs, vcs,
       options: {

@@ -18,6 +18,7 @@ import { StateRepository } from './state/state.repository.js';
 import { StateVersionRotation } from './state/state-rotation.js';
 import { TenantsService } from './tenants/tenants.service.js';
 import { createRunEngine, type RunEngineOptions } from './runs/run-engine.js';
+import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 
@@ -81,6 +82,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
 
   const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
+  rotation.register(new RunLogRotation({ sequelize }));
+  rotation.register(new RunFieldRotation({ sequelize }));
 
   return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };
 }

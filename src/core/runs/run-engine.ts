@@ -26,6 +26,7 @@ import { RunExecutor } from './run-executor.js';
 import { RunLogs } from './run-logs.js';
 import { recoverOrphans } from './run-recovery.js';
 import { RunRepository } from './run.repository.js';
+import { RunSealer } from './run-sealing.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
@@ -87,8 +88,8 @@ export function createRunEngine(deps: RunEngineDeps) {
   const repos = deps.repos ?? new AnonymousGitHubSource(options.githubWebUrl);
   const endpoint = { stateBaseUrl: '' };
   const events = new RunEvents();
-  const repo = new RunRepository({ sequelize, model: models.Run });
-  const logs = new RunLogs({ sequelize, events });
+  const repo = new RunRepository({ sequelize, model: models.Run, sealer: new RunSealer(deps.encryptor) });
+  const logs = new RunLogs({ sequelize, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ sequelize, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
   const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });

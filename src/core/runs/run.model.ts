@@ -1,5 +1,6 @@
 import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
 import type { RunOperation, RunSource, RunStatus } from './run-status.js';
+import type { RunRow } from './run-sealing.js';
 
 export interface ResourceChangeSummary {
   address: string;
@@ -64,16 +65,18 @@ export interface Run {
   updatedAt: Date;
 }
 
-type Creation = Optional<Run, Exclude<keyof Run, 'tenantId' | 'operation' | 'source' | 'repoFullName' | 'actorKind' | 'actorName' | 'via'>>;
-export type RunModel = ModelStatic<Model<Run, Creation>>;
+type Creation = Optional<RunRow, Exclude<keyof RunRow, 'tenantId' | 'operation' | 'source' | 'repoFullName' | 'actorKind' | 'actorName' | 'via'>>;
+/** Stores `RunRow`s: the fields run-sealing.ts names are sealed, and the repository opens them into a `Run`. */
+export type RunModel = ModelStatic<Model<RunRow, Creation>>;
 
 // Fresh definition objects per attribute: Sequelize writes into them (field names), so sharing one aliases columns.
 const int = () => ({ type: DataTypes.INTEGER });
 const text = () => ({ type: DataTypes.TEXT });
 const date = () => ({ type: DataTypes.DATE });
+const blob = () => ({ type: DataTypes.BLOB });
 
 export function defineRunModel(sequelize: Sequelize): RunModel {
-  return sequelize.define<Model<Run, Creation>>(
+  return sequelize.define<Model<RunRow, Creation>>(
     'Run',
     {
       id: { type: DataTypes.UUID, primaryKey: true, defaultValue: DataTypes.UUIDV4 },
@@ -97,7 +100,8 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       commitSha: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       prNumber: int(),
       prUrl: text(),
-      extraArgs: { type: DataTypes.JSONB, allowNull: false, defaultValue: [] },
+      extraArgsKeyId: text(),
+      extraArgsSealed: blob(),
       autoApply: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       hasChanges: DataTypes.BOOLEAN,
       resourcesAdded: int(),
@@ -105,9 +109,12 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       resourcesDestroyed: int(),
       resourcesImported: int(),
       summary: text(),
-      resourceChanges: DataTypes.JSONB,
-      resourceDrift: DataTypes.JSONB,
-      error: text(),
+      resourceChangesKeyId: text(),
+      resourceChangesSealed: blob(),
+      resourceDriftKeyId: text(),
+      resourceDriftSealed: blob(),
+      errorKeyId: text(),
+      errorSealed: blob(),
       statusReason: text(),
       actorKind: { type: DataTypes.TEXT, allowNull: false },
       actorId: text(),

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { Run, RunModel } from './run.model.js';
+import type { RunRow, RunSealer } from './run-sealing.js';
 import { ACTIVE_STATUSES, CLAIMABLE_STATUSES, TERMINAL_STATUSES, type RunStatus } from './run-status.js';
 
 export interface RunFilter {
@@ -17,29 +19,35 @@ export interface RunFilter {
 
 const list = (xs: readonly string[]) => xs.map((s) => `'${s}'`).join(', ');
 
-/** Queries on runs: plain objects out. The claim is the heart of the queue. */
+type Row = { get(o: { plain: true }): RunRow };
+
+/**
+ * Queries on runs: plain objects out. The claim is the heart of the queue. What a run holds from
+ * terraform is sealed on the way in and opened on the way out (run-sealing.ts).
+ */
 export class RunRepository {
-  constructor(private readonly deps: { sequelize: Sequelize; model: RunModel }) {}
+  constructor(private readonly deps: { sequelize: Sequelize; model: RunModel; sealer: RunSealer }) {}
 
   async get(tenantId: string, id: string, transaction?: Transaction): Promise<Run | null> {
     const row = await this.deps.model.findOne({ where: { id, tenantId }, transaction });
-    return row ? row.get({ plain: true }) : null;
+    return row ? this.open(row) : null;
   }
 
   async getForUpdate(tenantId: string, id: string, transaction: Transaction): Promise<Run | null> {
     const row = await this.deps.model.findOne({ where: { id, tenantId }, transaction, lock: transaction.LOCK.UPDATE });
-    return row ? row.get({ plain: true }) : null;
+    return row ? this.open(row) : null;
   }
 
   async insert(values: Partial<Run> & Pick<Run, 'tenantId' | 'operation' | 'source' | 'repoFullName' | 'actorKind' | 'actorName' | 'via'>, transaction: Transaction): Promise<Run> {
-    const row = await this.deps.model.create(values, { transaction });
-    return row.get({ plain: true });
+    const id = values.id ?? randomUUID(); // the ciphertexts are bound to it
+    const row = await this.deps.model.create(this.deps.sealer.seal(id, { ...values, id }), { transaction });
+    return this.open(row);
   }
 
   async update(id: string, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
-    const where: WhereOptions<Run> = { id };
+    const where: WhereOptions<RunRow> = { id };
     if (options.onlyIfStatus) Object.assign(where, { status: { [Op.in]: options.onlyIfStatus } });
-    const [n] = await this.deps.model.update(values, { where, transaction: options.transaction });
+    const [n] = await this.deps.model.update(this.deps.sealer.seal(id, values), { where, transaction: options.transaction });
     return n > 0;
   }
 
@@ -53,12 +61,12 @@ export class RunRepository {
     if (filter.batchId) where.batchId = filter.batchId;
     if (filter.scheduledOnly) Object.assign(where, { status: 'pending', scheduledAt: { [Op.gt]: new Date() } });
     const { rows, count } = await this.deps.model.findAndCountAll({
-      where: where as WhereOptions<Run>,
+      where: where as WhereOptions<RunRow>,
       order: filter.scheduledOnly ? [['scheduledAt', 'ASC']] : [['createdAt', 'DESC'], ['id', 'DESC']],
       limit: filter.limit,
       offset: filter.offset,
     });
-    return { runs: rows.map((r) => r.get({ plain: true })), total: count };
+    return { runs: rows.map((r) => this.open(r)), total: count };
   }
 
   /** Unstarted or unapplied runs of one project by one holder (a PR number, or null outside PRs). */
@@ -70,13 +78,13 @@ export class RunRepository {
       },
       transaction, lock: transaction.LOCK.UPDATE,
     });
-    return rows.map((r) => r.get({ plain: true }));
+    return rows.map((r) => this.open(r));
   }
 
   async findByIds(ids: string[]): Promise<Run[]> {
     if (!ids.length) return [];
     const rows = await this.deps.model.findAll({ where: { id: { [Op.in]: ids } } });
-    return rows.map((r) => r.get({ plain: true }));
+    return rows.map((r) => this.open(r));
   }
 
   /**
@@ -107,8 +115,8 @@ export class RunRepository {
            RETURNING runs.*`,
           { replacements: { workerId }, type: QueryTypes.SELECT, model: this.deps.model, mapToModel: true },
         );
-        const row = rows[0] as unknown as { get(o: { plain: true }): Run } | undefined;
-        return row ? row.get({ plain: true }) : null;
+        const row = rows[0] as unknown as Row | undefined;
+        return row ? this.open(row) : null;
       } catch (err) {
         // Another worker started a run on the same repo/dir/workspace between our check and update.
         if (err instanceof UniqueConstraintError || /runs_one_active_idx/.test(String((err as Error).message))) continue;
@@ -131,6 +139,10 @@ export class RunRepository {
   /** Every run a terraform process should be running for right now (recovery decides which are orphans). */
   async findActive(): Promise<Run[]> {
     const rows = await this.deps.model.findAll({ where: { status: { [Op.in]: [...ACTIVE_STATUSES] } } });
-    return rows.map((r) => r.get({ plain: true }));
+    return rows.map((r) => this.open(r));
+  }
+
+  private open(row: Row): Run {
+    return this.deps.sealer.open(row.get({ plain: true }));
   }
 }

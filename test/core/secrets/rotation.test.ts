@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { keyIdOf } from '../../../src/core/secrets/encryption.js';
 import { RotationRegistry } from '../../../src/core/secrets/rotation.js';
+import { createBareRepo, insteadOfEnv } from '../../harness/git-repo.js';
+import { waitForRun } from '../../harness/runs.js';
 import { cleanEnv, spawnAtlantas } from '../../harness/spawn-server.js';
+import { tfData } from '../../harness/tf-files.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
 import { testDatabaseUrl, withClient } from '../../harness/test-db.js';
 
@@ -97,6 +100,59 @@ describe('atlantas rotate-key', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('state versions: 1 re-encrypted');
     expect(await keyIds(schema)).toEqual({ 'a/v1': idB, 'a/v2': idB, 'c/v1': idB });
+  });
+});
+
+/** The key ids of run output: log chunks, and every sealed field of a run that has one. */
+async function runOutputKeyIds(schema: string): Promise<{ logs: string[]; details: string[] }> {
+  return withClient(async (c) => {
+    const logs = await c.query('SELECT DISTINCT key_id FROM run_logs');
+    const details = await c.query(`SELECT DISTINCT k FROM runs, unnest(ARRAY[error_key_id, resource_changes_key_id, resource_drift_key_id, extra_args_key_id]) AS k WHERE k IS NOT NULL`);
+    return { logs: logs.rows.map((r) => r.key_id), details: details.rows.map((r) => r.k) };
+  }, { schema });
+}
+
+describe('atlantas rotate-key on run output', () => {
+  it('re-encrypts run logs, resource changes, errors and extra args; they read the same with only the new key', async () => {
+    const repo = await createBareRepo({ owner: 'acme', name: 'rotate' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'net/main.tf': tfData(2, 'rotated', 'variable "marker" {\n  default = "none"\n}\n'), 'bad/main.tf': 'locals {\n  n = tonumber("not-a-number")\n}\n' }, 'two projects');
+    const oldKey = newKey();
+    const app = await startTestApp({ reuse: { encryptionKey: oldKey }, childEnv: insteadOfEnv(repo.root) });
+    const schema = app.reuse.schema!;
+    onTestFinished(async () => {
+      await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    });
+    const runs: any[] = [];
+    for (const body of [{ command: 'apply', dir: 'net', extra_args: ['-var', 'marker=m'] }, { command: 'plan', dir: 'bad' }]) {
+      const res = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { repo: 'acme/rotate', branch: 'main', ...body } });
+      runs.push(await waitForRun(app, res.body.id));
+    }
+    expect(runs.map((r) => r.status)).toEqual(['planned', 'errored']);
+    expect(runs[0].resource_changes).toHaveLength(2);
+    expect(runs[1].error).toContain('not-a-number');
+    await app.close({ keepData: true });
+    const [{ count: chunks }] = (await withClient((c) => c.query('SELECT count(*)::int AS count FROM run_logs'), { schema })).rows;
+    const oldId = keyIdOf(Buffer.from(oldKey, 'base64'));
+    expect(await runOutputKeyIds(schema)).toEqual({ logs: [oldId], details: [oldId] });
+
+    const key = newKey();
+    const rotated = await rotateKey(schema, { current: key, previous: oldKey }, 2);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain(`run logs: ${chunks} re-encrypted`);
+    expect(rotated.stdout).toContain('run details: 2 re-encrypted');
+    const newId = keyIdOf(Buffer.from(key, 'base64'));
+    expect(await runOutputKeyIds(schema)).toEqual({ logs: [newId], details: [newId] });
+    const again = await rotateKey(schema, { current: key, previous: oldKey });
+    expect(again.stdout).toContain('run logs: 0 re-encrypted');
+    expect(again.stdout).toContain('run details: 0 re-encrypted');
+
+    const restarted = await startTestApp({ reuse: { schema, encryptionKey: key } });
+    onTestFinished(() => restarted.close());
+    for (const before of runs) {
+      const after = (await restarted.req('GET', `/api/v1/runs/${before.id}`, { token: restarted.admin.token })).body;
+      expect(after).toMatchObject({ log: before.log, error: before.error, extra_args: before.extra_args, resource_changes: before.resource_changes });
+    }
   });
 });
 
