@@ -28,6 +28,7 @@ import { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
+import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.js';
@@ -48,6 +49,8 @@ export interface RunEngineOptions {
   tfEnvPassthrough?: string[];
   /** ATLANTAS_APPLY_REQUIREMENTS: required of every PR apply */
   applyRequirements: string[];
+  /** ATLANTAS_REPO_CONFIG with ATLANTAS_APPLY_REQUIREMENTS folded in; apply it with effectiveRepoPolicy (core/repo-policy) */
+  serverRepoConfig?: ServerRepoConfig;
 }
 
 export interface RunEngineDeps {
