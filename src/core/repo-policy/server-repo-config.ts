@@ -91,8 +91,9 @@ export function parseServerRepoConfig(text: string, fileName = 'repos.yaml', vcs
 }
 
 /**
- * The server's whole policy: ATLANTAS_APPLY_REQUIREMENTS first, as if it were a first entry matching every repository, then
- * the file's entries (`file` null when ATLANTAS_REPO_CONFIG is unset), so the file can override it.
+ * The server's whole policy: ATLANTAS_APPLY_REQUIREMENTS first, as an entry matching every
+ * repository, then the file's entries (`file` null when ATLANTAS_REPO_CONFIG is unset), so that
+ * the file can override it key by key.
  */
 export function withServerDefaults(file: ServerRepoConfig | null, defaults: { applyRequirements: readonly Requirement[]; vcsHost?: string }): ServerRepoConfig {
   const base = file ?? { repos: [], workflows: {}, vcsHost: 'github.com', notes: [] };
