@@ -59,6 +59,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         return 2;
     }
   } catch (err) {
+    if (err instanceof ConfigError) { // a setting only checked at start (ATLANTAS_REPO_CONFIG's file)
+      process.stderr.write(`atlantas: ${err.message}\n`);
+      return 78;
+    }
     const message = err instanceof DomainError ? err.message : (err as Error).message;
     process.stderr.write(`atlantas ${command}: ${message}\n`);
     return 1;

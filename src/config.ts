@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors.js';
 import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
+import { REQUIREMENTS, type Requirement } from './core/terraform/repo-config.js';
 
 /**
  * Every environment variable Atlantas reads, validated once at start. Nothing else reads
@@ -17,6 +18,10 @@ const byteSize = z
 const base64Key = z
   .string()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes, base64-encoded (openssl rand -base64 32)');
+const requirements = csv.refine(
+  (list) => list.every((r) => (REQUIREMENTS as readonly string[]).includes(r)),
+  `expected a comma-separated list of ${REQUIREMENTS.join(', ')}`,
+).transform((list) => [...new Set(list)] as Requirement[]);
 const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
@@ -66,7 +71,8 @@ const Env = z.object({
   ATLANTAS_GH_USER: z.string().min(1).optional(),
   ATLANTAS_GH_REQUIRE_WRITE: bool.prefault('true'),
   ATLANTAS_GH_ALLOW_DRAFT_PRS: bool.prefault('false'),
-  ATLANTAS_APPLY_REQUIREMENTS: csv.prefault(''),
+  ATLANTAS_APPLY_REQUIREMENTS: requirements.prefault(''),
+  ATLANTAS_REPO_CONFIG: z.string().min(1).optional(),
   ATLANTAS_EXECUTABLE_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a single word').default('atlantis'),
   ATLANTAS_BLOCKED_EXTRA_ARGS: csv.optional(),
   ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
@@ -93,6 +99,8 @@ export interface Config {
     envPassthrough: string[];
   };
   repoAllowlist: string[];
+  /** ATLANTAS_REPO_CONFIG: the server-side repo config file (Atlantis repos.yaml), read once by openCore */
+  repoConfigPath?: string;
   defaultTenant: string;
   github: {
     token?: string;
@@ -108,7 +116,7 @@ export interface Config {
     user?: string;
     requireWritePermission: boolean;
     allowDraftPrs: boolean;
-    applyRequirements: string[];
+    applyRequirements: Requirement[];
     executableName: string;
     blockedExtraArgs?: string[];
     autoplanFileList: string[];
@@ -178,6 +186,7 @@ function toConfig(e: RawEnv): Config {
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
+    repoConfigPath: e.ATLANTAS_REPO_CONFIG,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
     github: {
       token: e.ATLANTAS_GH_TOKEN,

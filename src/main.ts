@@ -16,6 +16,7 @@ import { locksRouter } from './api/routers/locks.router.js';
 import { runsRouter } from './api/routers/runs.router.js';
 import { systemActors } from './core/auth/system-actors.js';
 import { githubWebUrl } from './core/ports/repo-source.js';
+import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
 import { GITHUB_EVENTS_PATH } from './bot/github/webhooks.router.js';
@@ -42,6 +43,10 @@ export interface RunningServer {
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
 export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database; vcs?: GitHubVcsHost }> {
+  // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
+  const serverRepoConfig = await loadServerRepoConfig({
+    path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
+  });
   const vcs = GitHubVcsHost.fromConfig(config.github, log);
   const key = config.encryption.key ?? (config.database.url ? undefined : await loadOrCreateKeyFile(config.dataDir));
   if (!key) throw new Error('ATLANTAS_ENCRYPTION_KEY is required with DATABASE_URL');
@@ -62,6 +67,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
           applyRequirements: config.github.applyRequirements, blockedExtraArgs: config.github.blockedExtraArgs,
           defaultTenantSlug: config.defaultTenant,
           pullRequests: { requireWrite: config.github.requireWritePermission, allowDraftPrs: config.github.allowDraftPrs },
+          serverRepoConfig,
         },
       },
     });

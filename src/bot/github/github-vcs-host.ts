@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { DomainError, InputError, NotAllowedError, NotFoundError, UnavailableError } from '../../core/errors.js';
-import type { CommitStatus, PullRequestInfo, ReactionContent, RepoPermission, VcsHost } from '../../core/ports/vcs-host.js';
+import { hasPermission, type CommitStatus, type PullRequestInfo, type ReactionContent, type RepoPermission, type VcsHost } from '../../core/ports/vcs-host.js';
 import type { Logger } from '../../logger.js';
 import { githubWebUrl } from '../../core/ports/repo-source.js';
 import { connectGitHub, splitRepo, type GitHubConfig, type GitHubConnection } from './github-auth.js';
@@ -75,15 +75,24 @@ export class GitHubVcsHost implements VcsHost {
     }
   }
 
-  async isApproved(repoFullName: string, prNumber: number): Promise<boolean> {
+  /**
+   * Each reviewer's latest deciding review (APPROVED, CHANGES_REQUESTED, DISMISSED; comments neither
+   * grant nor withdraw) counts only when it approves `headSha` itself (GitHub's `commit_id`: an
+   * approval of an earlier push approved other code) and the reviewer may write to the repository.
+   */
+  async isApproved(repoFullName: string, prNumber: number, headSha: string): Promise<boolean> {
     const reviews = await this.call('isApproved', repoFullName, (gh, r) =>
       gh.paginate(gh.rest.pulls.listReviews, { ...r, pull_number: prNumber, per_page: 100 }), `#${prNumber}`);
-    const latest = new Map<string, string>();
+    const latest = new Map<string, { login: string; state: string; commitId: string | null }>();
     for (const review of [...reviews].sort(bySubmission)) {
-      // A comment-only review neither grants nor withdraws an approval.
-      if (review.user && review.state !== 'COMMENTED' && review.state !== 'PENDING') latest.set(review.user.login.toLowerCase(), review.state);
+      if (!review.user || review.state === 'COMMENTED' || review.state === 'PENDING') continue;
+      latest.set(review.user.login.toLowerCase(), { login: review.user.login, state: review.state, commitId: review.commit_id ?? null });
     }
-    return [...latest.values()].includes('APPROVED');
+    const approvers = [...latest.values()].filter((r) => r.state === 'APPROVED' && r.commitId === headSha).map((r) => r.login);
+    for (const login of approvers) {
+      if (hasPermission(await this.getPermission(repoFullName, login), 'write')) return true;
+    }
+    return false;
   }
 
   async getPermission(repoFullName: string, login: string): Promise<RepoPermission> {

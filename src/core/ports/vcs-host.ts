@@ -52,8 +52,12 @@ export interface VcsHost {
   setCommitStatus(repoFullName: string, sha: string, status: CommitStatus): Promise<void>;
   /** retries (bounded) while an open PR's mergeable is null, since GitHub computes it lazily */
   getPullRequest(repoFullName: string, prNumber: number): Promise<PullRequestInfo>;
-  /** true when some reviewer's latest deciding review is APPROVED (not followed by their CHANGES_REQUESTED or a dismissal) */
-  isApproved(repoFullName: string, prNumber: number): Promise<boolean>;
+  /**
+   * True when some reviewer with write permission (write, maintain, admin) has, as their latest
+   * deciding review, an APPROVED review of `headSha` (the PR's current head commit): not followed by
+   * their CHANGES_REQUESTED or a dismissal, and not given on an earlier commit.
+   */
+  isApproved(repoFullName: string, prNumber: number, headSha: string): Promise<boolean>;
   /** the login's permission on the repository; a login GitHub does not know → 'none' */
   getPermission(repoFullName: string, login: string): Promise<RepoPermission>;
   /** every path the PR touches (all pages), including the old path of a renamed file */

@@ -16,7 +16,7 @@ export const REQUIREMENT_MESSAGES: Record<ApplyRequirement, string> = {
  */
 export async function unmetRequirement(required: Iterable<string>, pr: PullRequestInfo, vcs: VcsHost): Promise<string | null> {
   const set = new Set(required);
-  if (set.has('approved') && !(await vcs.isApproved(pr.repoFullName, pr.number))) return REQUIREMENT_MESSAGES.approved;
+  if (set.has('approved') && !(await vcs.isApproved(pr.repoFullName, pr.number, pr.headSha))) return REQUIREMENT_MESSAGES.approved;
   if (set.has('mergeable') && !isMergeable(pr)) {
     return `${REQUIREMENT_MESSAGES.mergeable}${pr.mergeableState && pr.mergeableState !== 'unknown' ? ` (${pr.mergeableState})` : ''}`;
   }

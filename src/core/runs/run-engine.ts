@@ -30,6 +30,7 @@ import { RunSealer } from './run-sealing.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
+import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.js';
@@ -61,6 +62,8 @@ export interface RunEngineOptions {
   defaultTenantSlug: string;
   /** how the pull-request workflow treats commenters and drafts */
   pullRequests: PrWorkflowOptions;
+  /** ATLANTAS_REPO_CONFIG with ATLANTAS_APPLY_REQUIREMENTS folded in; apply it with effectiveRepoPolicy (core/repo-policy) */
+  serverRepoConfig?: ServerRepoConfig;
 }
 
 export interface RunEngineDeps {

@@ -4,6 +4,7 @@
  * (code `repo_config_invalid`) naming the file, the line and what to fix. Pure: no I/O.
  */
 import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
+import { findCycle } from './depends-on-cycle.js';
 import { ConfigReader, readWorkflows } from './repo-config-reader.js';
 import type { Located, Workflow } from './repo-config-reader.js';
 
@@ -52,6 +53,8 @@ export interface ProjectConfig {
   customPolicyCheck: boolean;
   /** Where the project is declared, for messages; null when not read from a file. */
   line: number | null;
+  /** Keys written with a non-null value → their line: server-side policy tells `apply_requirements: []` from a default. */
+  keyLines: Record<string, number | null>;
 }
 
 export interface RepoConfig {
@@ -67,6 +70,8 @@ export interface RepoConfig {
   silencePrComments: SilencedStage[];
   projects: ProjectConfig[];
   workflows: Record<string, Workflow>;
+  /** Top-level keys written with a non-null value → their line (see ProjectConfig.keyLines). */
+  keyLines: Record<string, number | null>;
 }
 
 export interface ParseRepoConfigOptions {
@@ -109,6 +114,7 @@ export function parseRepoConfig(text: string, fileName = 'atlantis.yaml', option
     silencePrComments: readSet(reader, get('silence_pr_comments'), SILENCED_STAGES),
     projects: [],
     workflows: readWorkflows(reader, get('workflows')),
+    keyLines: keyLines(reader, top),
   };
   const items = reader.items(get('projects'));
   config.projects = items.map((item) => readProject(reader, item, config));
@@ -120,7 +126,7 @@ export function emptyRepoConfig(): RepoConfig {
   return {
     version: 3, automerge: false, parallelPlan: false, parallelApply: false, abortOnExecutionOrderFail: false,
     deleteSourceBranchOnMerge: false, autodiscover: { mode: 'auto', ignorePaths: [] }, repoLocksMode: 'on_plan',
-    allowedRegexpPrefixes: [], silencePrComments: [], projects: [], workflows: {},
+    allowedRegexpPrefixes: [], silencePrComments: [], projects: [], workflows: {}, keyLines: {},
   };
 }
 
@@ -177,7 +183,12 @@ function readProject(reader: ConfigReader, item: Located, repo: RepoConfig): Pro
     policyCheck: opt('policy_check', (at) => reader.bool(at)) ?? false,
     customPolicyCheck: opt('custom_policy_check', (at) => reader.bool(at)) ?? false,
     line: item.line,
+    keyLines: keyLines(reader, e),
   };
+}
+
+function keyLines(reader: ConfigReader, entries: Map<string, Located>): Record<string, number | null> {
+  return Object.fromEntries([...entries].filter(([, at]) => reader.kind(at) !== 'null').map(([key, at]) => [key, at.line]));
 }
 
 function readDir(reader: ConfigReader, item: Located, at: Located | undefined): string {
@@ -274,27 +285,4 @@ function checkProjects(reader: ConfigReader, items: Located[], config: RepoConfi
   }));
   const cycle = findCycle(config.projects, byName);
   if (cycle) reader.fail(field(cycle[0], 'depends_on'), `dependency cycle: ${cycle.map((i) => config.projects[i].name).join(' -> ')}`);
-}
-
-/** Indices along a depends_on cycle (first = last), or null. */
-function findCycle(projects: ProjectConfig[], byName: Map<string, number>): number[] | null {
-  const done = new Set<number>();
-  const stack: number[] = [];
-  const visit = (i: number): number[] | null => {
-    if (done.has(i)) return null;
-    if (stack.includes(i)) return [...stack.slice(stack.indexOf(i)), i];
-    stack.push(i);
-    for (const dep of projects[i].dependsOn) {
-      const found = visit(byName.get(dep)!);
-      if (found) return found;
-    }
-    stack.pop();
-    done.add(i);
-    return null;
-  };
-  for (let i = 0; i < projects.length; i++) {
-    const cycle = visit(i);
-    if (cycle) return cycle;
-  }
-  return null;
 }

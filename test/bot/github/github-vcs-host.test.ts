@@ -90,18 +90,62 @@ describe('GitHubVcsHost with a personal access token', () => {
   });
 
   it('counts a PR approved only while some reviewer\'s latest deciding review is an approval', async () => {
-    expect(await host.isApproved(REPO, 7)).toBe(false);
+    const head = 'a'.repeat(40);
+    for (const user of ['alice', 'carol']) fake.setPermission(REPO, user, 'write');
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
     fake.addReview(REPO, 7, { user: 'bob', state: 'COMMENTED' });
-    expect(await host.isApproved(REPO, 7)).toBe(false);
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
     fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED' });
     fake.addReview(REPO, 7, { user: 'alice', state: 'COMMENTED' });
-    expect(await host.isApproved(REPO, 7)).toBe(true);
+    expect(await host.isApproved(REPO, 7, head)).toBe(true);
     fake.addReview(REPO, 7, { user: 'alice', state: 'CHANGES_REQUESTED' });
-    expect(await host.isApproved(REPO, 7)).toBe(false);
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
     fake.addReview(REPO, 7, { user: 'carol', state: 'APPROVED' });
-    expect(await host.isApproved(REPO, 7)).toBe(true);
+    expect(await host.isApproved(REPO, 7, head)).toBe(true);
     fake.addReview(REPO, 7, { user: 'carol', state: 'DISMISSED' });
-    expect(await host.isApproved(REPO, 7)).toBe(false);
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
+  });
+
+  it('does not count an approval by someone without write permission on the repository', async () => {
+    const head = 'a'.repeat(40);
+    fake.setPermission(REPO, 'reader', 'read');
+    fake.setPermission(REPO, 'triager', 'triage');
+    for (const user of ['reader', 'triager', 'outsider']) fake.addReview(REPO, 7, { user, state: 'APPROVED' });
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
+    for (const [user, permission] of [['writer', 'write'], ['maintainer', 'maintain'], ['owner', 'admin']] as const) {
+      fake.setPullRequest(REPO, { number: 20 + permission.length, headSha: head });
+      fake.setPermission(REPO, user, permission);
+      fake.addReview(REPO, 20 + permission.length, { user, state: 'APPROVED' });
+      expect(await host.isApproved(REPO, 20 + permission.length, head)).toBe(true);
+    }
+  });
+
+  it('does not count an approval given on an earlier commit of the pull request', async () => {
+    const [older, head] = ['c'.repeat(40), 'a'.repeat(40)];
+    fake.setPermission(REPO, 'alice', 'write');
+    fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED', commitId: older });
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
+    expect(await host.isApproved(REPO, 7, older)).toBe(true);
+    fake.addReview(REPO, 7, { user: 'alice', state: 'COMMENTED' }); // a comment on the new head does not carry the approval forward
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
+    fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED' });
+    expect(await host.isApproved(REPO, 7, head)).toBe(true);
+  });
+
+  it('lets a later CHANGES_REQUESTED withdraw that reviewer\'s approval, and asks GitHub each reviewer\'s permission once', async () => {
+    const head = 'a'.repeat(40);
+    fake.setPermission(REPO, 'alice', 'admin');
+    fake.setPermission(REPO, 'reader', 'read');
+    fake.addReview(REPO, 7, { user: 'reader', state: 'APPROVED' });
+    fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED' });
+    fake.addReview(REPO, 7, { user: 'Alice', state: 'CHANGES_REQUESTED' });
+    expect(await host.isApproved(REPO, 7, head)).toBe(false);
+    fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED' });
+    fake.addReview(REPO, 7, { user: 'alice', state: 'APPROVED' });
+    const before = fake.callsTo('GET', /\/collaborators\/[^/]+\/permission$/).length;
+    expect(await host.isApproved(REPO, 7, head)).toBe(true);
+    const asked = fake.callsTo('GET', /\/collaborators\/[^/]+\/permission$/).slice(before).map((c) => c.path);
+    expect(new Set(asked).size).toBe(asked.length);
   });
 
   it('reads collaborator permissions, keeping maintain and triage, and an unknown login has none', async () => {

@@ -89,6 +89,11 @@ describe('parseRepoConfig: a valid file', () => {
           importRequirements: ['approved'], workflow: 'myworkflow', executionOrderGroup: 1, dependsOn: ['other-project'],
           repoLocksMode: 'on_plan', deleteSourceBranchOnMerge: false, silencePrComments: ['apply'], policyCheck: false,
           customPolicyCheck: false, line: 11,
+          keyLines: {
+            name: 11, dir: 12, workspace: 13, branch: 14, terraform_version: 15, terraform_distribution: 16, autoplan: 17,
+            plan_requirements: 18, apply_requirements: 19, import_requirements: 20, workflow: 21, execution_order_group: 22,
+            depends_on: 23, repo_locks: 24, silence_pr_comments: 25, custom_policy_check: 26,
+          },
         },
         {
           name: 'other-project', dir: 'network/vpc', workspace: 'staging', branch: null, terraformVersion: '1.11.4',
@@ -96,6 +101,7 @@ describe('parseRepoConfig: a valid file', () => {
           planRequirements: [], applyRequirements: [], importRequirements: [], workflow: 'scripted', executionOrderGroup: 0,
           dependsOn: [], repoLocksMode: 'on_apply', deleteSourceBranchOnMerge: false, silencePrComments: [], policyCheck: false,
           customPolicyCheck: false, line: 27,
+          keyLines: { name: 27, dir: 28, workspace: 29, terraform_version: 30, autoplan: 32, workflow: 33 },
         },
       ] satisfies ProjectConfig[],
       workflows: {
@@ -114,6 +120,10 @@ describe('parseRepoConfig: a valid file', () => {
           ],
           apply: DEFAULT_WORKFLOW.apply,
         },
+      },
+      keyLines: {
+        version: 1, automerge: 2, parallel_plan: 3, parallel_apply: 4, abort_on_execution_order_fail: 5, delete_source_branch_on_merge: 6,
+        autodiscover: 7, allowed_regexp_prefixes: 8, repo_locks: 9, projects: 11, workflows: 35,
       },
     });
   });
@@ -145,6 +155,15 @@ describe('parseRepoConfig: a valid file', () => {
     const text = yaml('version: 3', 'projects:', '- {dir: a, workflow: server-wf}', '- {dir: b, workflow: default}');
     expect(parseRepoConfig(text, 'atlantis.yaml', { knownWorkflows: ['server-wf'] }).projects.map((p) => p.workflow))
       .toEqual(['server-wf', 'default']);
+  });
+
+  it('records which keys a file wrote, so a written empty list differs from a default, and a null value counts as unwritten', () => {
+    const config = parseRepoConfig(yaml('version: 3', 'projects:', '- dir: a', '  apply_requirements: []', '  workflow: ~', '- dir: b'));
+    expect(config.projects.map((p) => [p.applyRequirements, p.keyLines])).toEqual([
+      [[], { dir: 3, apply_requirements: 4 }],
+      [[], { dir: 6 }],
+    ]);
+    expect(config.keyLines).toEqual({ version: 1, projects: 3 });
   });
 
   it('reads YAML anchors and merge keys the way Atlantis users write them', () => {
