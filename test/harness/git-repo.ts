@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,8 +23,11 @@ export interface BareRepo {
   path: string;
   /** what clones see through insteadOf: https://github.com/<owner>/<name>.git */
   cloneUrl: string;
-  /** Writes (or, with null, deletes) files on `branch` (default main), commits, pushes; returns the sha. */
-  commitFiles(files: Record<string, string | null>, message: string, opts?: { branch?: string }): Promise<string>;
+  /**
+   * Writes (or, with null, deletes) files on `branch` (default main), commits, pushes; returns the
+   * sha. `symlinks` commits real symbolic links (path → target), as a hostile PR would.
+   */
+  commitFiles(files: Record<string, string | null>, message: string, opts?: { branch?: string; symlinks?: Record<string, string> }): Promise<string>;
   /** Points any ref (refs/pull/7/head, refs/heads/x) of the bare repo at `sha`. */
   setRef(ref: string, sha: string): Promise<void>;
   /** git in the bare repo, for assertions */
@@ -68,6 +71,12 @@ export async function createBareRepo(opts: { owner?: string; name?: string } = {
           await writeFile(target, content);
           await git(scratch, 'add', '--', file);
         }
+      }
+      for (const [link, target] of Object.entries(o.symlinks ?? {})) {
+        await mkdir(path.dirname(path.join(scratch, link)), { recursive: true });
+        await rm(path.join(scratch, link), { force: true });
+        await symlink(target, path.join(scratch, link));
+        await git(scratch, 'add', '--', link);
       }
       await git(scratch, 'commit', '--quiet', '--allow-empty', '--no-gpg-sign', '-m', message);
       const sha = (await git(scratch, 'rev-parse', 'HEAD')).trim();

@@ -74,6 +74,8 @@ describe('pull-request webhooks that try to get around the rules', () => {
     await eventually(() => botComments(21).length === 1, 'the plan comment');
     await app.githubIdle();
     expect(await runsOf(21)).toHaveLength(1);
+    // the public lock list names the commenter by their GitHub login, as Atlantis does
+    expect((await app.req('GET', '/api/locks')).body.data.locks).toEqual([expect.objectContaining({ pull_request_id: 21, locked_by: 'alice' })]);
 
     // The same signed body (an attacker who captured it, or a proxy that replays) under a new delivery id.
     expect((await send('issue_comment', payload, 'delivery-b')).status).toBe(202);
