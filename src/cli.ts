@@ -11,7 +11,7 @@ import { VERSION } from './version.js';
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
 
 Usage:
-  atlantas server                     run the server (REST, webhooks, Slack, MCP, workers)
+  atlantas server                     run the server (REST, state backend, GitHub webhooks, run workers)
   atlantas migrate                    apply database migrations and exit
   atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]
                                       create a tenant with its first admin
