@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../harness/fake-github.js';
+import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
+import { prCommentEvent, sendWebhook } from '../harness/github-webhooks.js';
+import { startTestApp, type TestApp } from '../harness/start-app.js';
+import { atlantisYaml, tfData } from '../harness/tf-files.js';
+
+const SECRET = 'webhook-secret';
+const API_SECRET = 'atlantis-secret';
+const REPO = 'acme/parity';
+
+/**
+ * The parity table: one case, every surface, the same decision — each in its own envelope. REST
+ * answers with a status and a `code`; the Atlantis API with its `{success, error}` envelope (or a
+ * project-level failure inside a successful one, as Atlantis does); a PR comment with an Atlantis
+ * style comment. Every later front end (Slack, MCP, TFE) adds its column here.
+ *
+ * A cell is `null` where a surface cannot express the case, with the reason beside it.
+ */
+type Surface = 'rest' | 'atlantis' | 'comment';
+interface Decision {
+  /** REST status and core's code */
+  status: number;
+  code: string;
+  /** what every surface must say (core's message); per surface where Atlantis's wording differs */
+  message: RegExp;
+  messages?: Partial<Record<Surface, RegExp>>;
+}
+interface Case {
+  name: string;
+  decision: Decision;
+  rest: (() => Promise<Answer>) | null;
+  atlantis: (() => Promise<Answer>) | null;
+  comment: (() => Promise<Answer>) | null;
+}
+/** A surface's answer reduced to what the table compares: its status (HTTP, or 200 + project failure) and the text it shows. */
+interface Answer {
+  status: number;
+  code?: string;
+  text: string;
+}
+
+const ATLANTIS_CODE: Record<number, string> = { 400: 'VALIDATION_ERROR', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 423: 'VALIDATION_ERROR' };
+
+describe('parity: the same case through REST, the Atlantis API and a PR comment gets the same decision', () => {
+  let app: TestApp;
+  let restricted: TestApp;
+  let repo: BareRepo;
+  let gh: FakeGitHub;
+  let prs = 100;
+  let member: { token: string };
+  let viewer: { token: string };
+  let foreigner: { token: string };
+
+  async function openPr(): Promise<number> {
+    const number = ++prs;
+    const sha = await repo.commitFiles({ 'app/main.tf': tfData(1, `v${number}`) }, `PR ${number}`, { branch: `feature-${number}` });
+    await repo.setRef(`refs/pull/${number}/head`, sha);
+    gh.setPullRequest(REPO, { number, headSha: sha, headRef: `feature-${number}`, baseRef: 'main' });
+    gh.setChangedFiles(REPO, number, ['app/main.tf']);
+    return number;
+  }
+  const botComments = (pr: number) => gh.comments(REPO, pr).filter((c) => c.user === 'atlantas-bot').map((c) => c.body);
+
+  /** Comments on a new PR (or `pr`) and returns the bot's answer. */
+  const comment = (body: string, opts: { user?: string; on?: () => TestApp; pr?: number } = {}) => async (): Promise<Answer> => {
+    const target = opts.on?.() ?? app;
+    const pr = opts.pr ?? (await openPr());
+    const before = botComments(pr).length;
+    const id = gh.addUserComment(REPO, pr, { body, user: opts.user ?? 'alice' });
+    await sendWebhook(target.url, 'issue_comment', prCommentEvent(REPO, pr, body, opts.user ?? 'alice', id), { secret: SECRET });
+    await target.githubIdle();
+    return { status: 0, text: botComments(pr).slice(before).join('\n') };
+  };
+  const rest = (token: () => string, body: object) => async (): Promise<Answer> => {
+    const res = await app.req('POST', '/api/v1/runs', { token: token(), body });
+    return { status: res.status, code: res.body.code, text: res.body.detail ?? '' };
+  };
+  const atlantis = (body: object, on?: () => TestApp) => async (): Promise<Answer> => {
+    const res = await (on?.() ?? app).req('POST', '/api/plan', { headers: { 'x-atlantis-token': API_SECRET }, body: { Repository: REPO, Ref: 'main', Type: 'Github', ...body } });
+    if (res.body.success) {
+      const failed = res.body.data.projects.find((p: any) => p.status !== 'success');
+      return { status: failed ? 200 : res.status, code: failed?.status, text: failed?.failure ?? failed?.error ?? '' };
+    }
+    return { status: res.status, code: res.body.error.code, text: res.body.error.message };
+  };
+
+  const cases: Case[] = [
+    {
+      name: 'a blocked extra arg',
+      decision: { status: 400, code: 'extra_args.blocked', message: /flag "-plugin-dir=\/tmp\/x" is not allowed in extra args/ },
+      rest: rest(() => member.token, { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
+      atlantis: null, // Atlantis's /api/plan has no field for extra args (its APIRequest: Repository, Ref, Type, PR, Projects, Paths)
+      comment: comment('atlantis plan -d app -- -plugin-dir=/tmp/x'),
+    },
+    {
+      name: "a repository outside the caller's tenant",
+      decision: { status: 403, code: 'repo_not_allowed', message: /repository acme\/parity is not (in the allowlist|allowed for tenant)/ },
+      rest: rest(() => foreigner.token, { repo: REPO, dir: 'app' }),
+      // the Atlantis API and webhooks act in the default tenant: there, ATLANTAS_REPO_ALLOWLIST decides
+      atlantis: atlantis({ Paths: [{ Directory: 'app' }] }, () => restricted),
+      comment: comment('atlantis plan -d app', { on: () => restricted }),
+    },
+    {
+      name: "a viewer's apply",
+      decision: {
+        status: 403, code: 'forbidden', message: /may not run apply/,
+        messages: { comment: /User @mallory does not have permissions to execute 'apply' command\./ },
+      },
+      rest: rest(() => viewer.token, { repo: REPO, dir: 'app', command: 'apply' }),
+      atlantis: null, // the X-Atlantis-Token is one shared identity with the member role: no viewer can hold it
+      comment: comment('atlantis apply', { user: 'mallory' }),
+    },
+    {
+      name: 'a locked project',
+      decision: { status: 423, code: 'run.lock_held', message: /This project is currently locked by an unapplied plan from pull #100\b/ },
+      rest: rest(() => member.token, { repo: REPO, dir: 'net' }),
+      atlantis: atlantis({ Paths: [{ Directory: 'net' }] }),
+      comment: comment('atlantis plan -d net'),
+    },
+    {
+      name: 'an unknown project',
+      decision: { status: 400, code: 'project_not_found', message: /no project named "nope" in atlantis.yaml; projects are: app, net/ },
+      rest: rest(() => member.token, { repo: REPO, project_name: 'nope' }),
+      atlantis: atlantis({ Projects: ['nope'] }),
+      comment: comment('atlantis plan -p nope'),
+    },
+  ];
+
+  beforeAll(async () => {
+    gh = await startFakeGitHub();
+    gh.addRepo(REPO);
+    gh.setPermission(REPO, 'alice', 'write');
+    gh.setPermission(REPO, 'mallory', 'read');
+    repo = await createBareRepo({ owner: 'acme', name: 'parity' });
+    await repo.commitFiles({ 'atlantis.yaml': atlantisYaml([{ name: 'app', dir: 'app' }, { name: 'net', dir: 'net' }]), 'app/main.tf': tfData(1), 'net/main.tf': tfData(1) }, 'base');
+    const env = { ATLANTAS_GH_API_URL: gh.url, ATLANTAS_GH_TOKEN: gh.pat, ATLANTAS_GH_WEBHOOK_SECRET: SECRET, ATLANTAS_GH_USER: 'atlantas-bot', ATLANTAS_API_SECRET: API_SECRET };
+    const childEnv = insteadOfEnv(repo.root, `${gh.url}/`);
+    app = await startTestApp({ env, childEnv });
+    restricted = await startTestApp({ env: { ...env, ATLANTAS_REPO_ALLOWLIST: 'acme/other-*' }, childEnv });
+    member = await app.factories.user({ role: 'member' });
+    viewer = await app.factories.user({ role: 'viewer' });
+    foreigner = await app.factories.user({ tenantId: (await app.factories.tenant()).id });
+    // PR #100 holds the lock on `net` for the locked-project case
+    prs = 99;
+    const holder = await openPr();
+    await comment('atlantis plan -d net', { pr: holder })();
+    expect((await app.req('GET', '/api/locks')).body.data.locks).toEqual([expect.objectContaining({ path: 'net', pull_request_id: 100 })]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await restricted?.close();
+    await gh?.close();
+    await repo?.cleanup();
+  });
+
+  for (const c of cases) {
+    it(c.name, async () => {
+      const runsBefore = (await app.sql('SELECT id FROM runs')).length;
+      const { status, code, message, messages = {} } = c.decision;
+      if (c.rest) {
+        const a = await c.rest();
+        expect(a, 'REST').toMatchObject({ status, code });
+        expect(a.text, 'REST').toMatch(messages.rest ?? message);
+      }
+      if (c.atlantis) {
+        const a = await c.atlantis();
+        // a refusal of the whole request is an error envelope; one of a project is a failure inside a successful one
+        if (a.status === 200) expect(a.code, 'Atlantis API').toBe('failed');
+        else expect(a, 'Atlantis API').toMatchObject({ status, code: ATLANTIS_CODE[status] });
+        expect(a.text, 'Atlantis API').toMatch(messages.atlantis ?? message);
+      }
+      if (c.comment) {
+        const a = await c.comment();
+        expect(a.text, 'PR comment').toMatch(messages.comment ?? message);
+      }
+      expect((await app.sql('SELECT id FROM runs')).length, 'nothing ran').toBe(runsBefore);
+    });
+  }
+});
