@@ -64,7 +64,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
-          applyRequirements: config.github.applyRequirements, blockedExtraArgs: config.github.blockedExtraArgs,
+          blockedExtraArgs: config.github.blockedExtraArgs,
           defaultTenantSlug: config.defaultTenant,
           pullRequests: { requireWrite: config.github.requireWritePermission, allowDraftPrs: config.github.allowDraftPrs },
           serverRepoConfig,

@@ -11,6 +11,7 @@ import type { RunOperation, RunSource } from '../runs/run-status.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import type { RepoPolicy } from './repo-policy.js';
 import { checkExtraArgs } from '../runs/extra-args.js';
+import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import { resolveTargets, type TargetSelection } from './resolve-targets.js';
 import { repoFullNameOf, type RegisteredProjects } from './registered-projects.js';
 
@@ -23,6 +24,8 @@ export interface CommandRequest extends TargetSelection {
   /** the exact commit when the caller knows it (a PR event's head sha) */
   commitSha?: string;
   prNumber?: number | null;
+  /** the pull request's base branch (branch-scoped entries of the server-side repo config); null outside a PR */
+  baseBranch?: string | null;
   extraArgs?: string[];
   autoApply?: boolean;
   title?: string;
@@ -45,6 +48,8 @@ interface Deps {
   autoplanFileList: string[];
   /** ATLANTAS_BLOCKED_EXTRA_ARGS */
   blockedExtraArgs: readonly string[];
+  /** ATLANTAS_REPO_CONFIG, with ATLANTAS_APPLY_REQUIREMENTS folded in */
+  serverRepoConfig: ServerRepoConfig;
   log: Logger;
 }
 
@@ -68,7 +73,9 @@ export class CommandService {
       ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName),
     });
     try {
-      const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList);
+      const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList, {
+        server: this.deps.serverRepoConfig, repoFullName: req.repoFullName, baseBranch: req.baseBranch ?? null,
+      });
       checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, targets.map((t) => t.dir));
       const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;

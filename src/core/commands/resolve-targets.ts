@@ -5,6 +5,9 @@ import { InputError } from '../errors.js';
 import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
 import { listRepoFiles, projectsToAutoplan, resolveProjects, type RepoProject } from '../terraform/project-discovery.js';
 import { parseRepoConfig, type RepoConfig } from '../terraform/repo-config.js';
+import { effectiveRepoPolicy, policyForProject, type PolicyTarget } from '../repo-policy/effective-policy.js';
+import { serverWorkflowNames, type ServerRepoConfig } from '../repo-policy/server-repo-config.js';
+import { serverSettings } from '../repo-policy/server-settings.js';
 
 export interface TargetSelection {
   /** project names from atlantis.yaml (`-p`, Atlantis API `Projects`) */
@@ -21,15 +24,26 @@ export interface ResolvedTarget {
   projectName: string;
   /** indexes of targets that must finish first (execution_order_group, depends_on) */
   after?: number[];
-  /** atlantis.yaml apply_requirements of the project */
+  /** what applying the project requires: the server-side repo config's and atlantis.yaml's, as effectiveRepoPolicy decides */
   applyRequirements?: string[];
 }
 
 const CONFIG_FILES = ['atlantis.yaml', 'atlantis.yml'];
 
-/** Reads the repository's config (if any) and picks the projects a command names. */
-export async function resolveTargets(repoDir: string, sel: TargetSelection, autoplanFileList: string[]): Promise<ResolvedTarget[]> {
-  const config = await readRepoConfig(repoDir);
+/** Where the server's repo config (ATLANTAS_REPO_CONFIG) is applied: which repository, which base branch. */
+export interface ServerPolicyInput extends PolicyTarget {
+  server: ServerRepoConfig;
+}
+
+/**
+ * Reads the repository's config (if any), lets the server-side repo config decide what it may set
+ * and what each project requires, and picks the projects a command names.
+ */
+export async function resolveTargets(repoDir: string, sel: TargetSelection, autoplanFileList: string[], server: ServerPolicyInput): Promise<ResolvedTarget[]> {
+  const settings = serverSettings(server.server, server);
+  const read = await readRepoConfig(repoDir, settings.repoConfigFile ? [settings.repoConfigFile] : CONFIG_FILES, serverWorkflowNames(server.server));
+  const policy = effectiveRepoPolicy(server.server, server, read?.config ?? null, read?.fileName);
+  const config = read && { ...read.config, autodiscover: policy.autodiscover };
   const files = await listRepoFiles(repoDir);
   const all = resolveProjects(config, files);
   let chosen: RepoProject[];
@@ -37,18 +51,18 @@ export async function resolveTargets(repoDir: string, sel: TargetSelection, auto
   else if (sel.paths?.length) chosen = sel.paths.flatMap((p) => byPath(all, files, p));
   else if (sel.modifiedFiles) chosen = projectsToAutoplan(config, sel.modifiedFiles, files, autoplanFileList);
   else throw new InputError("at least one of 'Projects' or 'Paths' must be specified", { code: 'validation_error' });
-  return order(dedupe(chosen));
+  return order(dedupe(chosen), (p) => policyForProject(policy, p.config).applyRequirements);
 }
 
-async function readRepoConfig(repoDir: string): Promise<RepoConfig | null> {
-  for (const name of CONFIG_FILES) {
+async function readRepoConfig(repoDir: string, names: string[], knownWorkflows: string[]): Promise<{ config: RepoConfig; fileName: string } | null> {
+  for (const name of names) {
     let text: string;
     try {
       text = await readFile(path.join(repoDir, name), 'utf8');
     } catch {
       continue;
     }
-    return parseRepoConfig(text, name);
+    return { config: parseRepoConfig(text, name, { knownWorkflows }), fileName: name };
   }
   return null;
 }
@@ -91,7 +105,7 @@ function dedupe(projects: RepoProject[]): RepoProject[] {
 }
 
 /** execution_order_group: lower groups first; depends_on: named projects in the same command first. */
-function order(projects: RepoProject[]): ResolvedTarget[] {
+function order(projects: RepoProject[], requirementsOf: (p: RepoProject) => string[]): ResolvedTarget[] {
   const group = (p: RepoProject) => p.config?.executionOrderGroup ?? 0;
   const sorted = [...projects].sort((a, b) => group(a) - group(b));
   return sorted.map((p, i) => {
@@ -101,6 +115,6 @@ function order(projects: RepoProject[]): ResolvedTarget[] {
       if (group(q) < group(p)) after.add(j);
       if (q.name && p.config?.dependsOn.includes(q.name)) after.add(j);
     });
-    return { dir: p.dir, workspace: p.workspace, projectName: p.name ?? '', after: [...after], applyRequirements: p.config?.applyRequirements ?? [] };
+    return { dir: p.dir, workspace: p.workspace, projectName: p.name ?? '', after: [...after], applyRequirements: requirementsOf(p) };
   });
 }

@@ -32,8 +32,6 @@ interface Deps {
   batches: PrBatchRepository;
   vcs: VcsHost;
   workingCopies: WorkingCopies;
-  /** ATLANTAS_APPLY_REQUIREMENTS: required of every project on top of atlantis.yaml */
-  serverApplyRequirements: string[];
   log: Logger;
 }
 
@@ -65,7 +63,7 @@ export class PullRequestsService {
     if (!named && sel.source === 'pr_comment') await this.discardPlans(actor, pr, 'replaced by a new `plan` of the whole pull request');
     const outcome = await this.deps.commands.submit(actor, {
       operation: 'plan', source: sel.source, repoFullName: pr.repoFullName, ref: `refs/pull/${pr.number}/head`, commitSha: pr.headSha,
-      prNumber: pr.number, extraArgs: sel.extraArgs ?? [], modifiedFiles,
+      prNumber: pr.number, baseBranch: pr.baseRef, extraArgs: sel.extraArgs ?? [], modifiedFiles,
       projects: sel.project ? [sel.project] : undefined,
       paths: !sel.project && named ? [{ dir: sel.dir || '.', workspace: sel.workspace || undefined }] : undefined,
     });
@@ -134,7 +132,8 @@ export class PullRequestsService {
   }
 
   private async whyNotApply(run: Run, pr: PullRequestInfo): Promise<string | null> {
-    const unmet = await unmetRequirement([...run.applyRequirements, ...this.deps.serverApplyRequirements], pr, this.deps.vcs);
+    // The run carries its project's requirements as the server-side repo config decided them at plan time.
+    const unmet = await unmetRequirement(run.applyRequirements, pr, this.deps.vcs);
     if (unmet) return unmet;
     if (run.commitSha !== pr.headSha) {
       return `the plan was made for commit ${run.commitSha.slice(0, 8)}, but the pull request is now at ${pr.headSha.slice(0, 8)}: comment \`atlantis plan\` to plan the new commit`;

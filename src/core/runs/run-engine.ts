@@ -54,8 +54,6 @@ export interface RunEngineOptions {
   githubWebUrl: string;
   /** ATLANTAS_TF_ENV_PASSTHROUGH: names and PREFIX_* patterns of childEnv variables terraform gets (cloud credentials); none when unset */
   tfEnvPassthrough?: string[];
-  /** ATLANTAS_APPLY_REQUIREMENTS: required of every PR apply */
-  applyRequirements: string[];
   /** ATLANTAS_BLOCKED_EXTRA_ARGS (Atlantis's default list when unset) */
   blockedExtraArgs?: string[];
   /** ATLANTAS_DEFAULT_TENANT: the tenant ATLANTAS_REPO_ALLOWLIST alone governs */
@@ -63,7 +61,7 @@ export interface RunEngineOptions {
   /** how the pull-request workflow treats commenters and drafts */
   pullRequests: PrWorkflowOptions;
   /** ATLANTAS_REPO_CONFIG with ATLANTAS_APPLY_REQUIREMENTS folded in; apply it with effectiveRepoPolicy (core/repo-policy) */
-  serverRepoConfig?: ServerRepoConfig;
+  serverRepoConfig: ServerRepoConfig;
 }
 
 export interface RunEngineDeps {
@@ -109,6 +107,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: models.Project }),
     projects: deps.projects, autoplanFileList: options.autoplanFileList, blockedExtraArgs: options.blockedExtraArgs ?? DEFAULT_BLOCKED_EXTRA_ARGS,
+    serverRepoConfig: options.serverRepoConfig,
     log: log.child({ svc: 'commands' }),
   });
   const executor = new RunExecutor({
@@ -124,7 +123,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const pullRequests = deps.vcs
     ? new PullRequestsService({
         commands, runs, runRepo: repo, locks, batches: prBatches, vcs: deps.vcs, workingCopies,
-        serverApplyRequirements: options.applyRequirements, log: log.child({ svc: 'pull-requests' }),
+        log: log.child({ svc: 'pull-requests' }),
       })
     : undefined;
   const prWorkflow = pullRequests && deps.vcs
