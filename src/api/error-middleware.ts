@@ -4,21 +4,15 @@ import { atlantisError } from './envelopes/atlantis.js';
 import { classify } from './envelopes/classify.js';
 import { v1Error } from './envelopes/v1.js';
 
-export type Surface = 'v1' | 'atlantis' | 'jsonapi' | 'atlasai' | 'plain';
+/** The error envelopes served today; a new surface (TFE JSON:API, AtlasAI) adds its renderer here. */
+export type Surface = 'v1' | 'atlantis' | 'plain';
 
 type ErrorRenderer = (e: ReturnType<typeof classify>, requestId: string) => unknown;
-const renderers: Partial<Record<Surface, ErrorRenderer>> = { v1: v1Error, atlantis: atlantisError, plain: v1Error };
-
-/** Other surfaces (TFE JSON:API, AtlasAI) register their own error format here. */
-export function registerErrorRenderer(surface: Surface, render: ErrorRenderer): void {
-  renderers[surface] = render;
-}
+const renderers: Record<Surface, ErrorRenderer> = { v1: v1Error, atlantis: atlantisError, plain: v1Error };
 
 /** Which envelope a path speaks; routers may override with ctx.state.surface. */
 export function surfaceFor(path: string): Surface {
   if (path.startsWith('/api/v1/')) return 'v1';
-  if (path.startsWith('/api/v2/')) return 'jsonapi';
-  if (path.startsWith('/api/incidents')) return 'atlasai';
   if (path.startsWith('/api/')) return 'atlantis';
   return 'plain';
 }
@@ -42,7 +36,7 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       else reqLog.debug({ code: e.code, status: e.status }, e.message);
       if (!e.expose) e.message = `internal server error (request id ${requestId})`;
       const surface: Surface = ctx.state.surface ?? surfaceFor(ctx.path);
-      const render = renderers[surface] ?? v1Error;
+      const render = renderers[surface];
       ctx.status = e.status;
       ctx.body = render(e, requestId);
       if (e.retryAfterSeconds) ctx.set('Retry-After', String(e.retryAfterSeconds));
