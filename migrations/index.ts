@@ -8,6 +8,7 @@ import * as m004 from './2026-11-22T004-create-runs.js';
 import * as mStates from './2026-11-23T001-create-states.js';
 import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
 import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
+import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
 
@@ -35,6 +36,7 @@ export const migrations: Migration[] = [
   { name: '2026-11-23T001-create-states', ...mStates },
   { name: '2026-11-23T010-create-run-logs-plans-locks', ...m010 },
   { name: '2026-11-23T020-create-pr-batches-deliveries', ...m020 },
+  { name: '2026-12-01T010-unambiguous-state-names', ...mStateNames },
   { name: '2026-12-01T030-seal-run-output', ...mSealRunOutput },
   { name: '2026-12-01T040-tenant-repos-lock-logins-comment-claims', ...m1201T040 },
 ];

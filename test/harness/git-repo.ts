@@ -16,6 +16,9 @@ const GIT_ENV = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
+/** A file's text, null to delete it, or a symbolic link committed as one (git mode 120000). */
+export type FileContent = string | null | { symlink: string };
+
 export interface BareRepo {
   /** the temp dir holding `<owner>/<name>.git`: pass it to insteadOfEnv */
   root: string;
@@ -24,10 +27,10 @@ export interface BareRepo {
   /** what clones see through insteadOf: https://github.com/<owner>/<name>.git */
   cloneUrl: string;
   /**
-   * Writes (or, with null, deletes) files on `branch` (default main), commits, pushes; returns the
-   * sha. `symlinks` commits real symbolic links (path → target), as a hostile PR would.
+   * Writes (or, with null, deletes; with `{ symlink: target }`, links) files on `branch` (default
+   * main), commits, pushes; returns the sha.
    */
-  commitFiles(files: Record<string, string | null>, message: string, opts?: { branch?: string; symlinks?: Record<string, string> }): Promise<string>;
+  commitFiles(files: Record<string, FileContent>, message: string, opts?: { branch?: string }): Promise<string>;
   /** Points any ref (refs/pull/7/head, refs/heads/x) of the bare repo at `sha`. */
   setRef(ref: string, sha: string): Promise<void>;
   /** git in the bare repo, for assertions */
@@ -68,15 +71,11 @@ export async function createBareRepo(opts: { owner?: string; name?: string } = {
           await git(scratch, 'rm', '--quiet', '--', file);
         } else {
           await mkdir(path.dirname(target), { recursive: true });
-          await writeFile(target, content);
+          await rm(target, { force: true });
+          if (typeof content === 'string') await writeFile(target, content);
+          else await symlink(content.symlink, target);
           await git(scratch, 'add', '--', file);
         }
-      }
-      for (const [link, target] of Object.entries(o.symlinks ?? {})) {
-        await mkdir(path.dirname(path.join(scratch, link)), { recursive: true });
-        await rm(path.join(scratch, link), { force: true });
-        await symlink(target, path.join(scratch, link));
-        await git(scratch, 'add', '--', link);
       }
       await git(scratch, 'commit', '--quiet', '--allow-empty', '--no-gpg-sign', '-m', message);
       const sha = (await git(scratch, 'rev-parse', 'HEAD')).trim();

@@ -12,9 +12,6 @@ export const COMMAND_ORDER: readonly CommandName[] = ['version', 'plan', 'apply'
 /** Allowed when the caller does not pass `allowCommands`. */
 export const DEFAULT_ALLOW_COMMANDS: readonly CommandName[] = ['version', 'plan', 'apply', 'unlock', 'approve_policies', 'cancel', 'import', 'state'];
 
-/** Atlantis's `--blocked-extra-args` default; a configured list replaces it. */
-export const DEFAULT_BLOCKED_EXTRA_ARGS: readonly string[] = ['-chdir', '--chdir', '-plugin-dir', '--plugin-dir'];
-
 /** Positional arguments (before `--`) a command takes after its sub-command. */
 export interface ArgRule {
   min: number;

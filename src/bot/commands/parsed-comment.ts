@@ -11,8 +11,6 @@ export interface ParseOptions {
   botUser?: string;
   /** Author of the comment: when it is `botUser` (or `botUser[bot]`) the comment is the bot's own and ignored. */
   commentAuthor?: string;
-  /** Replaces (does not extend) the default `-chdir, --chdir, -plugin-dir, --plugin-dir`. */
-  blockedExtraArgs?: string[];
   /** Commands that may run. Default: version, plan, apply, unlock, approve_policies, cancel, import, state.
    * `all` allows every command; unknown names are dropped. */
   allowCommands?: string[];

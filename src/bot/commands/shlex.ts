@@ -28,7 +28,9 @@ export function shlexSplit(input: string): string[] {
     word = '';
     state = 'start';
   };
-  for (const ch of input) {
+  // By UTF-16 unit: every special character is ASCII, so surrogate pairs pass through intact.
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
     switch (state) {
       case 'start':
         if (SPACES.has(ch)) break;

@@ -16,6 +16,8 @@ export function levenshtein(a: string, b: string): number {
 
 /** Atlantis `IsSimilarWord`: one or two edits away, but not the same word. */
 export function isSimilarWord(given: string, suggestion: string): boolean {
+  // The distance is at least the difference in length: a 64 KiB first word is never compared.
+  if (Math.abs([...given].length - [...suggestion].length) >= 3) return false;
   const d = levenshtein(given, suggestion);
   return d > 0 && d < 3;
 }

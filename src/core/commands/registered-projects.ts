@@ -1,5 +1,8 @@
 import type { ProjectModel } from '../projects/project.model.js';
+import { derivedStateName } from './derived-state-name.js';
 import type { ResolvedTarget } from './resolve-targets.js';
+
+export { derivedStateName } from './derived-state-name.js';
 
 export interface LinkedTarget extends ResolvedTarget {
   projectId: string | null;
@@ -14,17 +17,10 @@ export function repoFullNameOf(repositoryUrl: string): string {
 }
 
 /**
- * The state name Atlantas keeps a project's state under when it provides the backend: the
- * registered project's name, else one derived from repo, dir and project name.
+ * Links repo projects to registered Atlantas projects (same repository, path and workspace). The
+ * state Atlantas keeps a project's state under is the registered project's name, else one derived
+ * from repo, dir and project name (derived-state-name.ts).
  */
-export function derivedStateName(repoFullName: string, dir: string, projectName: string): string {
-  const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  const parts = [slug(repoFullName.replace('/', '.')), dir === '.' ? 'root' : slug(dir)];
-  if (projectName) parts.push(slug(projectName));
-  return parts.join('.').slice(0, 200);
-}
-
-/** Links repo projects to registered Atlantas projects (same repository, path and workspace). */
 export class RegisteredProjects {
   constructor(private readonly deps: { projects: ProjectModel }) {}
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { InputError } from '../errors.js';
@@ -8,6 +7,7 @@ import { parseRepoConfig, type RepoConfig } from '../terraform/repo-config.js';
 import { effectiveRepoPolicy, policyForProject, type PolicyTarget } from '../repo-policy/effective-policy.js';
 import { serverWorkflowNames, type ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import { serverSettings } from '../repo-policy/server-settings.js';
+import { readRepoFile } from '../terraform/repo-file.js';
 
 export interface TargetSelection {
   /** project names from atlantis.yaml (`-p`, Atlantis API `Projects`) */
@@ -54,15 +54,11 @@ export async function resolveTargets(repoDir: string, sel: TargetSelection, auto
   return order(dedupe(chosen), (p) => policyForProject(policy, p.config).applyRequirements);
 }
 
+/** The first config file present; a link, a non-file or a huge file is refused (repo-file.ts), never followed. */
 async function readRepoConfig(repoDir: string, names: string[], knownWorkflows: string[]): Promise<{ config: RepoConfig; fileName: string } | null> {
   for (const name of names) {
-    let text: string;
-    try {
-      text = await readFile(path.join(repoDir, name), 'utf8');
-    } catch {
-      continue;
-    }
-    return { config: parseRepoConfig(text, name, { knownWorkflows }), fileName: name };
+    const text = await readRepoFile(repoDir, name);
+    if (text !== null) return { config: parseRepoConfig(text, name, { knownWorkflows }), fileName: name };
   }
   return null;
 }

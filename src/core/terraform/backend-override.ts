@@ -1,7 +1,8 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { hclDeclaresBackend, jsonDeclaresBackend } from './hcl-backend-scan.js';
+import { MAX_SOURCE_FILE_BYTES, readRepoFile } from './repo-file.js';
 
 /** The file Atlantas writes into a project dir that declares no backend. */
 export const BACKEND_OVERRIDE_FILE = 'atlantas_backend_override.tf';
@@ -12,6 +13,11 @@ export interface BackendOverrideOptions {
   /** a short-lived token: passed to terraform as TF_HTTP_USERNAME / TF_HTTP_PASSWORD, never written */
   username?: string;
   password?: string;
+  /**
+   * The checkout the project dir belongs to: a `.tf` file may be a link to a file anywhere inside
+   * it (a shared backend.tf). Without it, links must stay inside the project dir.
+   */
+  checkoutRoot?: string;
 }
 
 export interface BackendOverride {
@@ -28,32 +34,37 @@ export interface BackendOverride {
  * Atlantas's HTTP state backend so that state survives the working copy. Credentials never go
  * into the file: values written there are copied in clear into `.terraform/terraform.tfstate`,
  * while TF_HTTP_USERNAME / TF_HTTP_PASSWORD from the env are not. When the module declares its
- * own backend, a stale override from an earlier commit is removed.
+ * own backend, a stale override from an earlier commit is removed. Every file is read through
+ * repo-file.ts (no link leading out, bounded size), and the override is written only as a new
+ * file: a committed `atlantas_backend_override.tf` link is removed, never written through.
  */
 export async function writeBackendOverride(projectDir: string, opts: BackendOverrideOptions): Promise<BackendOverride> {
   const address = checkAddress(opts.address);
   const file = path.join(projectDir, BACKEND_OVERRIDE_FILE);
-  if (await declaresBackend(projectDir)) {
-    await rm(file, { force: true });
-    return { overridden: false, reconfigure: false, env: {} };
-  }
-  await writeFile(file, renderOverride(address), { mode: 0o644 });
+  await rm(file, { force: true });
+  if (await declaresBackend(projectDir, opts.checkoutRoot)) return { overridden: false, reconfigure: false, env: {} };
+  await writeFile(file, renderOverride(address), { mode: 0o644, flag: 'wx' });
   const env: Record<string, string> = {};
   if (opts.username !== undefined) env.TF_HTTP_USERNAME = opts.username;
   if (opts.password !== undefined) env.TF_HTTP_PASSWORD = opts.password;
   return { overridden: true, reconfigure: await initialisedElsewhere(projectDir, address), env };
 }
 
-/** Scans the root module's .tf / .tf.json (and OpenTofu .tofu) files, not Atlantas's own override. */
-export async function declaresBackend(projectDir: string): Promise<boolean> {
+/**
+ * Scans the root module's .tf / .tf.json (and OpenTofu .tofu) files, not Atlantas's own override.
+ * A linked source is read when it resolves to a file inside `checkoutRoot` (default: the project
+ * dir), and refused otherwise; terraform would read it too, so skipping it could miss a backend.
+ */
+export async function declaresBackend(projectDir: string, checkoutRoot = projectDir): Promise<boolean> {
   const entries = await readdir(projectDir, { withFileTypes: true });
   for (const entry of entries) {
-    if (!entry.isFile() || entry.name === BACKEND_OVERRIDE_FILE) continue;
+    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === BACKEND_OVERRIDE_FILE) continue;
     const isJson = entry.name.endsWith('.tf.json') || entry.name.endsWith('.tofu.json');
     const isHcl = entry.name.endsWith('.tf') || entry.name.endsWith('.tofu');
     if (!isJson && !isHcl) continue;
-    const source = await readFile(path.join(projectDir, entry.name), 'utf8');
-    if (isJson ? jsonDeclaresBackend(source) : hclDeclaresBackend(source)) return true;
+    const rel = path.relative(checkoutRoot, path.join(projectDir, entry.name));
+    const source = await readRepoFile(checkoutRoot, rel, { maxBytes: MAX_SOURCE_FILE_BYTES, allowLinkInside: true });
+    if (source !== null && (isJson ? jsonDeclaresBackend(source) : hclDeclaresBackend(source))) return true;
   }
   return false;
 }
@@ -98,7 +109,7 @@ function hclString(value: string): string {
 
 /** Whether .terraform records a backend other than ours at `address` (init would refuse without -reconfigure). */
 async function initialisedElsewhere(projectDir: string, address: string): Promise<boolean> {
-  const recorded = await readFile(path.join(projectDir, '.terraform', 'terraform.tfstate'), 'utf8').catch(() => null);
+  const recorded = await readRepoFile(projectDir, '.terraform/terraform.tfstate');
   if (recorded === null) return false; // never initialised: a plain init configures the backend
   try {
     const backend = (JSON.parse(recorded) as { backend?: { type?: string; config?: Record<string, unknown> } }).backend;

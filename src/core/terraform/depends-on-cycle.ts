@@ -1,11 +1,10 @@
 /**
- * The depends_on graph of an atlantis.yaml's projects: a cycle would leave every project in it
- * waiting on another forever, so the parser refuses the file and names the cycle.
+ * The depends_on graph of atlantis.yaml's projects must be acyclic (Atlantis refuses a cycle
+ * too): a cycle would leave every run of it waiting for another. Pure.
  */
-import type { ProjectConfig } from './repo-config.js';
 
 /** Indices along a depends_on cycle (first = last), or null. */
-export function findCycle(projects: ProjectConfig[], byName: Map<string, number>): number[] | null {
+export function findCycle(projects: readonly { dependsOn: readonly string[] }[], byName: Map<string, number>): number[] | null {
   const done = new Set<number>();
   const stack: number[] = [];
   const visit = (i: number): number[] | null => {

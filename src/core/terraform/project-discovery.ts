@@ -3,13 +3,12 @@
  * autoplan (Atlantis server/events/project_finder.go). Pure, except `listRepoFiles`, which walks
  * a checked-out working copy.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
 import posix from 'node:path/posix';
 import picomatch from 'picomatch';
 import { InputError, NotFoundError } from '../errors.js';
 import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
 import { isGlobDir } from './repo-config.js';
+import { listCheckoutFiles } from './repo-file.js';
 import type { ProjectConfig, RepoConfig } from './repo-config.js';
 
 /** Atlantis's default `--autoplan-file-list`. */
@@ -133,32 +132,7 @@ export function createPathMatcher(patterns: readonly string[], baseDir = '.'): (
 
 /** Every file of a checked-out repository as a sorted, relative POSIX path; skips .git, .terraform and links leading out. */
 export async function listRepoFiles(root: string): Promise<string[]> {
-  const base = await realpath(root);
-  const out: string[] = [];
-  await walk(base, '', out);
-  return out.sort();
-}
-
-async function walk(base: string, rel: string, out: string[]): Promise<void> {
-  const entries = await readdir(path.join(base, rel), { withFileTypes: true });
-  for (const entry of entries) {
-    const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) await walk(base, relPath, out);
-    } else if (entry.isFile() || (entry.isSymbolicLink() && (await isFileInside(base, relPath)))) {
-      out.push(relPath);
-    }
-  }
-}
-
-/** A symlink counts as a file when it resolves to a file inside the repository; linked directories are not walked. */
-async function isFileInside(base: string, relPath: string): Promise<boolean> {
-  try {
-    const target = await realpath(path.join(base, relPath));
-    return target.startsWith(base + path.sep) && (await stat(target)).isFile();
-  } catch {
-    return false; // a dangling link
-  }
+  return listCheckoutFiles(root, SKIPPED_DIRS);
 }
 
 function discoveryApplies(config: RepoConfig | null): boolean {

@@ -1,11 +1,13 @@
 /**
  * Reads a parsed YAML document node by node, remembering for every value its path
  * (`projects[1].dir`) and its line, so that each problem in `atlantis.yaml` is reported as
- * `atlantis.yaml line 7: projects[1].dir: <what is wrong and how to fix it>`. Pure: no I/O.
+ * `atlantis.yaml line 7: projects[1].dir: <what is wrong and how to fix it>`. Messages say what
+ * was expected and what kind of value was found, never the value (see repo-file-text.ts). Pure: no I/O.
  */
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { InputError } from '../errors.js';
+import { isNameable, pathSegment, yamlErrorText } from './repo-file-text.js';
 
 export const REPO_CONFIG_INVALID = 'repo_config_invalid';
 /** Aliases resolved per file: bounds the work a hostile file of nested aliases can cause. */
@@ -35,7 +37,7 @@ export class ConfigReader {
     const syntax = doc.errors[0];
     if (syntax) {
       const line = syntax.linePos?.[0].line ?? null;
-      reader.fail({ node: null, path: '', line }, `invalid YAML: ${syntax.message.split(' at line ')[0]}`);
+      reader.fail({ node: null, path: '', line }, `invalid YAML: ${yamlErrorText(syntax)}`);
     }
     return { reader, root: reader.locate(doc.contents as Node | null, '', 1) };
   }
@@ -68,7 +70,7 @@ export class ConfigReader {
         continue;
       }
       if (allowed && !allowed.includes(key)) {
-        this.fail(keyAt, `unknown key "${key}"; allowed keys are: ${allowed.join(', ')}`);
+        this.fail(keyAt, `${unknownKey(key)}; allowed keys are: ${allowed.join(', ')}`);
       }
       out.set(key, this.locate(pair.value as Node | null, join(at.path, key), keyAt.line));
     }
@@ -110,7 +112,7 @@ export class ConfigReader {
 
   oneOf<T extends string>(at: Located, allowed: readonly T[]): T {
     const value = this.text(at);
-    if (!(allowed as readonly string[]).includes(value)) this.fail(at, `"${value}" is not one of: ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value)) this.fail(at, `must be one of: ${allowed.join(', ')}`);
     return value as T;
   }
 
@@ -141,18 +143,26 @@ export class ConfigReader {
 }
 
 function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
+  const segment = pathSegment(key);
+  return path ? `${path}.${segment}` : segment;
 }
 
+/** `unknown key "worksapce"`, or `an unknown key` when the key is not a plain identifier. */
+export function unknownKey(key: string): string {
+  return isNameable(key) ? `unknown key "${key}"` : 'an unknown key';
+}
+
+/** The kind of value found, never the value. */
 function describe(node: Node | null): string {
   if (node === null) return 'empty';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    if (node.value === null) return 'empty';
-    return typeof node.value === 'string' ? `"${node.value}"` : String(node.source ?? node.value);
-  }
-  return 'an unsupported value';
+  if (!isScalar(node)) return 'an unsupported value';
+  const value = node.value;
+  if (value === null) return 'empty';
+  if (typeof value === 'boolean') return 'true or false';
+  if (typeof value === 'number' || typeof value === 'bigint') return Number.isInteger(Number(value)) ? 'a whole number' : 'a number with a fraction';
+  return 'a text value';
 }
 
 // ---- workflows: `workflows.<name>.plan|apply.steps` (Atlantis raw/step.go, the forms Atlantas runs)
@@ -203,17 +213,17 @@ function readStep(reader: ConfigReader, at: Located): WorkflowStep {
   const kind = reader.kind(at);
   if (kind === 'scalar') {
     const name = reader.text(at);
-    if (!(BUILTIN as readonly string[]).includes(name)) reader.fail(at, `"${name}" is not a step Atlantas runs; ${STEP_HINT}`);
+    if (!(BUILTIN as readonly string[]).includes(name)) reader.fail(at, `is not a step Atlantas runs; ${STEP_HINT}`);
     return { kind: name as (typeof BUILTIN)[number], extraArgs: [] };
   }
   if (kind !== 'map') reader.fail(at, `a step must be a name or a one-key mapping; ${STEP_HINT}`);
   const keys = reader.keys(at).map((k) => reader.text(k));
-  if (keys.length !== 1) reader.fail(at, `a step has exactly one key, found ${keys.length}: ${keys.join(', ')}`);
+  if (keys.length !== 1) reader.fail(at, `a step has exactly one key, found ${keys.length}: ${keys.map(stepKeyName).join(', ')}`);
   const key = keys[0];
   const value = reader.entries(at, [key]).get(key)!;
   if (key === 'run') return readRun(reader, value);
   if (key === 'env') return readEnv(reader, value);
-  if (!(BUILTIN as readonly string[]).includes(key)) reader.fail(at, `"${key}" is not a step Atlantas runs; ${STEP_HINT}`);
+  if (!(BUILTIN as readonly string[]).includes(key)) reader.fail(at, `${isNameable(key) ? `"${key}"` : 'the key'} is not a step Atlantas runs; ${STEP_HINT}`);
   const extra = reader.entries(value, ['extra_args']).get('extra_args');
   return { kind: key as (typeof BUILTIN)[number], extraArgs: extra ? reader.texts(extra) : [] };
 }
@@ -240,11 +250,15 @@ function readEnv(reader: ConfigReader, at: Located): WorkflowStep {
   const name = e.get('name');
   if (!name) reader.fail(at, 'an env step needs a name: {env: {name: VAR, value: "..."}}');
   const varName = reader.text(name);
-  if (!ENV_NAME.test(varName)) reader.fail(name, `"${varName}" is not a valid environment variable name`);
+  if (!ENV_NAME.test(varName)) reader.fail(name, 'is not a valid environment variable name: use letters, digits and _, not starting with a digit');
   const value = e.get('value');
   const command = e.get('command');
   if (!value === !command) reader.fail(at, 'an env step needs exactly one of value or command');
   return value ? { kind: 'env', name: varName, value: reader.text(value) } : { kind: 'env', name: varName, command: nonEmpty(reader, command!) };
+}
+
+function stepKeyName(key: string): string {
+  return isNameable(key) ? key : '(a key not shown)';
 }
 
 function nonEmpty(reader: ConfigReader, at: Located): string {

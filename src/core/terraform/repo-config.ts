@@ -1,12 +1,14 @@
 /**
  * The repo-level `atlantis.yaml` (versions 2 and 3, Atlantis server/core/config/raw): parsed,
  * validated and normalized (camelCase, defaults filled in). Every problem is an InputError
- * (code `repo_config_invalid`) naming the file, the line and what to fix. Pure: no I/O.
+ * (code `repo_config_invalid`) naming the file, the line and what to fix, and never quoting the
+ * value found there (repo-file-text.ts). Pure: no I/O.
  */
 import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
-import { findCycle } from './depends-on-cycle.js';
 import { ConfigReader, readWorkflows } from './repo-config-reader.js';
 import type { Located, Workflow } from './repo-config-reader.js';
+import { findCycle } from './depends-on-cycle.js';
+import { isNameable, nameList } from './repo-file-text.js';
 
 export { DEFAULT_APPLY_STEPS, DEFAULT_PLAN_STEPS, DEFAULT_WORKFLOW, REPO_CONFIG_INVALID, validateWorkflowSteps } from './repo-config-reader.js';
 export type { RunOutput, Workflow, WorkflowStep } from './repo-config-reader.js';
@@ -195,35 +197,35 @@ function readDir(reader: ConfigReader, item: Located, at: Located | undefined): 
   if (!at || reader.kind(at) === 'null') reader.fail(item, 'dir is required; use "." for the repository root');
   const raw = reader.text(at);
   const dir = cleanRepoRelDir(raw);
-  if (dir === null) reader.fail(at, `"${raw}" escapes the repository; use a path inside it, relative to the root`);
+  if (dir === null) reader.fail(at, 'escapes the repository; use a path inside it, relative to the root');
   return dir;
 }
 
 function readName(reader: ConfigReader, at: Located, dir: string): string {
   const name = reader.text(at);
   if (name === '') reader.fail(at, 'if set, cannot be empty');
-  if (GLOB_CHARS.test(name)) reader.fail(at, `"${name}" cannot contain glob characters ('*', '?', '['); only dir may be a glob`);
-  if (!PROJECT_NAME.test(name)) reader.fail(at, `"${name}" is not allowed: use only letters, digits, '.', '_', '-', '~' and '/'`);
-  if (isGlobDir(dir)) reader.fail(at, `cannot be set when dir "${dir}" is a glob, which stands for several projects`);
+  if (GLOB_CHARS.test(name)) reader.fail(at, "cannot contain glob characters ('*', '?', '['); only dir may be a glob");
+  if (!PROJECT_NAME.test(name)) reader.fail(at, "is not allowed: use only letters, digits, '.', '_', '-', '~' and '/'");
+  if (isGlobDir(dir)) reader.fail(at, 'cannot be set when dir is a glob, which stands for several projects');
   return name;
 }
 
 function readWorkspace(reader: ConfigReader, at: Located): string {
   const ws = reader.text(at);
   const problem = workspaceProblem(ws);
-  if (problem) reader.fail(at, `invalid workspace "${ws}": ${problem}`);
+  if (problem) reader.fail(at, `is not a valid workspace: it ${problem}`);
   return ws;
 }
 
 function readBranch(reader: ConfigReader, at: Located): string {
   const branch = reader.text(at);
   if (branch.length < 2 || !branch.startsWith('/') || !branch.endsWith('/')) {
-    reader.fail(at, `"${branch}" must be a regex between slashes, like /^main$/`);
+    reader.fail(at, 'must be a regex between slashes, like /^main$/');
   }
   try {
     new RegExp(branch.slice(1, -1));
   } catch (err) {
-    reader.fail(at, `"${branch}" is not a valid regex: ${(err as Error).message}`);
+    reader.fail(at, `is not a valid regex (${(err as Error).message.split(': ').at(-1)})`); // V8: "…: /<pattern>/: <reason>"
   }
   return branch.slice(1, -1);
 }
@@ -232,7 +234,7 @@ function readTerraformVersion(reader: ConfigReader, at: Located): string {
   const version = reader.text(at).trim();
   const parts = version.split(',').map((p) => p.trim());
   if (!VERSION.test(version) && !parts.every((p) => CONSTRAINT.test(p))) {
-    reader.fail(at, `"${version}" is not a version; use one like v1.11.0 or 1.11.0, or a constraint like "~> 1.11.0"`);
+    reader.fail(at, 'is not a version; use one like v1.11.0 or 1.11.0, or a constraint like "~> 1.11.0"');
   }
   return version;
 }
@@ -265,24 +267,24 @@ function checkProjects(reader: ConfigReader, items: Located[], config: RepoConfi
   const byDirWorkspace = new Map<string, number>();
   config.projects.forEach((p, i) => {
     const twin = p.name === null ? undefined : byName.get(p.name);
-    if (twin !== undefined) reader.fail(field(i, 'name'), `"${p.name}" is already the name of ${at(twin)}; project names must be unique`);
+    if (twin !== undefined) reader.fail(field(i, 'name'), `is already the name of ${at(twin)}; project names must be unique`);
     if (p.name !== null) byName.set(p.name, i);
     const key = `${p.dir}\0${p.workspace}`;
     const other = byDirWorkspace.get(key);
     if (other !== undefined && (p.name === null || config.projects[other].name === null)) {
-      reader.fail(items[i], `${at(other)} also has dir "${p.dir}" and workspace "${p.workspace}"; give each of them a unique name`);
+      reader.fail(items[i], `${at(other)} has the same dir and workspace; give each of them a unique name`);
     }
     if (!isGlobDir(p.dir)) byDirWorkspace.set(key, i);
     if (p.workflow !== null && !Object.hasOwn(config.workflows, p.workflow) && !known.has(p.workflow)) {
-      const choices = [...Object.keys(config.workflows), ...known].join(', ');
-      reader.fail(field(i, 'workflow'), `workflow "${p.workflow}" is not defined; define it under workflows: or use one of: ${choices}`);
+      const choices = nameList([...Object.keys(config.workflows), ...known]);
+      reader.fail(field(i, 'workflow'), `is not a defined workflow; define it under workflows: or use one of: ${choices}`);
     }
   });
   config.projects.forEach((p, i) => p.dependsOn.forEach((dep, j) => {
     if (byName.has(dep)) return;
-    const names = [...byName.keys()].join(', ') || 'none';
-    reader.fail(reader.items(field(i, 'depends_on'))[j], `no project is named "${dep}"; project names are: ${names}`);
+    reader.fail(reader.items(field(i, 'depends_on'))[j], `names no project; project names are: ${nameList([...byName.keys()])}`);
   }));
   const cycle = findCycle(config.projects, byName);
-  if (cycle) reader.fail(field(cycle[0], 'depends_on'), `dependency cycle: ${cycle.map((i) => config.projects[i].name).join(' -> ')}`);
+  const label = (i: number) => (isNameable(config.projects[i].name!) ? config.projects[i].name : `projects[${i}]`);
+  if (cycle) reader.fail(field(cycle[0], 'depends_on'), `dependency cycle: ${cycle.map(label).join(' -> ')}`);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,5 +98,43 @@ describe('writeBackendOverride', () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).not.toContain(TOKEN);
     expect(await readdir(dir)).not.toContain(BACKEND_OVERRIDE_FILE);
+  });
+
+  it('never writes through a committed override link, and reads every source as a checkout file', async () => {
+    const outside = await projectDir({ 'victim.txt': 'untouched' });
+    const checkout = await projectDir({ 'main.tf': '' });
+    const app = path.join(checkout, 'app');
+    await mkdir(app);
+    await writeFile(path.join(app, 'main.tf'), 'resource "terraform_data" "a" {}\n');
+    await symlink(path.join(outside, 'victim.txt'), path.join(app, BACKEND_OVERRIDE_FILE));
+    expect((await writeBackendOverride(app, { address: 'https://atlantas.example/state', checkoutRoot: checkout })).overridden).toBe(true);
+    expect(await readFile(path.join(outside, 'victim.txt'), 'utf8')).toBe('untouched');
+    expect(await readFile(path.join(app, BACKEND_OVERRIDE_FILE), 'utf8')).toContain('backend "http"');
+
+    // A shared backend.tf linked from inside the checkout counts: its backend is the module's.
+    await writeFile(path.join(checkout, 'backend.tf'), 'terraform {\n  backend "local" {}\n}\n');
+    await symlink('../backend.tf', path.join(app, 'backend.tf'));
+    expect((await writeBackendOverride(app, { address: 'https://atlantas.example/state', checkoutRoot: checkout })).overridden).toBe(false);
+    expect(await readdir(app)).not.toContain(BACKEND_OVERRIDE_FILE);
+    // Without the checkout root the same link leaves the project dir: refused, naming the file.
+    const refused = await writeBackendOverride(app, { address: 'https://atlantas.example/state' }).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as Error).message).toMatch(/^backend\.tf is a symbolic link that leads outside the repository/);
+  });
+
+  it('refuses a source linked outside the checkout and a linked .terraform record, quoting neither', async () => {
+    const outside = await projectDir({ 'secret.tf': `# ${TOKEN}\n` });
+    const dir = await projectDir({ 'main.tf': 'resource "terraform_data" "a" {}\n' });
+    await symlink(path.join(outside, 'secret.tf'), path.join(dir, 'shared.tf'));
+    const err = await writeBackendOverride(dir, { address: 'https://atlantas.example/state' }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/^shared\.tf is a symbolic link that leads outside the repository/);
+    expect((err as Error).message).not.toContain(TOKEN);
+
+    await rm(path.join(dir, 'shared.tf'));
+    await mkdir(path.join(dir, '.terraform'));
+    await symlink(path.join(outside, 'secret.tf'), path.join(dir, '.terraform', 'terraform.tfstate'));
+    const linked = await writeBackendOverride(dir, { address: 'https://atlantas.example/state' }).catch((e: Error) => e);
+    expect((linked as Error).message).toMatch(/^\.terraform\/terraform\.tfstate is a symbolic link;/);
   });
 });
