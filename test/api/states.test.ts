@@ -75,10 +75,11 @@ describe('/api/v1/states', () => {
   it('force-unlocks for admins only, with an audit entry', async () => {
     const member = await app.factories.user({ role: 'member' });
     const name = uniqueName('stuck');
+    await push(member.token, name, doc(1, 'lin', 'x'));
     const holder = { ID: 'stuck-lock', Who: 'dave@crashed-laptop', Operation: 'OperationTypeApply' };
     expect((await app.req('LOCK', `/api/v1/tfstate/${name}/default`, { token: member.token, body: holder })).status).toBe(200);
     const state = await stateNamed(name);
-    expect(state).toMatchObject({ is_locked: true, lock: holder, locked_by: expect.stringContaining(member.email), serial: null });
+    expect(state).toMatchObject({ is_locked: true, lock: holder, locked_by: expect.stringContaining(member.email), serial: 1 });
 
     const denied = await app.req('POST', `/api/v1/states/${state.id}/unlock`, { token: member.token });
     expect(denied.status).toBe(403);

@@ -47,7 +47,7 @@ describe('core rules that no caller can talk around', () => {
   });
 
   it('refuses a -var-file that a symlink in the repository points outside it, before terraform reads it', async () => {
-    await repo.commitFiles({ 'linked/main.tf': tfData(1) }, 'a project', { symlinks: { 'linked/evil.tfvars': '/etc/passwd' } });
+    await repo.commitFiles({ 'linked/main.tf': tfData(1), 'linked/evil.tfvars': { symlink: '/etc/passwd' } }, 'a project');
     const res = await runs(app.admin.token, { repo: 'acme/core', dir: 'linked', extra_args: ['-var-file=evil.tfvars'] });
     expect(res.status).toBe(201);
     const run = await waitForRun(app, res.body.id);

@@ -49,10 +49,12 @@ function pathArgs(args: readonly string[]): PathArg[] {
  * anywhere (an absolute path) is refused.
  */
 export function checkExtraArgs(args: readonly string[], blocked: readonly string[], projectDirs: readonly string[]): void {
-  const blockedNames = new Set(blocked.map((b) => flagName(b) ?? b));
+  // A blocked flag is blocked in every spelling (-f, --f, -f=v); a blocked bare word only as that word.
+  const blockedFlags = new Set(blocked.flatMap((b) => flagName(b) ?? []));
+  const blockedWords = new Set(blocked.filter((b) => flagName(b) === null));
   for (const arg of args) {
     const name = flagName(arg);
-    if (name !== null && blockedNames.has(name)) {
+    if ((name !== null && blockedFlags.has(name)) || blockedWords.has(arg)) {
       throw new InputError(`flag "${arg}" is not allowed in extra args (ATLANTAS_BLOCKED_EXTRA_ARGS)`, { code: EXTRA_ARG_BLOCKED });
     }
   }

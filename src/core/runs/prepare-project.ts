@@ -18,7 +18,7 @@ export async function prepareProject(ctx: StepContext, checkoutDir: string): Pro
   await assertExtraArgPathsInside(run.extraArgs, dir, root);
   const address = `${deps.stateBaseUrl()}/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
   const override = run.stateName
-    ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run) })
+    ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run), checkoutRoot: root })
     : { overridden: false, reconfigure: false, env: {} };
   const project: PreparedProject = { dir, backendOverridden: override.overridden, env: override.env };
   ctx.writer.setPhase('init');

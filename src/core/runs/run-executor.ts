@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
@@ -20,7 +21,8 @@ export class RunExecutor implements RunExecution {
   async execute(run: Run, signal: AbortSignal): Promise<void> {
     const log = this.deps.log.child({ runId: run.id });
     const writer = await this.deps.logs.writer(run.id);
-    const scratch = path.join(this.deps.scratchDir, run.id);
+    // Per execution, not per run: a run's plan execution may still be cleaning up when its apply starts.
+    const scratch = path.join(this.deps.scratchDir, `${run.id}-${randomBytes(4).toString('hex')}`);
     let lease: { release(): Promise<void> } | undefined;
     try {
       const blocked = await this.blockedByDependency(run);
