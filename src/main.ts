@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from './api/app.js';
+import { TrustedProxies } from './api/trusted-proxies.js';
 import { statesRouter } from './api/routers/states.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './api/routers/tfstate.router.js';
 import type { Config } from './config.js';
@@ -59,6 +60,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+        tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
@@ -98,7 +100,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
   const app = createApiApp({
-    core, log, lifecycle, bodyLimit: config.http.bodyLimit,
+    core, log, lifecycle, bodyLimit: config.http.bodyLimit, trustedProxies: TrustedProxies.parse(config.http.trustedProxies),
     rawBodyPaths: [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH],
     extraRouters: [
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),

@@ -6,6 +6,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
 import { requestContext } from './request-context.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
 import { healthRouter } from './routers/health.router.js';
@@ -24,15 +25,23 @@ export interface ApiAppDeps {
   rawBodyPaths?: RegExp[];
   /** routers of other surfaces, mounted after the v1 ones */
   extraRouters?: Router<AppState>[];
+  /** ATLANTAS_TRUSTED_PROXIES: which X-Forwarded-For hops to believe (none: the socket peer is the client) */
+  trustedProxies?: TrustedProxies;
 }
 
 /** The one Koa app: every REST surface, the webhook receivers and health endpoints. */
 export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: true });
+  // Koa's own proxy mode would believe any X-Forwarded-For; ctx.ip comes from trusted-proxies.ts instead.
+  const app = new Koa<AppState>({ proxy: false });
   app.silent = true; // errorMiddleware logs; Koa's default stderr printer would duplicate it
   const raw = deps.rawBodyPaths ?? [];
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.bodyLimit, encoding: 'utf-8' });
+  const proxies = deps.trustedProxies ?? TrustedProxies.parse([]);
 
+  app.use((ctx, next) => {
+    ctx.request.ip = proxies.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'));
+    return next();
+  });
   app.use(requestContext(deps.log));
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {

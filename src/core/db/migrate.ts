@@ -22,7 +22,9 @@ export async function migrate(db: Database, log: Logger, options: MigrateOptions
   const umzug = new Umzug({
     migrations: migrations.map((m) => ({ name: m.name, up: () => m.up(db.sequelize, context), down: () => m.down(db.sequelize, context) })),
     context: db.sequelize,
-    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations' }),
+    // Schema-qualified: unqualified, the table is resolved through search_path, and parallel
+    // starters on sibling schemas intermittently failed with "could not open relation with OID".
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations', schema: db.schema }),
     logger: undefined,
   });
   const up = () => umzug.up(options.to ? { to: options.to } : {});
