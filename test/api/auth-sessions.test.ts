@@ -65,7 +65,7 @@ describe('sessions', () => {
 
   it('refuses a well-signed JWT that names no session', async () => {
     const user = await app.factories.user();
-    const secret = app.core.encryptor.derive('jwt');
+    const secret = app.internals.encryptor.derive('jwt');
     const forged = jwt.sign({ sub: user.id, tid: user.tenantId }, secret, { algorithm: 'HS256', expiresIn: 600 });
     const res = await me(forged);
     expect(res.status).toBe(401);

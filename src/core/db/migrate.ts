@@ -22,8 +22,8 @@ export async function migrate(db: Database, log: Logger, options: MigrateOptions
   const umzug = new Umzug({
     migrations: migrations.map((m) => ({ name: m.name, up: () => m.up(db.sequelize, context), down: () => m.down(db.sequelize, context) })),
     context: db.sequelize,
-    // Schema-qualified: unqualified, the table is resolved through search_path, and parallel
-    // starters on sibling schemas intermittently failed with "could not open relation with OID".
+    // Named with its schema: unqualified, Sequelize's index lookup scans every schema's
+    // schema_migrations and fails when another schema is dropped meanwhile ("could not open relation").
     storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations', schema: db.schema }),
     logger: undefined,
   });
