@@ -21,6 +21,7 @@ import { createRunEngine, type RunEngineOptions } from './runs/run-engine.js';
 import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
+import { noopMetrics, type Metrics } from './ports/metrics.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -40,12 +41,14 @@ export interface CoreDeps {
   repos?: RepoSource;
   /** the pull-request host; the PR workflow is available only with one */
   vcs?: VcsHost;
+  /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
+  metrics?: Metrics;
 }
 
 export type Core = ReturnType<typeof createCore>;
 
 /** The one hand-written composition root of the domain. Every front end receives this object. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs }: CoreDeps) {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps) {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ model: models.AuditEntry });
@@ -75,12 +78,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
   const state = new StateService({
     sequelize, repo: stateRepo,
-    projects, encryptor, audit, log: log.child({ svc: 'state' }),
+    projects, encryptor, audit, log: log.child({ svc: 'state' }), metrics,
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
 
-  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs });
+  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize }));
   rotation.register(new RunFieldRotation({ sequelize }));
