@@ -20,6 +20,10 @@ import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
 import { GITHUB_EVENTS_PATH } from './bot/github/webhooks.router.js';
+import { metricsRouter } from './api/metrics/metrics.router.js';
+import { PromMetrics } from './api/metrics/prom-metrics.js';
+import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
+import type { Metrics } from './core/ports/metrics.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -39,10 +43,12 @@ export interface RunningServer {
   close(): Promise<void>;
   /** resolves when every webhook received so far has been handled and settled PR results posted */
   githubIdle(): Promise<void>;
+  /** every route the HTTP app answers (method and path template) */
+  routes(): MountedRoute[];
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database; vcs?: GitHubVcsHost }> {
+export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics): Promise<{ core: Core; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
     path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
@@ -55,7 +61,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
   try {
     await migrate(db, log, { encryptor });
     const core = createCore({
-      db, log, encryptor, repos: vcs, vcs,
+      db, log, encryptor, repos: vcs, vcs, metrics,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -82,7 +88,8 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-  const { core, db, vcs } = await openCore(config, log, options.childEnv);
+  const metrics = new PromMetrics();
+  const { core, db, vcs } = await openCore(config, log, options.childEnv, metrics);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -98,7 +105,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
   const app = createApiApp({
-    core, log, lifecycle, bodyLimit: config.http.bodyLimit,
+    core, log, lifecycle, bodyLimit: config.http.bodyLimit, metrics,
     rawBodyPaths: [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH],
     extraRouters: [
       tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
@@ -107,6 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       locksRouter(core, { actor: () => systemActors.atlantisApi(boot.tenant.id), requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
       ...(github ? [github.router] : []),
       atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => systemActors.atlantisApi(boot.tenant.id) }),
+      metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(boot.tenant.id)), log }),
     ],
   });
   const handler = app.callback();
@@ -156,6 +164,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await github?.bot.idle();
     await github?.reporter.tick();
   };
-  return { url, port, core, lifecycle, log, close, githubIdle };
+  return { url, port, core, lifecycle, log, close, githubIdle, routes: () => mountedRoutes(app) };
 }
 

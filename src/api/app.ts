@@ -5,6 +5,9 @@ import type { Core } from '../core/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import type { PromMetrics } from './metrics/prom-metrics.js';
+import { openapiRouter } from './openapi/openapi.router.js';
 import { requestContext } from './request-context.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -24,6 +27,8 @@ export interface ApiAppDeps {
   rawBodyPaths?: RegExp[];
   /** routers of other surfaces, mounted after the v1 ones */
   extraRouters?: Router<AppState>[];
+  /** counts and times every request by route template (GET /metrics serves them) */
+  metrics?: PromMetrics;
 }
 
 /** The one Koa app: every REST surface, the webhook receivers and health endpoints. */
@@ -34,6 +39,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.bodyLimit, encoding: 'utf-8' });
 
   app.use(requestContext(deps.log));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {
     if (raw.some((re) => re.test(ctx.path))) return next();
@@ -52,6 +58,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
     projectsRouter(deps.core),
     environmentsRouter(deps.core),
     instancesRouter(deps.core),
+    openapiRouter(),
     ...(deps.extraRouters ?? []),
   ];
   for (const router of routers) {
