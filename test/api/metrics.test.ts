@@ -74,10 +74,10 @@ describe('GET /metrics', () => {
 
     // The worker times the execution as it returns, a moment after the run's status is visible.
     const duration = (m: Scrape) => m.count('atlantas_run_duration_seconds', { command: 'plan', phase: 'plan' });
-    const after = await eventually(async () => {
+    const after = (await eventually(async () => {
       const m = await metrics();
       return duration(m) > duration(before) ? m : null;
-    }, 'the run execution to be timed');
+    }, 'the run execution to be timed'))!;
     expect(duration(after) - duration(before)).toBe(1);
     const runs = (status: string, m = after) => m.value('atlantas_runs_total', { status, command: 'plan', source: 'api' });
     for (const status of ['pending', 'planning', 'planned_and_finished']) expect(runs(status) - runs(status, before), status).toBe(1);
