@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { ServerStats } from '../../core/server-stats/server-stats.service.js';
 import { AuthenticationError } from '../../core/errors.js';
 import { sameSecret } from '../../core/secrets/same-secret.js';
-import type { Logger } from '../../logger.js';
 import { credentialFrom } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import type { PromMetrics } from './prom-metrics.js';
@@ -12,7 +11,6 @@ export interface MetricsRouterOptions {
   token?: string;
   /** the server-wide gauges, read on each scrape (core.serverStats.snapshot with the scraper actor) */
   stats: () => Promise<ServerStats>;
-  log: Logger;
 }
 
 /** GET /metrics in Prometheus text format. */
@@ -27,7 +25,7 @@ export function metricsRouter(metrics: PromMetrics, options: MetricsRouterOption
       metrics.serverStats(await options.stats());
     } catch (err) {
       // Process and HTTP figures matter most when the database is in trouble: answer with the last known gauges.
-      options.log.warn({ err }, 'could not read queue depth for /metrics');
+      ctx.state.log.warn({ err }, 'could not read queue depth for /metrics');
     }
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
