@@ -1,5 +1,5 @@
 import { AuthenticationError, UnavailableError } from '../../core/errors.js';
-import { sameSecret } from '../../core/secrets/same-secret.js';
+import { sameSecret } from '../same-secret.js';
 import type { ClassifiedError } from './classify.js';
 
 /** Atlantis alpha API envelope: success/data/error/request_id/timestamp (atlantis-api.md). */

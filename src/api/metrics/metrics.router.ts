@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { ServerStats } from '../../core/server-stats/server-stats.service.js';
 import { AuthenticationError } from '../../core/errors.js';
-import { sameSecret } from '../../core/secrets/same-secret.js';
+import { sameSecret } from '../same-secret.js';
 import { credentialFrom } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import type { PromMetrics } from './prom-metrics.js';

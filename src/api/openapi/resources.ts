@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import 'zod-openapi';
 import { ROLES } from '../../core/actor.js';
-import { CLOUD_PROVIDERS } from '../../core/environments/environment.model.js';
+import { CreateEnvironmentInput } from '../../core/environments/environment.schemas.js';
 import { RUN_OPERATIONS, RUN_SOURCES, RUN_STATUSES } from '../../core/runs/run-status.js';
 import type { lockJson } from '../../core/locks/locks.service.js';
 import type { runJson } from '../presenters/runs.js';
@@ -79,7 +79,7 @@ export const LayoutSaved = z.object({ updated: z.number().int() }).meta({ id: 'L
 
 export const EnvironmentResource = z
   .object({
-    id: Uuid, tenant_id: Uuid, name: z.string(), cloud_provider: z.enum(CLOUD_PROVIDERS), region: z.string(), terraform_workspace: z.string(),
+    id: Uuid, tenant_id: Uuid, name: z.string(), cloud_provider: CreateEnvironmentInput.shape.cloud_provider, region: z.string(), terraform_workspace: z.string(),
     repository_url: z.string(), instance_id: Maybe(Uuid), drift_status: z.string(), last_drift_check_at: Maybe(Timestamp),
     created_at: Timestamp, updated_at: Timestamp,
   })
