@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
+import { httpMetrics } from './metrics/http-metrics.js';
 import { requestContext } from './request-context.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { RAW_BODY_PATHS, routers, type RoutesDeps } from './routes.js';
@@ -25,6 +26,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
     return next();
   });
   app.use(requestContext(deps.log));
+  app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {
     if (raw.some((re) => re.test(ctx.path))) return next();
