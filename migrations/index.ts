@@ -11,6 +11,9 @@ import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
 import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
+import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
+import * as m1202T010b from './2026-12-02T010-2-sessions.js';
+import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -39,4 +42,7 @@ export const migrations: Migration[] = [
   { name: '2026-12-01T010-unambiguous-state-names', ...mStateNames },
   { name: '2026-12-01T030-seal-run-output', ...mSealRunOutput },
   { name: '2026-12-01T040-tenant-repos-lock-logins-comment-claims', ...m1201T040 },
+  { name: '2026-12-02T010-1-login-failures', ...m1202T010a },
+  { name: '2026-12-02T010-2-sessions', ...m1202T010b },
+  { name: '2026-12-02T010-3-token-scopes', ...m1202T010c },
 ];

@@ -6,6 +6,7 @@ import { CreateTenantInput } from './core/auth/auth.schemas.js';
 import { createLogger } from './logger.js';
 import { openCore, startServer } from './main.js';
 import { rotateAll } from './core/secrets/rotation.js';
+import { secretFromFile, secretFromStdin } from './read-secret.js';
 import { VERSION } from './version.js';
 
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
@@ -13,8 +14,9 @@ const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and A
 Usage:
   atlantas server                     run the server (REST, state backend, GitHub webhooks, run workers)
   atlantas migrate                    apply database migrations and exit
-  atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]
-                                      create a tenant with its first admin
+  atlantas tenant create <slug> --admin-email <email> [--admin-password-file <file>] [--name <name>]
+                                      create a tenant with its first admin; the password is read from
+                                      the file, else from stdin (never from the command line)
   atlantas rotate-key [--batch-size <n>]
                                       re-encrypt stored state (and other secrets) under ATLANTAS_ENCRYPTION_KEY;
                                       the old key must be set as ATLANTAS_ENCRYPTION_KEY_PREVIOUS
@@ -95,18 +97,35 @@ async function migrateOnly(config: Config): Promise<number> {
   return 0;
 }
 
+const TENANT_USAGE = 'usage: atlantas tenant create <slug> --admin-email <email> [--admin-password-file <file>] [--name <name>]\n' +
+  '       (without --admin-password-file the password is read from stdin)\n';
+
 async function tenantCommand(config: Config, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'admin-email': { type: 'string' }, 'admin-password': { type: 'string' }, name: { type: 'string' } },
+    options: {
+      'admin-email': { type: 'string' }, 'admin-password-file': { type: 'string' }, name: { type: 'string' },
+      // Declared only to refuse it with a useful message.
+      'admin-password': { type: 'string' },
+    },
   });
   if (positionals[0] !== 'create' || !positionals[1]) {
-    process.stderr.write('usage: atlantas tenant create <slug> --admin-email <email> --admin-password <password> [--name <name>]\n');
+    process.stderr.write(TENANT_USAGE);
     return 2;
   }
+  if (values['admin-password'] !== undefined) {
+    process.stderr.write(
+      'atlantas tenant create: --admin-password is not accepted: a password on the command line is visible in the process list and shell history.\n' +
+        "  Pipe it on stdin:  printf '%s\\n' \"$ADMIN_PASSWORD\" | atlantas tenant create <slug> --admin-email <email>\n" +
+        '  or put it in a file readable only by you:  atlantas tenant create <slug> --admin-email <email> --admin-password-file <file>\n',
+    );
+    return 2;
+  }
+  const file = values['admin-password-file'];
+  const password = file ? await secretFromFile(file) : await secretFromStdin(`admin password for ${values['admin-email'] ?? 'the new admin'}: `);
   const input = CreateTenantInput.safeParse({
-    slug: positionals[1], name: values.name, admin_email: values['admin-email'], admin_password: values['admin-password'],
+    slug: positionals[1], name: values.name, admin_email: values['admin-email'], admin_password: password,
   });
   if (!input.success) {
     process.stderr.write(`atlantas tenant create: ${input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from './api/trusted-proxies.js';
 import { ConfigError } from './core/errors.js';
 import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
 import { REQUIREMENTS, type Requirement } from './core/terraform/repo-config.js';
@@ -27,6 +28,13 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
   .transform(parseDuration);
 
+const cidrs = csv.superRefine((list, ctx) => {
+  for (const cidr of list) {
+    const parsed = parseCidr(cidr);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `${parsed}; expected comma-separated CIDRs such as 10.0.0.0/8,2001:db8::/32` });
+  }
+});
+
 const Env = z.object({
   ATLANTAS_PORT: z.coerce.number().int().min(0).max(65535).default(4141),
   ATLANTAS_HOST: z.string().min(1).default('0.0.0.0'),
@@ -52,6 +60,8 @@ const Env = z.object({
   ATLANTAS_STATE_BODY_LIMIT: byteSize.prefault('64mb'),
   ATLANTAS_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   ATLANTAS_LOGIN_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+  ATLANTAS_TRUSTED_PROXIES: cidrs.prefault(''),
+  ATLANTAS_TOKEN_MAX_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 90d').optional(),
   ATLANTAS_SHUTDOWN_TIMEOUT: duration.prefault('30s'),
   ATLANTAS_TF_BINARY: z.string().min(1).default('terraform'),
   ATLANTAS_PARALLELISM: z.coerce.number().int().min(1).max(256).default(4),
@@ -90,9 +100,17 @@ export interface Config {
   logLevel: RawEnv['LOG_LEVEL'];
   database: { url?: string; schema?: string; poolMax: number };
   admin: { email?: string; password?: string };
-  auth: { jwtSecret?: string; jwtTtlMs: number; rateLimitPerMinute: number; loginRateLimitPerMinute: number };
+  auth: {
+    jwtSecret?: string; jwtTtlMs: number; rateLimitPerMinute: number; loginRateLimitPerMinute: number;
+    /** ATLANTAS_TOKEN_MAX_TTL: the longest an API token may live */
+    tokenMaxTtlMs?: number;
+  };
   encryption: { key?: Buffer; previousKey?: Buffer };
-  http: { bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number };
+  http: {
+    bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number;
+    /** ATLANTAS_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For is believed */
+    trustedProxies: string[];
+  };
   atlantisApi: { secret?: string; locksRequireAuth: boolean };
   /** ATLANTAS_METRICS_TOKEN: the bearer token GET /metrics requires; open when unset */
   metrics: { token?: string };
@@ -173,12 +191,16 @@ function toConfig(e: RawEnv): Config {
       jwtTtlMs: e.ATLANTAS_JWT_TTL,
       rateLimitPerMinute: e.ATLANTAS_RATE_LIMIT,
       loginRateLimitPerMinute: e.ATLANTAS_LOGIN_RATE_LIMIT,
+      tokenMaxTtlMs: e.ATLANTAS_TOKEN_MAX_TTL,
     },
     encryption: {
       key: e.ATLANTAS_ENCRYPTION_KEY ? Buffer.from(e.ATLANTAS_ENCRYPTION_KEY, 'base64') : undefined,
       previousKey: e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS ? Buffer.from(e.ATLANTAS_ENCRYPTION_KEY_PREVIOUS, 'base64') : undefined,
     },
-    http: { bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT },
+    http: {
+      bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT,
+      trustedProxies: e.ATLANTAS_TRUSTED_PROXIES,
+    },
     atlantisApi: { secret: e.ATLANTAS_API_SECRET, locksRequireAuth: e.ATLANTAS_LOCKS_REQUIRE_AUTH },
     metrics: { token: e.ATLANTAS_METRICS_TOKEN },
     terraform: {

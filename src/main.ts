@@ -59,6 +59,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
+        tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { requestContext } from './request-context.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import { RAW_BODY_PATHS, routers, type RoutesDeps } from './routes.js';
 import type { AppState } from './types.js';
 
@@ -13,11 +14,17 @@ export interface ApiAppDeps extends RoutesDeps {
 
 /** The one Koa app: every REST surface, the webhook receivers and health endpoints. */
 export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: true });
+  // Koa's own proxy mode would believe any X-Forwarded-For; ctx.ip follows ATLANTAS_TRUSTED_PROXIES instead (trusted-proxies.ts).
+  const app = new Koa<AppState>({ proxy: false });
+  const proxies = TrustedProxies.parse(deps.config.http.trustedProxies);
   app.silent = true; // errorMiddleware logs; Koa's default stderr printer would duplicate it
   const raw = RAW_BODY_PATHS;
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' });
 
+  app.use((ctx, next) => {
+    ctx.request.ip = proxies.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'));
+    return next();
+  });
   app.use(requestContext(deps.log));
   app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));

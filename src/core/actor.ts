@@ -30,8 +30,15 @@ export interface Actor {
   vcsLogin?: string;
   /** a short-lived credential limited to one purpose, e.g. `state:<name>/<workspace>` for a run's terraform */
   scope?: string;
+  /**
+   * A credential that may do only these things whatever its role (a run's state credential, see
+   * auth/run-credentials.ts); `note` tells a refused caller why, e.g. what a plan may do.
+   */
+  grants?: { permissions: readonly Permission[]; note: string };
   /** set when the actor is a run's own terraform process */
   runId?: string;
+  /** the login session (JWT) the actor came with; logout revokes it */
+  sessionId?: string;
 }
 
 export type Permission =
@@ -42,7 +49,7 @@ export type Permission =
   | 'environment:read' | 'environment:write'
   | 'instance:read' | 'instance:write'
   | 'audit:read'
-  | 'state:read' | 'state:write' | 'state:admin'
+  | 'state:read' | 'state:lock' | 'state:write' | 'state:admin'
   | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
   | 'lock:read' | 'lock:manage';
 
@@ -51,7 +58,7 @@ const VIEWER: Permission[] = [
   'state:read', 'run:read', 'lock:read',
 ];
 const MEMBER: Permission[] = [
-  ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:write',
+  ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:lock', 'state:write',
   'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage',
 ];
 const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin'];
@@ -63,12 +70,22 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
 };
 
 export function can(actor: Actor, permission: Permission): boolean {
-  return GRANTS[actor.role].has(permission);
+  return GRANTS[actor.role].has(permission) && (!actor.grants || actor.grants.permissions.includes(permission));
+}
+
+/** Roles from least to most: a token's scope or a session never ranks above its user. */
+export function roleRank(role: Role): number {
+  return ROLES.length - 1 - ROLES.indexOf(role);
+}
+
+/** A person (a login session or a person's API token), as opposed to automation or a run's credential. */
+export function isHuman(actor: Actor): boolean {
+  return (actor.kind === 'user' || actor.kind === 'token') && !actor.automation && !actor.runId;
 }
 
 export function requirePermission(actor: Actor, permission: Permission): void {
-  if (actor.scope && !scopeAllows(actor.scope, permission)) {
-    throw new NotAllowedError(`this credential is limited to ${actor.scope}`, { code: 'forbidden' });
+  if (actor.grants && !actor.grants.permissions.includes(permission)) {
+    throw new NotAllowedError(`this credential may not ${permission.replace(':', ' ')}: ${actor.grants.note}`, { code: 'forbidden' });
   }
   if (!can(actor, permission)) {
     throw new NotAllowedError(`role "${actor.role}" may not ${permission.replace(':', ' ')}`, { code: 'forbidden' });
@@ -85,11 +102,6 @@ export function requirePlatformAdmin(actor: Actor): void {
  */
 export function mayApplyWithoutApproval(actor: Actor): boolean {
   return !actor.automation || actor.applyPolicy === 'atlantis-api-contract';
-}
-
-/** A scoped credential (a run's terraform) may only read and write state; which state is checked by the state service. */
-function scopeAllows(scope: string, permission: Permission): boolean {
-  return scope.startsWith('state:') && (permission === 'state:read' || permission === 'state:write');
 }
 
 /** For a scoped actor: is this exact state (name, workspace) the one it may touch? */

@@ -1,8 +1,15 @@
 import type { Logger } from '../logger.js';
 import { AuditLog } from './audit/audit.service.js';
+import { ApiTokenRepository } from './auth/api-token.repository.js';
 import { AuthService } from './auth/auth.service.js';
+import { JwtCodec } from './auth/jwt.js';
+import { LoginFailureRepository } from './auth/login-failure.repository.js';
 import { RateLimiter } from './auth/rate-limiter.js';
+import { RunCredentialRepository } from './auth/run-credential.repository.js';
+import { RunCredentials } from './auth/run-credentials.js';
+import { SessionRepository } from './auth/session.repository.js';
 import { TokensService } from './auth/tokens.service.js';
+import { UserRepository } from './auth/user.repository.js';
 import { UsersService } from './auth/users.service.js';
 import { systemClock, type Clock } from './clock.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
@@ -29,6 +36,8 @@ export interface CoreOptions {
   jwtTtlMs: number;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  /** ATLANTAS_TOKEN_MAX_TTL */
+  tokenMaxTtlMs?: number;
   runs: RunEngineOptions;
 }
 
@@ -95,18 +104,23 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ model: models.AuditEntry });
+  const userRepo = new UserRepository(models.User);
+  const tokenRepo = new ApiTokenRepository(models.ApiToken);
+  const sessions = new SessionRepository(sequelize);
+  const jwt = new JwtCodec(options.jwtSecret ?? encryptor.derive('jwt'));
   const auth = new AuthService({
-    users: models.User,
-    tokens: models.ApiToken,
-    jwtSecret: options.jwtSecret ?? encryptor.derive('jwt'),
+    sequelize, users: userRepo, tokens: tokenRepo, sessions, loginFailures: new LoginFailureRepository(sequelize),
+    runCredentials: new RunCredentials({ jwt, repo: new RunCredentialRepository(sequelize) }),
+    jwt,
     jwtTtlMs: options.jwtTtlMs,
     requestLimiter: new RateLimiter(options.rateLimitPerMinute),
     loginLimiter: new RateLimiter(options.loginRateLimitPerMinute),
+    audit,
     clock,
     log: log.child({ svc: 'auth' }),
   });
-  const users = new UsersService({ sequelize, users: models.User, tokens: models.ApiToken, audit });
-  const tokens = new TokensService({ sequelize, tokens: models.ApiToken, audit, clock });
+  const users = new UsersService({ sequelize, users: userRepo, tokens: tokenRepo, sessions, audit, clock });
+  const tokens = new TokensService({ sequelize, tokens: tokenRepo, audit, clock, maxTtlMs: options.tokenMaxTtlMs });
   const tenants = new TenantsService({
     sequelize, tenants: models.Tenant, users: models.User, instances: models.Instance, environments: models.Environment,
     usersService: users, audit, log: log.child({ svc: 'tenants' }),

@@ -69,7 +69,10 @@ describe('projects, environments, instances over HTTP', () => {
     expect(login.status).toBe(200);
     const promoted = await app.req('PATCH', `/api/v1/users/${reg.body.id}/role`, { token: app.admin.token, body: { role: 'member' } });
     expect(promoted.body.role).toBe('member');
-    expect((await app.req('GET', '/api/v1/auth/me', { token: login.body.access_token })).body.role).toBe('member');
+    // A role change ends the user's sessions; the next login carries the new role.
+    expect((await app.req('GET', '/api/v1/auth/me', { token: login.body.access_token })).body.code).toBe('session_revoked');
+    const again = await app.req('POST', '/api/v1/auth/login', { body: { email: 'new.user@example.com', password: 'a-long-enough-pass' } });
+    expect((await app.req('GET', '/api/v1/auth/me', { token: again.body.access_token })).body.role).toBe('member');
 
     const me = await app.req('GET', '/api/v1/auth/me', { token: app.admin.token });
     const selfDemote = await app.req('PATCH', `/api/v1/users/${me.body.id}/role`, { token: app.admin.token, body: { role: 'viewer' } });

@@ -27,7 +27,7 @@ describe('terraform state locks', () => {
     return list.body.find((s: any) => s.name === name);
   }
 
-  it('refuses an apply while another holds the lock, shows the holder, and force-unlock releases it', async () => {
+  it('refuses an apply while another holds the lock, shows the holder, and an admin\'s force-unlock releases it', async () => {
     const user = await app.factories.user({ role: 'member' });
     const name = uniqueName('locked');
     const wd = await workdir(name, user.token);
@@ -44,7 +44,14 @@ describe('terraform state locks', () => {
     expect(refused.output).toContain(holder.ID);
     expect((await state(name)).serial).toBe(before.serial);
 
-    const unlock = await wd.run(['force-unlock', '-force', holder.ID]);
+    // Force-unlock is an admin's (and a person's): the member who is locked out cannot break the lock.
+    const byMember = await wd.run(['force-unlock', '-force', holder.ID]);
+    expect(byMember.code).not.toBe(0);
+    expect(byMember.output).toContain('403');
+    expect((await state(name)).is_locked).toBe(true);
+
+    const admin = await app.factories.user({ role: 'admin' });
+    const unlock = await wd.run(['force-unlock', '-force', holder.ID], { TF_HTTP_PASSWORD: admin.token });
     expect(unlock.code, unlock.output).toBe(0);
     expect(unlock.output).toMatch(/successfully unlocked/i);
     expect((await state(name)).is_locked).toBe(false);

@@ -25,9 +25,12 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 /**
  * Runs `atlantas <args>` as a real process (through tsx, from src) and, for `server`, waits for
  * its "listening" log line to learn the port. Killed at the end of the test if still running.
+ * `stdin`, when given, is written to the process's standard input, which is then closed.
  */
-export function spawnAtlantas(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; waitForListen?: boolean; timeoutMs?: number }): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnAtlantas(args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; waitForListen?: boolean; timeoutMs?: number; stdin?: string }): Promise<ServerProcess> {
+  const stdin = options.stdin === undefined ? 'ignore' : 'pipe';
+  const proc = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env, stdio: [stdin, 'pipe', 'pipe'] });
+  if (options.stdin !== undefined) proc.stdin!.end(options.stdin);
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -114,13 +114,13 @@ describe('the server as a process', () => {
     expect(await migrate.exited).toBe(0);
     expect(migrate.stdout()).toContain('migrations are up to date');
 
-    const create = await spawnAtlantas(['tenant', 'create', 'acme', '--admin-email', 'root@acme.io', '--admin-password', 'a-long-admin-pass'], { env, waitForListen: false });
+    const create = await spawnAtlantas(['tenant', 'create', 'acme', '--admin-email', 'root@acme.io'], { env, waitForListen: false, stdin: 'a-long-admin-pass\n' });
     expect(await create.exited).toBe(0);
     expect(create.stdout()).toMatch(/created tenant acme .* with admin root@acme.io/);
-    const dup = await spawnAtlantas(['tenant', 'create', 'acme', '--admin-email', 'other@acme.io', '--admin-password', 'a-long-admin-pass'], { env, waitForListen: false });
+    const dup = await spawnAtlantas(['tenant', 'create', 'acme', '--admin-email', 'other@acme.io'], { env, waitForListen: false, stdin: 'a-long-admin-pass\n' });
     expect(await dup.exited).toBe(1);
     expect(dup.stderr()).toContain('a tenant with slug "acme" already exists');
-    const badPw = await spawnAtlantas(['tenant', 'create', 'x', '--admin-email', 'x@x.io', '--admin-password', 'short'], { env, waitForListen: false });
+    const badPw = await spawnAtlantas(['tenant', 'create', 'x', '--admin-email', 'x@x.io'], { env, waitForListen: false, stdin: 'short\n' });
     expect(await badPw.exited).toBe(2);
     expect(badPw.stderr()).toContain('admin_password: must be at least 12 characters');
 

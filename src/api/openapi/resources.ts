@@ -6,6 +6,7 @@ import { RUN_OPERATIONS, RUN_SOURCES, RUN_STATUSES } from '../../core/runs/run-s
 import type { lockJson } from '../../core/locks/locks.service.js';
 import type { runJson } from '../presenters/runs.js';
 import type * as v1 from '../presenters/v1.js';
+import { TOKEN_SCOPES } from '../../core/auth/token-scopes.js';
 
 /**
  * What the v1 presenters (api/presenters, lockJson) emit, as zod schemas for the OpenAPI
@@ -39,7 +40,11 @@ export const Session = z
   .meta({ id: 'Session' });
 
 export const TokenResource = z
-  .object({ id: Uuid, name: z.string(), prefix: z.string(), expires_at: Maybe(Timestamp), last_used_at: Maybe(Timestamp), created_at: Timestamp })
+  .object({
+    id: Uuid, name: z.string(), prefix: z.string(),
+    scopes: z.array(z.enum(TOKEN_SCOPES)).describe('read, write, admin: the token acts with the highest, never above its user\'s role'),
+    expires_at: Maybe(Timestamp), last_used_at: Maybe(Timestamp), created_at: Timestamp,
+  })
   .meta({ id: 'Token' });
 
 export const CreatedToken = TokenResource.extend({ raw_token: z.string().describe('the token itself, shown this once') }).meta({ id: 'CreatedToken' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
-import { CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
+import { ChangePasswordInput, CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/environments/environment.schemas.js';
 import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/instance.schemas.js';
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
@@ -62,10 +62,12 @@ const TFSTATE = '/api/v1/tfstate/:name/:workspace';
 
 export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/auth/login', tag: 'auth', summary: 'Log in with email and password', auth: 'none', body: LoginInput, ok: json(R.Session) },
+  { method: 'post', path: '/api/v1/auth/logout', tag: 'auth', summary: 'End the session this JWT belongs to', ok: noContent, errors: { 400: { description: 'sent with an API token, which is revoked with DELETE /api/v1/users/tokens/{id} instead' } } },
+  { method: 'post', path: '/api/v1/auth/password', tag: 'auth', summary: 'Change your password; ends all your sessions', body: ChangePasswordInput, ok: noContent, errors: { 429: { description: 'too many wrong current passwords for this account (Retry-After)' } } },
   { method: 'get', path: '/api/v1/auth/me', tag: 'auth', summary: 'The caller', ok: json(R.UserResource) },
   { method: 'post', path: '/api/v1/auth/register', tag: 'users', summary: 'Create a user in your tenant (admin)', body: RegisterInput, ok: created(R.UserResource), errors: conflict('the email is taken') },
   { method: 'get', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Your API tokens', ok: list(R.TokenResource) },
-  { method: 'post', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Create an API token (shown once)', body: CreateTokenInput, ok: created(R.CreatedToken) },
+  { method: 'post', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Create an API token (shown once)', body: CreateTokenInput, ok: created(R.CreatedToken), errors: { 403: { description: 'a scope above your role' } } },
   { method: 'delete', path: '/api/v1/users/tokens/:id', tag: 'tokens', summary: 'Revoke one of your API tokens', ok: noContent },
   { method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users of your tenant', ok: list(R.UserResource) },
   { method: 'patch', path: '/api/v1/users/:id/role', tag: 'users', summary: 'Change a user\'s role (admin)', body: SetRoleInput, ok: json(R.UserResource) },

@@ -20,7 +20,7 @@ export const userJson = (u: PublicUser) => ({
 });
 
 export const tokenJson = (t: PublicToken) => ({
-  id: t.id, name: t.name, prefix: t.tokenPrefix, expires_at: iso(t.expiresAt), last_used_at: iso(t.lastUsedAt), created_at: iso(t.createdAt),
+  id: t.id, name: t.name, prefix: t.tokenPrefix, scopes: t.scopes, expires_at: iso(t.expiresAt), last_used_at: iso(t.lastUsedAt), created_at: iso(t.createdAt),
 });
 
 export const tenantJson = (t: Tenant) => ({

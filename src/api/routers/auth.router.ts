@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Core } from '../../core/index.js';
-import { CreateTokenInput, LoginInput, RegisterInput } from '../../core/auth/auth.schemas.js';
+import { ChangePasswordInput, CreateTokenInput, LoginInput, RegisterInput } from '../../core/auth/auth.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import { tokenJson, userJson } from '../presenters/v1.js';
 import type { AppState } from '../types.js';
@@ -13,8 +13,18 @@ export function authRouter(core: Core) {
 
   router.post('/auth/login', async (ctx) => {
     const input = parse(LoginInput, ctx.request.body);
+    // ctx.ip is the client by the trusted-proxy rule (trusted-proxies.ts), not whatever X-Forwarded-For says.
     const session = await core.auth.login(input.email, input.password, ctx.ip);
     ctx.body = { access_token: session.accessToken, token_type: 'bearer', expires_in: session.expiresIn };
+  });
+  router.post('/auth/logout', auth, async (ctx) => {
+    await core.auth.logout(ctx.state.actor);
+    ctx.status = 204;
+  });
+  router.post('/auth/password', auth, async (ctx) => {
+    const input = parse(ChangePasswordInput, ctx.request.body);
+    await core.auth.changePassword(ctx.state.actor, input.current_password, input.new_password);
+    ctx.status = 204;
   });
   router.get('/auth/me', auth, async (ctx) => {
     ctx.body = userJson(await core.auth.me(ctx.state.actor));

@@ -1,3 +1,4 @@
+import type { TokenScope } from './token-scopes.js';
 import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
 
 export interface ApiToken {
@@ -8,6 +9,8 @@ export interface ApiToken {
   /** SHA-256 of the raw token, hex. The raw token is shown once and never stored. */
   tokenHash: string;
   tokenPrefix: string;
+  /** read, write, admin: see token-scopes.ts */
+  scopes: TokenScope[];
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
@@ -26,6 +29,7 @@ export function defineApiTokenModel(sequelize: Sequelize): ApiTokenModel {
       name: { type: DataTypes.TEXT, allowNull: false },
       tokenHash: { type: DataTypes.TEXT, allowNull: false },
       tokenPrefix: { type: DataTypes.TEXT, allowNull: false },
+      scopes: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false },
       expiresAt: DataTypes.DATE,
       revokedAt: DataTypes.DATE,
       lastUsedAt: DataTypes.DATE,

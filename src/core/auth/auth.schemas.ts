@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../actor.js';
+import { TOKEN_SCOPES } from './token-scopes.js';
 
 export const Email = z.string().trim().toLowerCase().email('must be an email address').max(320);
 export const Password = z.string().min(12, 'must be at least 12 characters').max(1024);
@@ -18,9 +19,17 @@ export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const SetRoleInput = z.object({ role: RoleInput });
 
+export const ChangePasswordInput = z.object({
+  current_password: z.string().min(1, 'is required'),
+  new_password: Password,
+});
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
+
 export const CreateTokenInput = z.object({
   name: z.string().trim().min(1, 'is required').max(200),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
+  /** default: the caller's role (read for a viewer, write for a member, admin for an admin) */
+  scopes: z.array(z.enum(TOKEN_SCOPES, { message: `must be one of ${TOKEN_SCOPES.join(', ')}` })).min(1, 'needs at least one scope').max(3).optional(),
 });
 export type CreateTokenInput = z.infer<typeof CreateTokenInput>;
 

@@ -1,57 +1,89 @@
-import jwt from 'jsonwebtoken';
+import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import type { Actor, Via } from '../actor.js';
+import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
-import { AuthenticationError, NotFoundError } from '../errors.js';
-import { isUuid } from '../ids.js';
-import type { ApiTokenModel } from './api-token.model.js';
+import { inTransaction } from '../db/transaction.js';
+import { AuthenticationError, InputError, NotFoundError, RateLimitedError } from '../errors.js';
+import type { ApiTokenRepository } from './api-token.repository.js';
 import { hashToken, looksLikeApiToken } from './api-token.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.js';
+import type { JwtCodec } from './jwt.js';
+import { countAttempt, LOGIN_BACKOFF, secondsBlocked } from './login-backoff.js';
+import type { LoginFailureRepository } from './login-failure.repository.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js';
 import type { RateLimiter } from './rate-limiter.js';
-import type { User, UserModel } from './user.model.js';
-import { Sequelize } from 'sequelize';
+import type { RunCredentials, RunForCredential, RunPhase } from './run-credentials.js';
+import type { SessionRepository } from './session.repository.js';
+import { effectiveRole } from './token-scopes.js';
+import type { User } from './user.model.js';
+import type { UserRepository } from './user.repository.js';
 
 export interface AuthDeps {
-  users: UserModel;
-  tokens: ApiTokenModel;
-  jwtSecret: Buffer | string;
+  sequelize: Sequelize;
+  users: UserRepository;
+  tokens: ApiTokenRepository;
+  sessions: SessionRepository;
+  loginFailures: LoginFailureRepository;
+  runCredentials: RunCredentials;
+  jwt: JwtCodec;
   jwtTtlMs: number;
   requestLimiter: RateLimiter;
+  /** per client address */
   loginLimiter: RateLimiter;
+  audit: AuditLog;
   clock: Clock;
   log: Logger;
 }
 
-interface SessionClaims {
-  sub: string;
-  tid: string;
-  /** a short-lived token made for one purpose (e.g. a run's state backend access) */
-  scope?: string;
-}
-
-/** Turns credentials into an Actor. Every surface authenticates through here. */
+/** Turns credentials into an Actor, and manages the login sessions. Every surface authenticates through here. */
 export class AuthService {
   constructor(private readonly deps: AuthDeps) {}
 
-  async login(email: string, password: string, clientKey: string): Promise<{ accessToken: string; expiresIn: number }> {
-    this.deps.loginLimiter.take(`login:${clientKey}:${email.toLowerCase()}`, 'login attempts');
-    const user = await this.deps.users.findOne({
-      where: Sequelize.where(Sequelize.fn('lower', Sequelize.col('email')), email.trim().toLowerCase()),
-    });
-    const ok = await verifyPassword(password, user?.getDataValue('passwordHash') ?? DUMMY_PASSWORD_HASH);
-    if (!user || !ok || !user.getDataValue('isActive')) throw new AuthenticationError('invalid email or password', { code: 'invalid_credentials' });
-    return { accessToken: this.sign({ sub: user.getDataValue('id'), tid: user.getDataValue('tenantId') }, this.deps.jwtTtlMs), expiresIn: Math.floor(this.deps.jwtTtlMs / 1000) };
-  }
-
   /**
-   * A credential for one run's terraform process: it may read and write exactly that run's
-   * state (scope `state:<name>/<workspace>`) and nothing else, and expires with the run.
+   * Email + password → a session. Two limits: per client address (a token bucket), and per
+   * account (login-backoff.ts, in the database so that replicas and restarts share it).
    */
-  issueRunToken(run: { id: string; tenantId: string; stateName: string | null; workspace: string }, ttlMs: number): string {
-    return this.sign({ sub: `run:${run.id}`, tid: run.tenantId, scope: `state:${run.stateName ?? ''}/${run.workspace}` }, ttlMs);
+  async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresIn: number }> {
+    this.deps.loginLimiter.take(`login:${clientAddress}`, 'login attempts from this address');
+    const user = await this.checkPassword(email, password);
+    if (!user) throw new AuthenticationError('invalid email or password', { code: 'invalid_credentials' });
+    const expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.jwtTtlMs);
+    const sid = await this.deps.sessions.create({ tenantId: user.tenantId, userId: user.id, expiresAt });
+    return { accessToken: this.deps.jwt.sign({ sub: user.id, tid: user.tenantId, sid }, this.deps.jwtTtlMs), expiresIn: Math.floor(this.deps.jwtTtlMs / 1000) };
   }
 
-  /** A bearer credential: an API token (`atl_…`) or a JWT from login. */
+  /** Ends the session the actor came with; an API token is revoked through the tokens API instead. */
+  async logout(actor: Actor): Promise<void> {
+    if (!actor.sessionId) {
+      throw new InputError('logout ends a login session, and this request carries an API token; revoke a token with DELETE /api/v1/users/tokens/{id}', { code: 'not_a_session' });
+    }
+    await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      await this.deps.sessions.revoke(actor.sessionId!, this.deps.clock.now(), transaction);
+      await this.deps.audit.record(actor, 'session.logout', { type: 'session', id: actor.sessionId! }, {}, { transaction });
+    });
+  }
+
+  /** Changes the caller's own password (the current one is required) and ends all their sessions. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const me = await this.me(actor);
+    if (!(await this.checkPassword(me.email, currentPassword))) {
+      throw new AuthenticationError('the current password is wrong', { code: 'invalid_credentials' });
+    }
+    if (currentPassword === newPassword) throw new InputError('new_password: must differ from the current password', { code: 'invalid_input' });
+    const passwordHash = await hashPassword(newPassword);
+    await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      await this.deps.users.update(me.id, { passwordHash }, transaction);
+      const ended = await this.deps.sessions.revokeAllOfUser(me.id, this.deps.clock.now(), transaction);
+      await this.deps.audit.record(actor, 'user.password', { type: 'user', id: me.id }, { sessions_revoked: ended }, { transaction });
+    });
+  }
+
+  /** A credential for one phase of one run's terraform: see run-credentials.ts. */
+  issueRunToken(run: RunForCredential, phase: RunPhase, ttlMs: number): string {
+    return this.deps.runCredentials.issue(run, phase, ttlMs);
+  }
+
+  /** A bearer credential: an API token (`atl_…`), a JWT from login, or a run's state credential. */
   async authenticate(credential: string, via: Via): Promise<Actor> {
     if (!credential) throw new AuthenticationError('missing credentials: send Authorization: Bearer <token>', { code: 'unauthenticated' });
     const actor = looksLikeApiToken(credential) ? await this.fromApiToken(credential, via) : await this.fromJwt(credential, via);
@@ -59,50 +91,60 @@ export class AuthService {
     return actor;
   }
 
-  private async fromApiToken(raw: string, via: Via): Promise<Actor> {
-    const token = await this.deps.tokens.findOne({ where: { tokenHash: hashToken(raw) } });
-    const now = this.deps.clock.now();
-    if (!token || token.getDataValue('revokedAt')) throw new AuthenticationError('invalid or revoked API token', { code: 'invalid_token' });
-    const expiresAt = token.getDataValue('expiresAt');
-    if (expiresAt && expiresAt <= now) throw new AuthenticationError('API token has expired', { code: 'token_expired' });
-    const user = await this.activeUser(token.getDataValue('userId'));
-    // Recording last use is best effort and must not slow or fail the request.
-    void token.update({ lastUsedAt: now }).catch((err) => this.deps.log.warn({ err }, 'could not record token use'));
-    return {
-      kind: 'token', tenantId: user.tenantId, userId: user.id, tokenId: token.getDataValue('id'),
-      role: user.role, name: `${user.email} (token ${token.getDataValue('name')})`, via, isPlatformAdmin: user.isPlatformAdmin,
-    };
-  }
-
-  private async fromJwt(credential: string, via: Via): Promise<Actor> {
-    let claims: SessionClaims;
-    try {
-      claims = jwt.verify(credential, this.deps.jwtSecret, { algorithms: ['HS256'] }) as SessionClaims;
-    } catch (err) {
-      const expired = (err as Error).name === 'TokenExpiredError';
-      throw new AuthenticationError(expired ? 'session has expired; log in again' : 'invalid token', { code: expired ? 'token_expired' : 'invalid_token' });
-    }
-    if (claims.sub.startsWith('run:')) {
-      const runId = claims.sub.slice(4);
-      return { kind: 'system', tenantId: claims.tid, role: 'member', name: `run ${runId}`, via, isPlatformAdmin: false, automation: true, scope: claims.scope, runId };
-    }
-    const user = await this.activeUser(claims.sub);
-    if (user.tenantId !== claims.tid) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
-    return { kind: 'user', tenantId: user.tenantId, userId: user.id, role: user.role, name: user.email, via, isPlatformAdmin: user.isPlatformAdmin };
-  }
-
-  private async activeUser(id: string): Promise<User> {
-    const user = isUuid(id) ? await this.deps.users.findByPk(id) : null;
-    if (!user || !user.getDataValue('isActive')) throw new AuthenticationError('account is deactivated or does not exist', { code: 'invalid_token' });
-    return user.get({ plain: true });
-  }
-
   async me(actor: Actor): Promise<User> {
     if (!actor.userId) throw new NotFoundError('this actor has no user profile');
     return this.activeUser(actor.userId);
   }
 
-  private sign(claims: SessionClaims, ttlMs: number): string {
-    return jwt.sign(claims, this.deps.jwtSecret, { algorithm: 'HS256', expiresIn: Math.max(1, Math.floor(ttlMs / 1000)) });
+  /**
+   * The user when `password` is theirs, else null, after counting the attempt against the
+   * account's backoff (a blocked account is refused before any password is checked).
+   */
+  private async checkPassword(email: string, password: string): Promise<User | null> {
+    const account = email.trim().toLowerCase();
+    const wait = await this.deps.loginFailures.update(account, (current) => {
+      const now = this.deps.clock.now();
+      const blocked = secondsBlocked(current, now);
+      return blocked ? { next: null, result: blocked } : { next: countAttempt(current, now), result: 0 };
+    });
+    if (wait) throw new RateLimitedError(`too many failed logins for this account; retry in ${wait}s`, wait);
+    const user = await this.deps.users.findByEmail(account);
+    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !ok || !user.isActive) return null;
+    await this.deps.loginFailures.clear(account, this.deps.clock.now(), LOGIN_BACKOFF.forgetAfterMs);
+    return user;
+  }
+
+  private async fromApiToken(raw: string, via: Via): Promise<Actor> {
+    const token = await this.deps.tokens.findByHash(hashToken(raw));
+    const now = this.deps.clock.now();
+    if (!token || token.revokedAt) throw new AuthenticationError('invalid or revoked API token', { code: 'invalid_token' });
+    if (token.expiresAt && token.expiresAt <= now) throw new AuthenticationError('API token has expired', { code: 'token_expired' });
+    const user = await this.activeUser(token.userId);
+    // Recording last use is best effort and must not slow or fail the request.
+    void this.deps.tokens.touch(token.id, now).catch((err) => this.deps.log.warn({ err }, 'could not record token use'));
+    const role = effectiveRole(token.scopes, user.role);
+    return {
+      kind: 'token', tenantId: user.tenantId, userId: user.id, tokenId: token.id, role,
+      name: `${user.email} (token ${token.name})`, via, isPlatformAdmin: user.isPlatformAdmin && role === 'admin',
+    };
+  }
+
+  private async fromJwt(credential: string, via: Via): Promise<Actor> {
+    const claims = this.deps.jwt.verify(credential);
+    if (claims.sub.startsWith('run:')) return this.deps.runCredentials.actor(claims, via);
+    const session = claims.sid ? await this.deps.sessions.find(claims.sid) : null;
+    if (!session || session.userId !== claims.sub) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
+    if (session.revokedAt) throw new AuthenticationError('this session was ended (logout, or a password or role change); log in again', { code: 'session_revoked' });
+    if (session.expiresAt <= this.deps.clock.now()) throw new AuthenticationError('session has expired; log in again', { code: 'token_expired' });
+    const user = await this.activeUser(claims.sub);
+    if (user.tenantId !== claims.tid) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
+    return { kind: 'user', tenantId: user.tenantId, userId: user.id, role: user.role, name: user.email, via, isPlatformAdmin: user.isPlatformAdmin, sessionId: session.id };
+  }
+
+  private async activeUser(id: string): Promise<User> {
+    const user = await this.deps.users.findById(id);
+    if (!user || !user.isActive) throw new AuthenticationError('account is deactivated or does not exist', { code: 'invalid_token' });
+    return user;
   }
 }

@@ -1,13 +1,14 @@
-import { Op, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { requirePermission, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
-import { InputError, NotFoundError } from '../errors.js';
-import { isUuid } from '../ids.js';
-import type { ApiToken, ApiTokenModel } from './api-token.model.js';
+import { InputError, NotAllowedError, NotFoundError } from '../errors.js';
+import type { ApiToken } from './api-token.model.js';
+import type { ApiTokenRepository } from './api-token.repository.js';
 import { generateRawToken, hashToken } from './api-token.js';
 import type { CreateTokenInput } from './auth.schemas.js';
+import { scopeOfRole, scopesAbove, type TokenScope } from './token-scopes.js';
 
 export type PublicToken = Omit<ApiToken, 'tokenHash'>;
 
@@ -16,29 +17,46 @@ function toPublicToken(t: ApiToken): PublicToken {
   return rest;
 }
 
-/** Personal API tokens: `atl_…`, shown once, stored as SHA-256, revocable at once. */
+export interface TokensDeps {
+  sequelize: Sequelize;
+  tokens: ApiTokenRepository;
+  audit: AuditLog;
+  clock: Clock;
+  /** ATLANTAS_TOKEN_MAX_TTL: the longest a token may live; a token asked without expiry gets it */
+  maxTtlMs?: number;
+}
+
+/** Personal API tokens: `atl_…`, shown once, stored as SHA-256, scoped, revocable at once. */
 export class TokensService {
-  constructor(private readonly deps: { sequelize: Sequelize; tokens: ApiTokenModel; audit: AuditLog; clock: Clock }) {}
+  constructor(private readonly deps: TokensDeps) {}
 
   async list(actor: Actor): Promise<PublicToken[]> {
     requirePermission(actor, 'token:own');
-    const userId = this.ownerOf(actor);
-    const rows = await this.deps.tokens.findAll({ where: { userId, tenantId: actor.tenantId, revokedAt: null }, order: [['createdAt', 'DESC']] });
-    return rows.map((r) => toPublicToken(r.get({ plain: true })));
+    return (await this.deps.tokens.listActive(actor.tenantId, this.ownerOf(actor))).map(toPublicToken);
   }
 
+  /**
+   * A new token of the caller. Its scopes default to the caller's role and may not exceed it
+   * (a token minted by a read-scoped token is read-scoped at most).
+   */
   async create(actor: Actor, input: CreateTokenInput): Promise<PublicToken & { rawToken: string }> {
     requirePermission(actor, 'token:own');
     const userId = this.ownerOf(actor);
+    const scopes: TokenScope[] = input.scopes ? [...new Set(input.scopes)] : [scopeOfRole(actor.role)];
+    const above = scopesAbove(scopes, actor.role);
+    if (above.length) {
+      throw new NotAllowedError(`a token cannot do more than its user: scope ${above.join(', ')} needs a higher role than ${actor.role}`, { code: 'token_scope_exceeds_role' });
+    }
     const raw = generateRawToken();
-    const expiresAt = input.expires_in_days ? new Date(this.deps.clock.now().getTime() + input.expires_in_days * 86_400_000) : null;
+    const lifetime = this.lifetimeMs(input.expires_in_days);
+    const expiresAt = lifetime === null ? null : new Date(this.deps.clock.now().getTime() + lifetime);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const row = await this.deps.tokens.create(
-        { tenantId: actor.tenantId, userId, name: input.name, tokenHash: hashToken(raw), tokenPrefix: raw.slice(0, 8), expiresAt },
+      const token = await this.deps.tokens.create(
+        { tenantId: actor.tenantId, userId, name: input.name, tokenHash: hashToken(raw), tokenPrefix: raw.slice(0, 8), scopes, expiresAt },
         { transaction },
       );
-      await this.deps.audit.record(actor, 'token.create', { type: 'api_token', id: row.getDataValue('id') }, { name: input.name }, { transaction });
-      return { ...toPublicToken(row.get({ plain: true })), rawToken: raw };
+      await this.deps.audit.record(actor, 'token.create', { type: 'api_token', id: token.id }, { name: input.name, scopes }, { transaction });
+      return { ...toPublicToken(token), rawToken: raw };
     });
   }
 
@@ -46,17 +64,35 @@ export class TokensService {
   async revoke(actor: Actor, tokenId: string): Promise<void> {
     requirePermission(actor, 'token:own');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const where: Record<string, unknown> = { id: tokenId, tenantId: actor.tenantId, revokedAt: { [Op.is]: null } };
-      if (actor.role !== 'admin') where.userId = this.ownerOf(actor);
-      const token = isUuid(tokenId) ? await this.deps.tokens.findOne({ where, transaction }) : null;
+      const owner = actor.role === 'admin' ? undefined : this.ownerOf(actor);
+      const token = await this.deps.tokens.findRevocable(actor.tenantId, tokenId, owner, transaction);
       if (!token) throw new NotFoundError(`API token ${tokenId} not found`);
-      await token.update({ revokedAt: this.deps.clock.now() }, { transaction });
-      await this.deps.audit.record(actor, 'token.revoke', { type: 'api_token', id: tokenId }, { name: token.getDataValue('name') }, { transaction });
+      await this.deps.tokens.revoke(token.id, this.deps.clock.now(), transaction);
+      await this.deps.audit.record(actor, 'token.revoke', { type: 'api_token', id: tokenId }, { name: token.name }, { transaction });
     });
+  }
+
+  /** The asked lifetime, within ATLANTAS_TOKEN_MAX_TTL; null ("never expires") only when there is no maximum. */
+  private lifetimeMs(days: number | undefined): number | null {
+    const max = this.deps.maxTtlMs;
+    if (days === undefined) return max ?? null;
+    const asked = days * 86_400_000;
+    if (max !== undefined && asked > max) {
+      throw new InputError(`expires_in_days: this server allows tokens to live at most ${describeMs(max)}; ask for less, or omit it to get the maximum`, { code: 'token_ttl_too_long' });
+    }
+    return asked;
   }
 
   private ownerOf(actor: Actor): string {
     if (!actor.userId) throw new InputError('only users have API tokens', { code: 'no_user' });
     return actor.userId;
   }
+}
+
+function describeMs(ms: number): string {
+  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+  for (const [size, name] of units) {
+    if (ms % size === 0 && ms >= size) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
+  }
+  return `${ms} ms`;
 }

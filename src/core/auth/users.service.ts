@@ -1,13 +1,15 @@
-import { Sequelize, UniqueConstraintError, type Transaction } from 'sequelize';
+import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { requirePermission, type Actor, type Role } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
+import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { isUuid } from '../ids.js';
-import type { ApiTokenModel } from './api-token.model.js';
+import type { ApiTokenRepository } from './api-token.repository.js';
 import type { RegisterInput } from './auth.schemas.js';
 import { hashPassword } from './password.js';
-import type { User, UserModel } from './user.model.js';
+import type { SessionRepository } from './session.repository.js';
+import type { User } from './user.model.js';
+import type { UserRepository } from './user.repository.js';
 
 export type PublicUser = Omit<User, 'passwordHash'>;
 
@@ -16,14 +18,22 @@ export function toPublicUser(user: User): PublicUser {
   return rest;
 }
 
+interface Deps {
+  sequelize: Sequelize;
+  users: UserRepository;
+  tokens: ApiTokenRepository;
+  sessions: SessionRepository;
+  audit: AuditLog;
+  clock: Clock;
+}
+
 /** Members of a tenant: registration, roles, deactivation. */
 export class UsersService {
-  constructor(private readonly deps: { sequelize: Sequelize; users: UserModel; tokens: ApiTokenModel; audit: AuditLog }) {}
+  constructor(private readonly deps: Deps) {}
 
   async list(actor: Actor): Promise<PublicUser[]> {
     requirePermission(actor, 'user:read');
-    const rows = await this.deps.users.findAll({ where: { tenantId: actor.tenantId }, order: [['createdAt', 'ASC']] });
-    return rows.map((r) => toPublicUser(r.get({ plain: true })));
+    return (await this.deps.users.list(actor.tenantId)).map(toPublicUser);
   }
 
   async register(actor: Actor, input: RegisterInput): Promise<PublicUser> {
@@ -42,33 +52,30 @@ export class UsersService {
     options: { transaction?: Transaction } = {},
   ): Promise<PublicUser> {
     try {
-      const row = await this.deps.users.create(
+      const user = await this.deps.users.create(
         {
-          tenantId,
-          email: input.email.toLowerCase(),
-          name: input.name ?? '',
-          passwordHash: await hashPassword(input.password),
-          role: input.role as Role,
-          isPlatformAdmin: input.isPlatformAdmin ?? false,
+          tenantId, email: input.email.toLowerCase(), name: input.name ?? '', passwordHash: await hashPassword(input.password),
+          role: input.role as Role, isPlatformAdmin: input.isPlatformAdmin ?? false,
         },
-        { transaction: options.transaction },
+        options,
       );
-      return toPublicUser(row.get({ plain: true }));
+      return toPublicUser(user);
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw new ConflictError(`a user with email ${input.email} already exists`, { code: 'user_exists' });
       throw err;
     }
   }
 
+  /** A new role takes effect at once: the user's sessions end (they log in again), their tokens are capped at it. */
   async setRole(actor: Actor, userId: string, role: Role): Promise<PublicUser> {
     requirePermission(actor, 'user:manage');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const user = await this.lockUser(actor, userId, transaction);
-      if (user.getDataValue('role') === 'admin' && role !== 'admin') await this.assertAnotherAdmin(actor.tenantId, userId, transaction);
-      const before = user.getDataValue('role');
-      await user.update({ role }, { transaction });
-      await this.deps.audit.record(actor, 'user.role', { type: 'user', id: userId }, { from: before, to: role }, { transaction });
-      return toPublicUser(user.get({ plain: true }));
+      if (user.role === 'admin' && role !== 'admin') await this.assertAnotherAdmin(actor.tenantId, userId, transaction);
+      const updated = await this.deps.users.update(userId, { role }, transaction);
+      const ended = user.role === role ? 0 : await this.deps.sessions.revokeAllOfUser(userId, this.deps.clock.now(), transaction);
+      await this.deps.audit.record(actor, 'user.role', { type: 'user', id: userId }, { from: user.role, to: role, sessions_revoked: ended }, { transaction });
+      return toPublicUser(updated);
     });
   }
 
@@ -77,25 +84,24 @@ export class UsersService {
     requirePermission(actor, 'user:manage');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const user = await this.lockUser(actor, userId, transaction);
-      if (user.getDataValue('role') === 'admin' && user.getDataValue('isActive')) await this.assertAnotherAdmin(actor.tenantId, userId, transaction);
-      await user.update({ isActive: false }, { transaction });
-      await this.deps.tokens.update({ revokedAt: new Date() }, { where: { userId, revokedAt: null }, transaction });
-      await this.deps.audit.record(actor, 'user.deactivate', { type: 'user', id: userId }, { email: user.getDataValue('email') }, { transaction });
-      return toPublicUser(user.get({ plain: true }));
+      if (user.role === 'admin' && user.isActive) await this.assertAnotherAdmin(actor.tenantId, userId, transaction);
+      const updated = await this.deps.users.update(userId, { isActive: false }, transaction);
+      const now = this.deps.clock.now();
+      await this.deps.tokens.revokeAllOfUser(userId, now, transaction);
+      await this.deps.sessions.revokeAllOfUser(userId, now, transaction);
+      await this.deps.audit.record(actor, 'user.deactivate', { type: 'user', id: userId }, { email: user.email }, { transaction });
+      return toPublicUser(updated);
     });
   }
 
-  private async lockUser(actor: Actor, userId: string, transaction: Transaction) {
-    const user = isUuid(userId)
-      ? await this.deps.users.findOne({ where: { id: userId, tenantId: actor.tenantId }, transaction, lock: transaction.LOCK.UPDATE })
-      : null;
+  private async lockUser(actor: Actor, userId: string, transaction: Transaction): Promise<User> {
+    const user = await this.deps.users.lockInTenant(actor.tenantId, userId, transaction);
     if (!user) throw new NotFoundError(`user ${userId} not found`);
     return user;
   }
 
   private async assertAnotherAdmin(tenantId: string, exceptUserId: string, transaction: Transaction): Promise<void> {
-    const admins = await this.deps.users.findAll({ where: { tenantId, role: 'admin', isActive: true }, transaction, lock: transaction.LOCK.UPDATE });
-    if (!admins.some((a) => a.getDataValue('id') !== exceptUserId)) {
+    if ((await this.deps.users.otherActiveAdmins(tenantId, exceptUserId, transaction)) === 0) {
       throw new ConflictError('a tenant must keep at least one active admin; promote another user first', { code: 'last_admin' });
     }
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { redactSql } from './sql-redaction.js';
 
 export interface DbOptions {
   /** postgres:// URL; unset → embedded PGlite in dataDir */
@@ -40,7 +41,11 @@ function searchPathOption(schema?: string): string | undefined {
 function makeSequelize(url: string, poolMax: number, schema: string | undefined, log: Logger): Sequelize {
   return new Sequelize(url, {
     dialect: 'postgres',
-    logging: (sql: string) => log.trace({ sql: sql.slice(0, 500) }, 'sql'),
+    // Statements only, with every literal redacted: Sequelize inlines values into what it logs.
+    // Only at trace, and over the head of the statement (a literal cut there is redacted whole).
+    logging: (sql: string) => {
+      if (log.isLevelEnabled('trace')) log.trace({ sql: redactSql(sql.slice(0, 4000)).slice(0, 500) }, 'sql');
+    },
     benchmark: false,
     pool: { max: poolMax, min: 0, idle: 10_000, acquire: 60_000 },
     dialectOptions: { options: searchPathOption(schema), application_name: 'atlantas' },

@@ -1,6 +1,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RunPhase } from '../auth/run-credentials.js';
 import { InputError } from '../errors.js';
+import { phaseOnClaim } from './run-status.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
 import { initArgs, workspaceSelectArgs } from '../terraform/terraform-args.js';
@@ -18,7 +20,7 @@ export async function prepareProject(ctx: StepContext, checkoutDir: string): Pro
   await assertExtraArgPathsInside(run.extraArgs, dir, root);
   const address = `${deps.stateBaseUrl()}/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
   const override = run.stateName
-    ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run), checkoutRoot: root })
+    ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run, phaseOnClaim(run.status)), checkoutRoot: root })
     : { overridden: false, reconfigure: false, env: {} };
   const project: PreparedProject = { dir, backendOverridden: override.overridden, env: override.env };
   ctx.writer.setPhase('init');
@@ -30,4 +32,13 @@ export async function prepareProject(ctx: StepContext, checkoutDir: string): Pro
     if (ws.exitCode !== 0) throw new Error(`terraform workspace select ${run.workspace} failed: ${errorText(ws)}`);
   }
   return project;
+}
+
+/**
+ * The project with the state credential of `phase`: a run that applies right after its plan
+ * (auto-apply) trades its plan credential, which cannot write state, for an apply one.
+ */
+export function withPhaseCredential(ctx: StepContext, project: PreparedProject, phase: RunPhase): PreparedProject {
+  if (!project.backendOverridden || !ctx.run.stateName) return project;
+  return { ...project, env: { ...project.env, TF_HTTP_PASSWORD: ctx.deps.runToken(ctx.run, phase) } };
 }

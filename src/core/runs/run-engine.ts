@@ -115,7 +115,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   });
   const executor = new RunExecutor({
     repo, runs, logs, plans, freshness, states, workingCopies, runner, repos,
-    runToken: (run) => deps.auth.issueRunToken(run, options.runTimeoutMs + 10 * 60_000),
+    runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
     stateBaseUrl: () => endpoint.stateBaseUrl,
     scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });

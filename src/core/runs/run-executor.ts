@@ -7,7 +7,7 @@ import type { Run } from './run.model.js';
 import type { RunExecution } from './run-worker.js';
 import { RunCanceled, type ExecutorDeps, type PreparedProject, type StepContext } from './step-context.js';
 import { ACTIVE_STATUSES, phaseOnClaim, UNSUCCESSFUL_STATUSES } from './run-status.js';
-import { prepareProject } from './prepare-project.js';
+import { prepareProject, withPhaseCredential } from './prepare-project.js';
 import { applyPlan, makePlan } from './terraform-steps.js';
 
 /**
@@ -73,7 +73,8 @@ export class RunExecutor implements RunExecution {
     }
     const planFile = path.join(scratch, 'apply.tfplan');
     await writeFile(planFile, plan, { mode: 0o600 });
-    await applyPlan(this.context(run, writer, signal), project, planFile);
+    const ctx = this.context(run, writer, signal);
+    await applyPlan(ctx, withPhaseCredential(ctx, project, 'apply'), planFile);
   }
 
   private async fail(run: Run, err: unknown, signal: AbortSignal, writer: RunLogWriter, log: Logger): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger.js';
+import type { RunPhase } from '../auth/run-credentials.js';
 import type { RepoSource } from '../ports/repo-source.js';
 import type { TerraformRunner } from '../terraform/terraform-runner.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
@@ -23,8 +24,8 @@ export interface ExecutorDeps {
   workingCopies: WorkingCopies;
   runner: TerraformRunner;
   repos: RepoSource;
-  /** a credential limited to this run's state, for terraform's http backend */
-  runToken(run: Run): string;
+  /** a credential limited to this run's state and to one phase of it (auth/run-credentials.ts), for terraform's http backend */
+  runToken(run: Run, phase: RunPhase): string;
   /** where terraform reaches this server's state backend (loopback URL of this replica) */
   stateBaseUrl(): string;
   /** scratch space for plan files: <data dir>/runs */

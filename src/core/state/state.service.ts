@@ -8,6 +8,7 @@ import { InputError, LockedError, NotFoundError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { Encryptor } from '../secrets/encryption.js';
+import { assertMayForceUnlock } from './force-unlock.js';
 import type { LockInfo } from './lock-info.js';
 import { identify, parseStateDocument, stateOutputs, type StateDocument, type StateIdentity, type StateOutput } from './state-document.js';
 import { parseStateRef, type StateRef } from './state-ref.js';
@@ -124,7 +125,7 @@ export class StateService {
 
   /** Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo. */
   async lock(actor: Actor, name: string, workspace: string, info: LockInfo): Promise<void> {
-    requirePermission(actor, 'state:write');
+    requirePermission(actor, 'state:lock');
     const ref = refFor(actor, name, workspace);
     await this.countingConflicts('lock', inTransaction(this.deps.sequelize, undefined, async (t) => {
       const { row, created } = await this.lockedRow(actor, ref, t);
@@ -140,11 +141,12 @@ export class StateService {
   }
 
   /**
-   * Releases the lock held by `lockId`; `null` is terraform's force-unlock (empty body), allowed
-   * with state:write and audited as such. A free or unknown state is already unlocked: success.
+   * Releases the lock held by `lockId`; `null` is terraform's force-unlock (empty body), under the
+   * force-unlock rule (force-unlock.ts) and audited as such. A free or unknown state is already unlocked: success.
    */
   async unlock(actor: Actor, name: string, workspace: string, lockId: string | null): Promise<void> {
-    requirePermission(actor, 'state:write');
+    requirePermission(actor, 'state:lock');
+    if (lockId === null) assertMayForceUnlock(actor);
     const ref = refFor(actor, name, workspace);
     await this.countingConflicts('unlock', inTransaction(this.deps.sequelize, undefined, async (t) => {
       const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
@@ -185,9 +187,10 @@ export class StateService {
     return { state: summary(state), version, body: this.open(row) };
   }
 
-  /** Admin force-unlock through the management API. */
+  /** Force-unlock through the management API, under the same rule as the backend's (force-unlock.ts). */
   async forceUnlock(actor: Actor, id: string): Promise<StateSummary> {
-    requirePermission(actor, 'state:admin');
+    assertUnscoped(actor);
+    assertMayForceUnlock(actor);
     return inTransaction(this.deps.sequelize, undefined, async (t) => {
       const row = await this.requireById(actor, id, t);
       if (row.lockId) await this.release(actor, row, 'state.force_unlock', t);
