@@ -10,6 +10,7 @@ import { DashboardRepository } from './dashboard/dashboard.repository.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
 import type { Database } from './db/connection.js';
 import { defineModels, type Models } from './db/models.js';
+import { HealthService } from './health/health.service.js';
 import { EnvironmentRepository } from './environments/environment.repository.js';
 import { EnvironmentsService } from './environments/environments.service.js';
 import { InstanceRepository } from './instances/instance.repository.js';
@@ -57,10 +58,50 @@ export interface CoreDeps {
   vcs?: VcsHost;
 }
 
-export type Core = ReturnType<typeof createCore>;
+/**
+ * What a front end sees: services, each public method taking the Actor it acts for. No database,
+ * models, repositories, runner or key: a rule a front end cannot reach around lives in one of these.
+ */
+export interface Core {
+  readonly auth: AuthService;
+  readonly users: UsersService;
+  readonly tokens: TokensService;
+  readonly tenants: TenantsService;
+  readonly instances: InstancesService;
+  readonly environments: EnvironmentsService;
+  readonly projects: ProjectsService;
+  readonly dashboard: DashboardService;
+  readonly audit: AuditLog;
+  readonly state: StateService;
+  readonly runs: RunEngine['runs'];
+  readonly locks: RunEngine['locks'];
+  readonly commands: RunEngine['commands'];
+  /** the pull-request workflow; absent without a VCS host */
+  readonly prWorkflow: RunEngine['prWorkflow'];
+  readonly prReports: RunEngine['prReports'];
+  readonly webhookDeliveries: RunEngine['webhookDeliveries'];
+  readonly health: HealthService;
+}
 
-/** The one hand-written composition root of the domain. Every front end receives this object. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs }: CoreDeps) {
+/**
+ * What only the process that owns the core touches: start-up and shutdown (worker, recovery, the
+ * state endpoint this replica serves), key rotation, and the test harness's direct reads.
+ */
+export interface CoreInternals {
+  readonly db: Database;
+  readonly models: Models;
+  readonly encryptor: Encryptor;
+  readonly clock: Clock;
+  readonly rotation: RotationRegistry;
+  readonly worker: RunEngine['worker'];
+  readonly endpoint: RunEngine['endpoint'];
+  readonly recover: RunEngine['recover'];
+}
+
+type RunEngine = ReturnType<typeof createRunEngine>;
+
+/** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -113,5 +154,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
 
-  return { ...engine, db, models, encryptor, clock, log, audit, auth, users, tokens, tenants, instances, environments, projects, dashboard, state, rotation };
+  const core: Core = {
+    auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
+    runs: engine.runs, locks: engine.locks, commands: engine.commands,
+    prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
+    health: new HealthService({ db }),
+  };
+  const internals: CoreInternals = {
+    db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover,
+  };
+  return { core, internals };
 }

@@ -195,11 +195,11 @@ export class RunsService {
   }
 
   /** Waits until every run is settled (finished, or planned and waiting for a human). */
-  async waitForSettled(ids: string[], timeoutMs: number): Promise<Run[]> {
+  async waitForSettled(actor: Actor, ids: string[], timeoutMs: number): Promise<Run[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const runs = await this.deps.repo.findByIds(ids);
-      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return ids.map((id) => runs.find((r) => r.id === id)!);
+      const runs = await this.byIds(actor, ids);
+      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return runs;
       await this.deps.events.next(ids, { timeoutMs: 1000, type: 'status' });
     }
   }

@@ -1,6 +1,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { requirePermission, scopeCoversState, systemActor, type Actor } from '../actor.js';
+import { requirePermission, scopeCoversState, type Actor } from '../actor.js';
+import { systemActors } from '../auth/system-actors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { inTransaction } from '../db/transaction.js';
 import { InputError, LockedError, NotFoundError } from '../errors.js';
@@ -234,7 +235,7 @@ export class StateService {
     const existing = await this.deps.repo.findByRef(actor.tenantId, ref, t);
     if (existing) return { row: existing, created: false };
     // Linking to a registered project is internal bookkeeping, not the caller's read of projects.
-    const project = await this.deps.projects.require(systemActor('state', actor.tenantId), ref.name, t).catch((err: unknown) => {
+    const project = await this.deps.projects.require(systemActors.bookkeeping(actor.tenantId), ref.name, t).catch((err: unknown) => {
       if (err instanceof NotFoundError) return null;
       throw err;
     });
