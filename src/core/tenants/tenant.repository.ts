@@ -30,10 +30,10 @@ export class TenantRepository {
     }
   }
 
-  /** Applies `changes` and returns the row as it now is; null when it is gone. */
-  async update(id: string, changes: TenantChanges, transaction: Transaction): Promise<Tenant | null> {
+  /** Applies `changes` to a row the caller has locked (findById with forUpdate) and returns it as it now is. */
+  async update(id: string, changes: TenantChanges, transaction: Transaction): Promise<Tenant> {
     const row = await this.deps.model.findByPk(id, { transaction });
-    if (!row) return null;
+    if (!row) throw new Error(`tenant ${id} vanished while locked`);
     await row.update(changes, { transaction });
     return row.get({ plain: true });
   }

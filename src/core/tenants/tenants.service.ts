@@ -68,7 +68,7 @@ export class TenantsService {
         transaction,
       );
       await this.deps.audit.record(actor, 'tenant.quotas', { type: 'tenant', id: actor.tenantId }, { ...input }, { transaction });
-      return tenant!;
+      return tenant;
     });
   }
 
@@ -80,7 +80,7 @@ export class TenantsService {
       if (!before) throw new NotFoundError(`tenant ${tenantId} not found`, { code: 'tenant_not_found' });
       const tenant = await this.deps.repo.update(tenantId, { name: input.name ?? before.name, repoAllowlist: input.repo_allowlist ?? before.repoAllowlist }, transaction);
       await this.deps.audit.record(actor, 'tenant.update', { type: 'tenant', id: tenantId }, { ...input }, { transaction, tenantId });
-      return tenant!;
+      return tenant;
     });
   }
 
