@@ -13,6 +13,9 @@ import { githubWebUrl } from './core/ports/repo-source.js';
 import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
+import { PromMetrics } from './api/metrics/prom-metrics.js';
+import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
+import type { Metrics } from './core/ports/metrics.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -34,10 +37,12 @@ export interface RunningServer {
   close(): Promise<void>;
   /** resolves when every webhook received so far has been handled and settled PR results posted */
   githubIdle(): Promise<void>;
+  /** every route the HTTP app answers (method and path template) */
+  routes(): MountedRoute[];
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
+export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
     path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
@@ -50,7 +55,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs,
+      db, log, encryptor, repos: vcs, vcs, metrics,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -77,7 +82,8 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv);
+  const metrics = new PromMetrics();
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -92,7 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
-  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router });
+  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, metrics });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
@@ -140,6 +146,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await github?.bot.idle();
     await github?.reporter.tick();
   };
-  return { url, port, core, internals, lifecycle, log, close, githubIdle };
+  return { url, port, core, internals, lifecycle, log, close, githubIdle, routes: () => mountedRoutes(app) };
 }
 

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../logger.js';
 import { errorMiddleware } from './error-middleware.js';
+import { httpMetrics } from './metrics/http-metrics.js';
 import { requestContext } from './request-context.js';
 import { RAW_BODY_PATHS, routers, type RoutesDeps } from './routes.js';
 import type { AppState } from './types.js';
@@ -18,6 +19,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' });
 
   app.use(requestContext(deps.log));
+  app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {
     if (raw.some((re) => re.test(ctx.path))) return next();

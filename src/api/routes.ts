@@ -4,6 +4,9 @@ import { systemActors } from '../core/auth/system-actors.js';
 import type { Core } from '../core/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { GITHUB_EVENTS_PATH } from '../bot/github/webhooks.router.js';
+import { metricsRouter } from './metrics/metrics.router.js';
+import type { PromMetrics } from './metrics/prom-metrics.js';
+import { openapiRouter } from './openapi/openapi.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -26,13 +29,15 @@ export interface RoutesDeps {
   defaultTenantId: string;
   /** the GitHub webhook receiver, when the PR bot is on */
   githubRouter?: Router<AppState>;
+  /** this server's Prometheus registry: HTTP figures are recorded into it, GET /metrics serves it */
+  metrics: PromMetrics;
 }
 
 /** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
 export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
-export function routers({ core, lifecycle, config, defaultTenantId, githubRouter }: RoutesDeps): Router<AppState>[] {
+export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, metrics }: RoutesDeps): Router<AppState>[] {
   const atlantisActor = () => systemActors.atlantisApi(defaultTenantId);
   return [
     healthRouter({ health: core.health, lifecycle }),
@@ -48,5 +53,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
+    openapiRouter(),
+    metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
   ];
 }

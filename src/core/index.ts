@@ -37,6 +37,7 @@ import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repositor
 import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
+import { noopMetrics, type Metrics } from './ports/metrics.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -56,6 +57,8 @@ export interface CoreDeps {
   repos?: RepoSource;
   /** the pull-request host; the PR workflow is available only with one */
   vcs?: VcsHost;
+  /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
+  metrics?: Metrics;
 }
 
 /**
@@ -81,6 +84,8 @@ export interface Core {
   readonly prReports: RunEngine['prReports'];
   readonly webhookDeliveries: RunEngine['webhookDeliveries'];
   readonly health: HealthService;
+  /** server-wide figures (queue depth, terraform processes) for /metrics */
+  readonly serverStats: RunEngine['serverStats'];
 }
 
 /**
@@ -101,7 +106,7 @@ export interface CoreInternals {
 type RunEngine = ReturnType<typeof createRunEngine>;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -134,7 +139,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
   const state = new StateService({
     sequelize, repo: stateRepo,
-    projects, encryptor, audit, log: log.child({ svc: 'state' }),
+    projects, encryptor, audit, log: log.child({ svc: 'state' }), metrics,
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
@@ -149,7 +154,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
-  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs });
+  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
@@ -158,7 +163,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db }),
+    health: new HealthService({ db }), serverStats: engine.serverStats,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover,

@@ -6,7 +6,7 @@ import { QueryTypes } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Actor, Role } from '../../src/core/actor.js';
 import type { Core, CoreInternals } from '../../src/core/index.js';
-import { startServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { request, type HttpResponse, type RequestOptions } from './http.js';
 import { createTestSchema, testDatabaseUrl, withClient } from './test-db.js';
@@ -42,6 +42,8 @@ export interface TestApp {
   close(options?: { keepData?: boolean }): Promise<void>;
   /** stops and starts again on the same data */
   restart(): Promise<TestApp>;
+  /** every route the server's HTTP app answers */
+  routes: RunningServer['routes'];
 }
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -93,6 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sql: <T>(query: string, replacements?: Record<string, unknown>) => server.internals.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
     githubIdle: () => server.githubIdle(),
+    routes: () => server.routes(),
     async close(closeOptions = {}) {
       await server.close();
       if (!closeOptions.keepData) await dropData();

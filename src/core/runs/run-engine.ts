@@ -32,6 +32,8 @@ import type { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
+import type { Metrics } from '../ports/metrics.js';
+import { ServerStatsService } from '../server-stats/server-stats.service.js';
 import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import type { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
@@ -97,6 +99,7 @@ export interface RunEngineDeps {
   /** the pull-request host (GitHub); without one the PR workflow is off */
   vcs?: VcsHost;
   terraform?: TerraformRunner;
+  metrics: Metrics;
 }
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
@@ -118,7 +121,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }) });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
@@ -132,7 +135,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     stateBaseUrl: () => endpoint.stateBaseUrl,
     scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });
-  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
+  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = r.prBatches;
@@ -149,6 +152,7 @@ export function createRunEngine(deps: RunEngineDeps) {
       })
     : undefined;
   const prReports = new PrReports({ batches: prBatches, runs });
-  const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries };
+  const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
+  const serverStats = new ServerStatsService({ runs: repo, runner });
+  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

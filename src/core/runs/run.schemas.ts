@@ -36,3 +36,8 @@ export const ListRunsQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   per_page: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** GET /api/v1/runs/{id}/events; a reconnecting EventSource sends Last-Event-ID instead, which wins. */
+export const RunEventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0).describe('resume after this log sequence (the last `id:` received)'),
+});

@@ -1,3 +1,4 @@
+import { noopMetrics, type Metrics, type WebhookResult } from '../ports/metrics.js';
 import type { WebhookDeliveryRepository } from './webhook-delivery.repository.js';
 
 /**
@@ -7,13 +8,23 @@ import type { WebhookDeliveryRepository } from './webhook-delivery.repository.js
 export class WebhookDeliveries {
   private lastPrune = 0;
 
-  constructor(private readonly deps: { repo: WebhookDeliveryRepository; keepDays?: number }) {}
+  constructor(private readonly deps: { repo: WebhookDeliveryRepository; keepDays?: number; metrics?: Metrics }) {}
 
   /** True the first time a delivery id is seen, false for a duplicate. */
   async firstSeen(id: string, event: string): Promise<boolean> {
     const first = await this.deps.repo.insertIfNew(id, event);
     void this.prune();
+    this.counted(first ? 'accepted' : 'duplicate');
     return first;
+  }
+
+  /** A delivery the receiver refused before it was recorded (bad signature, missing headers, too large). */
+  refused(result: Exclude<WebhookResult, 'accepted' | 'duplicate'>): void {
+    this.counted(result);
+  }
+
+  private counted(result: WebhookResult): void {
+    (this.deps.metrics ?? noopMetrics).webhookDelivery(result);
   }
 
   private async prune(): Promise<void> {
