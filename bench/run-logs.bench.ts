@@ -9,6 +9,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { connectDb } from '../src/core/db/connection.js';
 import { migrate } from '../src/core/db/migrate.js';
 import { RunEvents } from '../src/core/runs/run-events.js';
+import { RunLogRepository } from '../src/core/runs/run-log.repository.js';
 import { MAX_LOG_BYTES, RunLogs } from '../src/core/runs/run-logs.js';
 import { Encryptor } from '../src/core/secrets/encryption.js';
 import { captureLogs } from '../test/harness/capture-logs.js';
@@ -27,7 +28,7 @@ export async function run(): Promise<string> {
     await migrate(db, log, { encryptor });
     const { sequelize } = db;
     await sequelize.query('CREATE TABLE bench_plain_logs (run_id uuid, seq integer, phase text, chunk text, PRIMARY KEY (run_id, seq))');
-    const logs = new RunLogs({ sequelize, events: new RunEvents(), encryptor });
+    const logs = new RunLogs({ repo: new RunLogRepository({ sequelize }), events: new RunEvents(), encryptor });
     const output = terraformLikeOutput(MAX_LOG_BYTES - 1024);
     const w: number[][] = [[], [], [], []];
     for (let i = 0; i < ITERATIONS; i++) {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { AuditRepository } from './audit/audit.repository.js';
 import { AuditLog } from './audit/audit.service.js';
 import { ApiTokenRepository } from './auth/api-token.repository.js';
 import { AuthService } from './auth/auth.service.js';
@@ -12,20 +13,34 @@ import { TokensService } from './auth/tokens.service.js';
 import { UserRepository } from './auth/user.repository.js';
 import { UsersService } from './auth/users.service.js';
 import { systemClock, type Clock } from './clock.js';
+import { DashboardRepository } from './dashboard/dashboard.repository.js';
 import { DashboardService } from './dashboard/dashboard.service.js';
 import type { Database } from './db/connection.js';
 import { defineModels, type Models } from './db/models.js';
 import { HealthService } from './health/health.service.js';
+import { EnvironmentRepository } from './environments/environment.repository.js';
 import { EnvironmentsService } from './environments/environments.service.js';
+import { InstanceRepository } from './instances/instance.repository.js';
 import { InstancesService } from './instances/instances.service.js';
+import { LockRepository } from './locks/lock.repository.js';
+import { ProjectDependencyRepository } from './projects/project-dependency.repository.js';
+import { ProjectRepository } from './projects/project.repository.js';
 import { ProjectsService } from './projects/projects.service.js';
+import { CommentClaimRepository } from './pull-requests/comment-claim.repository.js';
+import { PrBatchRepository } from './pull-requests/pr-batch.repository.js';
 import type { Encryptor } from './secrets/encryption.js';
 import { RotationRegistry } from './secrets/rotation.js';
 import { StateService } from './state/state.service.js';
 import { StateRepository } from './state/state.repository.js';
 import { StateVersionRotation } from './state/state-rotation.js';
+import { TenantRepository } from './tenants/tenant.repository.js';
 import { TenantsService } from './tenants/tenants.service.js';
-import { createRunEngine, type RunEngineOptions } from './runs/run-engine.js';
+import { createRunEngine, type RunEngineOptions, type RunEngineRepositories } from './runs/run-engine.js';
+import { RunLogRepository } from './runs/run-log.repository.js';
+import { RunPlanRepository } from './runs/run-plan.repository.js';
+import { RunRepository } from './runs/run.repository.js';
+import { RunSealer } from './runs/run-sealing.js';
+import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
 import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
@@ -103,7 +118,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
-  const audit = new AuditLog({ model: models.AuditEntry });
+  const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
   const userRepo = new UserRepository(models.User);
   const tokenRepo = new ApiTokenRepository(models.ApiToken);
   const sessions = new SessionRepository(sequelize);
@@ -121,29 +136,42 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const users = new UsersService({ sequelize, users: userRepo, tokens: tokenRepo, sessions, audit, clock });
   const tokens = new TokensService({ sequelize, tokens: tokenRepo, audit, clock, maxTtlMs: options.tokenMaxTtlMs });
+  const instanceRepo = new InstanceRepository({ model: models.Instance });
+  const environmentRepo = new EnvironmentRepository({ model: models.Environment });
+  const projectRepo = new ProjectRepository({ model: models.Project });
   const tenants = new TenantsService({
-    sequelize, tenants: models.Tenant, users: models.User, instances: models.Instance, environments: models.Environment,
+    sequelize, repo: new TenantRepository({ sequelize, model: models.Tenant }), instances: instanceRepo, environments: environmentRepo,
     usersService: users, audit, log: log.child({ svc: 'tenants' }),
   });
-  const instances = new InstancesService({ sequelize, model: models.Instance, tenants, audit });
-  const environments = new EnvironmentsService({ sequelize, model: models.Environment, instances: models.Instance, tenants, audit });
+  const instances = new InstancesService({ sequelize, repo: instanceRepo, tenants, audit });
+  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit });
   const projects = new ProjectsService({
-    sequelize, projects: models.Project, dependencies: models.ProjectDependency, instances: models.Instance,
-    environments: models.Environment, audit,
+    sequelize, repo: projectRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), instances: instanceRepo,
+    environments: environmentRepo, audit,
   });
-  const dashboard = new DashboardService({ sequelize });
+  const dashboard = new DashboardService({ repo: new DashboardRepository({ sequelize }) });
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
   const state = new StateService({
     sequelize, repo: stateRepo,
     projects, encryptor, audit, log: log.child({ svc: 'state' }), metrics,
   });
   const rotation = new RotationRegistry();
-  rotation.register(new StateVersionRotation({ sequelize, versions: models.StateVersion }));
+  rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
 
-  const engine = createRunEngine({ sequelize, models, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics });
+  const repositories: RunEngineRepositories = {
+    runs: new RunRepository({ sequelize, model: models.Run, sealer: new RunSealer(encryptor) }),
+    runLogs: new RunLogRepository({ sequelize }),
+    runPlans: new RunPlanRepository({ sequelize }),
+    locks: new LockRepository({ sequelize, model: models.ProjectLock }),
+    projects: projectRepo,
+    prBatches: new PrBatchRepository({ sequelize }),
+    commentClaims: new CommentClaimRepository({ sequelize }),
+    webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
+  };
+  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
-  rotation.register(new RunLogRotation({ sequelize }));
-  rotation.register(new RunFieldRotation({ sequelize }));
+  rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
+  rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,

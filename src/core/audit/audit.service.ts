@@ -1,6 +1,7 @@
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { requirePermission, type Actor } from '../actor.js';
-import type { AuditEntry, AuditEntryModel } from './audit-entry.model.js';
+import type { AuditEntry } from './audit-entry.model.js';
+import type { AuditRepository } from './audit.repository.js';
 
 export interface AuditTarget {
   type: string;
@@ -18,7 +19,7 @@ export interface AuditQuery {
 
 /** Every mutation writes one entry: who (actor), through what (via), did what, to what. */
 export class AuditLog {
-  constructor(private readonly deps: { model: AuditEntryModel }) {}
+  constructor(private readonly deps: { repo: AuditRepository }) {}
 
   async record(
     actor: Actor,
@@ -27,7 +28,7 @@ export class AuditLog {
     detail: Record<string, unknown> = {},
     options: { transaction?: Transaction; tenantId?: string } = {},
   ): Promise<void> {
-    await this.deps.model.create(
+    await this.deps.repo.insert(
       {
         tenantId: options.tenantId ?? actor.tenantId,
         actorKind: actor.kind,
@@ -39,22 +40,19 @@ export class AuditLog {
         targetId: target.id ?? null,
         detail,
       },
-      { transaction: options.transaction },
+      options.transaction,
     );
   }
 
   async list(actor: Actor, query: AuditQuery = {}): Promise<AuditEntry[]> {
     requirePermission(actor, 'audit:read');
-    const where: WhereOptions<AuditEntry> = { tenantId: actor.tenantId };
-    if (query.action) Object.assign(where, { action: query.action });
-    if (query.targetType) Object.assign(where, { targetType: query.targetType });
-    if (query.targetId) Object.assign(where, { targetId: query.targetId });
-    if (query.before && /^\d+$/.test(query.before)) Object.assign(where, { id: { [Op.lt]: query.before } });
-    const rows = await this.deps.model.findAll({
-      where,
-      order: [['id', 'DESC']],
+    return this.deps.repo.find({
+      tenantId: actor.tenantId,
+      action: query.action,
+      targetType: query.targetType,
+      targetId: query.targetId,
+      beforeId: query.before && /^\d+$/.test(query.before) ? query.before : undefined,
       limit: Math.min(Math.max(query.limit ?? 100, 1), 1000),
     });
-    return rows.map((r) => r.get({ plain: true }));
   }
 }

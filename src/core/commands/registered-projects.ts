@@ -1,4 +1,4 @@
-import type { ProjectModel } from '../projects/project.model.js';
+import type { ProjectRepository } from '../projects/project.repository.js';
 import { derivedStateName } from './derived-state-name.js';
 import type { ResolvedTarget } from './resolve-targets.js';
 
@@ -22,10 +22,10 @@ export function repoFullNameOf(repositoryUrl: string): string {
  * from repo, dir and project name (derived-state-name.ts).
  */
 export class RegisteredProjects {
-  constructor(private readonly deps: { projects: ProjectModel }) {}
+  constructor(private readonly deps: { projects: ProjectRepository }) {}
 
   async link(tenantId: string, repoFullName: string, targets: ResolvedTarget[]): Promise<LinkedTarget[]> {
-    const rows = (await this.deps.projects.findAll({ where: { tenantId } })).map((r) => r.get({ plain: true }));
+    const rows = await this.deps.projects.list(tenantId);
     const candidates = rows.filter((p) => p.repositoryUrl && repoFullNameOf(p.repositoryUrl) === repoFullName.toLowerCase());
     return targets.map((t) => {
       const p = candidates.find((c) => c.terraformPath === t.dir && c.workspace === t.workspace);

@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { requirePermission, type Actor } from '../actor.js';
+import type { DashboardRepository } from './dashboard.repository.js';
 
 export interface DashboardStats {
   totalRuns: number;
@@ -14,32 +14,21 @@ export interface DashboardStats {
 
 const ACTIVE = ['pending', 'planning', 'planned', 'confirmed', 'applying'];
 
-/** Aggregates for the tenant overview, in one round trip. */
+/** Aggregates for the tenant overview. */
 export class DashboardService {
-  constructor(private readonly deps: { sequelize: Sequelize }) {}
+  constructor(private readonly deps: { repo: DashboardRepository }) {}
 
   async stats(actor: Actor): Promise<DashboardStats> {
     requirePermission(actor, 'tenant:read');
-    const [row] = await this.deps.sequelize.query<Record<string, string>>(
-      `SELECT
-         (SELECT count(*) FROM runs WHERE tenant_id = :t) AS total_runs,
-         (SELECT count(*) FROM runs WHERE tenant_id = :t AND status = 'applied') AS applied_runs,
-         (SELECT count(*) FROM runs WHERE tenant_id = :t AND status = 'errored') AS errored_runs,
-         (SELECT count(*) FROM runs WHERE tenant_id = :t AND status IN (:active)) AS pending_runs,
-         (SELECT count(*) FROM instances WHERE tenant_id = :t AND status = 'running') AS active_instances,
-         (SELECT count(*) FROM environments WHERE tenant_id = :t) AS total_environments`,
-      { replacements: { t: actor.tenantId, active: ACTIVE }, type: QueryTypes.SELECT },
-    );
-    const n = (k: string) => Number(row?.[k] ?? 0);
-    const total = n('total_runs');
+    const c = await this.deps.repo.counts(actor.tenantId, ACTIVE);
     return {
-      totalRuns: total,
-      appliedRuns: n('applied_runs'),
-      erroredRuns: n('errored_runs'),
-      pendingRuns: n('pending_runs'),
-      activeInstances: n('active_instances'),
-      totalEnvironments: n('total_environments'),
-      successRate: total ? Math.round((n('applied_runs') / total) * 1000) / 10 : 0,
+      totalRuns: c.totalRuns,
+      appliedRuns: c.appliedRuns,
+      erroredRuns: c.erroredRuns,
+      pendingRuns: c.activeRuns,
+      activeInstances: c.runningInstances,
+      totalEnvironments: c.environments,
+      successRate: c.totalRuns ? Math.round((c.appliedRuns / c.totalRuns) * 1000) / 10 : 0,
     };
   }
 }

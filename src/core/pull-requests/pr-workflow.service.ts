@@ -3,7 +3,7 @@ import { systemActors } from '../auth/system-actors.js';
 import type { RepoPolicy } from '../commands/repo-policy.js';
 import type { PullRequestInfo, VcsHost } from '../ports/vcs-host.js';
 import type { TerraformRunner } from '../terraform/terraform-runner.js';
-import type { CommentClaims } from './comment-claims.js';
+import type { CommentClaimRepository } from './comment-claim.repository.js';
 import { failedStatus, pendingStatus, type StatusKind } from './commit-status.js';
 import { actorFromRepoPermission } from './pr-actor.js';
 import {
@@ -21,7 +21,7 @@ export interface PrWorkflowOptions {
 interface Deps {
   pullRequests: PullRequestsService;
   policy: RepoPolicy;
-  claims: CommentClaims;
+  claims: CommentClaimRepository;
   vcs: VcsHost;
   runner: Pick<TerraformRunner, 'version'>;
   options: PrWorkflowOptions;

@@ -7,9 +7,10 @@ import type { AuthService } from '../auth/auth.service.js';
 import { CommandService } from '../commands/command.service.js';
 import { RegisteredProjects } from '../commands/registered-projects.js';
 import { RepoPolicy } from '../commands/repo-policy.js';
-import type { Models } from '../db/models.js';
+import type { LockRepository } from '../locks/lock.repository.js';
 import { LocksService } from '../locks/locks.service.js';
 import { AnonymousGitHubSource, type RepoSource } from '../ports/repo-source.js';
+import type { ProjectRepository } from '../projects/project.repository.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import type { StateService } from '../state/state.service.js';
@@ -23,20 +24,22 @@ import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
+import type { RunLogRepository } from './run-log.repository.js';
 import { RunLogs } from './run-logs.js';
+import type { RunPlanRepository } from './run-plan.repository.js';
 import { recoverOrphans } from './run-recovery.js';
-import { RunRepository } from './run.repository.js';
-import { RunSealer } from './run-sealing.js';
+import type { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
 import type { Metrics } from '../ports/metrics.js';
 import { ServerStatsService } from '../server-stats/server-stats.service.js';
 import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
-import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
+import type { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
 import { WebhookDeliveries } from '../webhooks/webhook-deliveries.js';
-import { CommentClaims } from '../pull-requests/comment-claims.js';
+import type { WebhookDeliveryRepository } from '../webhooks/webhook-delivery.repository.js';
+import type { CommentClaimRepository } from '../pull-requests/comment-claim.repository.js';
 import { PrReports } from '../pull-requests/pr-reports.js';
 import { PrWorkflowService, type PrWorkflowOptions } from '../pull-requests/pr-workflow.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
@@ -66,9 +69,22 @@ export interface RunEngineOptions {
   serverRepoConfig: ServerRepoConfig;
 }
 
+/** The queries the engine's parts use; built in createCore. */
+export interface RunEngineRepositories {
+  runs: RunRepository;
+  runLogs: RunLogRepository;
+  runPlans: RunPlanRepository;
+  locks: LockRepository;
+  projects: ProjectRepository;
+  prBatches: PrBatchRepository;
+  commentClaims: CommentClaimRepository;
+  webhookDeliveries: WebhookDeliveryRepository;
+}
+
 export interface RunEngineDeps {
+  /** for transactions only: queries go through `repositories` */
   sequelize: Sequelize;
-  models: Models;
+  repositories: RunEngineRepositories;
   encryptor: Encryptor;
   audit: AuditLog;
   auth: AuthService;
@@ -88,13 +104,13 @@ export interface RunEngineDeps {
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
 export function createRunEngine(deps: RunEngineDeps) {
-  const { sequelize, models, options, log } = deps;
+  const { sequelize, repositories: r, options, log } = deps;
   const repos = deps.repos ?? new AnonymousGitHubSource(options.githubWebUrl);
   const endpoint = { stateBaseUrl: '' };
   const events = new RunEvents();
-  const repo = new RunRepository({ sequelize, model: models.Run, sealer: new RunSealer(deps.encryptor) });
-  const logs = new RunLogs({ sequelize, events, encryptor: deps.encryptor });
-  const plans = new PlanStore({ sequelize, encryptor: deps.encryptor });
+  const repo = r.runs;
+  const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
+  const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
   const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });
   const states: StateSerials = {
@@ -104,11 +120,11 @@ export function createRunEngine(deps: RunEngineDeps) {
     },
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
-  const locks = new LocksService({ sequelize, locks: models.ProjectLock, runs: models.Run, audit: deps.audit });
+  const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
   const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
-    runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: models.Project }),
+    runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
     projects: deps.projects, autoplanFileList: options.autoplanFileList, blockedExtraArgs: options.blockedExtraArgs ?? DEFAULT_BLOCKED_EXTRA_ARGS,
     serverRepoConfig: options.serverRepoConfig,
     log: log.child({ svc: 'commands' }),
@@ -122,7 +138,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
-  const prBatches = new PrBatchRepository({ sequelize });
+  const prBatches = r.prBatches;
   const pullRequests = deps.vcs
     ? new PullRequestsService({
         commands, runs, runRepo: repo, locks, batches: prBatches, vcs: deps.vcs, workingCopies,
@@ -131,12 +147,12 @@ export function createRunEngine(deps: RunEngineDeps) {
     : undefined;
   const prWorkflow = pullRequests && deps.vcs
     ? new PrWorkflowService({
-        pullRequests, policy: repoPolicy, claims: new CommentClaims({ sequelize }), vcs: deps.vcs, runner, options: options.pullRequests,
+        pullRequests, policy: repoPolicy, claims: r.commentClaims, vcs: deps.vcs, runner, options: options.pullRequests,
         log: log.child({ svc: 'pr-workflow' }),
       })
     : undefined;
   const prReports = new PrReports({ batches: prBatches, runs });
-  const webhookDeliveries = new WebhookDeliveries({ sequelize, metrics: deps.metrics });
+  const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
   return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

@@ -1,6 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Encryptor } from '../secrets/encryption.js';
 import type { RunEvents } from './run-events.js';
+import type { RunLogRepository } from './run-log.repository.js';
 
 const FLUSH_MS = 200;
 const FLUSH_BYTES = 32 * 1024;
@@ -25,23 +25,17 @@ export function runLogAad(runId: string, seq: number): string {
  * plaintext length, for the per-run cap.
  */
 export class RunLogs {
-  constructor(private readonly deps: { sequelize: Sequelize; events: RunEvents; encryptor: Encryptor }) {}
+  constructor(private readonly deps: { repo: RunLogRepository; events: RunEvents; encryptor: Encryptor }) {}
 
   /** A buffered writer for one run; `close()` flushes the rest. */
   async writer(runId: string): Promise<RunLogWriter> {
-    const [row] = await this.deps.sequelize.query<{ seq: number | null; bytes: string | null }>(
-      'SELECT max(seq) AS seq, sum(size) AS bytes FROM run_logs WHERE run_id = :runId',
-      { replacements: { runId }, type: QueryTypes.SELECT },
-    );
-    return new RunLogWriter(this.deps.sequelize, this.deps.events, this.deps.encryptor, runId, (row?.seq ?? 0) + 1, Number(row?.bytes ?? 0));
+    const end = await this.deps.repo.end(runId);
+    return new RunLogWriter(this.deps.repo, this.deps.events, this.deps.encryptor, runId, end.seq + 1, end.bytes);
   }
 
   async read(runId: string, afterSeq = 0, limit = 10_000, phase?: string): Promise<LogChunk[]> {
-    const rows = await this.deps.sequelize.query<{ seq: number; phase: string; key_id: string; data: Buffer }>(
-      `SELECT seq, phase, key_id, data FROM run_logs WHERE run_id = :runId AND seq > :afterSeq${phase ? ' AND phase = :phase' : ''} ORDER BY seq LIMIT :limit`,
-      { replacements: { runId, afterSeq, limit, phase: phase ?? null }, type: QueryTypes.SELECT },
-    );
-    return rows.map((r) => ({ seq: r.seq, phase: r.phase, chunk: this.deps.encryptor.openString({ keyId: r.key_id, data: r.data }, runLogAad(runId, r.seq)) }));
+    const rows = await this.deps.repo.read(runId, afterSeq, limit, phase);
+    return rows.map((r) => ({ seq: r.seq, phase: r.phase, chunk: this.deps.encryptor.openString(r, runLogAad(runId, r.seq)) }));
   }
 
   /** The whole output (or one phase's): every chunk is decrypted. */
@@ -58,7 +52,7 @@ export class RunLogWriter {
   private truncated = false;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly repo: RunLogRepository,
     private readonly events: RunEvents,
     private readonly encryptor: Encryptor,
     private readonly runId: string,
@@ -94,9 +88,7 @@ export class RunLogWriter {
     this.flushing = this.flushing.then(async () => {
       const stored = chunk.replace(/\u0000/g, '');
       const sealed = this.encryptor.seal(stored, runLogAad(this.runId, seq));
-      await this.sequelize.query('INSERT INTO run_logs (run_id, seq, phase, key_id, data, size) VALUES (:runId, :seq, :phase, :keyId, :data, :size)', {
-        replacements: { runId: this.runId, seq, phase, keyId: sealed.keyId, data: sealed.data, size: Buffer.byteLength(stored) },
-      });
+      await this.repo.insert({ runId: this.runId, seq, phase, keyId: sealed.keyId, data: sealed.data, size: Buffer.byteLength(stored) });
       this.events.emit({ type: 'log', runId: this.runId, seq, phase, chunk });
     });
     return this.flushing;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { Run, RunModel } from './run.model.js';
-import type { RunRow, RunSealer } from './run-sealing.js';
+import type { Sealed } from '../secrets/encryption.js';
+import { SEALED_RUN_COLUMNS, SEALED_RUN_FIELDS, type RunRow, type RunSealer, type SealedRunField } from './run-sealing.js';
 import { ACTIVE_STATUSES, CLAIMABLE_STATUSES, TERMINAL_STATUSES, type RunStatus } from './run-status.js';
 
 export interface RunFilter {
@@ -147,6 +148,59 @@ export class RunRepository {
   async findActive(): Promise<Run[]> {
     const rows = await this.deps.model.findAll({ where: { status: { [Op.in]: [...ACTIVE_STATUSES] } } });
     return rows.map((r) => this.open(r));
+  }
+
+  /** Discards the planned (unapplied) runs of one project: the lock they were planned under was released. */
+  async discardPlannedOf(tenantId: string, t: Pick<Run, 'repoFullName' | 'dir' | 'workspace' | 'projectName'>, statusReason: string, transaction: Transaction): Promise<void> {
+    await this.deps.model.update(
+      { status: 'discarded', statusReason, finishedAt: new Date() },
+      { where: { tenantId, repoFullName: t.repoFullName, dir: t.dir, workspace: t.workspace, projectName: t.projectName, status: 'planned' }, transaction },
+    );
+  }
+
+  /** Discards a pull request's runs that wait to start or to be applied (its locks were released). */
+  async discardUnappliedOfPullRequest(tenantId: string, repoFullName: string, prNumber: number, statusReason: string, transaction: Transaction): Promise<void> {
+    await this.deps.model.update(
+      { status: 'discarded', statusReason, finishedAt: new Date() },
+      { where: { tenantId, repoFullName, prNumber, status: { [Op.in]: ['planned', 'pending'] } }, transaction },
+    );
+  }
+
+  /**
+   * Up to `limit` runs after the cursor (by id) with a sealed field under another key than
+   * `keyId`, with their sealed fields as stored; locked until the transaction ends (plainly, not
+   * skipped: a skipped row would be left behind the cursor).
+   */
+  async sealedFieldsNotUnderKey(keyId: string, afterId: string, limit: number, transaction: Transaction): Promise<Array<{ id: string; fields: Partial<Record<SealedRunField, Sealed>> }>> {
+    const columns = SEALED_RUN_FIELDS.map((f) => SEALED_RUN_COLUMNS[f]);
+    const stale = columns.map((c) => `${c}_key_id <> :current`).join(' OR ');
+    const rows = await this.deps.sequelize.query<Record<string, unknown> & { id: string }>(
+      `SELECT id, ${columns.map((c) => `${c}_key_id, ${c}_sealed`).join(', ')} FROM runs
+       WHERE id > :after AND (${stale}) ORDER BY id LIMIT :limit FOR UPDATE`,
+      { replacements: { after: afterId, current: keyId, limit }, type: QueryTypes.SELECT, transaction },
+    );
+    return rows.map((row) => {
+      const fields: Partial<Record<SealedRunField, Sealed>> = {};
+      for (const field of SEALED_RUN_FIELDS) {
+        const c = SEALED_RUN_COLUMNS[field];
+        const stored = row[`${c}_key_id`] as string | null;
+        if (stored !== null) fields[field] = { keyId: stored, data: row[`${c}_sealed`] as Buffer };
+      }
+      return { id: row.id, fields };
+    });
+  }
+
+  /** Replaces sealed fields' ciphertexts (null: nothing stored). Not `updated_at`: the run did not change. */
+  async resealFields(id: string, fields: Partial<Record<SealedRunField, Sealed | null>>, transaction: Transaction): Promise<void> {
+    const set: Record<string, unknown> = {};
+    for (const [field, sealed] of Object.entries(fields) as [SealedRunField, Sealed | null][]) {
+      const c = SEALED_RUN_COLUMNS[field];
+      Object.assign(set, { [`${c}_key_id`]: sealed?.keyId ?? null, [`${c}_sealed`]: sealed?.data ?? null });
+    }
+    if (!Object.keys(set).length) return;
+    await this.deps.sequelize.query(`UPDATE runs SET ${Object.keys(set).map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id`, {
+      replacements: { ...set, id }, transaction,
+    });
   }
 
   private open(row: Row): Run {

@@ -1,4 +1,4 @@
-import { literal, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { literal, Op, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { isUuid } from '../ids.js';
 import type { LockInfo } from './lock-info.js';
 import type { StateRef } from './state-ref.js';
@@ -106,6 +106,29 @@ export class StateRepository {
       );
       return removed.length + freed.length;
     });
+  }
+
+  /**
+   * Ids of up to `limit` versions sealed under another key than `keyId`, oldest first, locked
+   * until the transaction ends (`SKIP LOCKED`: two rotators share the work).
+   */
+  async versionIdsNotUnderKey(keyId: string, limit: number, t: Transaction): Promise<string[]> {
+    const rows = await this.deps.versions.findAll({
+      attributes: ['id'], where: { keyId: { [Op.ne]: keyId } }, order: [['createdAt', 'ASC'], ['id', 'ASC']],
+      limit, lock: t.LOCK.UPDATE, skipLocked: true, transaction: t,
+    });
+    return rows.map((r) => r.getDataValue('id'));
+  }
+
+  /** One version with its ciphertext, by id alone (key rotation). */
+  async versionWithDataById(id: string, t: Transaction): Promise<StateVersionRow | null> {
+    const row = await this.deps.versions.findByPk(id, { transaction: t });
+    return row ? row.get({ plain: true }) : null;
+  }
+
+  /** Replaces a version's ciphertext; the plaintext, and so the version, is unchanged. */
+  async resealVersion(id: string, sealed: { keyId: string; data: Buffer }, t: Transaction): Promise<void> {
+    await this.deps.versions.update({ keyId: sealed.keyId, data: sealed.data }, { where: { id }, transaction: t });
   }
 
   async delete(id: string, t: Transaction): Promise<void> {

@@ -1,4 +1,4 @@
-import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import { requirePermission, requirePlatformAdmin, type Actor } from '../actor.js';
 import { systemActors } from '../auth/system-actors.js';
@@ -6,13 +6,13 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { CreateTenantInput, QuotasInput, UpdateTenantInput } from '../auth/auth.schemas.js';
 import { generatePassword } from '../auth/password.js';
 import type { PublicUser, UsersService } from '../auth/users.service.js';
-import type { UserModel } from '../auth/user.model.js';
-import type { EnvironmentModel } from '../environments/environment.model.js';
+import type { EnvironmentRepository } from '../environments/environment.repository.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import type { InstanceModel } from '../instances/instance.model.js';
-import type { Tenant, TenantModel } from './tenant.model.js';
+import type { InstanceRepository } from '../instances/instance.repository.js';
+import type { Tenant } from './tenant.model.js';
+import type { TenantRepository } from './tenant.repository.js';
 
 export interface TenantUsage {
   instancesUsed: number;
@@ -25,10 +25,9 @@ export type QuotaKind = 'instances' | 'environments';
 
 interface Deps {
   sequelize: Sequelize;
-  tenants: TenantModel;
-  users: UserModel;
-  instances: InstanceModel;
-  environments: EnvironmentModel;
+  repo: TenantRepository;
+  instances: InstanceRepository;
+  environments: EnvironmentRepository;
   usersService: UsersService;
   audit: AuditLog;
   log: Logger;
@@ -46,8 +45,8 @@ export class TenantsService {
   async usage(actor: Actor): Promise<TenantUsage> {
     const tenant = await this.get(actor);
     const [instancesUsed, environmentsUsed] = await Promise.all([
-      this.deps.instances.count({ where: { tenantId: tenant.id } }),
-      this.deps.environments.count({ where: { tenantId: tenant.id } }),
+      this.deps.instances.count(tenant.id),
+      this.deps.environments.count(tenant.id),
     ]);
     return { instancesUsed, instancesLimit: tenant.maxInstances, environmentsUsed, environmentsLimit: tenant.maxEnvironments };
   }
@@ -56,20 +55,20 @@ export class TenantsService {
   async updateQuotas(actor: Actor, input: QuotasInput): Promise<Tenant> {
     requirePlatformAdmin(actor);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const row = await this.deps.tenants.findByPk(actor.tenantId, { transaction, lock: transaction.LOCK.UPDATE });
-      if (!row) throw new NotFoundError('tenant not found');
-      const before = row.get({ plain: true });
-      await row.update(
+      const before = await this.deps.repo.findById(actor.tenantId, transaction, { forUpdate: true });
+      if (!before) throw new NotFoundError('tenant not found');
+      const tenant = await this.deps.repo.update(
+        actor.tenantId,
         {
           maxInstances: input.max_instances ?? before.maxInstances,
           maxEnvironments: input.max_environments ?? before.maxEnvironments,
           cpuQuota: input.cpu_quota ?? before.cpuQuota,
           memoryQuota: input.memory_quota ?? before.memoryQuota,
         },
-        { transaction },
+        transaction,
       );
       await this.deps.audit.record(actor, 'tenant.quotas', { type: 'tenant', id: actor.tenantId }, { ...input }, { transaction });
-      return row.get({ plain: true });
+      return tenant;
     });
   }
 
@@ -77,12 +76,11 @@ export class TenantsService {
   async update(actor: Actor, tenantId: string, input: UpdateTenantInput): Promise<Tenant> {
     requirePlatformAdmin(actor);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const row = isUuid(tenantId) ? await this.deps.tenants.findByPk(tenantId, { transaction, lock: transaction.LOCK.UPDATE }) : null;
-      if (!row) throw new NotFoundError(`tenant ${tenantId} not found`, { code: 'tenant_not_found' });
-      const before = row.get({ plain: true });
-      await row.update({ name: input.name ?? before.name, repoAllowlist: input.repo_allowlist ?? before.repoAllowlist }, { transaction });
+      const before = isUuid(tenantId) ? await this.deps.repo.findById(tenantId, transaction, { forUpdate: true }) : null;
+      if (!before) throw new NotFoundError(`tenant ${tenantId} not found`, { code: 'tenant_not_found' });
+      const tenant = await this.deps.repo.update(tenantId, { name: input.name ?? before.name, repoAllowlist: input.repo_allowlist ?? before.repoAllowlist }, transaction);
       await this.deps.audit.record(actor, 'tenant.update', { type: 'tenant', id: tenantId }, { ...input }, { transaction, tenantId });
-      return row.get({ plain: true });
+      return tenant;
     });
   }
 
@@ -91,13 +89,10 @@ export class TenantsService {
    * cannot both squeeze past the limit, then counts.
    */
   async assertQuota(tenantId: string, kind: QuotaKind, transaction: Transaction): Promise<void> {
-    const tenant = await this.deps.tenants.findByPk(tenantId, { transaction, lock: transaction.LOCK.UPDATE });
+    const tenant = await this.deps.repo.findById(tenantId, transaction, { forUpdate: true });
     if (!tenant) throw new NotFoundError('tenant not found');
-    const limit = kind === 'instances' ? tenant.getDataValue('maxInstances') : tenant.getDataValue('maxEnvironments');
-    const used =
-      kind === 'instances'
-        ? await this.deps.instances.count({ where: { tenantId }, transaction })
-        : await this.deps.environments.count({ where: { tenantId }, transaction });
+    const limit = kind === 'instances' ? tenant.maxInstances : tenant.maxEnvironments;
+    const used = kind === 'instances' ? await this.deps.instances.count(tenantId, transaction) : await this.deps.environments.count(tenantId, transaction);
     if (used >= limit) {
       throw new QuotaExceededError(
         `quota exceeded: this tenant may have at most ${limit} ${kind} and has ${used}; delete one or ask a platform admin to raise max_${kind}`,
@@ -129,10 +124,10 @@ export class TenantsService {
   async bootstrap(options: { slug: string; adminEmail?: string; adminPassword?: string }): Promise<{ tenant: Tenant; generatedPassword?: string; adminEmail?: string }> {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       // Serialise concurrent first starts of several replicas.
-      await this.deps.sequelize.query("SELECT pg_advisory_xact_lock(hashtext('atlantas.bootstrap:' || current_schema()))", { transaction });
-      const existing = await this.deps.tenants.findOne({ where: { slug: options.slug }, transaction });
-      const tenant = existing ? existing.get({ plain: true }) : await this.insertTenant(options.slug, options.slug === 'default' ? 'Default' : options.slug, transaction);
-      if ((await this.deps.users.count({ transaction })) > 0) return { tenant };
+      await this.deps.repo.lockBootstrap(transaction);
+      const existing = await this.deps.repo.findBySlug(options.slug, transaction);
+      const tenant = existing ?? (await this.insertTenant(options.slug, options.slug === 'default' ? 'Default' : options.slug, transaction));
+      if (await this.deps.repo.anyUserExists(transaction)) return { tenant };
       const email = options.adminEmail ?? 'admin@atlantas.local';
       const generated = options.adminPassword ? undefined : generatePassword();
       const admin = await this.deps.usersService.createUser(
@@ -147,26 +142,18 @@ export class TenantsService {
   }
 
   async require(tenantId: string, transaction?: Transaction): Promise<Tenant> {
-    const row = await this.deps.tenants.findByPk(tenantId, { transaction });
-    if (!row) throw new NotFoundError('tenant not found');
-    return row.get({ plain: true });
+    const tenant = await this.deps.repo.findById(tenantId, transaction);
+    if (!tenant) throw new NotFoundError('tenant not found');
+    return tenant;
   }
 
   async findBySlug(slug: string): Promise<Tenant | null> {
-    const row = await this.deps.tenants.findOne({ where: { slug } });
-    return row ? row.get({ plain: true }) : null;
+    return this.deps.repo.findBySlug(slug);
   }
 
   private async insertTenant(slug: string, name: string, transaction: Transaction, quotas: Partial<CreateTenantInput> = {}): Promise<Tenant> {
-    try {
-      const row = await this.deps.tenants.create(
-        { slug, name, maxInstances: quotas.max_instances, maxEnvironments: quotas.max_environments },
-        { transaction },
-      );
-      return row.get({ plain: true });
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) throw new ConflictError(`a tenant with slug "${slug}" already exists`, { code: 'tenant_exists' });
-      throw err;
-    }
+    const tenant = await this.deps.repo.insert({ slug, name, maxInstances: quotas.max_instances, maxEnvironments: quotas.max_environments }, transaction);
+    if (!tenant) throw new ConflictError(`a tenant with slug "${slug}" already exists`, { code: 'tenant_exists' });
+    return tenant;
   }
 }

@@ -5,7 +5,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
  * same signed body re-sent under a new delivery id is still the same comment: its id is claimed
  * here, forever (comment ids are never reused), before anything runs.
  */
-export class CommentClaims {
+export class CommentClaimRepository {
   constructor(private readonly deps: { sequelize: Sequelize }) {}
 
   /** True the first time this comment is seen; false for a replay. */
