@@ -11,6 +11,7 @@ import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
 import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
+import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-01T010-unambiguous-state-names', ...mStateNames },
   { name: '2026-12-01T030-seal-run-output', ...mSealRunOutput },
   { name: '2026-12-01T040-tenant-repos-lock-logins-comment-claims', ...m1201T040 },
+  { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
 ];
