@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpResponse } from '../harness/http.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 
 /**
@@ -31,7 +32,7 @@ describe('paging GET /api/v1/runs', () => {
     const pages: string[][] = [];
     const headers: Headers[] = [];
     for (let path: string | null = first; path; ) {
-      const res = await app.req('GET', path, { token });
+      const res: HttpResponse = await app.req('GET', path, { token });
       expect(res.status, res.text).toBe(200);
       pages.push(res.body.map((r: { id: string }) => r.id));
       headers.push(res.headers);

@@ -94,14 +94,15 @@ export class RunRepository {
         where: { [Op.and]: [where, ...keyset] } as WhereOptions<RunRow>,
         attributes: { include: [[POSITION, 'position']] },
         order: NEWEST_FIRST, limit: filter.limit + 1, offset: after ? 0 : filter.offset,
-      }),
+        raw: true, // plain rows: a page is read, never saved, and model instances cost more than the query
+      }) as unknown as Promise<(RunRow & { position?: string })[]>,
       count ? this.deps.model.count({ where: where as WhereOptions<RunRow> }) : null,
     ]);
     const last = rows.length > filter.limit ? rows[filter.limit - 1] : undefined;
-    const next = last ? { createdAt: last.get('position') as string, id: last.get('id') as string } : null;
-    const runs = rows.slice(0, filter.limit).map((r) => {
-      const { position: _position, ...run } = this.open(r) as Run & { position?: string };
-      return run as Run;
+    const next = last ? { createdAt: last.position!, id: last.id } : null;
+    const runs = rows.slice(0, filter.limit).map((row) => {
+      delete row.position;
+      return this.deps.sealer.open(row);
     });
     return { runs, total, next };
   }
