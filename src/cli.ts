@@ -134,12 +134,12 @@ async function rotateKeyCommand(config: Config, args: string[]): Promise<number>
     return 2;
   }
   const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
-  const { core, db } = await openCore(config, log);
+  const { internals, db } = await openCore(config, log);
   try {
-    const reports = await rotateAll(core.rotation.list(), core.encryptor, log, { batchSize });
+    const reports = await rotateAll(internals.rotation.list(), internals.encryptor, log, { batchSize });
     for (const r of reports) process.stdout.write(`${r.name}: ${r.rotated} re-encrypted\n`);
     process.stdout.write(
-      `everything is encrypted with key ${core.encryptor.currentKeyId}; ATLANTAS_ENCRYPTION_KEY_PREVIOUS can be removed\n`,
+      `everything is encrypted with key ${internals.encryptor.currentKeyId}; ATLANTAS_ENCRYPTION_KEY_PREVIOUS can be removed\n`,
     );
     return 0;
   } finally {

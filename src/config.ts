@@ -47,6 +47,7 @@ const Env = z.object({
   ATLANTAS_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
   ATLANTAS_API_SECRET: z.string().min(1).optional(),
   ATLANTAS_LOCKS_REQUIRE_AUTH: bool.prefault('false'),
+  ATLANTAS_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
   ATLANTAS_BODY_LIMIT: byteSize.prefault('1mb'),
   ATLANTAS_STATE_BODY_LIMIT: byteSize.prefault('64mb'),
   ATLANTAS_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
@@ -93,6 +94,8 @@ export interface Config {
   encryption: { key?: Buffer; previousKey?: Buffer };
   http: { bodyLimit: number; stateBodyLimit: number; shutdownTimeoutMs: number };
   atlantisApi: { secret?: string; locksRequireAuth: boolean };
+  /** ATLANTAS_METRICS_TOKEN: the bearer token GET /metrics requires; open when unset */
+  metrics: { token?: string };
   terraform: {
     binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
@@ -177,6 +180,7 @@ function toConfig(e: RawEnv): Config {
     },
     http: { bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT },
     atlantisApi: { secret: e.ATLANTAS_API_SECRET, locksRequireAuth: e.ATLANTAS_LOCKS_REQUIRE_AUTH },
+    metrics: { token: e.ATLANTAS_METRICS_TOKEN },
     terraform: {
       binary: e.ATLANTAS_TF_BINARY,
       parallelism: e.ATLANTAS_PARALLELISM,

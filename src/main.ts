@@ -1,25 +1,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiApp } from './api/app.js';
-import { statesRouter } from './api/routers/states.router.js';
-import { TFSTATE_RAW_BODY, tfstateRouter } from './api/routers/tfstate.router.js';
 import type { Config } from './config.js';
-import { createCore, type Core } from './core/index.js';
+import { createCore, type Core, type CoreInternals } from './core/index.js';
 import { connectDb, type Database } from './core/db/connection.js';
 import { migrate } from './core/db/migrate.js';
 import { Encryptor } from './core/secrets/encryption.js';
 import { loadOrCreateKeyFile } from './core/secrets/key-file.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
-import { atlantisRouter } from './api/routers/atlantis.router.js';
-import { locksRouter } from './api/routers/locks.router.js';
-import { runsRouter } from './api/routers/runs.router.js';
-import { systemActors } from './core/auth/system-actors.js';
 import { githubWebUrl } from './core/ports/repo-source.js';
 import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
-import { GITHUB_EVENTS_PATH } from './bot/github/webhooks.router.js';
+import { PromMetrics } from './api/metrics/prom-metrics.js';
+import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
+import type { Metrics } from './core/ports/metrics.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -33,16 +29,20 @@ export interface RunningServer {
   url: string;
   port: number;
   core: Core;
+  /** the owner's handles (database, worker, key): for the CLI and the test harness, never a front end */
+  internals: CoreInternals;
   lifecycle: Lifecycle;
   log: Logger;
   /** graceful: stop accepting, finish in-flight requests (up to the shutdown timeout), close the db */
   close(): Promise<void>;
   /** resolves when every webhook received so far has been handled and settled PR results posted */
   githubIdle(): Promise<void>;
+  /** every route the HTTP app answers (method and path template) */
+  routes(): MountedRoute[];
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env): Promise<{ core: Core; db: Database; vcs?: GitHubVcsHost }> {
+export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
     path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
@@ -54,8 +54,8 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
   const db = await connectDb({ url: config.database.url, schema: config.database.schema, poolMax: config.database.poolMax, dataDir: config.dataDir, log });
   try {
     await migrate(db, log, { encryptor });
-    const core = createCore({
-      db, log, encryptor, repos: vcs, vcs,
+    const { core, internals } = createCore({
+      db, log, encryptor, repos: vcs, vcs, metrics,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -71,7 +71,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
         },
       },
     });
-    return { core, db, vcs };
+    return { core, internals, db, vcs };
   } catch (err) {
     await db.close();
     throw err;
@@ -82,7 +82,8 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
-  const { core, db, vcs } = await openCore(config, log, options.childEnv);
+  const metrics = new PromMetrics();
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -97,18 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
-  const app = createApiApp({
-    core, log, lifecycle, bodyLimit: config.http.bodyLimit,
-    rawBodyPaths: [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH],
-    extraRouters: [
-      tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
-      statesRouter(core),
-      runsRouter(core),
-      locksRouter(core, { actor: () => systemActors.atlantisApi(boot.tenant.id), requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
-      ...(github ? [github.router] : []),
-      atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => systemActors.atlantisApi(boot.tenant.id) }),
-    ],
-  });
+  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, metrics });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
@@ -122,11 +112,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
   // terraform processes of this replica reach the state backend over loopback
-  core.endpoint.stateBaseUrl = url;
-  lifecycle.track(() => core.worker.active());
-  await core.recover(); // runs a crash or kill interrupted end errored before new work starts
-  const recovery = setInterval(() => core.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
-  if (config.terraform.workers) core.worker.start();
+  internals.endpoint.stateBaseUrl = url;
+  lifecycle.track(() => internals.worker.active());
+  await internals.recover(); // runs a crash or kill interrupted end errored before new work starts
+  const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
+  if (config.terraform.workers) internals.worker.start();
   github?.reporter.start();
   log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
@@ -137,7 +127,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: no new runs, finishing in-flight runs and requests');
       clearInterval(recovery);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
-      await core.worker.stop(config.http.shutdownTimeoutMs);
+      await internals.worker.stop(config.http.shutdownTimeoutMs);
       await github?.bot.idle();
       await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -156,6 +146,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await github?.bot.idle();
     await github?.reporter.tick();
   };
-  return { url, port, core, lifecycle, log, close, githubIdle };
+  return { url, port, core, internals, lifecycle, log, close, githubIdle, routes: () => mountedRoutes(app) };
 }
 

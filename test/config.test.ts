@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   it('names every bad variable at once and says what it expects', () => {
     let error: unknown;
     try {
-      loadConfig({ ATLANTAS_PORT: 'eighty', LOG_LEVEL: 'loud', ATLANTAS_ENCRYPTION_KEY: 'c2hvcnQ=', ATLANTAS_BODY_LIMIT: 'huge' });
+      loadConfig({ ATLANTAS_PORT: 'eighty', LOG_LEVEL: 'loud', ATLANTAS_ENCRYPTION_KEY: 'c2hvcnQ=', ATLANTAS_BODY_LIMIT: 'huge', ATLANTAS_METRICS_TOKEN: 'short' });
     } catch (err) {
       error = err;
     }
@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(message).toMatch(/LOG_LEVEL: /);
     expect(message).toMatch(/ATLANTAS_ENCRYPTION_KEY: expected 32 bytes, base64-encoded/);
     expect(message).toMatch(/ATLANTAS_BODY_LIMIT: expected a size/);
+    expect(message).toMatch(/ATLANTAS_METRICS_TOKEN: expected at least 16 characters/);
   });
 
   it('requires an encryption key with an external database, and both admin variables or neither', () => {

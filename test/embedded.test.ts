@@ -13,7 +13,7 @@ describe('embedded database mode (PGlite)', () => {
   afterAll(() => app?.close());
 
   it('runs the same migrations and serves auth, projects and tenancy', async () => {
-    expect(app.core.db.mode).toBe('embedded');
+    expect(app.internals.db.mode).toBe('embedded');
     const member = await app.factories.user({ role: 'member' });
     const created = await app.req('POST', '/api/v1/projects', { token: member.token, body: { name: 'net' } });
     expect(created.status).toBe(201);

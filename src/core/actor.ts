@@ -79,11 +79,6 @@ export function requirePlatformAdmin(actor: Actor): void {
   if (!actor.isPlatformAdmin) throw new NotAllowedError('only a platform admin may do this', { code: 'forbidden' });
 }
 
-/** An actor for internal work (scheduler agents, startup tasks). It has a role like anyone else. */
-export function systemActor(name: string, tenantId: string, role: Role = 'member', via: Via = 'system', automation = true): Actor {
-  return { kind: 'system', tenantId, role, name, via, isPlatformAdmin: false, automation };
-}
-
 /**
  * May this actor apply without a human's approval (an auto-applied run, a project's auto_apply)?
  * People and their tokens may; automated actors only under an explicit policy.

@@ -70,7 +70,7 @@ describe('when the database goes away', () => {
 
   it('reports 503 on /ready and a generic 500 with the request id (no internals) elsewhere, logged once', async () => {
     const token = app.admin.token;
-    await app.core.db.sequelize.close();
+    await app.internals.db.sequelize.close();
     const ready = await app.req('GET', '/ready');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'unavailable', database: 'unavailable' });

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Actor, Role } from '../../src/core/actor.js';
-import type { Core } from '../../src/core/index.js';
-import { startServer } from '../../src/main.js';
+import type { Core, CoreInternals } from '../../src/core/index.js';
+import { startServer, type RunningServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { request, type HttpResponse, type RequestOptions } from './http.js';
 import { createTestSchema, testDatabaseUrl, withClient } from './test-db.js';
@@ -26,6 +26,8 @@ export interface TestApp {
   url: string;
   config: Config;
   core: Core;
+  /** the owner's handles (database, key, worker), for assertions about what is stored */
+  internals: CoreInternals;
   logs: CapturedLogs;
   admin: { email: string; password: string; token: string };
   /** what a restart needs to find the same data */
@@ -40,6 +42,8 @@ export interface TestApp {
   close(options?: { keepData?: boolean }): Promise<void>;
   /** stops and starts again on the same data */
   restart(): Promise<TestApp>;
+  /** every route the server's HTTP app answers */
+  routes: RunningServer['routes'];
 }
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -83,13 +87,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url: server.url,
     config,
     core: server.core,
+    internals: server.internals,
     logs,
     admin: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, token: login.body.access_token },
     reuse,
     req,
-    sql: <T>(query: string, replacements?: Record<string, unknown>) => server.core.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
+    sql: <T>(query: string, replacements?: Record<string, unknown>) => server.internals.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
     githubIdle: () => server.githubIdle(),
+    routes: () => server.routes(),
     async close(closeOptions = {}) {
       await server.close();
       if (!closeOptions.keepData) await dropData();

@@ -130,6 +130,7 @@ describe('run output at rest', () => {
     expect(failedApply.status).toBe('errored');
     expect(failedApply.error).toContain(`Output: ${M.applyError}`);
     await expectDumpClean([M.planError, M.applyError]);
+    expect(leakedMarkers(app.logs.text(), [M.planError, M.applyError])).toEqual([]);
   });
 
   it('shows no sensitive value in a run, its log or its resource changes; the state alone holds it, encrypted', async () => {

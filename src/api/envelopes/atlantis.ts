@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError, UnavailableError } from '../../core/errors.js';
+import { sameSecret } from '../same-secret.js';
 import type { ClassifiedError } from './classify.js';
 
 /** Atlantis alpha API envelope: success/data/error/request_id/timestamp (atlantis-api.md). */
@@ -28,7 +28,5 @@ export function atlantisError(e: ClassifiedError, requestId: string): Record<str
 /** The Atlantis API's shared secret (X-Atlantis-Token), compared in constant time; off without ATLANTAS_API_SECRET. */
 export function assertAtlantisToken(given: string, secret: string | undefined): void {
   if (!secret) throw new UnavailableError('ignoring request since API is disabled (set ATLANTAS_API_SECRET)', { code: 'api_disabled' });
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(secret).digest();
-  if (!given || !timingSafeEqual(a, b)) throw new AuthenticationError('invalid or missing X-Atlantis-Token', { code: 'unauthenticated' });
+  if (!sameSecret(given, secret)) throw new AuthenticationError('invalid or missing X-Atlantis-Token', { code: 'unauthenticated' });
 }

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
-import type { Database } from '../../core/db/connection.js';
+import type { HealthService } from '../../core/health/health.service.js';
 import type { Lifecycle } from '../../lifecycle.js';
 import { VERSION } from '../../version.js';
 import type { AppState } from '../types.js';
 
 /** Liveness (/healthz, /health), readiness (/ready: the database answers), Atlantis /status. */
-export function healthRouter(deps: { db: Database; lifecycle: Lifecycle }) {
+export function healthRouter(deps: { health: HealthService; lifecycle: Lifecycle }) {
   const router = new Router<AppState>();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -17,10 +17,7 @@ export function healthRouter(deps: { db: Database; lifecycle: Lifecycle }) {
     ctx.body = { shutting_down: deps.lifecycle.shuttingDown, in_progress_operations: deps.lifecycle.inProgress(), version: VERSION };
   });
   router.get('/ready', async (ctx) => {
-    const database = await Promise.race([
-      deps.db.ping().then(() => 'ok', () => 'unavailable'),
-      new Promise<string>((resolve) => setTimeout(resolve, 3000, 'timeout').unref()),
-    ]);
+    const database = await deps.health.database();
     const ready = database === 'ok' && !deps.lifecycle.shuttingDown;
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', database, shutting_down: deps.lifecycle.shuttingDown };

@@ -4,8 +4,10 @@ import { requireActor } from '../actor-from-request.js';
 import { assertAtlantisToken, atlantisOk } from '../envelopes/atlantis.js';
 import type { Actor } from '../../core/actor.js';
 import { lockJson } from '../../core/locks/locks.service.js';
+import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { lockAtlantisJson } from '../presenters/runs.js';
 import type { AppState } from '../types.js';
+import { parse } from '../validate.js';
 
 /**
  * Project locks: the v1 API (authenticated) and Atlantis's GET /api/locks in the default tenant,
@@ -16,7 +18,8 @@ export function locksRouter(core: Core, atlantis: { actor: () => Actor; requireT
   const auth = requireActor(core);
 
   router.get('/api/v1/locks', auth, async (ctx) => {
-    ctx.body = (await core.locks.list(ctx.state.actor, { repoFullName: ctx.query.repo as string | undefined })).map(lockJson);
+    const q = parse(ListLocksQuery, ctx.query);
+    ctx.body = (await core.locks.list(ctx.state.actor, { repoFullName: q.repo })).map(lockJson);
   });
   router.delete('/api/v1/locks/:id', auth, async (ctx) => {
     ctx.body = lockJson(await core.locks.unlock(ctx.state.actor, ctx.params.id));

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { Core } from '../../core/index.js';
-import { CreateRunInput, ListRunsQuery } from '../../core/runs/run.schemas.js';
+import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import type { RunStatus } from '../../core/runs/run-status.js';
 import { requireActor } from '../actor-from-request.js';
 import { pagingHeaders } from '../presenters/paging.js';
@@ -42,7 +42,7 @@ export function runsRouter(core: Core) {
   });
   router.get('/:id/events', async (ctx) => {
     const run = await core.runs.get(ctx.state.actor, ctx.params.id);
-    const after = Number(ctx.get('last-event-id') || ctx.query.after || 0) || 0;
+    const after = parse(RunEventsQuery, { after: ctx.get('last-event-id') || ctx.query.after }).after;
     const abort = new AbortController();
     const stream = new PassThrough();
     ctx.req.on('close', () => abort.abort());

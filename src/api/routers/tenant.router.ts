@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Core } from '../../core/index.js';
+import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
 import { CreateTenantInput, QuotasInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import { auditJson, statsJson, tenantJson, usageJson, userJson } from '../presenters/v1.js';
@@ -29,9 +30,9 @@ export function tenantRouter(core: Core) {
     ctx.body = tenantJson(await core.tenants.update(ctx.state.actor, ctx.params.id, parse(UpdateTenantInput, ctx.request.body)));
   });
   router.get('/audit', auth, async (ctx) => {
-    const q = ctx.query as Record<string, string | undefined>;
+    const q = parse(ListAuditQuery, ctx.query);
     const entries = await core.audit.list(ctx.state.actor, {
-      limit: q.limit ? Number(q.limit) : undefined, before: q.before, action: q.action, targetType: q.target_type, targetId: q.target_id,
+      limit: q.limit, before: q.before, action: q.action, targetType: q.target_type, targetId: q.target_id,
     });
     ctx.body = entries.map(auditJson);
   });

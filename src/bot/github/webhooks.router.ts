@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type Koa from 'koa';
 import { Webhooks } from '@octokit/webhooks';
 import getRawBody from 'raw-body';
 import type { WebhookDeliveries } from '../../core/webhooks/webhook-deliveries.js';
@@ -22,7 +23,7 @@ export function githubWebhooksRouter(deps: { bot: GitHubBot; secret: string; del
   const router = new Router<AppState>();
   const webhooks = new Webhooks({ secret: deps.secret });
 
-  router.post('/events', async (ctx) => {
+  router.post('/events', refusalsCounted(deps.deliveries), async (ctx) => {
     const event = ctx.get('x-github-event');
     const delivery = ctx.get('x-github-delivery');
     if (!event || !delivery) throw new InputError('missing X-GitHub-Event or X-GitHub-Delivery header', { code: 'validation_error' });
@@ -51,4 +52,19 @@ export function githubWebhooksRouter(deps: { bot: GitHubBot; secret: string; del
     ctx.body = { detail: 'accepted' };
   });
   return router;
+}
+
+/** Every refused delivery is counted by why (the accepted and duplicate ones by the deliveries ledger). */
+function refusalsCounted(deliveries: WebhookDeliveries): Koa.Middleware {
+  return async (_ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (err instanceof AuthenticationError) deliveries.refused('invalid_signature');
+      else if (status === 413) deliveries.refused('too_large');
+      else if (err instanceof InputError || status === 400) deliveries.refused('bad_request');
+      throw err;
+    }
+  };
 }

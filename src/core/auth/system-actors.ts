@@ -32,6 +32,8 @@ export const systemActors = {
   bootstrap: (tenantId: string) => system('bootstrap', tenantId, 'admin', 'system', false),
   /** the operator at the server's shell (`atlantas tenant create`): a platform admin */
   cli: (tenantId: string) => system('cli', tenantId, 'admin', 'cli', false, { isPlatformAdmin: true }),
+  /** the /metrics scraper: reads server-wide figures (queue depth, terraform processes) and nothing else */
+  metricsScraper: (tenantId: string) => system('metrics', tenantId, 'viewer', 'system', true, { scope: 'server:stats' }),
   /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */
   agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
 };

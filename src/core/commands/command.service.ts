@@ -125,7 +125,7 @@ export class CommandService {
   async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<{ outcome: CommandOutcome; runs: Map<string, Run> }> {
     const outcome = await this.submit(actor, req);
     const ids = outcome.results.flatMap((r) => (r.run ? [r.run.id] : []));
-    const runs = await this.deps.runs.waitForSettled(ids, timeoutMs);
+    const runs = await this.deps.runs.waitForSettled(actor, ids, timeoutMs);
     return { outcome, runs: new Map(runs.map((r) => [r.id, r])) };
   }
 }

@@ -22,7 +22,9 @@ export async function migrate(db: Database, log: Logger, options: MigrateOptions
   const umzug = new Umzug({
     migrations: migrations.map((m) => ({ name: m.name, up: () => m.up(db.sequelize, context), down: () => m.down(db.sequelize, context) })),
     context: db.sequelize,
-    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations' }),
+    // Named with its schema: unqualified, Sequelize's index lookup scans every schema's
+    // schema_migrations and fails when another schema is dropped meanwhile ("could not open relation").
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations', schema: db.schema }),
     logger: undefined,
   });
   const up = () => umzug.up(options.to ? { to: options.to } : {});

@@ -30,6 +30,8 @@ import { RunSealer } from './run-sealing.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
+import type { Metrics } from '../ports/metrics.js';
+import { ServerStatsService } from '../server-stats/server-stats.service.js';
 import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
 import { PrBatchRepository } from '../pull-requests/pr-batch.repository.js';
 import { PullRequestsService } from '../pull-requests/pull-requests.service.js';
@@ -81,6 +83,7 @@ export interface RunEngineDeps {
   /** the pull-request host (GitHub); without one the PR workflow is off */
   vcs?: VcsHost;
   terraform?: TerraformRunner;
+  metrics: Metrics;
 }
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
@@ -102,7 +105,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, locks: models.ProjectLock, runs: models.Run, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }) });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: models.Project }),
@@ -116,7 +119,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     stateBaseUrl: () => endpoint.stateBaseUrl,
     scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });
-  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }) }, { parallelism: options.parallelism });
+  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = new PrBatchRepository({ sequelize });
@@ -133,6 +136,7 @@ export function createRunEngine(deps: RunEngineDeps) {
       })
     : undefined;
   const prReports = new PrReports({ batches: prBatches, runs });
-  const webhookDeliveries = new WebhookDeliveries({ sequelize });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries };
+  const webhookDeliveries = new WebhookDeliveries({ sequelize, metrics: deps.metrics });
+  const serverStats = new ServerStatsService({ runs: repo, runner });
+  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

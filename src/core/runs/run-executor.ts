@@ -79,7 +79,9 @@ export class RunExecutor implements RunExecution {
   private async fail(run: Run, err: unknown, signal: AbortSignal, writer: RunLogWriter, log: Logger): Promise<void> {
     const canceled = signal.aborted || err instanceof RunCanceled;
     const reason = canceled ? String((signal.reason as Error)?.message ?? 'canceled') : (err as Error).message;
-    if (!canceled) log.warn({ err }, 'run errored');
+    // The reason can quote terraform's output (values from the plan): it goes to the sealed run
+    // output and error only; the log says what kind of failure it was.
+    if (!canceled) log.warn({ errorType: (err as Error)?.name ?? typeof err, code: (err as { code?: string })?.code }, 'run errored; the reason is in the run output');
     writer.append(`\n${canceled ? 'Run canceled' : 'Error'}: ${reason}\n`);
     const values = canceled ? { statusReason: reason } : { error: reason, statusReason: 'run failed' };
     await this.deps.runs.finish(run, canceled ? 'canceled' : 'errored', values, { onlyIfStatus: [...ACTIVE_STATUSES] });

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
+import { phaseOnClaim } from './run-status.js';
 import type { RunEvents } from './run-events.js';
 import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
@@ -35,7 +37,7 @@ export class RunWorker {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly deps: { repo: RunRepository; execution: RunExecution; events: RunEvents; log: Logger },
+    private readonly deps: { repo: RunRepository; execution: RunExecution; events: RunEvents; log: Logger; metrics?: Metrics },
     private readonly options: RunWorkerOptions,
   ) {
     this.unsubscribe = deps.events.onEnqueued(() => this.wake());
@@ -100,12 +102,16 @@ export class RunWorker {
     const controller = new AbortController();
     this.running.set(run.id, controller);
     this.deps.events.emit({ type: 'status', runId: run.id, status: run.status });
+    const metrics = this.deps.metrics ?? noopMetrics;
+    metrics.runStatus(run, run.status);
+    const started = performance.now();
     const log = this.deps.log.child({ runId: run.id });
     log.info({ status: run.status, repo: run.repoFullName, dir: run.dir, workspace: run.workspace }, 'run claimed');
     this.deps.execution
       .execute(run, controller.signal)
       .catch((err) => log.error({ err }, 'run execution failed unexpectedly'))
       .finally(() => {
+        metrics.runExecution(run, phaseOnClaim(run.status), (performance.now() - started) / 1000);
         this.running.delete(run.id);
         this.wake();
       });

@@ -174,6 +174,13 @@ export class RunRepository {
     return rows.filter((r) => (r as unknown as { cancel_requested_at: Date | null }).cancel_requested_at).map((r) => r.id);
   }
 
+  /** Runs of every tenant waiting for a worker now: queued or approved, and due. */
+  async countQueued(): Promise<number> {
+    return this.deps.model.count({
+      where: { status: { [Op.in]: [...CLAIMABLE_STATUSES] }, [Op.or]: [{ scheduledAt: null }, { scheduledAt: { [Op.lte]: new Date() } }] },
+    });
+  }
+
   /** Every run a terraform process should be running for right now (recovery decides which are orphans). */
   async findActive(): Promise<Run[]> {
     const rows = await this.deps.model.findAll({ where: { status: { [Op.in]: [...ACTIVE_STATUSES] } } });

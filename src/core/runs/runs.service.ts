@@ -8,6 +8,7 @@ import { InputError, LockedError, NotAllowedError, NotFoundError, PreconditionFa
 import { isUuid } from '../ids.js';
 import type { LockHolder } from '../locks/lock-holder.js';
 import type { LocksService } from '../locks/locks.service.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { PlanFreshness } from './plan-freshness.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunEvents } from './run-events.js';
@@ -71,11 +72,17 @@ interface Deps {
   freshness: PlanFreshness;
   audit: AuditLog;
   log: Logger;
+  /** every status a run enters is counted here */
+  metrics?: Metrics;
 }
 
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
 export class RunsService {
-  constructor(private readonly deps: Deps) {}
+  private readonly metrics: Metrics;
+
+  constructor(private readonly deps: Deps) {
+    this.metrics = deps.metrics ?? noopMetrics;
+  }
 
   /** Queues one run per target; a target whose lock is held elsewhere fails alone (Atlantis semantics). */
   async enqueue(actor: Actor, req: EnqueueRequest): Promise<{ batchId: string; results: EnqueueResult[] }> {
@@ -100,6 +107,7 @@ export class RunsService {
       }
       return out;
     });
+    for (const r of results) if (r.run) this.metrics.runStatus(r.run, 'pending');
     this.deps.events.emit({ type: 'enqueued' });
     return { batchId, results };
   }
@@ -171,6 +179,7 @@ export class RunsService {
       return this.deps.repo.get(actor.tenantId, id, transaction);
     });
     if (!updated) throw new PreconditionFailedError(`${stale}; plan again`, { code: 'run.plan_stale' });
+    this.metrics.runStatus(updated, 'confirmed');
     this.deps.events.emit({ type: 'status', runId: id, status: 'confirmed' });
     this.deps.events.emit({ type: 'enqueued' });
     return updated;
@@ -200,23 +209,25 @@ export class RunsService {
     const { transaction, onlyIfStatus } = options;
     // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended it first, nothing more happens.
     if (!(await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction, onlyIfStatus }))) return false;
+    this.metrics.runStatus(run, status);
     if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, transaction);
     await this.deps.plans.delete(run.id, transaction);
     if (!transaction) this.deps.events.emit({ type: 'status', runId: run.id, status });
     return true;
   }
 
-  /** Tells live followers and waiters that a run moved (after the change is committed). */
-  notify(runId: string, status: RunStatus): void {
-    this.deps.events.emit({ type: 'status', runId, status });
+  /** Tells live followers and waiters that a run moved to `status` (after the change is committed). */
+  notify(run: Run, status: RunStatus): void {
+    this.metrics.runStatus(run, status);
+    this.deps.events.emit({ type: 'status', runId: run.id, status });
   }
 
   /** Waits until every run is settled (finished, or planned and waiting for a human). */
-  async waitForSettled(ids: string[], timeoutMs: number): Promise<Run[]> {
+  async waitForSettled(actor: Actor, ids: string[], timeoutMs: number): Promise<Run[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const runs = await this.deps.repo.findByIds(ids);
-      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return ids.map((id) => runs.find((r) => r.id === id)!);
+      const runs = await this.byIds(actor, ids);
+      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return runs;
       await this.deps.events.next(ids, { timeoutMs: 1000, type: 'status' });
     }
   }

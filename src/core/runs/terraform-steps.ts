@@ -76,7 +76,7 @@ export async function makePlan(ctx: StepContext, project: PreparedProject, scrat
   }
   // An auto-applied run goes straight on to applying: it never sits claimable in `confirmed`.
   await deps.repo.update(run.id, { ...values, status: proceed ? 'applying' : 'planned', approvedBy: proceed ? 'auto-apply' : null, approvedAt: proceed ? new Date() : null });
-  deps.runs.notify(run.id, proceed ? 'applying' : 'planned');
+  deps.runs.notify(run, proceed ? 'applying' : 'planned');
   return proceed ? 'apply' : 'stop';
 }
 

@@ -1,10 +1,12 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '../../logger.js';
-import { requirePermission, scopeCoversState, systemActor, type Actor } from '../actor.js';
+import { requirePermission, scopeCoversState, type Actor } from '../actor.js';
+import { systemActors } from '../auth/system-actors.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { inTransaction } from '../db/transaction.js';
 import { InputError, LockedError, NotFoundError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import type { LockInfo } from './lock-info.js';
 import { identify, md5Hex, parseStateDocument, stateOutputs, type HashedBody, type StateDocument, type StateIdentity, type StateOutput } from './state-document.js';
@@ -48,6 +50,7 @@ interface Deps {
   encryptor: Encryptor;
   audit: AuditLog;
   log: Logger;
+  metrics?: Metrics;
 }
 
 /**
@@ -56,7 +59,11 @@ interface Deps {
  * registered project's name is linked to it.
  */
 export class StateService {
-  constructor(private readonly deps: Deps) {}
+  private readonly metrics: Metrics;
+
+  constructor(private readonly deps: Deps) {
+    this.metrics = deps.metrics ?? noopMetrics;
+  }
 
   async current(actor: Actor, name: string, workspace: string): Promise<CurrentState | null> {
     requirePermission(actor, 'state:read');
@@ -105,7 +112,7 @@ export class StateService {
     if (options.md5 && options.md5 !== incoming.md5) {
       throw new InputError(`Content-MD5 does not match the body (body MD5 ${incoming.md5}); the state was not stored`, { code: 'content_md5_mismatch' });
     }
-    return inTransaction(this.deps.sequelize, undefined, async (t) => {
+    const result = await this.countingConflicts('write', inTransaction(this.deps.sequelize, undefined, async (t) => {
       const { row, created } = await this.lockedRow(actor, ref, t);
       assertMayWrite(row, ref, options.lockId);
       const current: StateIdentity | null = row.currentVersionId ? { serial: row.serial!, lineage: row.lineage!, md5: row.md5! } : null;
@@ -119,14 +126,16 @@ export class StateService {
         { transaction: t },
       );
       return { version, written: true };
-    });
+    }));
+    this.metrics.stateWrite(result.written ? 'written' : 'unchanged');
+    return result;
   }
 
   /** Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo. */
   async lock(actor: Actor, name: string, workspace: string, info: LockInfo): Promise<void> {
     requirePermission(actor, 'state:write');
     const ref = refFor(actor, name, workspace);
-    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+    await this.countingConflicts('lock', inTransaction(this.deps.sequelize, undefined, async (t) => {
       const { row, created } = await this.lockedRow(actor, ref, t);
       if (row.lockId === info.ID) return; // terraform never re-locks with its own ID; a retry is success
       if (row.lockId) throw lockedBy(row, ref);
@@ -136,7 +145,7 @@ export class StateService {
         { name: ref.name, workspace: ref.workspace, lock_id: info.ID, operation: info.Operation ?? null, who: info.Who ?? null, created },
         { transaction: t },
       );
-    });
+    }));
   }
 
   /**
@@ -146,14 +155,14 @@ export class StateService {
   async unlock(actor: Actor, name: string, workspace: string, lockId: string | null): Promise<void> {
     requirePermission(actor, 'state:write');
     const ref = refFor(actor, name, workspace);
-    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+    await this.countingConflicts('unlock', inTransaction(this.deps.sequelize, undefined, async (t) => {
       const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
       if (!row?.lockId) return;
       if (lockId !== null && lockId !== row.lockId) {
         throw new LockedError(`lock ID ${lockId} does not hold state ${ref.name}/${ref.workspace}; it is held by ${row.lockId}`, row.lockInfo, { code: 'lock_id_mismatch' });
       }
       await this.release(actor, row, lockId === null ? 'state.force_unlock' : 'state.unlock', t);
-    });
+    }));
   }
 
   async list(actor: Actor): Promise<StateSummary[]> {
@@ -243,7 +252,7 @@ export class StateService {
     const existing = await this.deps.repo.findByRef(actor.tenantId, ref, t);
     if (existing) return { row: existing, created: false };
     // Linking to a registered project is internal bookkeeping, not the caller's read of projects.
-    const project = await this.deps.projects.require(systemActor('state', actor.tenantId), ref.name, t).catch((err: unknown) => {
+    const project = await this.deps.projects.require(systemActors.bookkeeping(actor.tenantId), ref.name, t).catch((err: unknown) => {
       if (err instanceof NotFoundError) return null;
       throw err;
     });
@@ -260,6 +269,16 @@ export class StateService {
     const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
     if (!row) throw new NotFoundError(`state ${ref.name}/${ref.workspace} not found`, { code: 'state_not_found' });
     return row;
+  }
+
+  /** Counts a refusal because another lock holds the state (terraform's 423/409), then rethrows it. */
+  private async countingConflicts<T>(operation: 'lock' | 'unlock' | 'write', work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      if (err instanceof LockedError) this.metrics.stateLockConflict(operation);
+      throw err;
+    }
   }
 
   private open(version: StateVersionRow): Buffer {

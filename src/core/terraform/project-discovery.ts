@@ -5,8 +5,6 @@
  */
 import posix from 'node:path/posix';
 import picomatch from 'picomatch';
-import { InputError, NotFoundError } from '../errors.js';
-import { cleanRepoRelDir, workspaceProblem } from '../projects/paths.js';
 import { isGlobDir } from './repo-config.js';
 import { listCheckoutFiles } from './repo-file.js';
 import type { ProjectConfig, RepoConfig } from './repo-config.js';
@@ -34,15 +32,8 @@ export interface RepoProject {
 }
 export type PlannedProject = RepoProject;
 
-export interface ProjectQuery {
-  name?: string;
-  dir?: string;
-  workspace?: string;
-}
-
 const TF_FILE = /\.(tf|tf\.json|tofu|tofu\.json)$/;
 const SKIPPED_DIRS = new Set(['.git', '.terraform']);
-const MAX_LISTED = 20;
 
 /** Without atlantis.yaml: every directory holding terraform files, except hidden ones and those under modules/. */
 export function discoverProjects(repoFiles: string[]): DiscoveredProject[] {
@@ -91,18 +82,6 @@ export function projectsToAutoplan(
     if (dir !== null && tfDirs.has(dir) && !taken.has(dir) && !ignored(dir)) dirs.add(dir);
   }
   return [...selected, ...[...dirs].sort().map((dir) => toRepoProject(dir, 'default', null, null))];
-}
-
-/** One project by name, or by dir and workspace (default "default"); a clear error otherwise. */
-export function findProject(projects: RepoProject[], query: ProjectQuery): RepoProject {
-  if (query.name !== undefined && query.dir !== undefined) throw new InputError('choose a project by name or by dir, not both');
-  if (query.workspace !== undefined) {
-    const problem = workspaceProblem(query.workspace);
-    if (problem) throw new InputError(`invalid workspace "${query.workspace}": ${problem}`);
-  }
-  if (query.name !== undefined) return findByName(projects, query.name, query.workspace);
-  if (query.dir === undefined) throw new InputError('choose a project by name or by dir');
-  return findByDir(projects, query.dir, query.workspace ?? 'default');
 }
 
 /**
@@ -187,48 +166,4 @@ function projectDirOf(file: string, tfDirs: Set<string>): string | null {
 
 function toRepoProject(dir: string, workspace: string, name: string | null, config: ProjectConfig | null): RepoProject {
   return { key: `${dir}/${workspace}/${name ?? ''}`, dir, workspace, name, config };
-}
-
-function findByName(projects: RepoProject[], name: string, workspace: string | undefined): RepoProject {
-  const named = projects.filter((p) => p.name !== null);
-  const hit = named.find((p) => p.name === name);
-  if (!hit && named.length === 0) {
-    throw new NotFoundError(`no project named "${name}": no project in atlantis.yaml has a name; choose one by dir`, { code: 'project_not_found' });
-  }
-  if (!hit) {
-    const names = list(named.map((p) => p.name!));
-    throw new NotFoundError(`no project named "${name}" in atlantis.yaml; projects are: ${names}`, { code: 'project_not_found' });
-  }
-  if (workspace !== undefined && workspace !== hit.workspace) {
-    throw new InputError(`project "${name}" runs in workspace "${hit.workspace}", not "${workspace}"; leave the workspace out`);
-  }
-  return hit;
-}
-
-function findByDir(projects: RepoProject[], rawDir: string, workspace: string): RepoProject {
-  const dir = cleanRepoRelDir(rawDir);
-  if (dir === null) throw new InputError(`dir "${rawDir}" escapes the repository; use a path inside it`);
-  const inDir = projects.filter((p) => p.dir === dir);
-  if (inDir.length === 0) {
-    const known = projects.length ? `projects are in: ${list([...new Set(projects.map((p) => p.dir))])}` : 'this repository has no terraform projects';
-    throw new NotFoundError(`no project in dir "${dir}"; ${known}`, { code: 'project_not_found' });
-  }
-  // A discovered project runs in any workspace; atlantis.yaml lists the allowed ones.
-  if (inDir.every((p) => p.config === null)) return toRepoProject(dir, workspace, null, null);
-  const hits = inDir.filter((p) => p.workspace === workspace);
-  if (hits.length === 0) {
-    const allowed = list(inDir.map((p) => p.workspace));
-    throw new InputError(`running in workspace "${workspace}" is not allowed: dir "${dir}" is only configured for workspaces: ${allowed}`);
-  }
-  if (hits.length > 1) {
-    const names = list(hits.map((p) => p.name ?? '(unnamed)'));
-    throw new InputError(`${hits.length} projects use dir "${dir}" and workspace "${workspace}": ${names}; choose one by name`);
-  }
-  return hits[0];
-}
-
-function list(items: string[]): string {
-  const unique = [...new Set(items)];
-  const shown = unique.slice(0, MAX_LISTED).join(', ');
-  return unique.length > MAX_LISTED ? `${shown} and ${unique.length - MAX_LISTED} more` : shown;
 }

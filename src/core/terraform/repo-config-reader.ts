@@ -42,13 +42,6 @@ export class ConfigReader {
     return { reader, root: reader.locate(doc.contents as Node | null, '', 1) };
   }
 
-  /** Wraps an already-parsed value (JSON, a database row): errors name the path, not a line. */
-  static fromValue(value: unknown, path: string): { reader: ConfigReader; root: Located } {
-    const doc = new Document(value);
-    const reader = new ConfigReader('', doc, null);
-    return { reader, root: reader.locate(doc.contents as Node | null, path, null) };
-  }
-
   fail(at: Located, problem: string): never {
     const where = at.line === null ? this.fileName : `${this.fileName} line ${at.line}`;
     const message = [where, at.path, problem].filter(Boolean).join(': ');
@@ -184,12 +177,6 @@ export const DEFAULT_WORKFLOW: Workflow = { plan: [...DEFAULT_PLAN_STEPS], apply
 const BUILTIN = ['init', 'plan', 'apply'] as const;
 const STEP_HINT = 'use init, plan, apply, {run: "command"} or {env: {name, value}}';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Validates steps that did not come from a file (server-side config, API input). */
-export function validateWorkflowSteps(steps: unknown, path = 'steps'): WorkflowStep[] {
-  const { reader, root } = ConfigReader.fromValue(steps, path);
-  return readSteps(reader, root);
-}
 
 /** `workflows:`, each with `plan` and `apply` stages; a stage left out runs the default steps. */
 export function readWorkflows(reader: ConfigReader, at: Located): Record<string, Workflow> {

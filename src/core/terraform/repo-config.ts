@@ -10,7 +10,7 @@ import type { Located, Workflow } from './repo-config-reader.js';
 import { findCycle } from './depends-on-cycle.js';
 import { isNameable, nameList } from './repo-file-text.js';
 
-export { DEFAULT_APPLY_STEPS, DEFAULT_PLAN_STEPS, DEFAULT_WORKFLOW, REPO_CONFIG_INVALID, validateWorkflowSteps } from './repo-config-reader.js';
+export { DEFAULT_APPLY_STEPS, DEFAULT_PLAN_STEPS, DEFAULT_WORKFLOW, REPO_CONFIG_INVALID } from './repo-config-reader.js';
 export type { RunOutput, Workflow, WorkflowStep } from './repo-config-reader.js';
 
 export const REQUIREMENTS = ['approved', 'mergeable', 'undiverged'] as const;

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { noopMetrics, type Metrics, type WebhookResult } from '../ports/metrics.js';
 
 /**
  * Webhook deliveries seen, by their delivery id (GitHub's X-GitHub-Delivery): a redelivered or
@@ -7,7 +8,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 export class WebhookDeliveries {
   private lastPrune = 0;
 
-  constructor(private readonly deps: { sequelize: Sequelize; keepDays?: number }) {}
+  constructor(private readonly deps: { sequelize: Sequelize; keepDays?: number; metrics?: Metrics }) {}
 
   /** True the first time a delivery id is seen, false for a duplicate. */
   async firstSeen(id: string, event: string): Promise<boolean> {
@@ -16,7 +17,17 @@ export class WebhookDeliveries {
       { replacements: { id, event }, type: QueryTypes.SELECT },
     );
     void this.prune();
+    this.counted(rows.length === 1 ? 'accepted' : 'duplicate');
     return rows.length === 1;
+  }
+
+  /** A delivery the receiver refused before it was recorded (bad signature, missing headers, too large). */
+  refused(result: Exclude<WebhookResult, 'accepted' | 'duplicate'>): void {
+    this.counted(result);
+  }
+
+  private counted(result: WebhookResult): void {
+    (this.deps.metrics ?? noopMetrics).webhookDelivery(result);
   }
 
   private async prune(): Promise<void> {

@@ -60,7 +60,7 @@ describe('StateService', () => {
     );
     await expect(app.core.state.readCurrent(member, name, 'default')).rejects.toThrow(/failed authentication/);
     const [row] = await app.sql('SELECT key_id, size, md5 FROM state_versions WHERE state_id = :id AND version = 1', { id: state.id });
-    expect(row).toMatchObject({ key_id: app.core.encryptor.currentKeyId, size: doc(1, 'L', 'one').length });
+    expect(row).toMatchObject({ key_id: app.internals.encryptor.currentKeyId, size: doc(1, 'L', 'one').length });
   });
 
   it('reads back the exact bytes and the parsed document', async () => {

@@ -2,9 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError, NotFoundError } from '../../../src/core/errors.js';
 import {
-  createPathMatcher, discoverProjects, findProject, listRepoFiles, projectsToAutoplan, resolveProjects,
+  createPathMatcher, discoverProjects, listRepoFiles, projectsToAutoplan, resolveProjects,
 } from '../../../src/core/terraform/project-discovery.js';
 import type { RepoProject } from '../../../src/core/terraform/project-discovery.js';
 import { parseRepoConfig } from '../../../src/core/terraform/repo-config.js';
@@ -169,7 +168,7 @@ describe('autodiscover modes and glob dirs', () => {
   });
 });
 
-describe('resolveProjects and findProject', () => {
+describe('resolveProjects', () => {
   const config = parseRepoConfig(yaml(
     'version: 3', 'projects:', '- {name: vpc, dir: network}', '- {name: vpc-staging, dir: network, workspace: staging}',
     '- {name: dns-a, dir: dns}', '- {name: dns-b, dir: dns}', '- dir: app',
@@ -182,38 +181,10 @@ describe('resolveProjects and findProject', () => {
     ]);
   });
 
-  it('finds a project by name, or by dir and workspace', () => {
-    expect(findProject(projects, { name: 'vpc-staging' }).key).toBe('network/staging/vpc-staging');
-    expect(findProject(projects, { dir: './network/', workspace: 'staging' }).name).toBe('vpc-staging');
-    expect(findProject(projects, { dir: 'app' }).key).toBe('app/default/');
-  });
-
-  it('says which names exist when the name is unknown', () => {
-    expect(() => findProject(projects, { name: 'db' })).toThrow(
-      new NotFoundError('no project named "db" in atlantis.yaml; projects are: vpc, vpc-staging, dns-a, dns-b', { code: 'project_not_found' }),
-    );
-  });
-
-  it('refuses an unknown dir, a dir escaping the repo, an unconfigured workspace and an ambiguous dir', () => {
-    expect(() => findProject(projects, { dir: 'db' })).toThrow(new NotFoundError('no project in dir "db"; projects are in: network, dns, app', { code: 'project_not_found' }));
-    expect(() => findProject(projects, { dir: '../etc' })).toThrow(new InputError('dir "../etc" escapes the repository; use a path inside it'));
-    expect(() => findProject(projects, { dir: 'app', workspace: 'prod' })).toThrow(
-      new InputError('running in workspace "prod" is not allowed: dir "app" is only configured for workspaces: default'),
-    );
-    expect(() => findProject(projects, { dir: 'dns' })).toThrow(
-      new InputError('2 projects use dir "dns" and workspace "default": dns-a, dns-b; choose one by name'),
-    );
-    expect(() => findProject(projects, { name: 'vpc', dir: 'network' })).toThrow(InputError);
-    expect(() => findProject(projects, { dir: 'app', workspace: 'a/b' })).toThrow('invalid workspace "a/b"');
-  });
-
-  it('without atlantis.yaml, a discovered dir runs in any workspace and has no names', () => {
+  it('without atlantis.yaml, a discovered dir gets the default workspace and no name', () => {
     const discovered = resolveProjects(null, ['main.tf', 'envs/prod/main.tf']);
     expect(discovered.map((p) => p.key)).toEqual(['./default/', 'envs/prod/default/']);
-    expect(findProject(discovered, { dir: 'envs/prod', workspace: 'blue' })).toMatchObject({ key: 'envs/prod/blue/', workspace: 'blue', config: null });
-    expect(() => findProject(discovered, { name: 'prod' })).toThrow(
-      new NotFoundError('no project named "prod": no project in atlantis.yaml has a name; choose one by dir', { code: 'project_not_found' }),
-    );
+    expect(discovered.every((p) => p.name === null && p.config === null)).toBe(true);
   });
 });
 

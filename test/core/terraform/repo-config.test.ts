@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import {
-  DEFAULT_WHEN_MODIFIED, DEFAULT_WORKFLOW, parseRepoConfig, validateWorkflowSteps,
+  DEFAULT_WHEN_MODIFIED, DEFAULT_WORKFLOW, parseRepoConfig,
 } from '../../../src/core/terraform/repo-config.js';
 import type { ProjectConfig } from '../../../src/core/terraform/repo-config.js';
 
@@ -249,28 +249,5 @@ describe('parseRepoConfig: every problem names the file, the line and what to fi
 
   it('uses the given file name in messages', () => {
     expect(() => parseRepoConfig(yaml('version: 1'), 'atlantis.yml')).toThrow(/^atlantis\.yml line 1: version: only versions 2 and 3/);
-  });
-});
-
-describe('validateWorkflowSteps on values that did not come from a file', () => {
-  it('normalizes every step form', () => {
-    expect(validateWorkflowSteps(['init', { plan: { extra_args: ['-var', 'a=1'] } }, { run: { command: 'x', shell: 'bash', shell_args: '-e -c' } }]))
-      .toEqual([
-        { kind: 'init', extraArgs: [] },
-        { kind: 'plan', extraArgs: ['-var', 'a=1'] },
-        { kind: 'run', command: 'x', output: 'show', shell: 'bash', shellArgs: ['-e', '-c'] },
-      ]);
-  });
-
-  it('names the path of a bad step, without a line', () => {
-    let error: unknown;
-    try {
-      validateWorkflowSteps(['init', { env: { name: '1BAD', value: 'x' } }]);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(InputError);
-    expect(error).toMatchObject({ code: 'repo_config_invalid', message: 'steps[1].env.name: is not a valid environment variable name: use letters, digits and _, not starting with a digit' });
-    expect(() => validateWorkflowSteps('init')).toThrow('steps: must be a list, not a text value');
   });
 });

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
+import { CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
+import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/environments/environment.schemas.js';
+import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/instance.schemas.js';
+import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
+import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
+import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
+import * as R from './resources.js';
+
+/**
+ * Every /api/v1 route, with the same zod schemas its router validates with and the resource it
+ * answers with. The OpenAPI document is built from this table, and a test checks that every route
+ * the app mounts is in it: a new route is one line here.
+ */
+export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'lock' | 'unlock';
+/** bearer: `Authorization: Bearer <JWT or atl_ token>`; state: also HTTP Basic with a token as password (terraform) */
+export type RouteAuth = 'bearer' | 'state' | 'none';
+
+export interface RouteResponse {
+  description: string;
+  schema?: z.ZodType;
+  /** default application/json */
+  type?: string;
+  headers?: z.ZodObject;
+}
+
+export interface ApiRoute {
+  method: RouteMethod;
+  /** the Koa path template, e.g. /api/v1/runs/:id */
+  path: string;
+  tag: string;
+  summary: string;
+  auth?: RouteAuth;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** a body read raw by the router (the state backend), not by the JSON body parser */
+  rawBody?: boolean;
+  /** the success response, by status */
+  ok: Record<number, RouteResponse>;
+  /** statuses beyond those implied by auth, parameters and body; a schema replaces the error envelope */
+  errors?: Record<number, RouteResponse>;
+}
+
+const json = (schema: z.ZodType, description = 'OK') => ({ 200: { description, schema } });
+const list = (schema: z.ZodType) => json(z.array(schema));
+const created = (schema: z.ZodType) => ({ 201: { description: 'Created', schema } });
+const noContent = { 204: { description: 'Done; no content' } };
+const conflict = (description: string) => ({ 409: { description } });
+const locked = (description: string) => ({ 423: { description } });
+
+const PAGE_HEADERS = z.object({
+  'X-Total-Count': z.string().optional().describe('runs matching the filter (offset pages only; a cursor page does not count)'),
+  'X-Page': z.string().optional().describe('the page number (offset pages only)'), 'X-Per-Page': z.string(),
+  Link: z.string().optional().describe('`<…&cursor=…>; rel="next"` unless this is the last page'),
+  'X-Next-Cursor': z.string().optional().describe('the next page\'s cursor, as in Link'),
+});
+const STATE_HOLDER = { description: 'another lock holds the state; the body is the holder\'s LockInfo (terraform prints it)', schema: R.LockInfo };
+/** terraform's http backend query; tfstate.router.ts parses it (the protocol's flags, not a JSON body) */
+const StateWriteQuery = z.object({
+  ID: z.string().optional().describe('the lock ID the writer holds'),
+  force: z.enum(['true', 'false', '1', '0']).optional().describe('replace a state of another lineage or a newer serial (state admin)'),
+});
+const TFSTATE = '/api/v1/tfstate/:name/:workspace';
+
+export const API_ROUTES: ApiRoute[] = [
+  { method: 'post', path: '/api/v1/auth/login', tag: 'auth', summary: 'Log in with email and password', auth: 'none', body: LoginInput, ok: json(R.Session) },
+  { method: 'get', path: '/api/v1/auth/me', tag: 'auth', summary: 'The caller', ok: json(R.UserResource) },
+  { method: 'post', path: '/api/v1/auth/register', tag: 'users', summary: 'Create a user in your tenant (admin)', body: RegisterInput, ok: created(R.UserResource), errors: conflict('the email is taken') },
+  { method: 'get', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Your API tokens', ok: list(R.TokenResource) },
+  { method: 'post', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Create an API token (shown once)', body: CreateTokenInput, ok: created(R.CreatedToken) },
+  { method: 'delete', path: '/api/v1/users/tokens/:id', tag: 'tokens', summary: 'Revoke one of your API tokens', ok: noContent },
+  { method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users of your tenant', ok: list(R.UserResource) },
+  { method: 'patch', path: '/api/v1/users/:id/role', tag: 'users', summary: 'Change a user\'s role (admin)', body: SetRoleInput, ok: json(R.UserResource) },
+  { method: 'delete', path: '/api/v1/users/:id', tag: 'users', summary: 'Deactivate a user (admin)', ok: json(R.UserResource, 'The deactivated user') },
+
+  { method: 'get', path: '/api/v1/tenant', tag: 'tenant', summary: 'Your tenant', ok: json(R.TenantResource) },
+  { method: 'get', path: '/api/v1/tenant/usage', tag: 'tenant', summary: 'Quota usage of your tenant', ok: json(R.UsageResource) },
+  { method: 'patch', path: '/api/v1/tenant/quotas', tag: 'tenant', summary: 'Set your tenant\'s quotas (platform admin)', body: QuotasInput, ok: json(R.TenantResource) },
+  { method: 'post', path: '/api/v1/tenants', tag: 'tenant', summary: 'Create a tenant and its first admin (platform admin)', body: CreateTenantInput, ok: created(R.CreatedTenant), errors: conflict('the slug is taken') },
+  { method: 'patch', path: '/api/v1/tenants/:id', tag: 'tenant', summary: 'Rename a tenant or set its repo_allowlist (platform admin)', body: UpdateTenantInput, ok: json(R.TenantResource) },
+  { method: 'get', path: '/api/v1/audit', tag: 'tenant', summary: 'Audit log of your tenant, newest first (admin)', query: ListAuditQuery, ok: list(R.AuditResource) },
+  { method: 'get', path: '/api/v1/dashboard/stats', tag: 'tenant', summary: 'Run and resource counts of your tenant', ok: json(R.StatsResource) },
+
+  { method: 'get', path: '/api/v1/projects', tag: 'projects', summary: 'Projects of your tenant', ok: list(R.ProjectResource) },
+  { method: 'post', path: '/api/v1/projects', tag: 'projects', summary: 'Register a project', body: CreateProjectInput, ok: created(R.ProjectResource), errors: conflict('a project of that name exists') },
+  { method: 'get', path: '/api/v1/projects/graph', tag: 'projects', summary: 'Projects, instances and their links as a graph', ok: json(R.ProjectGraph) },
+  { method: 'put', path: '/api/v1/projects/graph/layout', tag: 'projects', summary: 'Save node positions of the graph', body: LayoutInput, ok: json(R.LayoutSaved) },
+  { method: 'get', path: '/api/v1/projects/:id', tag: 'projects', summary: 'One project (by id or name)', ok: json(R.ProjectResource) },
+  { method: 'patch', path: '/api/v1/projects/:id', tag: 'projects', summary: 'Change a project', body: UpdateProjectInput, ok: json(R.ProjectResource), errors: conflict('a project of that name exists') },
+  { method: 'delete', path: '/api/v1/projects/:id', tag: 'projects', summary: 'Delete a project', ok: noContent },
+  { method: 'post', path: '/api/v1/projects/:id/assign/:instanceId', tag: 'projects', summary: 'Assign a project to an instance', ok: json(R.ProjectResource) },
+  { method: 'delete', path: '/api/v1/projects/:id/assign', tag: 'projects', summary: 'Unassign a project from its instance', ok: json(R.ProjectResource) },
+  { method: 'get', path: '/api/v1/projects/:id/dependencies', tag: 'projects', summary: 'Projects this one depends on', ok: list(R.DependencyResource) },
+  { method: 'post', path: '/api/v1/projects/:id/dependencies', tag: 'projects', summary: 'Add a dependency (outputs mapped to inputs)', body: AddDependencyInput, ok: created(R.DependencyResource), errors: conflict('the dependency exists or would make a cycle') },
+  { method: 'delete', path: '/api/v1/projects/:id/dependencies/:depId', tag: 'projects', summary: 'Remove a dependency', ok: noContent },
+
+  { method: 'get', path: '/api/v1/environments', tag: 'environments', summary: 'Environments of your tenant', ok: list(R.EnvironmentResource) },
+  { method: 'post', path: '/api/v1/environments', tag: 'environments', summary: 'Create an environment', body: CreateEnvironmentInput, ok: created(R.EnvironmentResource), errors: conflict('an environment of that name exists') },
+  { method: 'get', path: '/api/v1/environments/:id', tag: 'environments', summary: 'One environment', ok: json(R.EnvironmentResource) },
+  { method: 'patch', path: '/api/v1/environments/:id', tag: 'environments', summary: 'Change an environment', body: UpdateEnvironmentInput, ok: json(R.EnvironmentResource) },
+  { method: 'delete', path: '/api/v1/environments/:id', tag: 'environments', summary: 'Delete an environment', ok: noContent },
+  { method: 'get', path: '/api/v1/instances', tag: 'instances', summary: 'Instances of your tenant', ok: list(R.InstanceResource) },
+  { method: 'post', path: '/api/v1/instances', tag: 'instances', summary: 'Create an instance', body: CreateInstanceInput, ok: created(R.InstanceResource), errors: conflict('an instance of that name exists') },
+  { method: 'get', path: '/api/v1/instances/:id', tag: 'instances', summary: 'One instance', ok: json(R.InstanceResource) },
+  { method: 'patch', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Change an instance', body: UpdateInstanceInput, ok: json(R.InstanceResource) },
+  { method: 'delete', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Delete an instance', ok: noContent },
+
+  { method: 'get', path: '/api/v1/runs', tag: 'runs', summary: 'Runs of your tenant, newest first', query: ListRunsQuery, ok: { 200: { description: 'OK', schema: z.array(R.RunResource), headers: PAGE_HEADERS } } },
+  { method: 'get', path: '/api/v1/runs/scheduled', tag: 'runs', summary: 'Runs scheduled for later', ok: list(R.RunResource) },
+  { method: 'post', path: '/api/v1/runs', tag: 'runs', summary: 'Plan, apply or destroy a project at a branch', body: CreateRunInput, ok: created(R.RunResource), errors: { ...locked('the project is locked by someone else'), 503: { description: 'the repository cannot be reached' } } },
+  { method: 'get', path: '/api/v1/runs/:id', tag: 'runs', summary: 'One run with its output', ok: json(R.RunWithLog) },
+  { method: 'post', path: '/api/v1/runs/:id/approve', tag: 'runs', summary: 'Approve a planned run: it applies its saved plan', ok: json(R.RunResource), errors: conflict('the run is not planned, or its plan went stale') },
+  { method: 'post', path: '/api/v1/runs/:id/cancel', tag: 'runs', summary: 'Cancel a run', ok: json(R.RunResource), errors: conflict('the run has already ended') },
+  { method: 'get', path: '/api/v1/runs/:id/events', tag: 'runs', summary: 'Follow a run live: output and status as Server-Sent Events (Last-Event-ID resumes)', query: RunEventsQuery, ok: { 200: { description: 'events `log` (id = sequence, data {phase, text}), `status` and `end` (data {status})', type: 'text/event-stream', schema: z.string() } } },
+  { method: 'get', path: '/api/v1/locks', tag: 'locks', summary: 'Project locks of your tenant', query: ListLocksQuery, ok: list(R.LockResource) },
+  { method: 'delete', path: '/api/v1/locks/:id', tag: 'locks', summary: 'Release a project lock (by id or key); its waiting plans are discarded', ok: json(R.LockResource, 'The released lock') },
+
+  { method: 'get', path: '/api/v1/states', tag: 'states', summary: 'Terraform states of your tenant', ok: list(R.StateResource) },
+  { method: 'get', path: '/api/v1/states/:id', tag: 'states', summary: 'One state', ok: json(R.StateResource) },
+  { method: 'get', path: '/api/v1/states/:id/versions', tag: 'states', summary: 'Version history of a state', ok: list(R.StateVersionResource) },
+  { method: 'get', path: '/api/v1/states/:id/versions/:versionId', tag: 'states', summary: 'Download one version (by id or number)', ok: { 200: { description: 'the state file, as an attachment', schema: R.StateDocument, headers: z.object({ 'X-State-Serial': z.string() }) } } },
+  { method: 'post', path: '/api/v1/states/:id/unlock', tag: 'states', summary: 'Force-unlock a state (state admin)', ok: json(R.StateResource) },
+  { method: 'delete', path: '/api/v1/states/:id', tag: 'states', summary: 'Delete a state and all its versions (state admin)', ok: noContent, errors: locked('the state is locked') },
+
+  { method: 'get', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: read the current state', auth: 'state', ok: { 200: { description: 'the current state, with Content-MD5', schema: R.StateDocument } } },
+  { method: 'post', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: store a new state version', auth: 'state', query: StateWriteQuery, body: R.StateDocument, rawBody: true, ok: json(R.StateWritten), errors: { 409: { description: 'the lineage or serial does not follow the current state' }, 423: STATE_HOLDER } },
+  { method: 'put', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: store a new state version (PUT form)', auth: 'state', query: StateWriteQuery, body: R.StateDocument, rawBody: true, ok: json(R.StateWritten), errors: { 409: { description: 'the lineage or serial does not follow the current state' }, 423: STATE_HOLDER } },
+  { method: 'lock', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: take the state lock', auth: 'state', body: R.LockInfo, rawBody: true, ok: { 200: { description: 'locked' } }, errors: { 423: STATE_HOLDER } },
+  { method: 'unlock', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: release the state lock (an empty body is force-unlock)', auth: 'state', body: R.LockInfo, rawBody: true, ok: { 200: { description: 'unlocked' } }, errors: { 409: STATE_HOLDER } },
+  { method: 'delete', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: delete the state (state admin)', auth: 'state', ok: noContent, errors: { 423: STATE_HOLDER } },
+
+  { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
+  { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },
+  { method: 'get', path: '/api/v1/docs/:file', tag: 'documents', summary: 'Swagger UI\'s static files', auth: 'none', ok: { 200: { description: 'a script, style sheet or image', type: 'application/octet-stream', schema: z.string() } } },
+];
+
+/** What each path parameter means, by name. */
+export const PATH_PARAMS: Record<string, string> = {
+  id: 'the resource id', instanceId: 'an instance id', depId: 'a dependency id', versionId: 'a state version id, or its number',
+  name: 'the state name', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
+};

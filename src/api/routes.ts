@@ -1,0 +1,59 @@
+import type Router from '@koa/router';
+import type { Config } from '../config.js';
+import { systemActors } from '../core/auth/system-actors.js';
+import type { Core } from '../core/index.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { GITHUB_EVENTS_PATH } from '../bot/github/webhooks.router.js';
+import { metricsRouter } from './metrics/metrics.router.js';
+import type { PromMetrics } from './metrics/prom-metrics.js';
+import { openapiRouter } from './openapi/openapi.router.js';
+import { atlantisRouter } from './routers/atlantis.router.js';
+import { authRouter } from './routers/auth.router.js';
+import { environmentsRouter } from './routers/environments.router.js';
+import { healthRouter } from './routers/health.router.js';
+import { instancesRouter } from './routers/instances.router.js';
+import { locksRouter } from './routers/locks.router.js';
+import { projectsRouter } from './routers/projects.router.js';
+import { runsRouter } from './routers/runs.router.js';
+import { statesRouter } from './routers/states.router.js';
+import { tenantRouter } from './routers/tenant.router.js';
+import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
+import { usersRouter } from './routers/users.router.js';
+import type { AppState } from './types.js';
+
+export interface RoutesDeps {
+  core: Core;
+  lifecycle: Lifecycle;
+  config: Config;
+  /** the tenant the Atlantis API and the PR bot act in */
+  defaultTenantId: string;
+  /** the GitHub webhook receiver, when the PR bot is on */
+  githubRouter?: Router<AppState>;
+  /** this server's Prometheus registry: HTTP figures are recorded into it, GET /metrics serves it */
+  metrics: PromMetrics;
+}
+
+/** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
+export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH];
+
+/** Every route the server serves, in mounting order: the one list of what is reachable. */
+export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, metrics }: RoutesDeps): Router<AppState>[] {
+  const atlantisActor = () => systemActors.atlantisApi(defaultTenantId);
+  return [
+    healthRouter({ health: core.health, lifecycle }),
+    authRouter(core),
+    usersRouter(core),
+    tenantRouter(core),
+    projectsRouter(core),
+    environmentsRouter(core),
+    instancesRouter(core),
+    tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
+    statesRouter(core),
+    runsRouter(core),
+    locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
+    ...(githubRouter ? [githubRouter] : []),
+    atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
+    openapiRouter(),
+    metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
+  ];
+}
