@@ -1,7 +1,7 @@
 /**
  * State backend throughput: POST then GET of a 1 MiB and a 10 MiB state, 50 times each, through
  * the real server (auth, encryption, version rules, PostgreSQL), next to the same bytes inserted
- * and read straight through `pg` in the same run: the floor Atlantas cannot beat.
+ * and read straight through `pg` in the same run, interleaved: the floor Atlantas cannot beat.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -16,6 +16,8 @@ interface Series {
   label: string;
   bytes: number;
   ms: number[];
+  /** CPU time of this process (server, client and pg driver; not PostgreSQL's) per operation */
+  cpu: number[];
 }
 
 export async function run(): Promise<string> {
@@ -30,11 +32,10 @@ export async function run(): Promise<string> {
     const rows: string[][] = [];
     for (const size of SIZES) {
       const state = stateOfSize(size);
-      const [post, get] = await throughAtlantas(app, state);
-      const [insert, select] = await throughPg(client, state);
+      const [post, get, insert, select] = await interleaved(app, client, state);
       rows.push(row(post, insert), row(get, select));
     }
-    return table(['operation', 'size', 'n', 'MB/s', 'p50 ms', 'p99 ms', 'pg MB/s', 'pg p50', 'pg p99', 'time ÷ pg'], rows);
+    return table(['operation', 'size', 'n', 'MB/s', 'p50 ms', 'p99 ms', 'pg MB/s', 'pg p50', 'pg p99', 'time ÷ pg', 'cpu ms p50', 'pg cpu ms p50'], rows);
   } finally {
     await client.end();
     await app.close();
@@ -60,41 +61,41 @@ function stateOfSize(size: number): { size: number; body(serial: number): Buffer
   return { size: probe.length, body: (serial) => Buffer.from(`{"version":4,"terraform_version":"1.11.4","serial":${serial},${rest}`) };
 }
 
-async function throughAtlantas(app: TestApp, state: ReturnType<typeof stateOfSize>): Promise<[Series, Series]> {
+/**
+ * Each iteration does the Atlantas POST and GET and then the floor's INSERT and SELECT, so that
+ * whatever else the machine is doing weighs on both sides of the ratio alike.
+ */
+async function interleaved(app: TestApp, client: pg.Client, state: ReturnType<typeof stateOfSize>): Promise<Series[]> {
   const url = `${app.url}/api/v1/tfstate/bench-${state.size}/default`;
   const auth = { authorization: `Bearer ${app.admin.token}` };
-  const post: Series = { label: 'POST state', bytes: state.size, ms: [] };
-  const get: Series = { label: 'GET state', bytes: state.size, ms: [] };
+  const series = ['POST state', 'GET state', 'pg INSERT', 'pg SELECT'].map((label): Series => ({ label, bytes: state.size, ms: [], cpu: [] }));
   for (let i = 0; i < WARMUP + ITERATIONS; i++) {
     const body = state.body(i + 1);
     const headers = { ...auth, 'content-type': 'application/json', 'content-md5': createHash('md5').update(body).digest('base64') };
-    const postMs = await timed(async () => expectOk(await fetch(url, { method: 'POST', headers, body })));
-    const getMs = await timed(async () => {
-      const res = await fetch(url, { headers: auth });
-      const got = Buffer.from(await res.arrayBuffer());
-      if (res.status !== 200 || !got.equals(body)) throw new Error(`GET returned ${res.status}, ${got.length} bytes`);
-    });
-    if (i >= WARMUP) post.ms.push(postMs), get.ms.push(getMs);
-  }
-  return [post, get];
-}
-
-async function throughPg(client: pg.Client, state: ReturnType<typeof stateOfSize>): Promise<[Series, Series]> {
-  const insert: Series = { label: 'pg INSERT', bytes: state.size, ms: [] };
-  const select: Series = { label: 'pg SELECT', bytes: state.size, ms: [] };
-  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-    const body = state.body(i + 1);
     let id = 0;
-    const insertMs = await timed(async () => {
-      id = (await client.query('INSERT INTO bench_floor (data) VALUES ($1) RETURNING id', [body])).rows[0].id;
-    });
-    const selectMs = await timed(async () => {
-      const got: Buffer = (await client.query('SELECT data FROM bench_floor WHERE id = $1', [id])).rows[0].data;
-      if (got.length !== body.length) throw new Error('pg floor read back the wrong bytes');
-    });
-    if (i >= WARMUP) insert.ms.push(insertMs), select.ms.push(selectMs);
+    const ms = [
+      await timed(async () => expectOk(await fetch(url, { method: 'POST', headers, body }))),
+      await timed(async () => {
+        const res = await fetch(url, { headers: auth });
+        const got = Buffer.from(await res.arrayBuffer());
+        if (res.status !== 200 || !got.equals(body)) throw new Error(`GET returned ${res.status}, ${got.length} bytes`);
+      }),
+      await timed(async () => {
+        id = (await client.query('INSERT INTO bench_floor (data) VALUES ($1) RETURNING id', [body])).rows[0].id;
+      }),
+      await timed(async () => {
+        const got: Buffer = (await client.query('SELECT data FROM bench_floor WHERE id = $1', [id])).rows[0].data;
+        if (got.length !== body.length) throw new Error('pg floor read back the wrong bytes');
+      }),
+    ];
+    if (i >= WARMUP) {
+      ms.forEach((m, k) => {
+        series[k].ms.push(m.wall);
+        series[k].cpu.push(m.cpu);
+      });
+    }
   }
-  return [insert, select];
+  return series;
 }
 
 async function expectOk(res: Response): Promise<void> {
@@ -102,10 +103,13 @@ async function expectOk(res: Response): Promise<void> {
   if (res.status !== 200) throw new Error(`POST returned ${res.status}: ${text.slice(0, 300)}`);
 }
 
-async function timed(fn: () => Promise<void>): Promise<number> {
+/** Wall time and this process's CPU time (ms): on a busy machine the CPU time is the steadier of the two. */
+async function timed(fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   await fn();
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - started) / 1e6, cpu: (used.user + used.system) / 1000 };
 }
 
 function percentile(ms: number[], p: number): number {
@@ -121,7 +125,7 @@ function row(ours: Series, floor: Series): string[] {
     ours.label, `${(ours.bytes / 1024 / 1024).toFixed(1)} MiB`, String(ours.ms.length),
     mbps(ours).toFixed(1), percentile(ours.ms, 50).toFixed(1), percentile(ours.ms, 99).toFixed(1),
     mbps(floor).toFixed(1), percentile(floor.ms, 50).toFixed(1), percentile(floor.ms, 99).toFixed(1),
-    `${(sum(ours) / sum(floor)).toFixed(2)}×`,
+    `${(sum(ours) / sum(floor)).toFixed(2)}×`, percentile(ours.cpu, 50).toFixed(1), percentile(floor.cpu, 50).toFixed(1),
   ];
 }
 

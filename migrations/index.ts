@@ -14,6 +14,7 @@ import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-cl
 import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
 import * as m1202T010b from './2026-12-02T010-2-sessions.js';
 import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
+import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -45,4 +46,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-02T010-1-login-failures', ...m1202T010a },
   { name: '2026-12-02T010-2-sessions', ...m1202T010b },
   { name: '2026-12-02T010-3-token-scopes', ...m1202T010c },
+  { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
 ];

@@ -50,7 +50,10 @@ const conflict = (description: string) => ({ 409: { description } });
 const locked = (description: string) => ({ 423: { description } });
 
 const PAGE_HEADERS = z.object({
-  'X-Total-Count': z.string().describe('runs matching the filter'), 'X-Page': z.string(), 'X-Per-Page': z.string(),
+  'X-Total-Count': z.string().optional().describe('runs matching the filter (offset pages only; a cursor page does not count)'),
+  'X-Page': z.string().optional().describe('the page number (offset pages only)'), 'X-Per-Page': z.string(),
+  Link: z.string().optional().describe('`<…&cursor=…>; rel="next"` unless this is the last page'),
+  'X-Next-Cursor': z.string().optional().describe('the next page\'s cursor, as in Link'),
 });
 const STATE_HOLDER = { description: 'another lock holds the state; the body is the holder\'s LockInfo (terraform prints it)', schema: R.LockInfo };
 /** terraform's http backend query; tfstate.router.ts parses it (the protocol's flags, not a JSON body) */

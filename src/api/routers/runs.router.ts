@@ -4,6 +4,7 @@ import type { Core } from '../../core/index.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import type { RunStatus } from '../../core/runs/run-status.js';
 import { requireActor } from '../actor-from-request.js';
+import { pagingHeaders } from '../presenters/paging.js';
 import { runJson } from '../presenters/runs.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
@@ -15,13 +16,11 @@ export function runsRouter(core: Core) {
   router.get('/', async (ctx) => {
     const q = parse(ListRunsQuery, ctx.query);
     const projectId = q.project ? (await core.projects.require(ctx.state.actor, q.project)).id : undefined;
-    const { runs, total } = await core.runs.list(ctx.state.actor, {
+    const { runs, total, nextCursor } = await core.runs.list(ctx.state.actor, {
       status: q.status?.split(',').filter(Boolean) as RunStatus[] | undefined, projectId, environmentId: q.environment,
-      repoFullName: q.repo, limit: q.per_page, offset: (q.page - 1) * q.per_page,
+      repoFullName: q.repo, limit: q.per_page, offset: (q.page - 1) * q.per_page, cursor: q.cursor,
     });
-    ctx.set('X-Total-Count', String(total));
-    ctx.set('X-Page', String(q.page));
-    ctx.set('X-Per-Page', String(q.per_page));
+    ctx.set(pagingHeaders(ctx.path, ctx.querystring, { page: q.cursor ? null : q.page, perPage: q.per_page, total, nextCursor }));
     ctx.body = runs.map(runJson);
   });
   router.get('/scheduled', async (ctx) => {

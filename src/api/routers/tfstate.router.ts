@@ -4,8 +4,8 @@ import getRawBody from 'raw-body';
 import type { Core } from '../../core/index.js';
 import { InputError, LockedError, NotFoundError } from '../../core/errors.js';
 import { parseLockInfo } from '../../core/state/lock-info.js';
-import { md5Hex } from '../../core/state/state-document.js';
 import { requireActor } from '../actor-from-request.js';
+import { readHashedBody } from '../hashed-body.js';
 import type { AppState } from '../types.js';
 
 /** Paths whose bodies this router reads raw (the JSON body parser must leave them alone). */
@@ -31,15 +31,16 @@ export function tfstateRouter(core: Core, options: TfstateRouterOptions) {
   const auth = requireActor(core, 'tfstate');
 
   router.get(PATH, auth, async (ctx) => {
-    const body = await state.readCurrent(ctx.state.actor, ctx.params.name, ctx.params.workspace);
+    const current = await state.download(ctx.state.actor, ctx.params.name, ctx.params.workspace);
     // 404 is what terraform reads as "no state yet"; another tenant's state of that name looks the same.
-    if (!body) throw new NotFoundError(`no state stored at ${ctx.params.name}/${ctx.params.workspace} yet`, { code: 'state_not_found' });
+    if (!current) throw new NotFoundError(`no state stored at ${ctx.params.name}/${ctx.params.workspace} yet`, { code: 'state_not_found' });
     ctx.type = 'application/json';
-    ctx.set('Content-MD5', md5Base64(body));
-    ctx.body = body;
+    ctx.set('Content-MD5', Buffer.from(current.md5, 'hex').toString('base64'));
+    ctx.body = current.bytes;
   });
   router.register(PATH, ['POST', 'PUT'], [auth, lockConflict(423), async (ctx) => {
-    const body = await readBody(ctx, options.stateBodyLimit);
+    // Read once, hashed as it streams in; core validates it without parsing the whole document.
+    const body = await readHashedBody(ctx.req, options.stateBodyLimit);
     const result = await state.push(ctx.state.actor, ctx.params.name, ctx.params.workspace, body, {
       lockId: queryString(ctx, 'ID'), md5: contentMd5Hex(ctx.get('content-md5')), force: queryFlag(ctx, 'force'),
     });
@@ -94,10 +95,6 @@ function queryFlag(ctx: Koa.Context, key: string): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
   throw new InputError(`query parameter "${key}" must be true or false`, { code: 'invalid_query' });
-}
-
-function md5Base64(body: Buffer): string {
-  return Buffer.from(md5Hex(body), 'hex').toString('base64');
 }
 
 /** `Content-MD5` (base64 of the 16-byte digest, RFC 1864) as hex; null when absent. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { literal, Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import type { RunPosition } from './run-cursor.js';
 import type { Run, RunModel } from './run.model.js';
 import type { Sealed } from '../secrets/encryption.js';
 import { SEALED_RUN_COLUMNS, SEALED_RUN_FIELDS, type RunRow, type RunSealer, type SealedRunField } from './run-sealing.js';
@@ -21,6 +22,22 @@ export interface RunFilter {
 const list = (xs: readonly string[]) => xs.map((s) => `'${s}'`).join(', ');
 
 type Row = { get(o: { plain: true }): RunRow };
+
+const NEWEST_FIRST: [string, string][] = [['createdAt', 'DESC'], ['id', 'DESC']];
+/** A run's created_at to the microsecond, UTC: what a keyset cursor must carry (run-cursor.ts). */
+const POSITION = literal(`to_char("Run".created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`);
+
+function whereOf(filter: RunFilter): Record<string | symbol, unknown> {
+  const where: Record<string | symbol, unknown> = { tenantId: filter.tenantId };
+  if (filter.status?.length) where.status = { [Op.in]: filter.status };
+  if (filter.projectId) where.projectId = filter.projectId;
+  if (filter.environmentId) where.environmentId = filter.environmentId;
+  if (filter.repoFullName) where.repoFullName = filter.repoFullName;
+  if (filter.prNumber !== undefined) where.prNumber = filter.prNumber;
+  if (filter.batchId) where.batchId = filter.batchId;
+  if (filter.scheduledOnly) Object.assign(where, { status: 'pending', scheduledAt: { [Op.gt]: new Date() } });
+  return where;
+}
 
 /**
  * Queries on runs: plain objects out. The claim is the heart of the queue. What a run holds from
@@ -53,21 +70,42 @@ export class RunRepository {
   }
 
   async find(filter: RunFilter): Promise<{ runs: Run[]; total: number }> {
-    const where: Record<string | symbol, unknown> = { tenantId: filter.tenantId };
-    if (filter.status?.length) where.status = { [Op.in]: filter.status };
-    if (filter.projectId) where.projectId = filter.projectId;
-    if (filter.environmentId) where.environmentId = filter.environmentId;
-    if (filter.repoFullName) where.repoFullName = filter.repoFullName;
-    if (filter.prNumber !== undefined) where.prNumber = filter.prNumber;
-    if (filter.batchId) where.batchId = filter.batchId;
-    if (filter.scheduledOnly) Object.assign(where, { status: 'pending', scheduledAt: { [Op.gt]: new Date() } });
     const { rows, count } = await this.deps.model.findAndCountAll({
-      where: where as WhereOptions<RunRow>,
-      order: filter.scheduledOnly ? [['scheduledAt', 'ASC']] : [['createdAt', 'DESC'], ['id', 'DESC']],
+      where: whereOf(filter),
+      order: filter.scheduledOnly ? [['scheduledAt', 'ASC']] : NEWEST_FIRST,
       limit: filter.limit,
       offset: filter.offset,
     });
     return { runs: rows.map((r) => this.open(r)), total: count };
+  }
+
+  /**
+   * One page of runs, newest first. After a position it is a keyset page: a range of the index
+   * runs_tenant_created_id_idx, as fast a hundred thousand runs deep as on the first page;
+   * otherwise `offset` rows are skipped. One row past the limit says whether a next page exists.
+   * The total is counted only when asked (it costs a scan of the tenant's runs).
+   */
+  async page(filter: RunFilter, after: RunPosition | null, count: boolean): Promise<{ runs: Run[]; total: number | null; next: RunPosition | null }> {
+    const where = whereOf(filter);
+    const keyset = after
+      ? [literal(`("Run".created_at, "Run".id) < (${this.deps.sequelize.escape(after.createdAt)}::timestamp AT TIME ZONE 'UTC', ${this.deps.sequelize.escape(after.id)}::uuid)`)]
+      : [];
+    const [rows, total] = await Promise.all([
+      this.deps.model.findAll({
+        where: { [Op.and]: [where, ...keyset] } as WhereOptions<RunRow>,
+        attributes: { include: [[POSITION, 'position']] },
+        order: NEWEST_FIRST, limit: filter.limit + 1, offset: after ? 0 : filter.offset,
+        raw: true, // plain rows: a page is read, never saved, and model instances cost more than the query
+      }) as unknown as Promise<(RunRow & { position?: string })[]>,
+      count ? this.deps.model.count({ where: where as WhereOptions<RunRow> }) : null,
+    ]);
+    const last = rows.length > filter.limit ? rows[filter.limit - 1] : undefined;
+    const next = last ? { createdAt: last.position!, id: last.id } : null;
+    const runs = rows.slice(0, filter.limit).map((row) => {
+      delete row.position;
+      return this.deps.sealer.open(row);
+    });
+    return { runs, total, next };
   }
 
   /** Unstarted or unapplied runs of one project by one holder (a PR number, or null outside PRs). */

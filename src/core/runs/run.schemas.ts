@@ -35,7 +35,8 @@ export const ListRunsQuery = z.object({
   repo: z.string().optional(),
   page: z.coerce.number().int().min(1).default(1),
   per_page: z.coerce.number().int().min(1).max(200).default(50),
-});
+  cursor: z.string().min(1).max(200).optional().describe('continue after the previous page: the cursor of its Link rel="next" (or X-Next-Cursor)'),
+}).refine((q) => !(q.cursor && q.page !== 1), { message: 'a cursor continues a listing by itself; leave page out when you pass cursor', path: ['page'] });
 
 /** GET /api/v1/runs/{id}/events; a reconnecting EventSource sends Last-Event-ID instead, which wins. */
 export const RunEventsQuery = z.object({

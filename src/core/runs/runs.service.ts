@@ -15,8 +15,16 @@ import type { RunEvents } from './run-events.js';
 import { followRun, type FollowEvent } from './run-follower.js';
 import type { RunLogs } from './run-logs.js';
 import type { Run } from './run.model.js';
+import { decodeRunCursor, encodeRunCursor } from './run-cursor.js';
 import type { RunFilter, RunRepository } from './run.repository.js';
 import { canApprove, canCancel, isSettled, needsProcessStop, RUN_STATUSES, type RunOperation, type RunSource, type RunStatus } from './run-status.js';
+
+export interface RunList {
+  runs: Run[];
+  /** all runs matching the filter; null on a cursor page */
+  total: number | null;
+  nextCursor: string | null;
+}
 
 /** One project of one repository at one commit: what a run plans and applies. */
 export interface RunTarget {
@@ -111,11 +119,20 @@ export class RunsService {
     return run;
   }
 
-  async list(actor: Actor, filter: Omit<RunFilter, 'tenantId'>): Promise<{ runs: Run[]; total: number }> {
+  /**
+   * A page of the tenant's runs, newest first. With `cursor` (from a previous page's `nextCursor`)
+   * it continues after that run, by keyset, without a total; otherwise it skips `offset` runs and
+   * counts them all. `nextCursor` is null on the last page. Scheduled runs come soonest first.
+   */
+  async list(actor: Actor, filter: Omit<RunFilter, 'tenantId'> & { cursor?: string }): Promise<RunList> {
     requirePermission(actor, 'run:read');
     const bad = filter.status?.filter((s) => !RUN_STATUSES.includes(s));
     if (bad?.length) throw new InputError(`unknown status ${bad.join(', ')}; use one of ${RUN_STATUSES.join(', ')}`);
-    return this.deps.repo.find({ ...filter, tenantId: actor.tenantId });
+    const { cursor, ...rest } = filter;
+    if (rest.scheduledOnly) return { ...(await this.deps.repo.find({ ...rest, tenantId: actor.tenantId })), nextCursor: null };
+    const after = cursor === undefined ? null : decodeRunCursor(cursor);
+    const page = await this.deps.repo.page({ ...rest, tenantId: actor.tenantId }, after, !after);
+    return { runs: page.runs, total: page.total, nextCursor: page.next && encodeRunCursor(page.next) };
   }
 
   /** Several runs of the caller's tenant, in the order asked. */

@@ -10,6 +10,9 @@ export interface Sealed {
 const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
+/** States are megabytes: feeding the cipher slices keeps it from allocating a second copy of the whole. */
+const SLICE_BYTES = 1024 * 1024;
 
 export class DecryptionError extends DomainError {}
 
@@ -30,11 +33,18 @@ export class Encryptor {
   }
 
   seal(plaintext: Buffer | string, aad = ''): Sealed {
+    const input = typeof plaintext === 'string' ? Buffer.from(plaintext) : plaintext;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentKeyId)!, iv);
     cipher.setAAD(Buffer.from(aad));
-    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return { keyId: this.currentKeyId, data: Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), ct]) };
+    // GCM's ciphertext is as long as the plaintext: write it straight behind the header.
+    const data = Buffer.allocUnsafe(HEADER_BYTES + input.length);
+    data[0] = VERSION;
+    iv.copy(data, 1);
+    const end = pipeInto(cipher, input, data, HEADER_BYTES);
+    if (end !== data.length) throw new Error('cipher output has an unexpected length');
+    cipher.getAuthTag().copy(data, 1 + IV_BYTES);
+    return { keyId: this.currentKeyId, data };
   }
 
   open(sealed: Sealed, aad = ''): Buffer {
@@ -55,7 +65,9 @@ export class Encryptor {
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(tag);
     try {
-      return Buffer.concat([decipher.update(buf.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+      const plaintext = Buffer.allocUnsafe(buf.length - HEADER_BYTES);
+      pipeInto(decipher, buf.subarray(HEADER_BYTES), plaintext, 0); // final() inside checks the tag before anything is returned
+      return plaintext;
     } catch (cause) {
       throw new DecryptionError('ciphertext failed authentication', { code: 'ciphertext_invalid', cause });
     }
@@ -74,6 +86,12 @@ export class Encryptor {
   derive(purpose: string): Buffer {
     return createHash('sha256').update(this.keys.get(this.currentKeyId)!).update(`atlantas:${purpose}`).digest();
   }
+}
+
+/** Runs `input` through a cipher or decipher into `out` from `at`, ending with final(); returns where the output ended. */
+function pipeInto(c: { update(b: Buffer): Buffer; final(): Buffer }, input: Buffer, out: Buffer, at: number): number {
+  for (let i = 0; i < input.length; i += SLICE_BYTES) at += c.update(input.subarray(i, i + SLICE_BYTES)).copy(out, at);
+  return at + c.final().copy(out, at);
 }
 
 export function keyIdOf(key: Buffer): string {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { scanJson } from './json-scan.js';
 
 /** The parts of a Terraform state file (format v4) Atlantas reads; the rest is kept as sent. */
 export interface StateDocument {
@@ -18,6 +19,12 @@ export interface StateIdentity {
   md5: string;
 }
 
+/** A state body and the hex MD5 of its bytes, hashed once as it was read. */
+export interface HashedBody {
+  bytes: Buffer;
+  md5: string;
+}
+
 /** A root module output, for `output_mapping` between projects. */
 export interface StateOutput {
   name: string;
@@ -29,24 +36,17 @@ export interface StateOutput {
 
 const SHAPE_HINT = 'send the state file terraform writes (a JSON object with a numeric "serial" and a string "lineage")';
 
-/** Parses a state body; InputError says what is wrong with it. Pure. */
+/** Parses a whole state body (to read its outputs); InputError says what is wrong with it. Pure. */
 export function parseStateDocument(body: Buffer | string): StateDocument {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : body);
   } catch {
-    throw new InputError(`state body is not valid JSON; ${SHAPE_HINT}`, { code: 'invalid_state' });
+    throw notJson();
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InputError(`state body is not a JSON object; ${SHAPE_HINT}`, { code: 'invalid_state' });
-  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw notObject();
   const doc = value as Record<string, unknown>;
-  if (typeof doc.serial !== 'number' || !Number.isSafeInteger(doc.serial) || doc.serial < 0) {
-    throw new InputError(`state "serial" must be a non-negative integer; ${SHAPE_HINT}`, { code: 'invalid_state' });
-  }
-  if (typeof doc.lineage !== 'string' || !doc.lineage || doc.lineage.length > 256) {
-    throw new InputError(`state "lineage" must be a non-empty string of at most 256 characters; ${SHAPE_HINT}`, { code: 'invalid_state' });
-  }
+  checkIdentity(doc.serial, doc.lineage);
   return doc as StateDocument;
 }
 
@@ -54,10 +54,31 @@ export function md5Hex(body: Buffer | string): string {
   return createHash('md5').update(body).digest('hex');
 }
 
-/** Serial, lineage and MD5 of a state body (validating it). */
-export function identify(body: Buffer): StateIdentity {
-  const doc = parseStateDocument(body);
-  return { serial: doc.serial, lineage: doc.lineage, md5: md5Hex(body) };
+/**
+ * Serial and lineage of a state body, validating that it is one JSON object without building it
+ * (json-scan.ts: a push of megabytes reads nothing else). `md5` is the hex MD5 of the same bytes,
+ * when the caller already hashed them while reading; otherwise it is computed here.
+ */
+export function identify(body: Buffer, md5 = md5Hex(body)): StateIdentity {
+  const scan = scanJson(body, IDENTITY_KEYS);
+  if (!scan) throw notJson();
+  if (!scan.isObject) throw notObject();
+  const { serial, lineage } = checkIdentity(scan.fields.get('serial'), scan.fields.get('lineage'));
+  return { serial, lineage, md5 };
+}
+
+const IDENTITY_KEYS = ['serial', 'lineage'];
+const notJson = () => new InputError(`state body is not valid JSON; ${SHAPE_HINT}`, { code: 'invalid_state' });
+const notObject = () => new InputError(`state body is not a JSON object; ${SHAPE_HINT}`, { code: 'invalid_state' });
+
+function checkIdentity(serial: unknown, lineage: unknown): { serial: number; lineage: string } {
+  if (typeof serial !== 'number' || !Number.isSafeInteger(serial) || serial < 0) {
+    throw new InputError(`state "serial" must be a non-negative integer; ${SHAPE_HINT}`, { code: 'invalid_state' });
+  }
+  if (typeof lineage !== 'string' || !lineage || lineage.length > 256) {
+    throw new InputError(`state "lineage" must be a non-empty string of at most 256 characters; ${SHAPE_HINT}`, { code: 'invalid_state' });
+  }
+  return { serial, lineage };
 }
 
 /** The root outputs of a state document, sorted by name, with sensitive ones marked. Pure. */

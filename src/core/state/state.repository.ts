@@ -50,16 +50,27 @@ export class StateRepository {
     );
   }
 
-  /** Inserts an immutable version and moves the state's current pointer to it. */
+  /**
+   * Inserts an immutable version and moves the state's current pointer to it, in one statement:
+   * the ciphertext travels once (a bind parameter, sent binary) and nothing large comes back.
+   */
   async addVersion(values: NewVersion, t: Transaction): Promise<StateVersion> {
-    // RETURNING only the id: the default would send the whole ciphertext back.
-    const row = await this.deps.versions.create(values, { transaction: t, returning: ['id'] });
-    await this.deps.states.update(
-      { currentVersionId: row.getDataValue('id'), latestVersion: values.version, serial: values.serial, lineage: values.lineage, md5: values.md5, size: values.size },
-      { where: { id: values.stateId }, transaction: t },
+    const v = values;
+    const [row] = await this.deps.sequelize.query<{ id: string; created_at: Date }>(
+      `WITH v AS (
+         INSERT INTO state_versions (state_id, tenant_id, version, serial, lineage, md5, size, key_id, data, forced, created_by_kind, created_by_id, created_by_name, via)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id, created_at
+       )
+       UPDATE states SET current_version_id = v.id, latest_version = $3, serial = $4, lineage = $5, md5 = $6, size = $7, updated_at = now()
+       FROM v WHERE states.id = $1 RETURNING v.id, v.created_at`,
+      {
+        bind: [v.stateId, v.tenantId, v.version, v.serial, v.lineage, v.md5, v.size, v.keyId, v.data, v.forced, v.createdByKind, v.createdById, v.createdByName, v.via],
+        type: QueryTypes.SELECT, transaction: t,
+      },
     );
-    const { data: _data, keyId: _keyId, ...meta } = row.get({ plain: true });
-    return meta;
+    if (!row) throw new Error(`state ${v.stateId} vanished while a version was written`);
+    const { data: _data, keyId: _keyId, ...meta } = v;
+    return { ...meta, id: row.id, createdAt: row.created_at };
   }
 
   async list(tenantId: string): Promise<StateWithProject[]> {

@@ -10,7 +10,7 @@ import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import { assertMayForceUnlock } from './force-unlock.js';
 import type { LockInfo } from './lock-info.js';
-import { identify, parseStateDocument, stateOutputs, type StateDocument, type StateIdentity, type StateOutput } from './state-document.js';
+import { identify, md5Hex, parseStateDocument, stateOutputs, type HashedBody, type StateDocument, type StateIdentity, type StateOutput } from './state-document.js';
 import { parseStateRef, type StateRef } from './state-ref.js';
 import { decidePush } from './state-rules.js';
 import type { StateRepository, StateWithProject } from './state.repository.js';
@@ -75,12 +75,17 @@ export class StateService {
 
   /** The current state's bytes exactly as terraform wrote them, or null when there is none yet. */
   async readCurrent(actor: Actor, name: string, workspace: string): Promise<Buffer | null> {
+    return (await this.download(actor, name, workspace))?.bytes ?? null;
+  }
+
+  /** The current state's bytes and their stored MD5 (the backend's Content-MD5, without hashing again). */
+  async download(actor: Actor, name: string, workspace: string): Promise<HashedBody | null> {
     requirePermission(actor, 'state:read');
     const row = await this.deps.repo.findByRef(actor.tenantId, refFor(actor, name, workspace));
     if (!row?.currentVersionId) return null;
     const version = await this.deps.repo.versionWithData(row.id, row.currentVersionId);
     if (!version) throw new Error(`state ${row.id} points at a missing version`);
-    return this.open(version);
+    return { bytes: this.open(version), md5: version.md5 };
   }
 
   async readCurrentDocument(actor: Actor, name: string, workspace: string): Promise<StateDocument | null> {
@@ -95,12 +100,16 @@ export class StateService {
     return stateOutputs(doc);
   }
 
-  /** Stores a new version (or confirms a retried one). Refusals: see state-rules.ts; a lock held by another ID → LockedError. */
-  async push(actor: Actor, name: string, workspace: string, body: Buffer, options: PushOptions = {}): Promise<PushResult> {
+  /**
+   * Stores a new version (or confirms a retried one). Refusals: see state-rules.ts; a lock held by
+   * another ID → LockedError. A HashedBody (the backend's, hashed as it streamed in) is not hashed again.
+   */
+  async push(actor: Actor, name: string, workspace: string, input: Buffer | HashedBody, options: PushOptions = {}): Promise<PushResult> {
     requirePermission(actor, 'state:write');
     if (options.force) requirePermission(actor, 'state:admin');
     const ref = refFor(actor, name, workspace);
-    const incoming = identify(body);
+    const body = Buffer.isBuffer(input) ? input : input.bytes;
+    const incoming = identify(body, Buffer.isBuffer(input) ? md5Hex(input) : input.md5);
     if (options.md5 && options.md5 !== incoming.md5) {
       throw new InputError(`Content-MD5 does not match the body (body MD5 ${incoming.md5}); the state was not stored`, { code: 'content_md5_mismatch' });
     }
