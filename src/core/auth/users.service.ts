@@ -1,8 +1,9 @@
-import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { requirePermission, type Actor, type Role } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
+import { translateConstraints } from '../db/unique.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ApiTokenRepository } from './api-token.repository.js';
 import type { RegisterInput } from './auth.schemas.js';
@@ -51,19 +52,18 @@ export class UsersService {
     input: { email: string; password: string; name?: string; role: string; isPlatformAdmin?: boolean },
     options: { transaction?: Transaction } = {},
   ): Promise<PublicUser> {
-    try {
-      const user = await this.deps.users.create(
+    const user = await translateConstraints(
+      `user ${input.email}`,
+      async () => this.deps.users.create(
         {
           tenantId, email: input.email.toLowerCase(), name: input.name ?? '', passwordHash: await hashPassword(input.password),
           role: input.role as Role, isPlatformAdmin: input.isPlatformAdmin ?? false,
         },
         options,
-      );
-      return toPublicUser(user);
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) throw new ConflictError(`a user with email ${input.email} already exists`, { code: 'user_exists' });
-      throw err;
-    }
+      ),
+      () => new ConflictError(`a user with email ${input.email} already exists`, { code: 'user_exists' }),
+    );
+    return toPublicUser(user);
   }
 
   /** A new role takes effect at once: the user's sessions end (they log in again), their tokens are capped at it. */
