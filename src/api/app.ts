@@ -18,7 +18,6 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const proxies = TrustedProxies.parse(deps.config.http.trustedProxies);
   app.silent = true; // errorMiddleware logs; Koa's default stderr printer would duplicate it
-  const raw = RAW_BODY_PATHS;
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' });
 
   app.use((ctx, next) => {
@@ -29,7 +28,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {
-    if (raw.some((re) => re.test(ctx.path))) return next();
+    if (RAW_BODY_PATHS.some((re) => re.test(ctx.path))) return next();
     // A body that is not JSON would otherwise be parsed as {} and fail with a misleading message.
     if (ctx.request.length && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && !ctx.is('json', 'application/*+json')) {
       ctx.throw(415, `unsupported content type "${ctx.get('content-type') || 'none'}"; send a JSON body with Content-Type: application/json`);

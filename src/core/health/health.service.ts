@@ -6,10 +6,6 @@ export type DatabaseHealth = 'ok' | 'unavailable' | 'timeout';
 export class HealthService {
   constructor(private readonly deps: { db: Database; timeoutMs?: number }) {}
 
-  get databaseMode(): Database['mode'] {
-    return this.deps.db.mode;
-  }
-
   async database(): Promise<DatabaseHealth> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<DatabaseHealth>((resolve) => {
