@@ -68,6 +68,8 @@ const Env = z.object({
   ATLANTAS_RUN_TIMEOUT: duration.prefault('1h'),
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
+  ATLANTAS_RUNNER_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s').prefault('60s'),
+  ATLANTAS_RUNNER_TOKEN: z.string().regex(/^atr_.{20,}$/, 'expected a runner token (atr_…) from POST /api/v1/runner-pools/{id}/tokens').optional(),
   ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
   ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
@@ -116,6 +118,10 @@ export interface Config {
   metrics: { token?: string };
   terraform: {
     binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
+    /** ATLANTAS_RUNNER_TIMEOUT: a remote runner silent this long has its run errored and its locks released */
+    runnerTimeoutMs: number;
+    /** ATLANTAS_RUNNER_TOKEN: what `atlantas runner` authenticates with */
+    runnerToken?: string;
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
@@ -209,6 +215,8 @@ function toConfig(e: RawEnv): Config {
       runTimeoutMs: e.ATLANTAS_RUN_TIMEOUT,
       cancelGraceMs: e.ATLANTAS_CANCEL_GRACE,
       workers: e.ATLANTAS_WORKERS,
+      runnerTimeoutMs: e.ATLANTAS_RUNNER_TIMEOUT,
+      runnerToken: e.ATLANTAS_RUNNER_TOKEN,
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,

@@ -62,7 +62,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
-          runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
+          runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
           blockedExtraArgs: config.github.blockedExtraArgs,
@@ -116,7 +116,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   internals.endpoint.stateBaseUrl = url;
   lifecycle.track(() => internals.worker.active());
   await internals.recover(); // runs a crash or kill interrupted end errored before new work starts
-  const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
+  // Often enough that a silent remote runner's run ends about ATLANTAS_RUNNER_TIMEOUT after its last heartbeat.
+  const recoveryEveryMs = Math.max(500, Math.min(30_000, Math.floor(config.terraform.runnerTimeoutMs / 2)));
+  const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   if (config.terraform.workers) internals.worker.start();
   github?.reporter.start();
   log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');

@@ -15,6 +15,8 @@ import { instancesRouter } from './routers/instances.router.js';
 import { locksRouter } from './routers/locks.router.js';
 import { projectsRouter } from './routers/projects.router.js';
 import { runsRouter } from './routers/runs.router.js';
+import { runnerPoolsRouter } from './routers/runner-pools.router.js';
+import { RUNNER_PLAN_RAW_BODY, runnerRouter } from './routers/runner.router.js';
 import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
@@ -34,7 +36,7 @@ export interface RoutesDeps {
 }
 
 /** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
-export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH];
+export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, RUNNER_PLAN_RAW_BODY];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
 export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, metrics }: RoutesDeps): Router<AppState>[] {
@@ -50,6 +52,8 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
     runsRouter(core),
+    runnerPoolsRouter(core),
+    runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),

@@ -87,6 +87,8 @@ export interface Core {
   readonly state: StateService;
   readonly runs: RunEngine['runs'];
   readonly locks: RunEngine['locks'];
+  /** runner pools and the remote runner protocol */
+  readonly runners: RunEngine['runners'];
   readonly commands: RunEngine['commands'];
   /** the pull-request workflow; absent without a VCS host */
   readonly prWorkflow: RunEngine['prWorkflow'];
@@ -175,7 +177,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
-    runs: engine.runs, locks: engine.locks, commands: engine.commands,
+    runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db }), serverStats: engine.serverStats,
   };

@@ -24,6 +24,9 @@ import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
+import { JobRunner } from './job-runner.js';
+import { RunnerRepository } from '../runners/runner.repository.js';
+import { RunnersService } from '../runners/runners.service.js';
 import type { RunLogRepository } from './run-log.repository.js';
 import { RunLogs } from './run-logs.js';
 import type { RunPlanRepository } from './run-plan.repository.js';
@@ -50,6 +53,8 @@ export interface RunEngineOptions {
   parallelism: number;
   cancelGraceMs: number;
   runTimeoutMs: number;
+  /** ATLANTAS_RUNNER_TIMEOUT: a remote runner silent this long has its runs errored */
+  runnerTimeoutMs?: number;
   dataDir: string;
   repoAllowlist: string[];
   autoplanFileList: string[];
@@ -129,15 +134,19 @@ export function createRunEngine(deps: RunEngineDeps) {
     serverRepoConfig: options.serverRepoConfig,
     log: log.child({ svc: 'commands' }),
   });
+  const jobs = new JobRunner({ workingCopies, terraform: runner, scratchDir: path.resolve(options.dataDir, 'runs'), serverUrl: () => endpoint.stateBaseUrl, log: log.child({ svc: 'jobs' }) });
   const executor = new RunExecutor({
-    repo, runs, logs, plans, freshness, states, workingCopies, runner, repos,
+    repo, runs, logs, plans, freshness, states, repos, jobs,
     runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
-    stateBaseUrl: () => endpoint.stateBaseUrl,
-    scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
+    runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
+  });
+  const runners = new RunnersService({
+    repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),
+    sink: { repo, runs, plans, freshness, states, runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000), log: log.child({ svc: 'executor' }) },
   });
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
   const recover = () =>
-    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
+    recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, runnerStaleMs: options.runnerTimeoutMs ?? 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = r.prBatches;
   const pullRequests = deps.vcs
     ? new PullRequestsService({
@@ -154,5 +163,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { endpoint, events, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

@@ -7,6 +7,9 @@ import type { RunRepository } from './run.repository.js';
 import type { RunsService } from './runs.service.js';
 import { ACTIVE_STATUSES } from './run-status.js';
 
+/** The worker id of a run a remote runner claimed: `runner:<runner id>`. */
+export const REMOTE_WORKER_PREFIX = 'runner:';
+
 export interface RecoveryDeps {
   repo: RunRepository;
   runs: RunsService;
@@ -16,6 +19,8 @@ export interface RecoveryDeps {
   workerId: string;
   /** a worker on another host silent this long is presumed dead */
   staleMs: number;
+  /** ATLANTAS_RUNNER_TIMEOUT: a remote runner (worker id `runner:<id>`) silent this long is presumed gone */
+  runnerStaleMs?: number;
   /** ATLANTAS_TF_BINARY: how a leftover terraform is recognised by its command line */
   terraformBinary?: string;
 }
@@ -29,10 +34,13 @@ export interface RecoveryDeps {
 export async function recoverOrphans(deps: RecoveryDeps): Promise<Run[]> {
   const recovered: Run[] = [];
   for (const run of await deps.repo.findActive()) {
-    if (run.workerId === deps.workerId || !isOrphan(run, deps.staleMs)) continue;
+    const remote = run.workerId?.startsWith(REMOTE_WORKER_PREFIX) ?? false;
+    if (run.workerId === deps.workerId || !isOrphan(run, remote ? (deps.runnerStaleMs ?? deps.staleMs) : deps.staleMs)) continue;
     if (run.runnerPid && sameHost(run)) await stopLeftover(run, run.runnerPid, deps);
     const phase = run.status === 'applying' ? 'apply' : 'plan';
-    const reason = `interrupted: the Atlantas process running this ${phase} (${run.workerId ?? 'unknown worker'}) stopped before it finished`;
+    const reason = remote
+      ? `interrupted: the runner executing this ${phase} (${run.workerId}) stopped heartbeating before it finished`
+      : `interrupted: the Atlantas process running this ${phase} (${run.workerId ?? 'unknown worker'}) stopped before it finished`;
     const taken = await deps.runs.finish(run, 'errored', { error: `${reason}; check the state and plan again`, statusReason: reason }, { onlyIfStatus: [...ACTIVE_STATUSES] });
     if (!taken) continue; // another replica got there first
     const released = await deps.releaseStateLocks(run.id);

@@ -131,7 +131,7 @@ export class RunRepository {
    * repo/dir/workspace, dependencies finished. SKIP LOCKED lets many workers and replicas claim
    * concurrently; the partial unique index on active runs settles the remaining race.
    */
-  async claim(workerId: string): Promise<Run | null> {
+  async claim(workerId: string, poolId: string | null = null): Promise<Run | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const rows = await this.deps.sequelize.query(
@@ -146,13 +146,16 @@ export class RunRepository {
                -- a plan waits for its dependencies' plans; an apply waits until they are applied (or ended)
                AND NOT EXISTS (SELECT 1 FROM runs d WHERE d.id = ANY(r.depends_on_run_ids)
                                AND (d.status NOT IN (${list(TERMINAL_STATUSES)}) AND NOT (r.status = 'pending' AND d.status = 'planned')))
+               -- a run waits for a runner of its project's pool (else its tenant's default); without one, for an in-process worker
+               AND COALESCE((SELECT p.runner_pool_id FROM projects p WHERE p.id = r.project_id),
+                            (SELECT t.default_runner_pool_id FROM tenants t WHERE t.id = r.tenant_id)) IS NOT DISTINCT FROM CAST(:poolId AS uuid)
              ORDER BY (r.status = 'confirmed') DESC, r.created_at, r.id
              LIMIT 1
              FOR UPDATE OF r SKIP LOCKED
            ) c
            WHERE runs.id = c.id
            RETURNING runs.*`,
-          { replacements: { workerId }, type: QueryTypes.SELECT, model: this.deps.model, mapToModel: true },
+          { replacements: { workerId, poolId }, type: QueryTypes.SELECT, model: this.deps.model, mapToModel: true },
         );
         const row = rows[0] as unknown as Row | undefined;
         return row ? this.open(row) : null;
@@ -173,6 +176,16 @@ export class RunRepository {
       { replacements: { ids }, type: QueryTypes.SELECT },
     );
     return rows.filter((r) => (r as unknown as { cancel_requested_at: Date | null }).cancel_requested_at).map((r) => r.id);
+  }
+
+  /** Heartbeats those of `ids` that `workerId` holds; returns which it holds and which are asked to cancel. */
+  async heartbeatHeld(ids: string[], workerId: string): Promise<{ held: string[]; cancel: string[] }> {
+    if (!ids.length) return { held: [], cancel: [] };
+    const rows = await this.deps.sequelize.query<{ id: string; cancel_requested_at: Date | null }>(
+      `UPDATE runs SET heartbeat_at = now() WHERE id IN (:ids) AND worker_id = :workerId AND status IN (${list(ACTIVE_STATUSES)}) RETURNING id, cancel_requested_at`,
+      { replacements: { ids, workerId }, type: QueryTypes.SELECT },
+    );
+    return { held: rows.map((r) => r.id), cancel: rows.filter((r) => r.cancel_requested_at).map((r) => r.id) };
   }
 
   /** Runs of every tenant waiting for a worker now: queued or approved, and due. */

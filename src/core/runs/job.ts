@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The one runner contract: everything a runner (the in-process worker or a remote `atlantas
+ * runner`) gets to execute one phase of one run. It crosses HTTP, so it is a zod schema. Nothing
+ * in it reaches the database, the encryption key or another run: the git credential is scoped to
+ * the repository, the state credential to this run's state and phase (auth/run-credentials.ts).
+ */
+
+/** Stands for the runner-local plan file in the plan and apply argv. */
+export const PLAN_FILE = '@PLAN_FILE@';
+
+const Argv = z.array(z.string().max(4096)).min(1).max(256);
+
+export const Job = z.object({
+  runId: z.string().uuid(),
+  phase: z.enum(['plan', 'apply']),
+  repo: z.object({
+    tenantId: z.string().uuid(),
+    fullName: z.string().min(1).max(255),
+    cloneUrl: z.string().min(1).max(2048),
+    /** 'pr-12' | 'ref-main': which working copy of the repository */
+    key: z.string().min(1).max(255),
+    commitSha: z.string().optional(),
+    ref: z.string().optional(),
+    /** short-lived, for this repository only (RepoSource.cloneCredentials) */
+    credentials: z.object({ username: z.string(), password: z.string() }).optional(),
+  }),
+  /** the project directory, relative to the repository root */
+  dir: z.string().min(1).max(1024),
+  workspace: z.string().min(1).max(255),
+  /** extra args the plan carries: their paths must stay inside the checkout */
+  extraArgs: z.array(z.string()).max(256),
+  steps: z.object({
+    init: Argv,
+    /** with PLAN_FILE where the plan file goes */
+    plan: Argv,
+    show: Argv,
+    apply: Argv,
+  }),
+  /** Atlantas's own state backend, when Atlantas holds the state; `path` is resolved against the runner's server URL */
+  backend: z.object({ path: z.string().startsWith('/'), username: z.string(), password: z.string() }).nullable(),
+  /** what terraform may see beyond its clean base env: tenant cloud credentials, passthrough variables */
+  env: z.record(z.string(), z.string()),
+  timeoutMs: z.number().int().positive(),
+  /** apply only: the saved plan, base64 */
+  planFile: z.string().optional(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const ResourceChangeSummary = z.object({ address: z.string(), action: z.string() });
+
+/** What a plan came to, as a runner reports it (no attribute values: they may be secret). */
+export const PlannedResult = z.object({
+  hasChanges: z.boolean(),
+  summary: z.string(),
+  toAdd: z.number().int(), toChange: z.number().int(), toDestroy: z.number().int(), toImport: z.number().int(),
+  resourceChanges: z.array(ResourceChangeSummary),
+  resourceDrift: z.array(ResourceChangeSummary),
+});
+export type PlannedResult = z.infer<typeof PlannedResult>;
+
+/** The answer to a plan: stop, or go on to apply with the apply phase's state credential. */
+export const AfterPlan = z.object({ apply: z.boolean(), statePassword: z.string().optional() });
+export type AfterPlan = z.infer<typeof AfterPlan>;
+
+/** How a job ended when it did not stop at `planned`. */
+export const JobOutcome = z.object({
+  status: z.enum(['applied', 'errored', 'canceled']),
+  error: z.string().max(64_000).optional(),
+  statusReason: z.string().max(4000).optional(),
+});
+export type JobOutcome = z.infer<typeof JobOutcome>;
+
+export const CheckedOut = z.object({ commitSha: z.string().regex(/^[0-9a-f]{40,64}$/), backendOverridden: z.boolean() });
+export type CheckedOut = z.infer<typeof CheckedOut>;
+
+/**
+ * Where a job's output and results go: the run's own record (in-process) or the server over HTTP
+ * (a remote runner). Every method answers for this one run only.
+ */
+export interface JobSink {
+  appendLog(chunk: string): void;
+  setPhase(phase: 'init' | 'plan' | 'apply'): void;
+  /** everything appended so far is stored */
+  flush(): Promise<void>;
+  /** the terraform process started (recorded so that recovery can find a leftover) */
+  spawned?(pid: number): void;
+  /** the exact commit and whether Atlantas holds the state: the server records what the plan is made against */
+  checkedOut(info: CheckedOut): Promise<void>;
+  /** the plan is made: the server stores it and says whether to go on to apply */
+  planned(result: PlannedResult, planFile: Buffer): Promise<AfterPlan>;
+  /** the job ended (applied, errored, canceled, or a plan that failed) */
+  finished(outcome: JobOutcome): Promise<void>;
+}

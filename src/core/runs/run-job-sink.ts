@@ -1,0 +1,106 @@
+import type { Logger } from '../../logger.js';
+import type { RunPhase } from '../auth/run-credentials.js';
+import type { PlanFreshness, StateSerials } from './plan-freshness.js';
+import type { PlanStore } from './plan-store.js';
+import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlannedResult } from './job.js';
+import type { RunLogWriter } from './run-logs.js';
+import type { Run } from './run.model.js';
+import type { RunRepository } from './run.repository.js';
+import { ACTIVE_STATUSES, isSpeculative, statusAfterPlan } from './run-status.js';
+import type { RunsService } from './runs.service.js';
+
+export interface RunJobSinkDeps {
+  repo: RunRepository;
+  runs: RunsService;
+  plans: PlanStore;
+  freshness: PlanFreshness;
+  states: StateSerials;
+  runToken(run: Run, phase: RunPhase): string;
+  log: Logger;
+}
+
+/**
+ * The server's side of a job: where a runner's output and results land in the run's record.
+ * The rules stay here (what the plan is made against, whether to auto-apply, which status
+ * follows), whether the job ran in this process or on a remote runner.
+ */
+export class RunJobSink implements JobSink {
+  private recorded: Promise<unknown> = Promise.resolve();
+  private backendOverridden = false;
+
+  /** `resumed`: a sink made again for a later request of the same job (remote runners): what checkedOut learned is read back from the run */
+  constructor(private readonly deps: RunJobSinkDeps, private run: Run, private readonly writer: RunLogWriter, resumed = false) {
+    if (resumed) this.backendOverridden = !!run.stateName && run.stateSerialAtPlan !== null;
+  }
+
+  appendLog(chunk: string): void {
+    this.writer.append(chunk);
+  }
+
+  setPhase(phase: 'init' | 'plan' | 'apply'): void {
+    this.writer.setPhase(phase);
+  }
+
+  async flush(): Promise<void> {
+    await this.recorded;
+    await this.writer.flush();
+  }
+
+  spawned(pid: number): void {
+    this.recorded = this.deps.repo.update(this.run.id, { runnerPid: pid }).catch((err) => this.deps.log.warn({ err, runId: this.run.id }, 'could not record the terraform pid'));
+  }
+
+  async checkedOut({ commitSha, backendOverridden }: CheckedOut): Promise<void> {
+    this.backendOverridden = backendOverridden;
+    const { run, deps } = this;
+    if (!run.commitSha) await deps.repo.update(run.id, { commitSha });
+    this.run = { ...run, commitSha };
+    if (run.status !== 'planning') return;
+    const before = backendOverridden && run.stateName ? await deps.states.current(run.tenantId, run.stateName, run.workspace) : null;
+    await deps.repo.update(run.id, {
+      stateSerialAtPlan: backendOverridden ? (before?.serial ?? 0) : null,
+      stateLineageAtPlan: before?.lineage ?? null,
+      stateName: backendOverridden ? run.stateName : null,
+    });
+    this.run = { ...this.run, stateSerialAtPlan: backendOverridden ? (before?.serial ?? 0) : null, stateLineageAtPlan: before?.lineage ?? null, stateName: backendOverridden ? run.stateName : null };
+  }
+
+  /** Stores the encrypted plan and decides: planned (wait for approval), finished, or on to apply. */
+  /** `planFile` null: already stored (a remote runner uploads it first). */
+  async planned(d: PlannedResult, planFile: Buffer | null): Promise<AfterPlan> {
+    const { run, deps } = this;
+    const speculative = isSpeculative(run);
+    if (d.hasChanges && !speculative && planFile) await deps.plans.save(run.tenantId, run.id, planFile);
+    const proceed = d.hasChanges && run.autoApply && !speculative && run.operation !== 'plan';
+    const values = {
+      hasChanges: d.hasChanges, summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange,
+      resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport, plannedAt: new Date(),
+      resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
+    };
+    const status = statusAfterPlan(d.hasChanges, proceed, speculative);
+    if (status === 'planned_and_finished') {
+      await deps.runs.finish(run, status, values);
+      return { apply: false };
+    }
+    // An auto-applied run goes straight on to applying: it never sits claimable in `confirmed`.
+    await deps.repo.update(run.id, { ...values, status: proceed ? 'applying' : 'planned', approvedBy: proceed ? 'auto-apply' : null, approvedAt: proceed ? new Date() : null });
+    deps.runs.notify(run, proceed ? 'applying' : 'planned');
+    if (!proceed) return { apply: false };
+    this.run = { ...this.run, ...values, status: 'applying' };
+    const stale = await deps.freshness.check(this.run);
+    if (stale) {
+      this.writer.append(`\nRefusing to apply: ${stale}. Plan again.\n`);
+      await deps.runs.finish(this.run, 'errored', { error: `${stale}; plan again`, statusReason: 'plan is stale' });
+      return { apply: false };
+    }
+    const statePassword = this.backendOverridden && run.stateName ? deps.runToken(this.run, 'apply') : undefined;
+    return { apply: true, statePassword };
+  }
+
+  async finished(outcome: JobOutcome): Promise<void> {
+    const values = outcome.status === 'applied' || outcome.status === 'canceled'
+      ? { statusReason: outcome.statusReason ?? null }
+      : { error: outcome.error ?? outcome.statusReason ?? 'the run failed', statusReason: outcome.statusReason ?? 'run failed' };
+    await this.deps.runs.finish(this.run, outcome.status, values, { onlyIfStatus: [...ACTIVE_STATUSES] });
+  }
+}

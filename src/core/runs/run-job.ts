@@ -1,0 +1,48 @@
+import type { RunPhase } from '../auth/run-credentials.js';
+import type { RepoSource } from '../ports/repo-source.js';
+import { applyArgs, initArgs, planArgs, showJsonArgs, type PlanMode } from '../terraform/terraform-args.js';
+import { PLAN_FILE, type Job } from './job.js';
+import type { Run } from './run.model.js';
+
+const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destroy: 'destroy', refresh: 'refresh-only' };
+
+export interface JobBuilderDeps {
+  repos: RepoSource;
+  /** a credential limited to this run's state and to one phase of it (auth/run-credentials.ts) */
+  runToken(run: Run, phase: RunPhase): string;
+  runTimeoutMs: number;
+  /** ATLANTAS_TF_ENV_PASSTHROUGH applied to the server's env */
+  terraformEnv: Record<string, string>;
+}
+
+/** The state backend path of a run's state and workspace (the runner prefixes its server URL). */
+export function statePath(run: Pick<Run, 'stateName' | 'workspace'>): string {
+  return `/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
+}
+
+/** Server side: turns a claimed run into the job a runner executes. Reads nothing but the run and the repo source. */
+export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, planFile?: Buffer): Promise<Job> {
+  return {
+    runId: run.id,
+    phase,
+    repo: {
+      tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: run.repoUrl || deps.repos.cloneUrl(run.repoFullName),
+      key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`,
+      commitSha: run.commitSha || undefined, ref: run.ref || undefined,
+      credentials: await deps.repos.cloneCredentials(run.repoFullName),
+    },
+    dir: run.dir,
+    workspace: run.workspace,
+    extraArgs: run.extraArgs,
+    steps: {
+      init: initArgs({ reconfigure: true }),
+      plan: planArgs({ out: PLAN_FILE, mode: MODES[run.operation], detailedExitcode: true, extraArgs: run.extraArgs }),
+      show: showJsonArgs(PLAN_FILE),
+      apply: applyArgs(PLAN_FILE),
+    },
+    backend: run.stateName ? { path: statePath(run), username: 'atlantas-run', password: deps.runToken(run, phase) } : null,
+    env: { ...deps.terraformEnv },
+    timeoutMs: deps.runTimeoutMs,
+    planFile: planFile?.toString('base64'),
+  };
+}
