@@ -8,12 +8,16 @@ import { openCore, startServer } from './main.js';
 import { rotateAll } from './core/secrets/rotation.js';
 import { secretFromFile, secretFromStdin } from './read-secret.js';
 import { VERSION } from './version.js';
+import { RemoteRunner } from './runner/remote-runner.js';
 
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
 
 Usage:
   atlantas server                     run the server (REST, state backend, GitHub webhooks, run workers)
   atlantas migrate                    apply database migrations and exit
+  atlantas runner [--parallelism <n>] [--name <name>]
+                                      a remote runner: claims runs of its pool from ATLANTAS_URL with
+                                      ATLANTAS_RUNNER_TOKEN (no database, no key); ATLANTAS_PARALLELISM jobs at once
   atlantas tenant create <slug> --admin-email <email> [--admin-password-file <file>] [--name <name>]
                                       create a tenant with its first admin; the password is read from
                                       the file, else from stdin (never from the command line)
@@ -52,6 +56,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         return await serve(config);
       case 'migrate':
         return await migrateOnly(config);
+      case 'runner':
+        return await runnerCommand(config, rest);
       case 'tenant':
         return await tenantCommand(config, rest);
       case 'rotate-key':
@@ -87,6 +93,28 @@ async function serve(config: Config): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+async function runnerCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { parallelism: { type: 'string' }, name: { type: 'string' } } });
+  const parallelism = values.parallelism === undefined ? config.terraform.parallelism : Number(values.parallelism);
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 256) {
+    process.stderr.write('atlantas runner: --parallelism must be an integer from 1 to 256\n');
+    return 2;
+  }
+  if (!config.publicUrl || !config.terraform.runnerToken) {
+    process.stderr.write('atlantas runner: set ATLANTAS_URL (the server) and ATLANTAS_RUNNER_TOKEN (POST /api/v1/runner-pools/{id}/tokens)\n');
+    return 78;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const runner = new RemoteRunner({
+    serverUrl: config.publicUrl, token: config.terraform.runnerToken, name: values.name, version: VERSION, parallelism,
+    dataDir: config.dataDir, terraformBinary: config.terraform.binary, cancelGraceMs: config.terraform.cancelGraceMs, log, childEnv: process.env,
+  });
+  process.once('SIGTERM', () => runner.stop());
+  process.once('SIGINT', () => runner.stop());
+  await runner.run();
+  return 0;
 }
 
 async function migrateOnly(config: Config): Promise<number> {
