@@ -5,6 +5,8 @@ import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/envir
 import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/instance.schemas.js';
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
+import * as RS from '../../core/runners/runner.schemas.js';
+import { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import * as R from './resources.js';
 
@@ -132,6 +134,21 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'unlock', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: release the state lock (an empty body is force-unlock)', auth: 'state', body: R.LockInfo, rawBody: true, ok: { 200: { description: 'unlocked' } }, errors: { 409: STATE_HOLDER } },
   { method: 'delete', path: TFSTATE, tag: 'state backend', summary: 'Terraform http backend: delete the state (state admin)', auth: 'state', ok: noContent, errors: { 423: STATE_HOLDER } },
 
+  { method: 'get', path: '/api/v1/runner-pools', tag: 'runners', summary: 'Runner pools of your tenant, and the shared ones', ok: list(RS.RunnerPoolResource) },
+  { method: 'post', path: '/api/v1/runner-pools', tag: 'runners', summary: 'Create a runner pool (shared: platform admins only)', body: RS.CreateRunnerPoolInput, ok: created(RS.RunnerPoolResource) },
+  { method: 'delete', path: '/api/v1/runner-pools/:id', tag: 'runners', summary: 'Delete a runner pool, its tokens and runners', ok: noContent },
+  { method: 'post', path: '/api/v1/runner-pools/:id/tokens', tag: 'runners', summary: 'A runner token for the pool (shown once)', body: RS.CreateRunnerTokenInput, ok: created(RS.RunnerTokenCreated) },
+  { method: 'get', path: '/api/v1/runner-pools/:id/runners', tag: 'runners', summary: 'Runners of the pool: name, version, last heartbeat, current run', ok: list(RS.RunnerResource) },
+  { method: 'post', path: '/api/v1/runner/register', tag: 'runner protocol', summary: 'A runner registers with its pool (runner token)', auth: 'bearer', body: RS.RegisterRunnerInput, ok: created(z.object({ id: z.string(), pool_id: z.string() })) },
+  { method: 'post', path: '/api/v1/runner/heartbeat', tag: 'runner protocol', summary: 'Liveness of the runner and its runs; answers the runs to cancel', auth: 'bearer', body: RS.RunnerHeartbeatInput, ok: json(z.object({ cancel: z.array(z.string()) })) },
+  { method: 'post', path: '/api/v1/runner/claim', tag: 'runner protocol', summary: 'Long poll (up to 25 s): the next job of the pool, or 204', auth: 'bearer', ok: { ...json(Job), ...noContent } },
+  { method: 'get', path: '/api/v1/runner/jobs/:run', tag: 'runner protocol', summary: 'The job of a run this runner holds', auth: 'bearer', ok: json(Job) },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/logs', tag: 'runner protocol', summary: 'A chunk of the run output', auth: 'bearer', body: RS.RunnerLogInput, ok: noContent },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/checkout', tag: 'runner protocol', summary: 'The commit checked out and whether Atlantas holds the state', auth: 'bearer', body: CheckedOut, ok: noContent },
+  { method: 'put', path: '/api/v1/runner/jobs/:run/plan', tag: 'runner protocol', summary: 'Upload the plan file (stored encrypted)', auth: 'bearer', body: z.string(), rawBody: true, ok: noContent },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/planned', tag: 'runner protocol', summary: 'The plan\'s result; answers whether to apply now', auth: 'bearer', body: PlannedResult, ok: json(AfterPlan) },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
+
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },
   { method: 'get', path: '/api/v1/docs/:file', tag: 'documents', summary: 'Swagger UI\'s static files', auth: 'none', ok: { 200: { description: 'a script, style sheet or image', type: 'application/octet-stream', schema: z.string() } } },
@@ -140,5 +157,5 @@ export const API_ROUTES: ApiRoute[] = [
 /** What each path parameter means, by name. */
 export const PATH_PARAMS: Record<string, string> = {
   id: 'the resource id', instanceId: 'an instance id', depId: 'a dependency id', versionId: 'a state version id, or its number',
-  name: 'the state name', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
+  name: 'the state name', run: 'a run id the runner holds', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
 };

@@ -1,18 +1,9 @@
 import Router from '@koa/router';
-import { z } from 'zod';
+import { CreateRunnerPoolInput as CreatePool, CreateRunnerTokenInput as CreateToken } from '../../core/runners/runner.schemas.js';
 import type { Core } from '../../core/index.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
-
-const CreatePool = z.object({
-  name: z.string().trim().min(1).max(100),
-  /** a pool every tenant may use; platform admins only */
-  shared: z.boolean().default(false),
-  /** the pool the tenant's runs wait for when their project names none */
-  tenant_default: z.boolean().default(false),
-}).strict();
-const CreateToken = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 
 const poolJson = (p: { id: string; tenantId: string | null; name: string; createdAt: Date }) =>
   ({ id: p.id, name: p.name, shared: p.tenantId === null, tenant_id: p.tenantId, created_at: p.createdAt });

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
-import { z } from 'zod';
+import { RegisterRunnerInput as Register, RunnerHeartbeatInput as Heartbeat, RunnerLogInput as LogChunk } from '../../core/runners/runner.schemas.js';
 import type Koa from 'koa';
 import type { Core } from '../../core/index.js';
 import { CheckedOut, JobOutcome, PlannedResult } from '../../core/runs/job.js';
@@ -11,10 +11,6 @@ import { parse } from '../validate.js';
 
 /** The plan file upload is read raw (the JSON body parser must leave it alone). */
 export const RUNNER_PLAN_RAW_BODY = /^\/api\/v1\/runner\/jobs\/[^/]+\/plan$/;
-
-const Register = z.object({ name: z.string().trim().min(1).max(200), version: z.string().trim().min(1).max(100) }).strict();
-const Heartbeat = z.object({ runs: z.array(z.string()).max(256) }).strict();
-const LogChunk = z.object({ phase: z.enum(['init', 'plan', 'apply']), chunk: z.string().max(4 * 1024 * 1024) }).strict();
 
 /**
  * The remote runner protocol. A runner token (`atr_…`) authenticates a pool; after register, the
