@@ -62,7 +62,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
-          runTimeoutMs: config.terraform.runTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
+          runTimeoutMs: config.terraform.runTimeoutMs, queuePollMs: config.terraform.queuePollMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
           blockedExtraArgs: config.github.blockedExtraArgs,
@@ -117,6 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   lifecycle.track(() => internals.worker.active());
   await internals.recover(); // runs a crash or kill interrupted end errored before new work starts
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), 30_000);
+  await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
   github?.reporter.start();
   log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
@@ -129,6 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clearInterval(recovery);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
+      await internals.notifier?.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,6 +22,7 @@ import { WorkingCopies } from '../terraform/working-copy.js';
 import { GitRefResolver } from './git-ref-resolver.js';
 import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
+import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
 import type { RunLogRepository } from './run-log.repository.js';
@@ -49,6 +50,8 @@ export interface RunEngineOptions {
   terraformBinary: string;
   parallelism: number;
   cancelGraceMs: number;
+  /** ATLANTAS_QUEUE_POLL_INTERVAL; default 1 s */
+  queuePollMs?: number;
   runTimeoutMs: number;
   dataDir: string;
   repoAllowlist: string[];
@@ -99,6 +102,8 @@ export interface RunEngineDeps {
   /** the pull-request host (GitHub); without one the PR workflow is off */
   vcs?: VcsHost;
   terraform?: TerraformRunner;
+  /** the external PostgreSQL's connection for LISTEN/NOTIFY; none in embedded mode (one replica per data dir) */
+  notify?: { clientConfig: { connectionString: string; options?: string }; schema: string };
   metrics: Metrics;
 }
 
@@ -108,6 +113,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const repos = deps.repos ?? new AnonymousGitHubSource(options.githubWebUrl);
   const endpoint = { stateBaseUrl: '' };
   const events = new RunEvents();
+  const notifier = deps.notify ? new PgRunNotifier(events, { ...deps.notify, log: log.child({ svc: 'run-notify' }) }) : undefined;
   const repo = r.runs;
   const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
@@ -135,7 +141,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     stateBaseUrl: () => endpoint.stateBaseUrl,
     scratchDir: path.resolve(options.dataDir, 'runs'), runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });
-  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
+  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism, pollMs: options.queuePollMs });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = r.prBatches;
@@ -154,5 +160,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { endpoint, events, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { endpoint, events, notifier, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }
