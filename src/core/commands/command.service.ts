@@ -70,7 +70,7 @@ export class CommandService {
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
     const lease = await this.deps.workingCopies.checkout({
       tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: `resolve-${key}`, workspace: 'default',
-      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName),
+      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
     });
     try {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList, {
