@@ -68,6 +68,7 @@ const Env = z.object({
   ATLANTAS_RUN_TIMEOUT: duration.prefault('1h'),
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
+  ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
   ATLANTAS_QUEUE_POLL_INTERVAL: duration.refine((ms) => ms >= 10, 'expected at least 10ms, e.g. 1s').prefault('1s'),
   ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
@@ -119,6 +120,8 @@ export interface Config {
     binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
     /** ATLANTAS_QUEUE_POLL_INTERVAL: the fallback poll of the run queue (NOTIFY wakes workers at once) */
     queuePollMs: number;
+    /** ATLANTAS_TF_PLUGIN_CACHE: TF_PLUGIN_CACHE_DIR=<dataDir>/plugin-cache for terraform */
+    pluginCache: boolean;
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
@@ -213,6 +216,7 @@ function toConfig(e: RawEnv): Config {
       cancelGraceMs: e.ATLANTAS_CANCEL_GRACE,
       workers: e.ATLANTAS_WORKERS,
       queuePollMs: e.ATLANTAS_QUEUE_POLL_INTERVAL,
+      pluginCache: e.ATLANTAS_TF_PLUGIN_CACHE,
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,

@@ -62,7 +62,7 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
-          runTimeoutMs: config.terraform.runTimeoutMs, queuePollMs: config.terraform.queuePollMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
+          runTimeoutMs: config.terraform.runTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
           blockedExtraArgs: config.github.blockedExtraArgs,

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
@@ -22,6 +23,7 @@ import { WorkingCopies } from '../terraform/working-copy.js';
 import { GitRefResolver } from './git-ref-resolver.js';
 import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
+import { withPluginCache } from '../terraform/child-env.js';
 import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
@@ -58,6 +60,8 @@ export interface RunEngineOptions {
   autoplanFileList: string[];
   /** the environment git and terraform start from (allowlisted by child-env.ts) */
   childEnv: NodeJS.ProcessEnv;
+  /** ATLANTAS_TF_PLUGIN_CACHE: share providers through TF_PLUGIN_CACHE_DIR=<dataDir>/plugin-cache (an operator's own TF_PLUGIN_CACHE_DIR wins) */
+  pluginCache?: boolean;
   /** GitHub web host for clone URLs and links when no GitHub credentials are configured */
   githubWebUrl: string;
   /** ATLANTAS_TF_ENV_PASSTHROUGH: names and PREFIX_* patterns of childEnv variables terraform gets (cloud credentials); none when unset */
@@ -118,7 +122,10 @@ export function createRunEngine(deps: RunEngineDeps) {
   const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
-  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });
+  const pluginCache = options.pluginCache ? path.resolve(options.dataDir, 'plugin-cache') : undefined;
+  if (pluginCache) mkdirSync(pluginCache, { recursive: true, mode: 0o700 }); // terraform ignores a cache dir that does not exist
+  const tfBaseEnv = withPluginCache(options.childEnv, pluginCache);
+  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: tfBaseEnv });
   const states: StateSerials = {
     current: async (tenantId, name, workspace) => {
       const s = await deps.state.current(systemActors.runEngine(tenantId), name, workspace);
