@@ -68,6 +68,7 @@ const Env = z.object({
   ATLANTAS_RUN_TIMEOUT: duration.prefault('1h'),
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
+  ATLANTAS_SANDBOX: z.enum(['auto', 'bwrap', 'off'], { message: 'expected auto, bwrap or off' }).default('auto'),
   ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
   ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
@@ -116,6 +117,8 @@ export interface Config {
   metrics: { token?: string };
   terraform: {
     binary: string; parallelism: number; runTimeoutMs: number; cancelGraceMs: number; workers: boolean;
+    /** ATLANTAS_SANDBOX: run terraform under bubblewrap (auto: when it works here; bwrap: or refuse to start; off) */
+    sandbox: 'auto' | 'bwrap' | 'off';
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
@@ -209,6 +212,7 @@ function toConfig(e: RawEnv): Config {
       runTimeoutMs: e.ATLANTAS_RUN_TIMEOUT,
       cancelGraceMs: e.ATLANTAS_CANCEL_GRACE,
       workers: e.ATLANTAS_WORKERS,
+      sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,

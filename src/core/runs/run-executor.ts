@@ -43,7 +43,7 @@ export class RunExecutor implements RunExecution {
       lease = checkout;
       if (!run.commitSha) await this.deps.repo.update(run.id, { commitSha: checkout.commitSha });
       run = { ...run, commitSha: checkout.commitSha };
-      const project = await prepareProject(this.context(run, writer, signal), checkout.dir);
+      const project = await prepareProject(this.context(run, writer, signal), checkout.dir, scratch);
       if (phaseOnClaim(run.status) === 'plan') {
         const next = await makePlan(this.context(run, writer, signal), project, scratch);
         if (next === 'apply') await this.apply({ ...run, status: 'applying' }, project, writer, signal, scratch);
