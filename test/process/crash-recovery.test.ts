@@ -81,6 +81,7 @@ describe('crash recovery', () => {
     await repo.commitFiles({ 'slow/main.tf': tfData(1) }, 'one resource');
     const first = await start();
     const api1 = client(first);
+    expect((await api1.api('GET', '/status')).body.sandbox).toBe(sandbox === 'auto' ? 'bwrap' : 'off');
     const applied = await applyAndWait(api1, 'slow');
     expect(applied.status, applied.log).toBe('applied');
     const before = JSON.parse(await api1.state(applied.state_name));

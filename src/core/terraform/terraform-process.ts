@@ -113,9 +113,13 @@ export class TerraformProcess {
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exit = { code, signal };
-    if (groupAlive(this.pid) || (this.#inner !== null && groupAlive(this.#inner))) {
+    if (groupAlive(this.pid)) {
       this.#opts.log.warn({ pid: this.pid }, 'terraform exited but left processes in its group; killing them');
       this.#killAll();
+    } else if (this.#inner !== null) {
+      // bwrap exits after the sandbox's init, whose PID namespace takes every process inside with
+      // it; what may still answer there is a zombie being reaped. A SIGKILL costs nothing.
+      signalGroup(this.#inner, 'SIGKILL');
     }
     // A process that left the group (setsid) could hold our pipes open forever: stop waiting.
     const closeTimer = setTimeout(() => {
