@@ -82,3 +82,27 @@ describe('ATLANTAS_SANDBOX=bwrap on a machine without bubblewrap', () => {
     expect(() => loadConfig({ ATLANTAS_SANDBOX: 'maybe' })).toThrow(/ATLANTAS_SANDBOX: expected auto, bwrap or off/);
   });
 });
+
+describe('a run queued while the sandbox was there', () => {
+  it('is errored, not run, by a server that comes back without bubblewrap', { timeout: 120_000 }, async () => {
+    const bin = await pathWithoutBwrap();
+    const repo = await createBareRepo({ owner: 'acme', name: 'queued' });
+    await repo.commitFiles({ 'app/main.tf': tfData(1) }, 'a project');
+    let app = await startTestApp({ childEnv: insteadOfEnv(repo.root), env: { ATLANTAS_WORKERS: 'false' } });
+    try {
+      const team = await app.factories.tenant();
+      await app.req('PATCH', `/api/v1/tenants/${team.id}`, { token: app.admin.token, body: { repo_allowlist: ['acme/*'] } });
+      const queued = await app.req('POST', '/api/v1/runs', { token: team.adminToken, body: { repo: 'acme/queued', branch: 'main', dir: 'app' } });
+      expect(queued.status, queued.text).toBe(201);
+      await app.close({ keepData: true });
+      app = await startTestApp({ childEnv: { ...insteadOfEnv(repo.root), PATH: bin.dir }, reuse: app.reuse });
+      const run = await waitForRun(app, queued.body.id, undefined, undefined, team.adminToken);
+      expect(run).toMatchObject({ status: 'errored', error: expect.stringContaining('apt-get install bubblewrap') });
+      expect(run.log).not.toMatch(/Initializing the backend|Terraform will perform|Plan:/); // terraform never started
+    } finally {
+      await app.close();
+      await repo.cleanup();
+      await bin.cleanup();
+    }
+  });
+});

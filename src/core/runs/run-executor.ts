@@ -25,6 +25,8 @@ export class RunExecutor implements RunExecution {
     const scratch = path.join(this.deps.scratchDir, `${run.id}-${randomBytes(4).toString('hex')}`);
     let lease: { release(): Promise<void> } | undefined;
     try {
+      // Queued while this server (or another replica) had a sandbox: still never run unsandboxed.
+      await this.deps.runs.assertMayRun(run.tenantId);
       const blocked = await this.blockedByDependency(run);
       if (blocked) {
         await this.deps.runs.finish(run, 'errored', { error: blocked, statusReason: blocked });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../logger.js';
+import { ConfigError } from '../errors.js';
 import { bwrapCommand, type SandboxProfile } from './sandbox.js';
 
 /** ATLANTAS_SANDBOX */
@@ -19,9 +20,6 @@ export interface SandboxStatus {
 }
 
 export const INSTALL_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora/RHEL: dnf install bubblewrap)';
-
-/** Raised at start when ATLANTAS_SANDBOX=bwrap and bwrap cannot run here. */
-export class SandboxUnavailableAtStart extends Error {}
 
 /**
  * Decides at start whether terraform runs under bubblewrap. bwrap is looked up on the PATH of the
@@ -41,7 +39,8 @@ export async function probeSandbox(mode: SandboxMode, env: NodeJS.ProcessEnv, lo
     return { mode, profile: found.profile };
   }
   if (mode === 'bwrap') {
-    throw new SandboxUnavailableAtStart(`ATLANTAS_SANDBOX=bwrap, but the sandbox cannot run here: ${found.reason}. ${cap(INSTALL_HINT)}, or set ATLANTAS_SANDBOX=auto`);
+    // A configuration the machine cannot honour: the server does not start (cli.ts: exit 78).
+    throw new ConfigError([`ATLANTAS_SANDBOX=bwrap, but the sandbox cannot run here: ${found.reason}. ${cap(INSTALL_HINT)}, or set ATLANTAS_SANDBOX=auto`]);
   }
   log.warn(
     { reason: found.reason },
