@@ -70,6 +70,7 @@ const Env = z.object({
   ATLANTAS_WORKERS: bool.prefault('true'),
   ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
   ATLANTAS_QUEUE_POLL_INTERVAL: duration.refine((ms) => ms >= 10, 'expected at least 10ms, e.g. 1s').prefault('1s'),
+  ATLANTAS_SANDBOX: z.enum(['auto', 'bwrap', 'off'], { message: 'expected auto, bwrap or off' }).default('auto'),
   ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
   ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
@@ -122,6 +123,8 @@ export interface Config {
     queuePollMs: number;
     /** ATLANTAS_TF_PLUGIN_CACHE: TF_PLUGIN_CACHE_DIR=<dataDir>/plugin-cache for terraform */
     pluginCache: boolean;
+    /** ATLANTAS_SANDBOX: run terraform under bubblewrap (auto: when it works here; bwrap: or refuse to start; off) */
+    sandbox: 'auto' | 'bwrap' | 'off';
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
@@ -217,6 +220,7 @@ function toConfig(e: RawEnv): Config {
       workers: e.ATLANTAS_WORKERS,
       queuePollMs: e.ATLANTAS_QUEUE_POLL_INTERVAL,
       pluginCache: e.ATLANTAS_TF_PLUGIN_CACHE,
+      sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,

@@ -180,7 +180,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db }), serverStats: engine.serverStats,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

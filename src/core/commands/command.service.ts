@@ -64,6 +64,7 @@ export class CommandService {
   async submit(actor: Actor, req: CommandRequest): Promise<CommandOutcome> {
     requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
     await this.deps.policy.assertAllowed(actor.tenantId, req.repoFullName);
+    await this.deps.runs.assertMayRun(actor.tenantId); // before anything is cloned
     if (!req.ref && !req.commitSha) throw new InputError('a ref (branch, tag or commit) is required', { code: 'validation_error' });
     checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, []);
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);

@@ -10,7 +10,7 @@ import type { PreparedProject, StepContext } from './step-context.js';
 import { errorText, terraform } from './terraform-steps.js';
 
 /** The project dir, the backend (Atlantas's own when the code declares none), init and workspace. */
-export async function prepareProject(ctx: StepContext, checkoutDir: string): Promise<PreparedProject> {
+export async function prepareProject(ctx: StepContext, checkoutDir: string, scratch: string): Promise<PreparedProject> {
   const { run, deps } = ctx;
   const root = await realpath(checkoutDir);
   const dir = await realpath(path.join(root, run.dir)).catch(() => null);
@@ -22,7 +22,7 @@ export async function prepareProject(ctx: StepContext, checkoutDir: string): Pro
   const override = run.stateName
     ? await writeBackendOverride(dir, { address, username: 'atlantas-run', password: deps.runToken(run, phaseOnClaim(run.status)), checkoutRoot: root })
     : { overridden: false, reconfigure: false, env: {} };
-  const project: PreparedProject = { dir, backendOverridden: override.overridden, env: override.env };
+  const project: PreparedProject = { dir, writableDirs: [root, scratch], backendOverridden: override.overridden, env: override.env };
   ctx.writer.setPhase('init');
   const init = await terraform(ctx, project, initArgs({ reconfigure: true }));
   if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);

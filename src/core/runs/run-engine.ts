@@ -47,6 +47,8 @@ import { PrReports } from '../pull-requests/pr-reports.js';
 import { PrWorkflowService, type PrWorkflowOptions } from '../pull-requests/pr-workflow.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { DEFAULT_BLOCKED_EXTRA_ARGS } from './extra-args.js';
+import type { SandboxStatus } from '../terraform/sandbox-probe.js';
+import { SandboxGate } from './sandbox-gate.js';
 
 export interface RunEngineOptions {
   terraformBinary: string;
@@ -74,6 +76,8 @@ export interface RunEngineOptions {
   pullRequests: PrWorkflowOptions;
   /** ATLANTAS_REPO_CONFIG with ATLANTAS_APPLY_REQUIREMENTS folded in; apply it with effectiveRepoPolicy (core/repo-policy) */
   serverRepoConfig: ServerRepoConfig;
+  /** ATLANTAS_SANDBOX and what the start-up probe found; unsandboxed (and gated) when absent */
+  sandbox?: SandboxStatus;
 }
 
 /** The queries the engine's parts use; built in createCore. */
@@ -125,7 +129,9 @@ export function createRunEngine(deps: RunEngineDeps) {
   const pluginCache = options.pluginCache ? path.resolve(options.dataDir, 'plugin-cache') : undefined;
   if (pluginCache) mkdirSync(pluginCache, { recursive: true, mode: 0o700 }); // terraform ignores a cache dir that does not exist
   const tfBaseEnv = withPluginCache(options.childEnv, pluginCache);
-  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: tfBaseEnv });
+  const sandbox = options.sandbox ?? { mode: 'auto', profile: null, reason: 'not probed' };
+  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: tfBaseEnv, sandbox: sandbox.profile });
+  const sandboxGate = new SandboxGate({ status: sandbox, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const states: StateSerials = {
     current: async (tenantId, name, workspace) => {
       const s = await deps.state.current(systemActors.runEngine(tenantId), name, workspace);
@@ -134,7 +140,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
@@ -167,5 +173,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { endpoint, events, notifier, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { sandbox: sandboxGate, endpoint, events, notifier, locks, runs, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

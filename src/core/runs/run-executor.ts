@@ -25,6 +25,8 @@ export class RunExecutor implements RunExecution {
     const scratch = path.join(this.deps.scratchDir, `${run.id}-${randomBytes(4).toString('hex')}`);
     let lease: { release(): Promise<void> } | undefined;
     try {
+      // Queued while this server (or another replica) had a sandbox: still never run unsandboxed.
+      await this.deps.runs.assertMayRun(run.tenantId);
       const blocked = await this.blockedByDependency(run);
       if (blocked) {
         await this.deps.runs.finish(run, 'errored', { error: blocked, statusReason: blocked });
@@ -43,7 +45,7 @@ export class RunExecutor implements RunExecution {
       lease = checkout;
       if (!run.commitSha) await this.deps.repo.update(run.id, { commitSha: checkout.commitSha });
       run = { ...run, commitSha: checkout.commitSha };
-      const project = await prepareProject(this.context(run, writer, signal), checkout.dir);
+      const project = await prepareProject(this.context(run, writer, signal), checkout.dir, scratch);
       if (phaseOnClaim(run.status) === 'plan') {
         const next = await makePlan(this.context(run, writer, signal), project, scratch);
         if (next === 'apply') await this.apply({ ...run, status: 'applying' }, project, writer, signal, scratch);

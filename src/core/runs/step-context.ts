@@ -46,6 +46,8 @@ export interface StepContext {
 export interface PreparedProject {
   /** absolute project directory inside the working copy */
   dir: string;
+  /** the sandbox lets terraform write these only: the working copy root and the run's scratch dir (plan files) */
+  writableDirs: string[];
   /** true when Atlantas pointed terraform at its own state backend */
   backendOverridden: boolean;
   /** per-run environment (backend credentials) */

@@ -18,7 +18,7 @@ const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destr
 export async function terraform(ctx: StepContext, project: PreparedProject, args: string[], quiet = false): Promise<TerraformResult> {
   let recorded: Promise<unknown> = Promise.resolve();
   const result = await ctx.deps.runner.run({
-    args, cwd: project.dir, env: { ...ctx.deps.terraformEnv, ...project.env, [RUN_ID_ENV]: ctx.run.id }, signal: ctx.signal, timeoutMs: ctx.deps.runTimeoutMs,
+    args, cwd: project.dir, writableDirs: project.writableDirs, env: { ...ctx.deps.terraformEnv, ...project.env, [RUN_ID_ENV]: ctx.run.id }, signal: ctx.signal, timeoutMs: ctx.deps.runTimeoutMs,
     onOutput: quiet ? undefined : (chunk) => ctx.writer.append(chunk),
     onSpawn: (pid) => {
       recorded = ctx.deps.repo.update(ctx.run.id, { runnerPid: pid }).catch((err) => ctx.deps.log.warn({ err, runId: ctx.run.id }, 'could not record the terraform pid'));
