@@ -19,7 +19,8 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # checked against HashiCorp's release key pinned by fingerprint (a tampered mirror fails here).
 FROM debian:bookworm-slim AS terraform
 ARG TERRAFORM_VERSION=1.11.4
-ARG TARGETARCH=amd64
+# Set by BuildKit from --platform (linux/amd64, linux/arm64); amd64 under the legacy builder.
+ARG TARGETARCH
 ARG HASHICORP_KEY_FINGERPRINT=C874011F0AB405110D02105534365D9472D7468F
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl gnupg unzip \
@@ -27,15 +28,16 @@ RUN apt-get update \
 WORKDIR /tf
 RUN set -eux; \
     base="https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}"; \
-    zip="terraform_${TERRAFORM_VERSION}_linux_${TARGETARCH}.zip"; \
+    zip="terraform_${TERRAFORM_VERSION}_linux_${TARGETARCH:-amd64}.zip"; \
     curl -fsSLO "${base}/${zip}"; \
     curl -fsSLO "${base}/terraform_${TERRAFORM_VERSION}_SHA256SUMS"; \
     curl -fsSLO "${base}/terraform_${TERRAFORM_VERSION}_SHA256SUMS.sig"; \
     curl -fsSL https://www.hashicorp.com/.well-known/pgp-key.txt -o hashicorp.asc; \
     export GNUPGHOME="$(mktemp -d)"; \
     gpg --batch --import hashicorp.asc; \
-    gpg --batch --with-colons --fingerprint | grep -q "^fpr:::::::::${HASHICORP_KEY_FINGERPRINT}:"; \
-    gpg --batch --verify "terraform_${TERRAFORM_VERSION}_SHA256SUMS.sig" "terraform_${TERRAFORM_VERSION}_SHA256SUMS"; \
+    # VALIDSIG's last field is the primary key that made the signature: it must be the pinned one.
+    gpg --batch --status-fd 1 --verify "terraform_${TERRAFORM_VERSION}_SHA256SUMS.sig" "terraform_${TERRAFORM_VERSION}_SHA256SUMS" \
+      | grep -q "^\[GNUPG:\] VALIDSIG .* ${HASHICORP_KEY_FINGERPRINT}\$"; \
     grep " ${zip}\$" "terraform_${TERRAFORM_VERSION}_SHA256SUMS" | sha256sum -c -; \
     unzip -q "${zip}" terraform; \
     ./terraform version
