@@ -95,6 +95,9 @@ const Env = z.object({
 
 export type RawEnv = z.infer<typeof Env>;
 
+/** Every variable name the server reads: what deploy manifests may set (test/deploy checks them). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(Env.shape);
+
 export interface Config {
   port: number;
   host: string;
