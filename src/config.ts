@@ -70,6 +70,9 @@ const Env = z.object({
   ATLANTAS_WORKERS: bool.prefault('true'),
   ATLANTAS_RUNNER_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s').prefault('60s'),
   ATLANTAS_RUNNER_TOKEN: z.string().regex(/^atr_.{20,}$/, 'expected a runner token (atr_…) from POST /api/v1/runner-pools/{id}/tokens').optional(),
+  ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
+  ATLANTAS_QUEUE_POLL_INTERVAL: duration.refine((ms) => ms >= 10, 'expected at least 10ms, e.g. 1s').prefault('1s'),
+  ATLANTAS_SANDBOX: z.enum(['auto', 'bwrap', 'off'], { message: 'expected auto, bwrap or off' }).default('auto'),
   ATLANTAS_TF_ENV_PASSTHROUGH: csv.prefault(DEFAULT_TF_ENV_PASSTHROUGH.join(',')),
   ATLANTAS_REPO_ALLOWLIST: csv.prefault(''),
   ATLANTAS_GH_TOKEN: z.string().min(1).optional(),
@@ -93,6 +96,9 @@ const Env = z.object({
 });
 
 export type RawEnv = z.infer<typeof Env>;
+
+/** Every variable name the server reads: what deploy manifests may set (test/deploy checks them). */
+export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(Env.shape);
 
 export interface Config {
   port: number;
@@ -122,6 +128,12 @@ export interface Config {
     runnerTimeoutMs: number;
     /** ATLANTAS_RUNNER_TOKEN: what `atlantas runner` authenticates with */
     runnerToken?: string;
+    /** ATLANTAS_QUEUE_POLL_INTERVAL: the fallback poll of the run queue (NOTIFY wakes workers at once) */
+    queuePollMs: number;
+    /** ATLANTAS_TF_PLUGIN_CACHE: TF_PLUGIN_CACHE_DIR=<dataDir>/plugin-cache for terraform */
+    pluginCache: boolean;
+    /** ATLANTAS_SANDBOX: run terraform under bubblewrap (auto: when it works here; bwrap: or refuse to start; off) */
+    sandbox: 'auto' | 'bwrap' | 'off';
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
@@ -217,6 +229,9 @@ function toConfig(e: RawEnv): Config {
       workers: e.ATLANTAS_WORKERS,
       runnerTimeoutMs: e.ATLANTAS_RUNNER_TIMEOUT,
       runnerToken: e.ATLANTAS_RUNNER_TOKEN,
+      queuePollMs: e.ATLANTAS_QUEUE_POLL_INTERVAL,
+      pluginCache: e.ATLANTAS_TF_PLUGIN_CACHE,
+      sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,

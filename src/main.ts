@@ -16,6 +16,7 @@ import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
 import { PromMetrics } from './api/metrics/prom-metrics.js';
 import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
 import type { Metrics } from './core/ports/metrics.js';
+import { probeSandbox, type SandboxStatus } from './core/terraform/sandbox-probe.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -42,7 +43,11 @@ export interface RunningServer {
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
-export async function openCore(config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
+export async function openCore(
+  config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics,
+  /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
+  sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
+): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
     path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
@@ -62,13 +67,14 @@ export async function openCore(config: Config, log: Logger, childEnv: NodeJS.Pro
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
-          runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
+          runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
           autoplanFileList: config.github.autoplanFileList, childEnv, githubWebUrl: githubWebUrl(config.github),
           tfEnvPassthrough: config.terraform.envPassthrough,
           blockedExtraArgs: config.github.blockedExtraArgs,
           defaultTenantSlug: config.defaultTenant,
           pullRequests: { requireWrite: config.github.requireWritePermission, allowDraftPrs: config.github.allowDraftPrs },
           serverRepoConfig,
+          sandbox,
         },
       },
     });
@@ -84,7 +90,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? createLogger({ level: config.logLevel });
   const announce = options.announce ?? ((text: string) => process.stderr.write(text));
   const metrics = new PromMetrics();
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics);
+  // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
+  const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -119,9 +127,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Often enough that a silent remote runner's run ends about ATLANTAS_RUNNER_TIMEOUT after its last heartbeat.
   const recoveryEveryMs = Math.max(500, Math.min(30_000, Math.floor(config.terraform.runnerTimeoutMs / 2)));
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
+  await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
   github?.reporter.start();
-  log.info({ port, mode: db.mode, workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
+  log.info({ port, mode: db.mode, sandbox: sandbox.profile ? 'bwrap' : 'off', workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -131,6 +140,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       clearInterval(recovery);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
+      await internals.notifier?.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

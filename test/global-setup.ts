@@ -3,8 +3,8 @@ import pg from 'pg';
 import { DEFAULT_TEST_DATABASE_URL } from './harness/test-db.js';
 
 /**
- * Runs once before the suite. The tests need a real PostgreSQL and the real terraform binary;
- * when either is missing the whole run fails here, loudly, instead of skipping tests.
+ * Runs once before the suite. The tests need a real PostgreSQL, the real terraform binary and
+ * bubblewrap (the sandbox); when one is missing the whole run fails here, loudly, instead of skipping tests.
  */
 export default async function setup(): Promise<void> {
   process.env.TEST_DATABASE_URL ||= DEFAULT_TEST_DATABASE_URL;
@@ -20,6 +20,11 @@ export default async function setup(): Promise<void> {
     );
   } finally {
     await client.end().catch(() => {});
+  }
+  try {
+    execFileSync('bwrap', ['--unshare-pid', '--die-with-parent', '--ro-bind', '/', '/', '--', 'true'], { stdio: 'pipe' });
+  } catch (err) {
+    throw new Error(`bubblewrap (bwrap) is not runnable (${(err as Error).message}); the sandbox tests need it: apt-get install -y bubblewrap (.ci/run does this)`);
   }
   try {
     execFileSync(process.env.ATLANTAS_TF_BINARY || 'terraform', ['version'], { stdio: 'pipe', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });

@@ -112,6 +112,8 @@ export interface CoreInternals {
   readonly worker: RunEngine['worker'];
   readonly endpoint: RunEngine['endpoint'];
   readonly recover: RunEngine['recover'];
+  /** LISTEN/NOTIFY between replicas (external PostgreSQL only): start before the worker, stop after it */
+  readonly notifier: RunEngine['notifier'];
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
@@ -170,7 +172,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
-  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics });
+  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
@@ -179,10 +182,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db }), serverStats: engine.serverStats,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
   };
   const internals: CoreInternals = {
-    db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover,
+    db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
   };
   return { core, internals };
 }

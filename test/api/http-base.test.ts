@@ -10,7 +10,7 @@ describe('HTTP base', () => {
 
   it('serves the health endpoints in their documented shapes', async () => {
     expect((await app.req('GET', '/healthz')).body).toEqual({ status: 'ok' });
-    expect((await app.req('GET', '/status')).body).toEqual({ shutting_down: false, in_progress_operations: 0, version: expect.any(String) });
+    expect((await app.req('GET', '/status')).body).toEqual({ shutting_down: false, in_progress_operations: 0, version: expect.any(String), sandbox: 'bwrap' });
     expect((await app.req('GET', '/health')).body).toMatchObject({ status: 'ok', version: expect.any(String) });
     const ready = await app.req('GET', '/ready');
     expect(ready.status).toBe(200);

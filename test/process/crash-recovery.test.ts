@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { liveMembers } from '../../src/core/terraform/orphan-group.js';
+import { liveMembers, RUN_ID_ENV } from '../../src/core/terraform/orphan-group.js';
 import { createBareRepo, insteadOfEnv } from '../harness/git-repo.js';
 import { request } from '../harness/http.js';
 import { cleanEnv, spawnAtlantas, type ServerProcess } from '../harness/spawn-server.js';
@@ -50,7 +50,7 @@ async function applyAndWait(api: ReturnType<typeof client>, dir: string): Promis
 const db = <T>(schema: string, query: string, params: unknown[] = []) => withClient(async (c) => (await c.query(query, params)).rows as T[], { schema });
 
 describe('crash recovery', () => {
-  it('SIGKILL during an apply: the next start errors the run with the reason, frees its locks, kills its terraform, keeps the state', { timeout: 300_000 }, async () => {
+  for (const sandbox of ['off', 'auto'] as const) it(`SIGKILL during an apply (ATLANTAS_SANDBOX=${sandbox}): the next start errors the run with the reason, frees its locks, kills its terraform, keeps the state`, { timeout: 300_000 }, async () => {
     const { schema, drop } = await createTestSchema('crash');
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atlantas-crash-'));
     const repo = await createBareRepo({ owner: 'acme', name: 'crash' });
@@ -67,6 +67,9 @@ describe('crash recovery', () => {
       ATLANTAS_PORT: '0', ATLANTAS_HOST: '127.0.0.1', DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_DATA_DIR: dataDir,
       ATLANTAS_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ATLANTAS_API_SECRET: 'crash-secret',
       ATLANTAS_ADMIN_EMAIL: ADMIN.email, ATLANTAS_ADMIN_PASSWORD: ADMIN.password, ...insteadOfEnv(repo.root),
+      // Unsandboxed, terraform's children outlive a SIGKILLed server and recovery must kill them;
+      // a sandbox dies with its server (bwrap --die-with-parent): the test below.
+      ATLANTAS_SANDBOX: sandbox,
     });
     const start = async () => {
       const server = await spawnAtlantas(['server'], { env });
@@ -78,6 +81,7 @@ describe('crash recovery', () => {
     await repo.commitFiles({ 'slow/main.tf': tfData(1) }, 'one resource');
     const first = await start();
     const api1 = client(first);
+    expect((await api1.api('GET', '/status')).body.sandbox).toBe(sandbox === 'auto' ? 'bwrap' : 'off');
     const applied = await applyAndWait(api1, 'slow');
     expect(applied.status, applied.log).toBe('applied');
     const before = JSON.parse(await api1.state(applied.state_name));
@@ -97,13 +101,19 @@ describe('crash recovery', () => {
 
     first.proc.kill('SIGKILL');
     await first.exited;
-    // terraform outlives its server (own process group) until its next write hits the closed pipe;
-    // give it that moment, so that what is left is what a real crash leaves: the provisioner's children.
-    await waitUntil(async () => !(await liveMembers(runnerPid))?.some((m) => m.pid === runnerPid), 30_000).catch(() => {});
-    expect((await liveMembers(runnerPid))?.length).toBeGreaterThan(0); // `sleep 600` is still running, orphaned
+    if (sandbox === 'auto') {
+      // bwrap --die-with-parent: the whole sandbox, terraform and the provisioner's `sleep 600` included, goes with the server
+      await waitUntil(async () => (await liveMembers(runnerPid))?.length === 0, 10_000);
+      await waitUntil(async () => !(await someProcessCarries(run.id)), 10_000);
+    } else {
+      // terraform outlives its server (own process group) until its next write hits the closed pipe;
+      // give it that moment, so that what is left is what a real crash leaves: the provisioner's children.
+      await waitUntil(async () => !(await liveMembers(runnerPid))?.some((m) => m.pid === runnerPid), 30_000).catch(() => {});
+      expect((await liveMembers(runnerPid))?.length).toBeGreaterThan(0); // `sleep 600` is still running, orphaned
+    }
 
     const second = await start();
-    expect(second.stdout()).toContain('killed the terraform process group of an interrupted run');
+    if (sandbox === 'off') expect(second.stdout()).toContain('killed the terraform process group of an interrupted run');
     const api2 = client(second);
     const recovered = (await api2.api('GET', `/api/v1/runs/${run.id}`)).body;
     expect(recovered).toMatchObject({ status: 'errored', error: expect.stringContaining('check the state and plan again') });
@@ -127,6 +137,16 @@ describe('crash recovery', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 });
+
+/** Whether a live process (in or out of a sandbox) carries the run's marker in its environment. */
+async function someProcessCarries(runId: string): Promise<boolean> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.split('\0').includes(`${RUN_ID_ENV}=${runId}`)) return true;
+  }
+  return false;
+}
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

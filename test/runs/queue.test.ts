@@ -18,7 +18,9 @@ describe('the run queue', () => {
     await repo.commitFiles(files, 'ten projects');
     spy = await terraformSpy();
     app = await startTestApp({
-      env: { ATLANTAS_API_SECRET: SECRET, ATLANTAS_PARALLELISM: '4', ATLANTAS_TF_BINARY: spy.binary, ATLANTAS_CANCEL_GRACE: '3s' },
+      // The spy records each process in a file outside any working copy, which the sandbox rightly
+      // hides; the sandboxed cancel is test/runs/sandbox-cancel.test.ts.
+      env: { ATLANTAS_API_SECRET: SECRET, ATLANTAS_PARALLELISM: '4', ATLANTAS_TF_BINARY: spy.binary, ATLANTAS_CANCEL_GRACE: '3s', ATLANTAS_SANDBOX: 'off' },
       childEnv: insteadOfEnv(repo.root),
     });
   });

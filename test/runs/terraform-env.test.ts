@@ -41,6 +41,9 @@ describe('the environment terraform runs with', () => {
     await repo.commitFiles({ 'envcheck/main.tf': envDumpProject(envFile, pgidFile) }, 'dump the env');
     const app = await startTestApp({
       childEnv: { ...insteadOfEnv(repo.root), TF_VAR_x: 'from-server-env', AWS_REGION: 'eu-central-9', ...SERVER_SECRETS },
+      // Unsandboxed: the dump goes to a file outside the working copy and the process group is the
+      // host's; what the sandbox lets through is test/security/sandbox-exploit.test.ts.
+      env: { ATLANTAS_SANDBOX: 'off' },
     });
     onTestFinished(() => app.close());
 
@@ -56,6 +59,8 @@ describe('the environment terraform runs with', () => {
     const env = (await readFile(envFile, 'utf8')).split('\n');
     expect(env).toContain('TF_VAR_x=from-server-env');
     expect(env).toContain('AWS_REGION=eu-central-9');
+    // providers are shared through a plugin cache in the data dir, which exists before terraform runs
+    expect(env).toContain(`TF_PLUGIN_CACHE_DIR=${path.resolve(app.config.dataDir, 'plugin-cache')}`);
     expect(env).toContain(`ATLANTAS_RUN_ID=${created.body.id}`); // the marker recovery recognises the run's processes by
     for (const name of Object.keys(SERVER_SECRETS)) expect(env.some((line) => line.startsWith(`${name}=`)), name).toBe(false);
     expect(env.filter((line) => line.startsWith('ATLANTAS_'))).toEqual([`ATLANTAS_RUN_ID=${created.body.id}`]);

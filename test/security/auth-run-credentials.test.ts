@@ -64,7 +64,8 @@ describe('run state credentials', () => {
     repo = await createBareRepo({ owner: 'acme', name: 'creds' });
     await repo.commitFiles({ 'gated/main.tf': config('one'), 'auto/main.tf': config('auto') }, 'two projects');
     tf = await gatedTerraform();
-    app = await startTestApp({ childEnv: insteadOfEnv(repo.root), env: { ATLANTAS_TF_BINARY: tf.binary } });
+    // The wrapper hands credentials to the test through files outside the working copy, which the sandbox hides.
+    app = await startTestApp({ childEnv: insteadOfEnv(repo.root), env: { ATLANTAS_TF_BINARY: tf.binary, ATLANTAS_SANDBOX: 'off' } });
   });
   afterAll(async () => {
     await app?.close();

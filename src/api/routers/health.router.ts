@@ -14,7 +14,7 @@ export function healthRouter(deps: { health: HealthService; lifecycle: Lifecycle
     ctx.body = { status: 'ok', version: VERSION, uptime_seconds: Math.floor((Date.now() - deps.lifecycle.startedAt) / 1000) };
   });
   router.get('/status', (ctx) => {
-    ctx.body = { shutting_down: deps.lifecycle.shuttingDown, in_progress_operations: deps.lifecycle.inProgress(), version: VERSION };
+    ctx.body = { shutting_down: deps.lifecycle.shuttingDown, in_progress_operations: deps.lifecycle.inProgress(), version: VERSION, ...deps.health.sandbox() };
   });
   router.get('/ready', async (ctx) => {
     const database = await deps.health.database();

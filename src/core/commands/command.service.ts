@@ -64,13 +64,14 @@ export class CommandService {
   async submit(actor: Actor, req: CommandRequest): Promise<CommandOutcome> {
     requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
     await this.deps.policy.assertAllowed(actor.tenantId, req.repoFullName);
+    await this.deps.runs.assertMayRun(actor.tenantId); // before anything is cloned
     if (!req.ref && !req.commitSha) throw new InputError('a ref (branch, tag or commit) is required', { code: 'validation_error' });
     checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, []);
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
     const lease = await this.deps.workingCopies.checkout({
       tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: `resolve-${key}`, workspace: 'default',
-      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName),
+      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
     });
     try {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList, {

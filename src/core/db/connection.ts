@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize, type Options } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { redactSql } from './sql-redaction.js';
@@ -26,8 +27,11 @@ export interface Database {
 
 /**
  * Opens the database. With a URL: that PostgreSQL, pooled. Without: an embedded PostgreSQL
- * (PGlite) served on a loopback port by pglite-socket, so Sequelize uses its ordinary `pg`
- * dialect either way. PGlite is one session, so the pool has exactly one connection there.
+ * (PGlite) served by pglite-socket on a unix socket in a 0700 directory of the data dir, so
+ * Sequelize uses its ordinary `pg` dialect either way. Never on a TCP port: PGlite asks for no
+ * password, and anything on the machine (a terraform run's local-exec included) could connect to
+ * a loopback port; the socket is reachable only through a path the sandbox does not bind and
+ * other users cannot enter. PGlite is one session, so the pool has exactly one connection there.
  */
 export async function connectDb(options: DbOptions): Promise<Database> {
   if (options.url) return connectExternal(options.url, options);
@@ -38,8 +42,17 @@ function searchPathOption(schema?: string): string | undefined {
   return schema ? `-c search_path=${schema}` : undefined;
 }
 
-function makeSequelize(url: string, poolMax: number, schema: string | undefined, log: Logger): Sequelize {
-  return new Sequelize(url, {
+/** A postgres:// URL, or a unix socket directory (pg connects to `<dir>/.s.PGSQL.<port>`). */
+type DbTarget = string | { socketDir: string; port: number };
+
+function makeSequelize(target: DbTarget, poolMax: number, schema: string | undefined, log: Logger): Sequelize {
+  const options = sequelizeOptions(poolMax, schema, log);
+  if (typeof target === 'string') return new Sequelize(target, options);
+  return new Sequelize('postgres', 'postgres', '', { ...options, host: target.socketDir, port: target.port });
+}
+
+function sequelizeOptions(poolMax: number, schema: string | undefined, log: Logger): Options {
+  return {
     dialect: 'postgres',
     // Statements only, with every literal redacted: Sequelize inlines values into what it logs.
     // Only at trace, and over the head of the statement (a literal cut there is redacted whole).
@@ -50,7 +63,7 @@ function makeSequelize(url: string, poolMax: number, schema: string | undefined,
     pool: { max: poolMax, min: 0, idle: 10_000, acquire: 60_000 },
     dialectOptions: { options: searchPathOption(schema), application_name: 'atlantas' },
     define: { underscored: true },
-  });
+  };
 }
 
 async function connectExternal(url: string, options: DbOptions): Promise<Database> {
@@ -82,14 +95,16 @@ async function connectEmbedded(options: DbOptions): Promise<Database> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const dirLock: DataDirLock = await acquireDataDirLock(dataDir);
+  let socket: { dir: string; remove(): Promise<void> } | undefined;
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const pglite = await PGlite.create(path.join(dataDir, 'pgdata'));
-    const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
+    socket = await socketDir(dataDir);
+    const server = new PGLiteSocketServer({ db: pglite, path: path.join(socket.dir, `.s.PGSQL.${SOCKET_PORT}`) });
     await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-    const sequelize = makeSequelize(url, 1, options.schema, options.log);
+    const sequelize = makeSequelize({ socketDir: socket.dir, port: SOCKET_PORT }, 1, options.schema, options.log);
+    const url = `postgres://postgres@/postgres?host=${encodeURIComponent(socket.dir)}&port=${SOCKET_PORT}`;
     if (options.schema) await sequelize.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await sequelize.authenticate();
     options.log.info({ dataDir }, 'embedded database ready');
@@ -103,13 +118,37 @@ async function connectEmbedded(options: DbOptions): Promise<Database> {
         await sequelize.close();
         await server.stop();
         await pglite.close();
+        await socket?.remove();
         await dirLock.release();
       },
     };
   } catch (err) {
+    await socket?.remove();
     await dirLock.release();
     throw err;
   }
+}
+
+/** pg's socket file name carries a port number; nothing listens on that port. */
+const SOCKET_PORT = 5432;
+/** sun_path holds 108 bytes with its NUL. */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * `<dataDir>/socket`, mode 0700 (a stale socket from a killed server is removed: the data dir
+ * lock makes this process its only user), or a private temp dir when the data dir's path is too
+ * long for a socket address.
+ */
+async function socketDir(dataDir: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  const inData = path.join(dataDir, 'socket');
+  if (path.join(inData, `.s.PGSQL.${SOCKET_PORT}`).length <= MAX_SOCKET_PATH) {
+    await rm(inData, { recursive: true, force: true });
+    await mkdir(inData, { mode: 0o700 });
+    await chmod(inData, 0o700);
+    return { dir: inData, remove: () => rm(inData, { recursive: true, force: true }) };
+  }
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'atlantas-db-'));
+  return { dir: temp, remove: () => rm(temp, { recursive: true, force: true }) };
 }
 
 async function ping(sequelize: Sequelize): Promise<void> {

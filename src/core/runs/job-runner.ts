@@ -29,6 +29,8 @@ export class JobCanceled extends Error {}
 
 interface Prepared {
   dir: string;
+  /** the sandbox lets terraform write these only: the working copy root and the job's scratch dir (plan files) */
+  writableDirs: string[];
   env: Record<string, string>;
   backendOverridden: boolean;
 }
@@ -54,7 +56,7 @@ export class JobRunner {
         signal,
       );
       lease = checkout;
-      const project = await this.prepare(job, checkout.dir, checkout.commitSha, sink, signal);
+      const project = await this.prepare(job, checkout.dir, checkout.commitSha, sink, signal, scratch);
       if (job.phase === 'plan') await this.plan(job, project, sink, signal, scratch);
       else await this.applyHanded(job, project, sink, signal, scratch);
     } catch (err) {
@@ -71,7 +73,7 @@ export class JobRunner {
     }
   }
 
-  private async prepare(job: Job, checkoutDir: string, commitSha: string, sink: JobSink, signal: AbortSignal): Promise<Prepared> {
+  private async prepare(job: Job, checkoutDir: string, commitSha: string, sink: JobSink, signal: AbortSignal, scratch: string): Promise<Prepared> {
     const root = await realpath(checkoutDir);
     const dir = await realpath(path.join(root, job.dir)).catch(() => null);
     if (!dir || (dir !== root && !dir.startsWith(root + path.sep)) || !(await stat(dir)).isDirectory()) {
@@ -82,7 +84,7 @@ export class JobRunner {
       ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
       : { overridden: false, env: {} };
     await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
-    const project = { dir, env: { ...job.env, ...override.env }, backendOverridden: override.overridden };
+    const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...override.env }, backendOverridden: override.overridden };
     sink.setPhase('init');
     const init = await this.terraform(job, project, job.steps.init, sink, signal);
     if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
@@ -142,7 +144,7 @@ export class JobRunner {
    */
   private async terraform(job: Job, project: Prepared, args: string[], sink: JobSink, signal: AbortSignal, quiet = false): Promise<TerraformResult> {
     const result = await this.deps.terraform.run({
-      args, cwd: project.dir, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
+      args, cwd: project.dir, writableDirs: project.writableDirs, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
       onOutput: quiet ? undefined : (chunk) => sink.appendLog(chunk),
       onSpawn: (pid) => sink.spawned?.(pid),
     });

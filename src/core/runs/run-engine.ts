@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
@@ -22,6 +23,8 @@ import { WorkingCopies } from '../terraform/working-copy.js';
 import { GitRefResolver } from './git-ref-resolver.js';
 import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
+import { withPluginCache } from '../terraform/child-env.js';
+import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
 import { JobRunner } from './job-runner.js';
@@ -47,11 +50,15 @@ import { PrReports } from '../pull-requests/pr-reports.js';
 import { PrWorkflowService, type PrWorkflowOptions } from '../pull-requests/pr-workflow.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { DEFAULT_BLOCKED_EXTRA_ARGS } from './extra-args.js';
+import type { SandboxStatus } from '../terraform/sandbox-probe.js';
+import { SandboxGate } from './sandbox-gate.js';
 
 export interface RunEngineOptions {
   terraformBinary: string;
   parallelism: number;
   cancelGraceMs: number;
+  /** ATLANTAS_QUEUE_POLL_INTERVAL; default 1 s */
+  queuePollMs?: number;
   runTimeoutMs: number;
   /** ATLANTAS_RUNNER_TIMEOUT: a remote runner silent this long has its runs errored */
   runnerTimeoutMs?: number;
@@ -60,6 +67,8 @@ export interface RunEngineOptions {
   autoplanFileList: string[];
   /** the environment git and terraform start from (allowlisted by child-env.ts) */
   childEnv: NodeJS.ProcessEnv;
+  /** ATLANTAS_TF_PLUGIN_CACHE: share providers through TF_PLUGIN_CACHE_DIR=<dataDir>/plugin-cache (an operator's own TF_PLUGIN_CACHE_DIR wins) */
+  pluginCache?: boolean;
   /** GitHub web host for clone URLs and links when no GitHub credentials are configured */
   githubWebUrl: string;
   /** ATLANTAS_TF_ENV_PASSTHROUGH: names and PREFIX_* patterns of childEnv variables terraform gets (cloud credentials); none when unset */
@@ -72,6 +81,8 @@ export interface RunEngineOptions {
   pullRequests: PrWorkflowOptions;
   /** ATLANTAS_REPO_CONFIG with ATLANTAS_APPLY_REQUIREMENTS folded in; apply it with effectiveRepoPolicy (core/repo-policy) */
   serverRepoConfig: ServerRepoConfig;
+  /** ATLANTAS_SANDBOX and what the start-up probe found; unsandboxed (and gated) when absent */
+  sandbox?: SandboxStatus;
 }
 
 /** The queries the engine's parts use; built in createCore. */
@@ -104,6 +115,8 @@ export interface RunEngineDeps {
   /** the pull-request host (GitHub); without one the PR workflow is off */
   vcs?: VcsHost;
   terraform?: TerraformRunner;
+  /** the external PostgreSQL's connection for LISTEN/NOTIFY; none in embedded mode (one replica per data dir) */
+  notify?: { clientConfig: { connectionString: string; options?: string }; schema: string };
   metrics: Metrics;
 }
 
@@ -113,11 +126,17 @@ export function createRunEngine(deps: RunEngineDeps) {
   const repos = deps.repos ?? new AnonymousGitHubSource(options.githubWebUrl);
   const endpoint = { stateBaseUrl: '' };
   const events = new RunEvents();
+  const notifier = deps.notify ? new PgRunNotifier(events, { ...deps.notify, log: log.child({ svc: 'run-notify' }) }) : undefined;
   const repo = r.runs;
   const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
-  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: options.childEnv });
+  const pluginCache = options.pluginCache ? path.resolve(options.dataDir, 'plugin-cache') : undefined;
+  if (pluginCache) mkdirSync(pluginCache, { recursive: true, mode: 0o700 }); // terraform ignores a cache dir that does not exist
+  const tfBaseEnv = withPluginCache(options.childEnv, pluginCache);
+  const sandbox = options.sandbox ?? { mode: 'auto', profile: null, reason: 'not probed' };
+  const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: tfBaseEnv, sandbox: sandbox.profile });
+  const sandboxGate = new SandboxGate({ status: sandbox, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const states: StateSerials = {
     current: async (tenantId, name, workspace) => {
       const s = await deps.state.current(systemActors.runEngine(tenantId), name, workspace);
@@ -126,7 +145,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
@@ -144,7 +163,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),
     sink: { repo, runs, plans, freshness, states, runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000), log: log.child({ svc: 'executor' }) },
   });
-  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism });
+  const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism, pollMs: options.queuePollMs });
   const recover = () =>
     recoverOrphans({ repo, runs, log: log.child({ svc: 'recovery' }), workerId: worker.workerId, staleMs: 60_000, runnerStaleMs: options.runnerTimeoutMs ?? 60_000, terraformBinary: options.terraformBinary, releaseStateLocks: (runId) => deps.stateRepo.releaseLocksHeldBy(`run ${runId}`) });
   const prBatches = r.prBatches;
@@ -163,5 +182,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { endpoint, events, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { sandbox: sandboxGate, endpoint, events, notifier, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

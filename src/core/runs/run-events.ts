@@ -6,14 +6,31 @@ export type RunEvent =
   | { type: 'status'; runId: string; status: RunStatus }
   | { type: 'enqueued' };
 
+/** Carries enqueue and status events to the other replicas (PostgreSQL NOTIFY); best effort. */
+export interface RunEventBus {
+  publish(event: Exclude<RunEvent, { type: 'log' }>): void;
+}
+
 /**
- * In-process notifications: wake the local worker on enqueue/confirm, push logs and statuses to
- * live followers. Other replicas learn the same facts by polling the database.
+ * Notifications: wake the local worker on enqueue/confirm, push logs and statuses to live
+ * followers. With a bus attached, enqueue and status events also reach the other replicas at once
+ * (their `receive`); log chunks stay local. Polling the database remains the fallback either way.
  */
 export class RunEvents {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private bus: RunEventBus | undefined;
+
+  attach(bus: RunEventBus | undefined): void {
+    this.bus = bus;
+  }
 
   emit(event: RunEvent): void {
+    this.receive(event);
+    if (event.type !== 'log') this.bus?.publish(event);
+  }
+
+  /** An event from another replica (or this one): delivered locally only. */
+  receive(event: RunEvent): void {
     this.emitter.emit(event.type === 'enqueued' ? 'enqueued' : `run:${event.runId}`, event);
   }
 

@@ -32,6 +32,8 @@ export class RunExecutor implements RunExecution {
     const log = this.deps.log.child({ runId: run.id });
     const writer = await this.deps.logs.writer(run.id);
     try {
+      // Queued while this server (or another replica) had a sandbox: still never run unsandboxed.
+      await this.deps.runs.assertMayRun(run.tenantId);
       const job = await this.prepareJob(run, (text) => writer.append(text));
       if (!job) return;
       await this.deps.jobs.execute(job, new RunJobSink(this.deps, run, writer), signal);

@@ -12,6 +12,7 @@ import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { PlanFreshness } from './plan-freshness.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunEvents } from './run-events.js';
+import type { SandboxGate } from './sandbox-gate.js';
 import { followRun, type FollowEvent } from './run-follower.js';
 import type { RunLogs } from './run-logs.js';
 import type { Run } from './run.model.js';
@@ -70,6 +71,8 @@ interface Deps {
   plans: PlanStore;
   events: RunEvents;
   freshness: PlanFreshness;
+  /** refuses runs that may not execute unsandboxed; every run is allowed when absent */
+  sandbox?: SandboxGate;
   audit: AuditLog;
   log: Logger;
   /** every status a run enters is counted here */
@@ -88,6 +91,7 @@ export class RunsService {
   async enqueue(actor: Actor, req: EnqueueRequest): Promise<{ batchId: string; results: EnqueueResult[] }> {
     requirePermission(actor, req.operation === 'plan' || req.operation === 'refresh' ? 'run:plan' : 'run:apply');
     if (req.autoApply && req.operation !== 'plan' && !mayApplyWithoutApproval(actor)) this.refuseUnattended(actor);
+    await this.assertMayRun(actor.tenantId);
     const batchId = randomUUID();
     const ids = req.targets.map(() => randomUUID());
     const results = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
@@ -110,6 +114,11 @@ export class RunsService {
     for (const r of results) if (r.run) this.metrics.runStatus(r.run, 'pending');
     this.deps.events.emit({ type: 'enqueued' });
     return { batchId, results };
+  }
+
+  /** Refuses (sandbox.unavailable) when the tenant's runs may not execute here: no sandbox, not the default tenant. */
+  async assertMayRun(tenantId: string): Promise<void> {
+    await this.deps.sandbox?.assertMayRun(tenantId);
   }
 
   async get(actor: Actor, id: string): Promise<Run> {
@@ -162,6 +171,7 @@ export class RunsService {
     requirePermission(actor, 'run:approve');
     if (actor.automation) this.refuseUnattended(actor);
     const run = await this.get(actor, id);
+    await this.assertMayRun(run.tenantId);
     if (!canApprove(run.status)) {
       throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be approved`, { code: 'run.not_approvable' });
     }

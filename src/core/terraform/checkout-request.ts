@@ -15,6 +15,8 @@ export interface CheckoutRequest {
   /** a branch name, `refs/heads/…`, `refs/pull/12/head` or another full ref */
   ref?: string;
   credentials?: { username: string; password: string };
+  /** the holder only reads the files (no terraform in the copy): the next lease at this commit need not reset it */
+  readOnly?: boolean;
 }
 
 /** The git side of a request, validated. Pure. */

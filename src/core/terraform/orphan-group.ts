@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sandboxedCommand } from './sandbox.js';
 
 /**
  * Telling a terraform process group that a dead server left behind from whatever now holds its
@@ -7,7 +8,9 @@ import path from 'node:path';
  * group must still be led by terraform (its /proc cmdline), or, when terraform itself is gone (it
  * dies of SIGPIPE once the server that read its output is gone, leaving local-exec children
  * behind), one of its live members must carry the run's marker in its environment, which every
- * process terraform starts inherits. Linux only: elsewhere nothing is killed.
+ * process terraform starts inherits. Under the sandbox the group is bwrap's (its command, after
+ * `--`, is terraform, and it carries the marker too); bwrap's --die-with-parent normally ends the
+ * sandbox with the server, so this is for what survives anyway. Linux only: elsewhere nothing is killed.
  */
 
 /** Set in every terraform process of a run (and so inherited by its children): the run's id. */
@@ -45,7 +48,9 @@ export async function judgeOrphanGroup(pgid: number, runId: string, binary: stri
 /** True when argv runs the configured binary: directly, or through an interpreter (a wrapper script). */
 export function isTerraformCommand(cmdline: string[], binary: string): boolean {
   const names = new Set([path.basename(binary), 'terraform', 'tofu']);
-  return cmdline.slice(0, 2).some((arg) => names.has(path.basename(arg)));
+  // a sandboxed run's group is led by bwrap: what counts is its command, after `--`
+  const command = path.basename(cmdline[0] ?? '') === 'bwrap' ? (sandboxedCommand(cmdline) ?? []) : cmdline;
+  return command.slice(0, 2).some((arg) => names.has(path.basename(arg)));
 }
 
 /** The fields after the `(comm)` of /proc/<pid>/stat: state, ppid, pgrp, … (comm may hold spaces and parens). */

@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../../logger.js';
 import { InputError, UnavailableError } from '../errors.js';
 import { terraformEnv } from './child-env.js';
+import { bwrapCommand, type SandboxProfile } from './sandbox.js';
+import { onPath } from './sandbox-probe.js';
 import { TerraformProcess } from './terraform-process.js';
 import type { TerraformInvocation, TerraformResult, TerraformRunner } from './terraform-runner.js';
 
@@ -19,12 +24,14 @@ export interface ProcessTerraformRunnerOptions {
   /** where PATH, HOME, proxies and TF_CLI_CONFIG_FILE come from (allowlisted); default process.env */
   baseEnv?: NodeJS.ProcessEnv;
   maxOutputBytes?: number;
+  /** run every process under bubblewrap (sandbox.ts); null or absent: unsandboxed (ATLANTAS_SANDBOX=off or no bwrap) */
+  sandbox?: SandboxProfile | null;
 }
 
 /**
  * Runs the terraform (or tofu) binary as a child process: argv only (never a shell), a clean
  * env (child-env.ts), its own process group so that cancel reaches provider plugins and
- * local-exec children. Logs name the subcommand only: extra args may carry secrets.
+ * local-exec children; under bubblewrap when a sandbox profile is given (sandbox.ts). Logs name the subcommand only: extra args may carry secrets.
  */
 export class ProcessTerraformRunner implements TerraformRunner {
   readonly #opts: ProcessTerraformRunnerOptions;
@@ -41,7 +48,7 @@ export class ProcessTerraformRunner implements TerraformRunner {
   }
 
   async version(): Promise<string> {
-    const r = await this.run({ args: ['version', '-json'], cwd: tmpdir(), timeoutMs: 60_000 });
+    const r = await this.run({ args: ['version', '-json'], cwd: tmpdir(), writableDirs: [], timeoutMs: 60_000 });
     const version = parseVersion(r.stdout);
     if (r.exitCode !== 0 || !version) {
       throw new UnavailableError(`"${this.#opts.binary} version" failed (exit ${r.exitCode}); check ATLANTAS_TF_BINARY`, {
@@ -58,12 +65,14 @@ export class ProcessTerraformRunner implements TerraformRunner {
     const { env, dropped } = terraformEnv(this.#opts.baseEnv ?? process.env, inv.env);
     if (dropped.length) this.#log.warn({ dropped }, 'ignored environment variables that would change the terraform workspace or flags');
     const child = await this.#spawn(inv, env);
+    const innerGroup = this.#opts.sandbox ? sandboxChildPid(child) : undefined;
     const log = this.#log.child({ pid: child.pid, cmd: inv.args[0] });
     const proc = new TerraformProcess(child, {
       graceMs: this.#opts.cancelGraceMs,
       maxOutputBytes: inv.maxOutputBytes ?? this.#opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       onOutput: inv.onOutput,
       log,
+      innerGroup,
     });
     this.#active++;
     log.debug({ cwd: inv.cwd }, 'terraform started');
@@ -86,19 +95,56 @@ export class ProcessTerraformRunner implements TerraformRunner {
 
   /** Resolves once the process exists; a missing or non-executable binary is an UnavailableError. */
   #spawn(inv: TerraformInvocation, env: Record<string, string>): Promise<ChildProcess & { pid: number }> {
-    const child = spawn(this.#opts.binary, inv.args, { cwd: inv.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const sandbox = this.#opts.sandbox;
+    let child: ChildProcess;
+    if (sandbox) {
+      const binary = resolveBinary(this.#opts.binary, env.PATH ?? '');
+      if (!binary) return Promise.reject(this.#unavailable('ENOENT'));
+      const cmd = bwrapCommand(sandbox, { binary, args: inv.args, cwd: inv.cwd, writable: inv.writableDirs ?? [inv.cwd], env });
+      child = spawn(cmd.file, cmd.argv, { cwd: inv.cwd, env: cmd.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    } else {
+      child = spawn(this.#opts.binary, inv.args, { cwd: inv.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
     if (child.pid !== undefined) return Promise.resolve(child as ChildProcess & { pid: number });
     return new Promise((_resolve, reject) => {
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        reject(
-          new UnavailableError(
-            `cannot run terraform binary "${this.#opts.binary}" (${err.code ?? err.message}); install it on PATH or set ATLANTAS_TF_BINARY`,
-            { code: 'terraform.unavailable', cause: err },
-          ),
-        );
-      });
+      child.once('error', (err: NodeJS.ErrnoException) => reject(this.#unavailable(err.code ?? err.message, err)));
     });
   }
+
+  #unavailable(why: string, cause?: Error): UnavailableError {
+    return new UnavailableError(
+      `cannot run terraform binary "${this.#opts.binary}" (${why}); install it on PATH or set ATLANTAS_TF_BINARY`,
+      { code: 'terraform.unavailable', cause },
+    );
+  }
+}
+
+/** The absolute, symlink-free path of the binary (looked up on PATH when it is a bare name), or null. */
+function resolveBinary(binary: string, pathList: string): string | null {
+  const found = binary.includes('/') ? path.resolve(binary) : onPath(binary, pathList);
+  if (!found) return null;
+  try {
+    return realpathSync(found);
+  } catch {
+    return null;
+  }
+}
+
+/** bwrap writes `{"child-pid": N, ...}` to fd 3 once the sandbox exists; N leads the sandbox's process group (--new-session). */
+function sandboxChildPid(child: ChildProcess): Promise<number | null> {
+  const info = child.stdio[3] as Readable | null;
+  if (!info) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    let text = '';
+    info.setEncoding('utf8');
+    info.on('data', (chunk: string) => {
+      text += chunk;
+      const pid = /"child-pid"\s*:\s*(\d+)/.exec(text)?.[1];
+      if (pid) resolve(Number(pid));
+    });
+    info.on('error', () => resolve(null));
+    info.on('close', () => resolve(null));
+  });
 }
 
 /** A failing onSpawn must not lose the process: it is already running and is awaited as usual. */

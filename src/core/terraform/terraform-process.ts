@@ -9,6 +9,12 @@ export interface TerraformProcessOptions {
   maxOutputBytes: number;
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   log: Logger;
+  /**
+   * Sandboxed (bwrap --new-session): the process group of the command inside the sandbox, once
+   * bwrap has reported it. Cancel interrupts that group, never bwrap itself: bwrap dies of SIGINT,
+   * and its --die-with-parent would SIGKILL terraform before it could release its state lock.
+   */
+  innerGroup?: Promise<number | null>;
 }
 
 /**
@@ -30,6 +36,8 @@ export class TerraformProcess {
   #exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   #timers: NodeJS.Timeout[] = [];
   #outputFailed = false;
+  /** the sandbox's process group, once known */
+  #inner: number | null = null;
   #resolve!: (r: TerraformResult) => void;
 
   constructor(child: ChildProcess & { pid: number }, opts: TerraformProcessOptions) {
@@ -51,16 +59,35 @@ export class TerraformProcess {
     if (this.#exit || this.#stopReason) return;
     this.#stopReason = reason;
     this.#opts.log.info({ pid: this.pid, reason, graceMs: this.#opts.graceMs }, 'stopping terraform (SIGINT)');
-    signalGroup(this.pid, 'SIGINT');
+    void this.#interrupt();
     this.#timers.push(
       setTimeout(() => {
-        if (signalGroup(this.pid, 'SIGKILL')) this.#opts.log.warn({ pid: this.pid }, 'terraform ignored SIGINT; killed its process group');
+        if (this.#killAll()) this.#opts.log.warn({ pid: this.pid }, 'terraform ignored SIGINT; killed its process group');
       }, this.#opts.graceMs),
     );
   }
 
+  async #interrupt(): Promise<void> {
+    if (!this.#opts.innerGroup) {
+      signalGroup(this.pid, 'SIGINT');
+      return;
+    }
+    const inner = await this.#opts.innerGroup;
+    if (this.#exit) return;
+    if (inner) signalGroup(inner, 'SIGINT');
+    else this.#killAll(); // bwrap never reported its child: nothing inside can be interrupted gracefully
+  }
+
+  /** SIGKILL to the sandbox's group (if any) and ours; true when something was still there. */
+  #killAll(): boolean {
+    const inner = this.#inner;
+    const hitInner = inner !== null && signalGroup(inner, 'SIGKILL');
+    return signalGroup(this.pid, 'SIGKILL') || hitInner;
+  }
+
   #listen(): void {
     const child = this.#child;
+    void this.#opts.innerGroup?.then((g) => (this.#inner = g));
     for (const stream of ['stdout', 'stderr'] as const) {
       const readable = child[stream]!;
       readable.setEncoding('utf8'); // a StringDecoder: multibyte characters are never split
@@ -88,7 +115,11 @@ export class TerraformProcess {
     this.#exit = { code, signal };
     if (groupAlive(this.pid)) {
       this.#opts.log.warn({ pid: this.pid }, 'terraform exited but left processes in its group; killing them');
-      signalGroup(this.pid, 'SIGKILL');
+      this.#killAll();
+    } else if (this.#inner !== null) {
+      // bwrap exits after the sandbox's init, whose PID namespace takes every process inside with
+      // it; what may still answer there is a zombie being reaped. A SIGKILL costs nothing.
+      signalGroup(this.#inner, 'SIGKILL');
     }
     // A process that left the group (setsid) could hold our pipes open forever: stop waiting.
     const closeTimer = setTimeout(() => {

@@ -8,6 +8,11 @@ export interface TerraformInvocation {
   args: string[];
   /** the project directory inside a working copy */
   cwd: string;
+  /**
+   * Under the sandbox, the only directories the process may write (and, apart from system files,
+   * the only ones it sees): the working copy root and the run's scratch dir. Default: `cwd`.
+   */
+  writableDirs?: string[];
   /** added on top of a clean base env (see child-env.ts); TF_WORKSPACE and TF_CLI_ARGS* are dropped */
   env?: Record<string, string>;
   /** streamed as it arrives, utf8-decoded (a multibyte character is never split across chunks) */

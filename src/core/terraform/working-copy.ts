@@ -50,6 +50,12 @@ export class WorkingCopies {
   readonly #opts: WorkingCopiesOptions;
   readonly #log: Logger;
   readonly #locks = new Map<string, LeaseLock>();
+  /**
+   * What this process knows of each copy it already checked (we are the data dir's only user):
+   * its origin, the commit its files were last reset to, and whether they are untouched since
+   * (only read-only leases held it). Lets a checkout skip git commands; any failure forgets it.
+   */
+  readonly #known = new Map<string, { origin: string; commit: string | null; pristine: boolean }>();
 
   constructor(opts: WorkingCopiesOptions) {
     this.#opts = opts;
@@ -70,10 +76,18 @@ export class WorkingCopies {
           this.#log.debug({ dir, leases: lock.leases, commit: sha }, 'waiting for leases at another commit to be released');
           await lock.drained(signal);
         }
-        await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
-        await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
-        this.#log.info({ repo: req.repoFullName, key: req.key, workspace: req.workspace, commit: sha }, 'working copy checked out');
+        const known = this.#known.get(dir);
+        if (!known || known.commit !== sha || !known.pristine) {
+          if (known) known.commit = null; // half reset until both commands succeed
+          await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
+          await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
+          if (known) Object.assign(known, { commit: sha, pristine: true });
+          this.#log.info({ repo: req.repoFullName, key: req.key, workspace: req.workspace, commit: sha }, 'working copy checked out');
+        }
       }
+      // A lease that may write (terraform runs in the copy) spoils it for the next lease's skip.
+      const known = this.#known.get(dir);
+      if (known && !req.readOnly) known.pristine = false;
       const releaseLease = lock.lease(sha);
       const release = async () => {
         releaseLease();
@@ -81,6 +95,7 @@ export class WorkingCopies {
       };
       return { dir, commitSha: sha, release };
     } catch (err) {
+      this.#known.delete(dir);
       if (signal?.aborted) throw signal.reason;
       throw describe(err, req, plan);
     } finally {
@@ -101,6 +116,7 @@ export class WorkingCopies {
       const unlock = await lock.acquire(signal);
       try {
         await lock.drained(signal);
+        this.#known.delete(dir);
         await rm(dir, { recursive: true, force: true });
         await removeTemps(dir);
       } finally {
@@ -122,8 +138,10 @@ export class WorkingCopies {
       await git(['init', '--quiet', temp], path.dirname(dir));
       await git(['remote', 'add', 'origin', plan.cloneUrl], temp);
       const sha = await fetchCommit(temp, plan, git);
+      this.#known.delete(dir);
       await rm(dir, { recursive: true, force: true });
       await rename(temp, dir);
+      this.#known.set(dir, { origin: plan.cloneUrl, commit: null, pristine: false });
       this.#log.info({ dir }, 'working copy cloned');
       return sha;
     } catch (err) {
@@ -135,12 +153,15 @@ export class WorkingCopies {
   /** An existing, healthy clone (a broken one is deleted); its origin follows the clone URL. */
   async #usable(dir: string, cloneUrl: string, git: Git): Promise<boolean> {
     if (!(await exists(path.join(dir, '.git')))) return false;
+    if (this.#known.get(dir)?.origin === cloneUrl) return true;
+    this.#known.delete(dir);
     try {
       await git(['rev-parse', '--git-dir'], dir);
       // We hold this copy's lock and are the data dir's only process: an index.lock is a crash leftover.
       await rm(path.join(dir, '.git', 'index.lock'), { force: true });
       const origin = (await git(['config', '--get', 'remote.origin.url'], dir).catch(() => '')).trim();
       if (origin !== cloneUrl) await git(['remote', origin ? 'set-url' : 'add', 'origin', cloneUrl], dir);
+      this.#known.set(dir, { origin: cloneUrl, commit: null, pristine: false });
       return true;
     } catch (err) {
       this.#log.warn({ dir, err: String(err) }, 'working copy is broken; cloning again');
@@ -173,8 +194,9 @@ export class WorkingCopies {
   }
 }
 
-/** Fetches branches (and the requested ref), then returns the commit to check out. */
+/** Fetches branches (and the requested ref), then returns the commit to check out; an exact commit already here needs no fetch. */
 async function fetchCommit(cwd: string, plan: FetchPlan, git: Git): Promise<string> {
+  if (plan.sha && (await hasCommit(cwd, plan.sha, git))) return plan.sha;
   await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', ...plan.refspecs], cwd);
   if (plan.sha) {
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;

@@ -4,6 +4,9 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { bwrapCommand } from '../../../src/core/terraform/sandbox.js';
+import { probeSandbox } from '../../../src/core/terraform/sandbox-probe.js';
+import { captureLogs } from '../../harness/capture-logs.js';
 import { isTerraformCommand, judgeOrphanGroup, liveMembers, parseStat, RUN_ID_ENV } from '../../../src/core/terraform/orphan-group.js';
 
 const SLEEP = '/bin/sleep';
@@ -41,6 +44,22 @@ describe.runIf(process.platform === 'linux')('judgeOrphanGroup (which leftover p
     const binary = await fakeTerraformBinary();
     const pid = await group(binary, ['60'], { [RUN_ID_ENV]: runId });
     expect(await judgeOrphanGroup(pid, runId, 'terraform')).toEqual({ kill: true, reason: `terraform (pid ${pid}) is still running` });
+  });
+
+  it('recognises and kills a sandboxed terraform: the bwrap group carrying the run\'s marker, with everything inside it', async () => {
+    const runId = randomUUID();
+    const binary = await fakeTerraformBinary();
+    const profile = (await probeSandbox('bwrap', process.env, captureLogs().log)).profile!;
+    const cmd = bwrapCommand(profile, { binary, args: ['60'], cwd: path.dirname(binary), writable: [], env: { PATH: process.env.PATH!, [RUN_ID_ENV]: runId } });
+    const child = spawn(cmd.file, cmd.argv, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: cmd.env });
+    killAtEnd(child.pid!);
+    const inner = await new Promise<number>((resolve) => child.stdio[3]!.on('data', (d) => resolve(Number(/"child-pid": (\d+)/.exec(String(d))![1]))));
+    expect(await judgeOrphanGroup(child.pid!, runId, 'terraform')).toEqual({ kill: true, reason: `terraform (pid ${child.pid}) is still running` });
+    expect(await judgeOrphanGroup(child.pid!, randomUUID(), 'terraform')).toMatchObject({ kill: false });
+    process.kill(-child.pid!, 'SIGKILL'); // what recovery does with a verdict to kill
+    await new Promise((resolve) => child.once('exit', resolve));
+    for (let i = 0; i < 50 && (await liveMembers(inner))?.length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await liveMembers(inner)).toEqual([]); // --die-with-parent took the sandbox and its terraform down with bwrap
   });
 
   it('leaves alone a terraform of another run that reused the pid', async () => {
@@ -86,6 +105,10 @@ describe('process helpers', () => {
     expect(isTerraformCommand(['sleep', '60'], 'terraform')).toBe(false);
     expect(isTerraformCommand(['python3', 'x.py', 'terraform'], 'terraform')).toBe(false);
     expect(isTerraformCommand([], 'terraform')).toBe(false);
+    // a sandboxed run: bwrap leads the group, its command follows `--`
+    expect(isTerraformCommand(['bwrap', '--unshare-pid', '--bind', '/w/terraform', '/w/terraform', '--', '/usr/local/bin/terraform', 'apply'], 'terraform')).toBe(true);
+    expect(isTerraformCommand(['bwrap', '--unshare-pid', '--', '/bin/sh', '-c', 'terraform'], 'terraform')).toBe(false);
+    expect(isTerraformCommand(['bwrap', 'terraform', 'apply'], 'terraform')).toBe(false);
   });
 
   it('reads the state and process group from /proc/<pid>/stat, whatever the command name holds', () => {

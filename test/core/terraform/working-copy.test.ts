@@ -77,6 +77,43 @@ describe('WorkingCopies', () => {
     expect(existsSync(path.join(second.dir, '.terraform', 'providers'))).toBe(true);
   });
 
+  it('resets a copy a run wrote into even at the same commit, and leaks no deleted file into the next commit', async () => {
+    const { bare, copies, req, logs } = await setup();
+    const sha1 = await bare.commitFiles({ 'main.tf': 'v1', 'gone.tf': 'deleted next' }, 'first');
+    const run1 = await copies.checkout(req({ commitSha: sha1 }));
+    await writeFile(path.join(run1.dir, 'main.tf'), 'changed by a run');
+    await writeFile(path.join(run1.dir, 'left.tf'), 'left by a run');
+    await run1.release();
+    const run2 = await copies.checkout(req({ commitSha: sha1 }));
+    expect(await readFile(path.join(run2.dir, 'main.tf'), 'utf8')).toBe('v1');
+    expect(existsSync(path.join(run2.dir, 'left.tf'))).toBe(false);
+    await run2.release();
+    const sha2 = await bare.commitFiles({ 'main.tf': 'v2', 'gone.tf': null }, 'second');
+    const fetches = () => logs.lines.filter((l) => l.msg === 'git' && (l.args as string[])[0] === 'fetch').length;
+    const before = fetches();
+    const run3 = await copies.checkout(req({ commitSha: sha2 }));
+    onTestFinished(() => run3.release());
+    expect(fetches()).toBe(before + 1); // a commit not here yet is fetched
+    expect(head(run3.dir)).toBe(sha2);
+    expect(await readFile(path.join(run3.dir, 'main.tf'), 'utf8')).toBe('v2');
+    expect(existsSync(path.join(run3.dir, 'gone.tf'))).toBe(false);
+  });
+
+  it('skips git work it already did: no fetch for a commit at hand, no reset after read-only leases', async () => {
+    const { bare, copies, req, logs } = await setup();
+    const sha = await bare.commitFiles({ 'main.tf': 'v1' }, 'first');
+    const gitCalls = async (fn: () => Promise<void>) => {
+      const from = logs.lines.length;
+      await fn();
+      return logs.lines.slice(from).filter((l) => l.msg === 'git').map((l) => (l.args as string[])[0]);
+    };
+    await (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release(); // clones
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release())).toEqual(['cat-file']);
+    // a writable lease at the same commit still needs no reset; the one after it does
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['cat-file']);
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['cat-file', 'checkout', 'clean']);
+  });
+
   it('checks out a pull request ref that no branch points at, by ref or by sha', async () => {
     const { bare, copies, req } = await setup();
     await bare.commitFiles({ 'main.tf': 'base' }, 'base');

@@ -1,0 +1,109 @@
+/**
+ * Where the time of one `POST /api/plan` goes, next to the raw-terraform floor: request → claim
+ * (queue wait), claim → first terraform (checkout: git, backend override), init, plan, show -json,
+ * the gaps between them (our own glue), and last terraform → response (storage, status, the
+ * waiter noticing). Timestamps come from the server's own log lines ('run claimed', 'terraform
+ * started' / 'terraform finished' per command, which carry no secrets), captured in memory at
+ * debug level; the floor is `terraform init` and `terraform plan` timed by hand in one directory.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createBareRepo, insteadOfEnv } from '../test/harness/git-repo.js';
+import { startTestApp, type TestApp } from '../test/harness/start-app.js';
+import { tfData } from '../test/harness/tf-files.js';
+import { percentile, table, timed } from './support.js';
+
+const exec = promisify(execFile);
+const ITERATIONS = Number(process.env.BENCH_RUNS_ITERATIONS ?? 10);
+const SECRET = 'bench-phases-secret';
+const SMALL = tfData(3);
+const PHASES = ['queue wait', 'checkout', 'init', 'glue', 'plan', 'show', 'storage + response'] as const;
+type Phase = (typeof PHASES)[number];
+
+export async function run(): Promise<string> {
+  const repo = await createBareRepo({ owner: 'bench', name: 'phases' });
+  try {
+    await repo.commitFiles({ 'small/main.tf': SMALL }, 'one small project');
+    const app = await startTestApp({
+      env: { LOG_LEVEL: 'debug', ATLANTAS_API_SECRET: SECRET, ATLANTAS_RATE_LIMIT: '0' },
+      childEnv: insteadOfEnv(repo.root),
+    });
+    const samples: { total: number; phases: Record<Phase, number> }[] = [];
+    try {
+      await plan(app); // the clone and the first init, outside the measurement
+      for (let i = 0; i < ITERATIONS; i++) {
+        const from = app.logs.lines.length;
+        const started = Date.now();
+        const total = await timed(() => plan(app));
+        samples.push({ total, phases: phasesOf(app.logs.lines.slice(from), started, started + total) });
+      }
+    } finally {
+      await app.close();
+    }
+    return report(samples, await floor());
+  } finally {
+    await repo.cleanup();
+  }
+}
+
+async function plan(app: TestApp): Promise<void> {
+  const res = await app.req('POST', '/api/plan', {
+    headers: { 'x-atlantis-token': SECRET },
+    body: { Repository: 'bench/phases', Ref: 'main', Type: 'Github', Paths: [{ Directory: 'small', Workspace: 'default' }] },
+  });
+  if (res.status !== 200 || res.body?.data?.success_count !== 1) throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Splits [started, ended] at the logged moments; what lies between two terraform commands is glue. */
+function phasesOf(lines: Record<string, unknown>[], started: number, ended: number): Record<Phase, number> {
+  const at = (l: Record<string, unknown>) => Date.parse(String(l.time));
+  const out = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
+  const claimed = lines.find((l) => l.msg === 'run claimed');
+  const tf = lines.filter((l) => l.msg === 'terraform started' || l.msg === 'terraform finished');
+  if (!claimed || !tf.length) return out;
+  out['queue wait'] = at(claimed) - started;
+  out.checkout = at(tf[0]) - at(claimed);
+  for (let i = 0; i < tf.length - 1; i++) {
+    const span = at(tf[i + 1]) - at(tf[i]);
+    const cmd = String(tf[i].cmd);
+    if (tf[i].msg === 'terraform started') {
+      const key = cmd === 'init' ? 'init' : cmd === 'plan' ? 'plan' : cmd === 'show' ? 'show' : 'glue';
+      out[key] += span;
+    } else out.glue += span;
+  }
+  out['storage + response'] = ended - at(tf[tf.length - 1]);
+  return out;
+}
+
+async function floor(): Promise<{ init: number[]; plan: number[] }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-floor-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
+  const terraform = (...args: string[]) => exec('terraform', [...args, '-input=false', '-no-color'], { cwd: dir, env });
+  try {
+    await writeFile(path.join(dir, 'main.tf'), SMALL);
+    await terraform('init');
+    const init: number[] = [];
+    const plan: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      init.push(await timed(() => terraform('init')));
+      plan.push(await timed(() => terraform('plan')));
+    }
+    return { init, plan };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function report(samples: { total: number; phases: Record<Phase, number> }[], hand: { init: number[]; plan: number[] }): string {
+  const p50 = (xs: number[]) => percentile(xs, 50).toFixed(0);
+  const floorOf: Partial<Record<Phase, number[]>> = { init: hand.init, plan: hand.plan };
+  const rows = PHASES.map((p) => [p, p50(samples.map((s) => s.phases[p])), floorOf[p] ? p50(floorOf[p]!) : '0']);
+  const total = samples.map((s) => s.total);
+  const floorTotal = hand.init.map((ms, i) => ms + hand.plan[i]);
+  rows.push(['total (request → response)', p50(total), p50(floorTotal)]);
+  const ratio = percentile(total, 50) / percentile(floorTotal, 50);
+  return `${table(['POST /api/plan, one small project', 'p50 ms', 'floor p50 ms'], rows)}\noverhead (p50 ÷ floor p50): ${ratio.toFixed(2)}× (n=${samples.length}; phase p50s need not add up)`;
+}
