@@ -9,6 +9,7 @@ import { rotateAll } from './core/secrets/rotation.js';
 import { secretFromFile, secretFromStdin } from './read-secret.js';
 import { VERSION } from './version.js';
 import { RemoteRunner } from './runner/remote-runner.js';
+import { probeSandbox } from './core/terraform/sandbox-probe.js';
 
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
 
@@ -107,9 +108,10 @@ async function runnerCommand(config: Config, args: string[]): Promise<number> {
     return 78;
   }
   const log = createLogger({ level: config.logLevel });
+  const sandbox = await probeSandbox(config.terraform.sandbox, process.env, log);
   const runner = new RemoteRunner({
     serverUrl: config.publicUrl, token: config.terraform.runnerToken, name: values.name, version: VERSION, parallelism,
-    dataDir: config.dataDir, terraformBinary: config.terraform.binary, cancelGraceMs: config.terraform.cancelGraceMs, log, childEnv: process.env,
+    dataDir: config.dataDir, terraformBinary: config.terraform.binary, cancelGraceMs: config.terraform.cancelGraceMs, log, childEnv: process.env, sandbox: sandbox.profile,
   });
   process.once('SIGTERM', () => runner.stop());
   process.once('SIGINT', () => runner.stop());

@@ -5,6 +5,7 @@ import { JobRunner } from '../core/runs/job-runner.js';
 import { Job } from '../core/runs/job.js';
 import { ProcessTerraformRunner } from '../core/terraform/process-terraform-runner.js';
 import { WorkingCopies } from '../core/terraform/working-copy.js';
+import type { SandboxProfile } from '../core/terraform/sandbox.js';
 import { HttpJobSink } from './http-job-sink.js';
 import { RunnerClient } from './runner-client.js';
 
@@ -23,6 +24,8 @@ export interface RemoteRunnerOptions {
   log: Logger;
   /** the env git and terraform start from (allowlisted by child-env.ts) */
   childEnv: NodeJS.ProcessEnv;
+  /** ATLANTAS_SANDBOX on this machine, probed like the server's (sandbox-probe.ts) */
+  sandbox?: SandboxProfile | null;
 }
 
 /**
@@ -42,7 +45,7 @@ export class RemoteRunner {
     const log = opts.log;
     this.jobs = new JobRunner({
       workingCopies: new WorkingCopies({ root: path.resolve(opts.dataDir, 'runner-repos'), log, baseEnv: opts.childEnv }),
-      terraform: new ProcessTerraformRunner({ binary: opts.terraformBinary, cancelGraceMs: opts.cancelGraceMs, log, baseEnv: opts.childEnv }),
+      terraform: new ProcessTerraformRunner({ binary: opts.terraformBinary, cancelGraceMs: opts.cancelGraceMs, log, baseEnv: opts.childEnv, sandbox: opts.sandbox }),
       scratchDir: path.resolve(opts.dataDir, 'runner-runs'),
       serverUrl: () => opts.serverUrl.replace(/\/+$/, ''),
       log,

@@ -55,7 +55,7 @@ describe('remote runners', () => {
       env: cleanEnv({
         ATLANTAS_PORT: '0', ATLANTAS_HOST: '127.0.0.1', DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_DATA_DIR: path.join(dataDir, 'server'),
         ATLANTAS_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ATLANTAS_ADMIN_EMAIL: ADMIN.email, ATLANTAS_ADMIN_PASSWORD: ADMIN.password,
-        ATLANTAS_WORKERS: 'false', ATLANTAS_RUNNER_TIMEOUT: '3s', ATLANTAS_RATE_LIMIT: '0', ...insteadOfEnv(repo.root),
+        ATLANTAS_WORKERS: 'false', ATLANTAS_RUNNER_TIMEOUT: '8s', ATLANTAS_RATE_LIMIT: '0', ...insteadOfEnv(repo.root),
       }),
     });
     procs.push(server);
@@ -149,7 +149,7 @@ describe('remote runners', () => {
     await repo.commitFiles({ 'slow/main.tf': tfData(2) }, 'no more slow');
     const next = (await api('POST', '/api/v1/runs', { command: 'plan', repo: 'acme/fleet', branch: 'main', dir: 'slow' })).body;
     const planned = await waitFor(next.id, settled);
-    expect(['planned', 'planned_and_finished'], planned.log).toContain(planned.status);
+    expect(['planned', 'planned_and_finished'], `${planned.status_reason}\n${planned.log}`).toContain(planned.status);
     expect(executions(survivor.stdout()).map((e) => e.runId)).toContain(next.id);
   });
 });
