@@ -32,6 +32,7 @@ export class RunWorker {
   private readonly running = new Map<string, AbortController>();
   private stopped = true;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private loop: Promise<void> | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
@@ -67,8 +68,10 @@ export class RunWorker {
     return this.running.size;
   }
 
+  /** Ends the current idle wait, or — when the loop is busy claiming — the next one before it starts. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   /** Cancels a run executing here (a cancel request seen by heartbeat, or a local call). */
@@ -118,13 +121,19 @@ export class RunWorker {
   }
 
   private idle(): Promise<void> {
+    // A wake (an enqueue, a finished run, stop()) that came while claiming must not wait a whole poll.
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
       const timer = setTimeout(done, this.options.pollMs ?? 1000);
       this.wakeUp = done;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
     });
   }
 
