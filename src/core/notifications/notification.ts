@@ -1,0 +1,43 @@
+import type { Transaction } from 'sequelize';
+
+/**
+ * What core tells people about, by the `Notifier` port. Core publishes an event once (in the
+ * transaction that made it true, when there is one); the notifications outbox turns it into one
+ * message per channel, also with several replicas. Events carry ids, not text: a channel renders
+ * them from the current rows, inside the event's tenant.
+ *
+ * Kinds are added by the issue that needs them (drift, incidents, …); a channel ignores a kind it
+ * does not render.
+ */
+export type NotificationEvent =
+  | { kind: 'run.needs_approval'; tenantId: string; projectId: string | null; runId: string }
+  | { kind: 'run.applied'; tenantId: string; projectId: string | null; runId: string }
+  | { kind: 'run.errored'; tenantId: string; projectId: string | null; runId: string }
+  | { kind: 'lock.held_long'; tenantId: string; projectId: string | null; lockId: string }
+  /** an automated actor asked for a human's approval (the MCP approval gate) */
+  | { kind: 'approval.requested'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
+  | { kind: 'approval.decided'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
+  | { kind: 'drift.detected'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
+  | { kind: 'drift.resolved'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
+  | { kind: 'state.alert'; tenantId: string; projectId: string | null; stateId: string; reason: string }
+  | { kind: 'incident.opened'; tenantId: string; projectId: string | null; incidentId: string };
+
+export type NotificationKind = NotificationEvent['kind'];
+
+export interface PublishOptions {
+  /** publish inside this transaction: no message for work that rolled back */
+  transaction?: Transaction;
+  /**
+   * At most one event per tenant with this key is ever delivered (e.g. `drift:<project>:<ws>:<fingerprint>`,
+   * `lock-warn:<lock id>`): publishing it again is a no-op.
+   */
+  dedupeKey?: string;
+}
+
+/** The port core services publish through. The server wires the outbox; tests may collect events. */
+export interface Notifier {
+  publish(event: NotificationEvent, options?: PublishOptions): Promise<void>;
+}
+
+/** Until a channel is configured nothing is told: events are dropped. */
+export const silentNotifier: Notifier = { publish: async () => {} };
