@@ -36,7 +36,9 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   // Long poll: 200 with a job, or 204 when none came within `wait` seconds (at most 25).
   router.post('/claim', async (ctx) => {
     const wait = Math.min(25, Math.max(0, Number(ctx.query.wait ?? 25) || 0));
-    const job = await core.runners.claim(await identity(ctx), wait * 1000);
+    const gone = new AbortController();
+    ctx.res.once('close', () => ctx.res.writableEnded || gone.abort());
+    const job = await core.runners.claim(await identity(ctx), wait * 1000, gone.signal);
     if (job) ctx.body = job;
     else ctx.status = 204;
   });

@@ -99,21 +99,33 @@ export class RunnersService {
   }
 
   /** Long poll: the next run of this runner's pool, as a job; exactly one runner gets each run (SKIP LOCKED). */
-  async claim(id: RunnerIdentity, waitMs: number): Promise<Job | null> {
+  /**
+   * `gone` is the runner's connection closing: a runner that died while polling must not be handed a run
+   * (it would sit claimed by nobody until ATLANTAS_RUNNER_TIMEOUT errors it), so the wait ends, and a run
+   * claimed meanwhile goes back to the queue for another runner.
+   */
+  async claim(id: RunnerIdentity, waitMs: number, gone?: AbortSignal): Promise<Job | null> {
     const deadline = Date.now() + waitMs;
-    for (;;) {
-      const run = await this.deps.runs.claim(workerIdOf(id.runner), id.token.poolId);
+    const workerId = workerIdOf(id.runner);
+    while (!gone?.aborted) {
+      const run = await this.deps.runs.claim(workerId, id.token.poolId);
       if (run) {
         this.deps.events.emit({ type: 'status', runId: run.id, status: run.status });
         this.deps.log.info({ runId: run.id, runner: id.runner.name }, 'run claimed by a remote runner');
         const job = await this.prepare(run);
+        if (job && gone?.aborted && (await this.deps.runs.release(run.id, workerId))) {
+          this.deps.log.warn({ runId: run.id, runner: id.runner.name }, 'the runner disconnected before it received its run: queued again');
+          this.deps.events.emit({ type: 'enqueued' });
+          return null;
+        }
         if (job) return job;
         continue;
       }
       const left = deadline - Date.now();
       if (left <= 0) return null;
-      await this.enqueuedOr(Math.min(left, 1000));
+      await this.enqueuedOr(Math.min(left, 1000), gone);
     }
+    return null;
   }
 
   /** The job of a run this runner holds (again). */
@@ -151,13 +163,15 @@ export class RunnersService {
   }
 
   /** Resolves when a run is queued on this replica, or after `ms` (another replica's runs are polled). */
-  private enqueuedOr(ms: number): Promise<void> {
+  private enqueuedOr(ms: number, gone?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const off = this.deps.events.onEnqueued(done);
       const timer = setTimeout(done, ms);
+      gone?.addEventListener('abort', done, { once: true });
       function done() {
         clearTimeout(timer);
         off();
+        gone?.removeEventListener('abort', done);
         resolve();
       }
     });

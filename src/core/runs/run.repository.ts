@@ -168,6 +168,20 @@ export class RunRepository {
     return null;
   }
 
+  /**
+   * Hands a claimed run back to the queue, as it was before the claim, when the worker that claimed it
+   * never received it (a remote runner's long poll whose connection closed). Only while `workerId` holds it.
+   */
+  async release(id: string, workerId: string): Promise<boolean> {
+    const rows = await this.deps.sequelize.query(
+      `UPDATE runs SET status = CASE WHEN status = 'applying' THEN 'confirmed' ELSE 'pending' END,
+              worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+       WHERE id = :id AND worker_id = :workerId AND status IN (${list(ACTIVE_STATUSES)}) RETURNING id`,
+      { replacements: { id, workerId }, type: QueryTypes.SELECT },
+    );
+    return rows.length > 0;
+  }
+
   /** Records liveness of runs this worker executes; returns those asked to cancel. */
   async heartbeat(ids: string[]): Promise<string[]> {
     if (!ids.length) return [];
