@@ -6,12 +6,12 @@ import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput } from '../terraform/plan-parser.js';
-import { parseShowJson } from '../terraform/show-json.js';
+import { parseShowJson, type ResourceChange } from '../terraform/show-json.js';
 import { planOutcome, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { TerraformResult, TerraformRunner } from '../terraform/terraform-runner.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
-import { PLAN_FILE, type Job, type JobSink, type PlannedResult } from './job.js';
+import { PLAN_FILE, type Job, type JobSink, type PlannedResult, type ResourceChangeSummary } from './job.js';
 
 export interface JobRunnerDeps {
   workingCopies: WorkingCopies;
@@ -110,8 +110,8 @@ export class JobRunner {
     const d = parseShowJson(show.stdout);
     const planned: PlannedResult = {
       hasChanges: outcome === 'changes', summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
-      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action })),
-      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
+      resourceChanges: d.resourceChanges.map(changeSummary),
+      resourceDrift: d.resourceDrift.map(changeSummary),
     };
     const next = await sink.planned(planned, await readFile(planFile));
     if (!next.apply) return;
@@ -165,4 +165,9 @@ export function errorText(result: TerraformResult): string {
   const start = source.indexOf('Error: ');
   const text = start >= 0 ? source.slice(start) : source;
   return (text.length > 4000 ? '…' + text.slice(-4000) : text) || `terraform exited with code ${result.exitCode}`;
+}
+
+/** What of a resource change leaves the runner: the address, the action and attribute names. */
+function changeSummary(c: ResourceChange): ResourceChangeSummary {
+  return { address: c.address, action: c.action, ...(c.attributes ? { attributes: c.attributes, sensitiveAttributes: c.sensitiveAttributes ?? [] } : {}) };
 }

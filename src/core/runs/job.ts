@@ -48,7 +48,12 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const ResourceChangeSummary = z.object({ address: z.string(), action: z.string() });
+/** An address, its action, and (updates) the names of the attributes that change: never their values. */
+export const ResourceChangeSummary = z.object({
+  address: z.string(), action: z.string(),
+  attributes: z.array(z.string()).max(1000).optional(), sensitiveAttributes: z.array(z.string()).max(1000).optional(),
+});
+export type ResourceChangeSummary = z.infer<typeof ResourceChangeSummary>;
 
 /** What a plan came to, as a runner reports it (no attribute values: they may be secret). */
 export const PlannedResult = z.object({
