@@ -17,6 +17,7 @@ import { PromMetrics } from './api/metrics/prom-metrics.js';
 import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
 import type { Metrics } from './core/ports/metrics.js';
 import { probeSandbox, type SandboxStatus } from './core/terraform/sandbox-probe.js';
+import type { Notifier } from './core/notifications/notification.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -24,6 +25,8 @@ export interface StartOptions {
   childEnv?: NodeJS.ProcessEnv;
   /** where a generated first-admin password is printed (once); default stderr */
   announce?: (text: string) => void;
+  /** where core's events go (drift, approvals …); tests collect them, nothing is told by default */
+  notifier?: Notifier;
 }
 
 export interface RunningServer {
@@ -47,6 +50,7 @@ export async function openCore(
   config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics,
   /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
   sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
+  notifier?: Notifier,
 ): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
@@ -60,7 +64,7 @@ export async function openCore(
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs, metrics,
+      db, log, encryptor, repos: vcs, vcs, metrics, notifier,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -92,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new PromMetrics();
   // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
   const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox);
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, options.notifier);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });

@@ -45,6 +45,13 @@ import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js'
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
+import { silentNotifier, type Notifier } from './notifications/notification.js';
+import { DriftRecorder } from './drift/drift-recorder.js';
+import { DriftRemediationService } from './drift/drift-remediation.service.js';
+import { DriftRepository } from './drift/drift.repository.js';
+import { DriftService } from './drift/drift.service.js';
+import { RemediationRepository } from './drift/remediation.repository.js';
+import { rotateInBatches } from './secrets/rotation.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -68,6 +75,8 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
+  /** where core tells people about events (drift, approvals …); nothing is told without one */
+  notifier?: Notifier;
 }
 
 /**
@@ -97,6 +106,10 @@ export interface Core {
   readonly health: HealthService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** drift checks and their records */
+  readonly drift: DriftService;
+  /** drift remediations (plan, or apply through the run engine's approval rules) */
+  readonly driftRemediations: DriftRemediationService;
 }
 
 /**
@@ -119,7 +132,7 @@ export interface CoreInternals {
 type RunEngine = ReturnType<typeof createRunEngine>;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, notifier = silentNotifier }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -178,11 +191,22 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
 
+  const driftRepo = new DriftRepository({ sequelize, encryptor });
+  const driftWaitMs = options.runs.runTimeoutMs + 60_000;
+  const drift = new DriftService({
+    sequelize, repo: driftRepo, recorder: new DriftRecorder({ sequelize, repo: driftRepo, notifier, clock }),
+    commands: engine.commands, runs: engine.runs, projects, environments, instances, audit, clock, waitMs: driftWaitMs, log: log.child({ svc: 'drift' }),
+  });
+  const driftRemediations = new DriftRemediationService({
+    commands: engine.commands, runs: engine.runs, drift: driftRepo, repo: new RemediationRepository({ sequelize }), audit, clock, waitMs: driftWaitMs,
+  });
+  rotation.register({ name: 'drift details', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => driftRepo.resealBatch(enc, limit, t)) });
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, drift, driftRemediations,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
