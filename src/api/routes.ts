@@ -10,6 +10,8 @@ import { openapiRouter } from './openapi/openapi.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
+import { atlantisDriftRouter } from './routers/drift-atlantis.router.js';
+import { driftRouter } from './routers/drift.router.js';
 import { healthRouter } from './routers/health.router.js';
 import { instancesRouter } from './routers/instances.router.js';
 import { locksRouter } from './routers/locks.router.js';
@@ -48,6 +50,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     tenantRouter(core),
     projectsRouter(core),
     environmentsRouter(core),
+    driftRouter(core),
     instancesRouter(core),
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
@@ -57,6 +60,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
+    atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
   ];

@@ -143,7 +143,7 @@ export class DriftRepository {
     if (f.ids && !f.ids.length) return [];
     const where = ['tenant_id = :tenantId'];
     if (f.repoFullName) where.push('lower(repo_full_name) = lower(:repoFullName)');
-    if (f.projectName !== undefined) where.push('(project_name = :projectName OR project_id::text = :projectName)');
+    if (f.projectName !== undefined) where.push("(project_name = :projectName OR (project_name = '' AND dir = :projectName) OR project_id::text = :projectName)");
     if (f.workspace) where.push('workspace = :workspace');
     if (f.projectId) where.push('project_id = :projectId');
     if (f.environmentId) where.push('environment_id = :environmentId');

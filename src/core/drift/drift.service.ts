@@ -41,8 +41,10 @@ export class DriftService {
   async check(actor: Actor, targets: DriftTargets): Promise<{ checkId: string; records: DriftRecord[]; errors: DriftCheckStarted['errors'] }> {
     const started = await this.begin(actor, targets);
     await started.done;
-    const records = await this.deps.repo.list(actor.tenantId, { ids: started.records.map((r) => r.id) });
-    return { checkId: started.checkId, records, errors: started.errors };
+    const ids = started.records.map((r) => r.id);
+    const byId = new Map((await this.deps.repo.list(actor.tenantId, { ids })).map((r) => [r.id, r]));
+    // in the order the command chose them (atlantis.yaml order), as Atlantis answers
+    return { checkId: started.checkId, records: ids.flatMap((id) => byId.get(id) ?? []), errors: started.errors };
   }
 
   /** Queues a check and returns at once: the records say `checking` until `done`. */

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { RepoFullName } from '../runs/run.schemas.js';
+
+/**
+ * Inputs of the drift API: Atlantis's /api/drift/* (atlantis-api.md, snake_case, its messages)
+ * and Atlantas v1's GET /api/v1/drift. The same shapes serve MCP tools.
+ */
+const required = (name: string) => ({ message: `missing required parameter: ${name}` });
+const Repository = z.string({ error: required('repository').message }).trim().min(1, required('repository')).pipe(RepoFullName);
+const Ref = z.string({ error: required('ref').message }).trim().min(1, required('ref')).max(255);
+const VcsType = z
+  .string({ error: required('type').message })
+  .min(1, required('type'))
+  .superRefine((t, ctx) => {
+    if (t.toLowerCase() !== 'github') ctx.addIssue({ code: 'custom', message: `unsupported VCS type "${t}"; Atlantas works with Github` });
+  });
+
+export const DriftDetectInput = z.object({
+  repository: Repository,
+  ref: Ref,
+  type: VcsType,
+  projects: z.array(z.string().trim().min(1)).max(500).optional(),
+  paths: z.array(z.object({ directory: z.string().optional(), workspace: z.string().optional() })).max(500).optional(),
+});
+export type DriftDetectInput = z.infer<typeof DriftDetectInput>;
+
+export const DriftStatusQuery = z.object({
+  repository: Repository,
+  project: z.string().trim().min(1).optional(),
+  workspace: z.string().trim().min(1).optional(),
+});
+
+export const DriftRemediateInput = z.object({
+  repository: Repository,
+  ref: Ref,
+  type: VcsType,
+  action: z.enum(['plan', 'apply'], { message: 'invalid action: must be plan or apply' }).default('plan'),
+  projects: z.array(z.string().trim().min(1)).max(500).optional(),
+  workspaces: z.array(z.string().trim().min(1)).max(100).optional(),
+  drift_only: z.boolean().default(false),
+});
+export type DriftRemediateInput = z.infer<typeof DriftRemediateInput>;
+
+export const RemediationListQuery = z.object({
+  repository: Repository,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** GET /api/v1/drift */
+export const ListDriftQuery = z.object({
+  project: z.string().trim().min(1).optional().describe('a project name (atlantis.yaml or registered) or a registered project id'),
+  repository: RepoFullName.optional(),
+  workspace: z.string().trim().min(1).optional(),
+  environment: z.string().uuid().optional(),
+  has_drift: z.enum(['true', 'false'], { message: 'must be true or false' }).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+});
