@@ -4,6 +4,7 @@ import { DriftCheckStarted, DriftRecordResource, DriftResolved } from '../../src
 import { systemActors } from '../../src/core/auth/system-actors.js';
 import type { NotificationEvent, Notifier } from '../../src/core/notifications/notification.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
+import { waitForRun } from '../harness/runs.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { tfData } from '../harness/tf-files.js';
 
@@ -94,6 +95,32 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     expect(refused.status).toBe(403);
     expect((await app.req('GET', '/api/v1/drift', { token: viewer.token })).body).toHaveLength(1); // a viewer reads
     expect((await app.req('GET', '/api/v1/drift?has_drift=maybe', { token: app.admin.token })).status).toBe(400);
+  });
+
+  it('names a drifted sensitive attribute and marks it, and stores no value of it', async () => {
+    await repo.commitFiles({ 'secret/main.tf': 'resource "terraform_data" "db" {\n  input = sensitive("hunter2-password")\n}\n' }, 'a sensitive input');
+    const run = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { command: 'apply', repo: 'acme/platform', branch: 'main', dir: 'secret' } });
+    await waitForRun(app, run.body.id);
+    expect((await app.req('POST', `/api/v1/runs/${run.body.id}/approve`, { token: app.admin.token })).status).toBe(200);
+    const applied = await waitForRun(app, run.body.id, (s) => ['applied', 'errored'].includes(s));
+    expect(applied.status).toBe('applied');
+
+    // The password is changed in the state behind terraform's back.
+    const address = `/api/v1/tfstate/${encodeURIComponent(applied.state_name)}/default`;
+    const state = (await app.req('GET', address, { token: app.admin.token })).body;
+    state.resources[0].instances[0].attributes.input = { value: 'other-password-9', type: 'string' };
+    state.resources[0].instances[0].attributes.output = { value: 'other-password-9', type: 'string' };
+    await app.req('POST', address, { token: app.admin.token, rawBody: JSON.stringify({ ...state, serial: state.serial + 1 }), headers: { 'content-type': 'application/json' } });
+
+    const admin = await app.factories.user({ role: 'member' });
+    const { records: [checked] } = await app.core.drift.check(admin.actor, { kind: 'repository', repository: 'acme/platform', ref: 'main', paths: [{ dir: 'secret' }] });
+    expect(checked).toMatchObject({ status: 'checked', hasDrift: true, counts: { toChange: 1 } });
+    const [json] = (await records('?project=secret')).body;
+    expect(json.pending_code_changes).toEqual([{ address: 'terraform_data.db', action: 'update', attributes: ['input', 'output'], sensitive_attributes: ['input'] }]);
+    expect(JSON.stringify(json)).not.toMatch(/hunter2|other-password/);
+    const stored = JSON.stringify(await app.sql('SELECT * FROM drift_records')) + JSON.stringify(await app.sql('SELECT * FROM drift_history'));
+    expect(stored).not.toMatch(/hunter2|other-password/);
+    expect(stored).not.toContain('terraform_data.db'); // the resources are sealed in the database, readable only through the API
   });
 
   it('refuses a check of an environment without projects, saying what to do', async () => {
