@@ -123,6 +123,17 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     expect(stored).not.toContain('terraform_data.db'); // the resources are sealed in the database, readable only through the API
   });
 
+  it('reads a check whose server stopped mid-way as errored, not as checking forever', async () => {
+    const [record] = (await records('?project=vpc')).body;
+    // What a replica that died between queuing and recording leaves behind: `checking`, untouched for a day.
+    await app.internals.db.sequelize.query("UPDATE drift_records SET status = 'checking', updated_at = now() - interval '1 day' WHERE id = :id", { replacements: { id: record.id } });
+    const [stuck] = (await records('?project=vpc')).body;
+    expect(stuck).toMatchObject({ status: 'errored', reason: expect.stringMatching(/interrupted before its runs finished.*check again/), has_drift: true });
+    const tenantId = await app.factories.defaultTenantId();
+    await app.core.drift.check(systemActors.agent('drift-monitor', tenantId), { kind: 'project', project: projectId });
+    expect((await records('?project=vpc')).body[0]).toMatchObject({ status: 'checked', reason: null });
+  });
+
   it('refuses a check of an environment without projects, saying what to do', async () => {
     const empty = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'staging', cloud_provider: 'aws' } });
     const res = await app.req('POST', `/api/v1/environments/${empty.body.id}/drift-check`, { token: app.admin.token });

@@ -76,13 +76,23 @@ export class DriftService {
 
   async list(actor: Actor, filter: DriftFilter = {}): Promise<DriftRecord[]> {
     requirePermission(actor, 'run:read');
-    return this.deps.repo.list(actor.tenantId, filter);
+    return (await this.deps.repo.list(actor.tenantId, filter)).map((r) => this.interrupted(r));
+  }
+
+  /**
+   * A check whose replica stopped mid-way (restart, crash) leaves its record `checking`; once no
+   * run of it can still be waited for, it reads as errored until the next check.
+   */
+  private interrupted(r: DriftRecord): DriftRecord {
+    const quietFor = this.deps.clock.now().getTime() - new Date(r.updatedAt).getTime();
+    if (r.status !== 'checking' || quietFor <= this.deps.waitMs + 60_000) return r;
+    return { ...r, status: 'errored', reason: 'the check was interrupted before its runs finished (the server stopped?); check again' };
   }
 
   /** One record and its latest checks, newest first. */
   async get(actor: Actor, id: string, historyLimit = 20): Promise<{ record: DriftRecord; history: DriftHistoryEntry[] }> {
     requirePermission(actor, 'run:read');
-    const [record] = isUuid(id) ? await this.deps.repo.list(actor.tenantId, { ids: [id] }) : [];
+    const [record] = isUuid(id) ? (await this.deps.repo.list(actor.tenantId, { ids: [id] })).map((r) => this.interrupted(r)) : [];
     if (!record) throw new NotFoundError(`drift record ${id} not found`, { code: 'drift_not_found' });
     return { record, history: await this.deps.repo.history(actor.tenantId, id, historyLimit) };
   }
