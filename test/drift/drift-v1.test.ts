@@ -134,6 +134,21 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     expect((await records('?project=vpc')).body[0]).toMatchObject({ status: 'checked', reason: null });
   });
 
+  it('lets an agent remediate one record: its plan runs, its apply waits for a person and never applies alone', async () => {
+    const [record] = (await records('?project=vpc')).body;
+    const agent = systemActors.agent('drift-monitor', await app.factories.defaultTenantId());
+    const plan = await app.core.driftRemediations.remediateRecord(agent, record.id, 'plan');
+    expect(plan).toMatchObject({ status: 'success', projects: [{ dir: 'vpc', status: 'success', driftBefore: { toAdd: 1 }, driftAfter: { toAdd: 1 } }] });
+    const apply = await app.core.driftRemediations.remediateRecord(agent, record.id, 'apply');
+    expect(apply).toMatchObject({ status: 'pending', projects: [{ status: 'pending', awaitingApproval: true }] });
+    const run = apply.projects[0].run!;
+    expect(run).toMatchObject({ status: 'planned', autoApply: false, actorName: 'drift-monitor' });
+    await expect(app.core.runs.approve(agent, run.id)).rejects.toThrow(/automated agent: an apply needs a human's approval/);
+    expect((await app.core.driftRemediations.get(agent, apply.id)).status).toBe('pending');
+    await app.core.runs.cancel(agent, run.id);
+    expect((await app.core.driftRemediations.get(agent, apply.id)).status).toBe('failed');
+  });
+
   it('refuses a check of an environment without projects, saying what to do', async () => {
     const empty = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'staging', cloud_provider: 'aws' } });
     const res = await app.req('POST', `/api/v1/environments/${empty.body.id}/drift-check`, { token: app.admin.token });

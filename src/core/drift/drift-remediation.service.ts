@@ -45,10 +45,22 @@ export class DriftRemediationService {
   constructor(private readonly deps: Deps) {}
 
   async remediate(actor: Actor, input: RemediateInput): Promise<RemediationView> {
-    const asker: Actor = { ...actor, applyPolicy: undefined };
-    requirePermission(asker, input.action === 'plan' ? 'run:plan' : 'run:apply');
+    requirePermission(actor, input.action === 'plan' ? 'run:plan' : 'run:apply');
     const known = await this.deps.drift.list(actor.tenantId, { repoFullName: input.repository });
-    const targets = pickTargets(input, known);
+    return this.run(actor, input, pickTargets(input, known), known);
+  }
+
+  /** Remediates one drift record (a notification's "Plan remediation" button, an agent's auto_remediate). */
+  async remediateRecord(actor: Actor, driftId: string, action: RemediationAction): Promise<RemediationView> {
+    requirePermission(actor, action === 'plan' ? 'run:plan' : 'run:apply');
+    const [record] = isUuid(driftId) ? await this.deps.drift.list(actor.tenantId, { ids: [driftId] }) : [];
+    if (!record) throw new NotFoundError(`drift record ${driftId} not found`, { code: 'drift_not_found' });
+    const targets = record.projectName ? { names: [record.projectName], paths: [] } : { names: [], paths: [{ dir: record.dir, workspace: record.workspace }] };
+    return this.run(actor, { repository: record.repoFullName, ref: record.ref, action, driftOnly: true }, targets, [record]);
+  }
+
+  private async run(actor: Actor, input: RemediateInput, targets: Targets, known: DriftRecord[]): Promise<RemediationView> {
+    const asker: Actor = { ...actor, applyPolicy: undefined };
     const results: EnqueueResult[] = [];
     const submit = async (selection: { projects?: string[]; paths?: { dir: string; workspace: string }[] }) =>
       results.push(...(await this.deps.commands.submit(asker, {
@@ -93,7 +105,12 @@ export class DriftRemediationService {
 }
 
 /** Named projects go by name, the others by directory and workspace, as detection recorded them. */
-function pickTargets(input: RemediateInput, known: DriftRecord[]): { names: string[]; paths: { dir: string; workspace: string }[] } {
+interface Targets {
+  names: string[];
+  paths: { dir: string; workspace: string }[];
+}
+
+function pickTargets(input: RemediateInput, known: DriftRecord[]): Targets {
   const inWorkspace = (r: DriftRecord) => !input.workspaces?.length || input.workspaces.includes(r.workspace);
   if (input.projects?.length) {
     const drifted = (name: string) => known.some((r) => (r.projectName === name || r.dir === name) && r.hasDrift && inWorkspace(r));
