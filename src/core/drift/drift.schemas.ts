@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RepoFullName } from '../runs/run.schemas.js';
+import type { DriftTargets } from './drift-targets.js';
 
 /**
  * Inputs of the drift API: Atlantis's /api/drift/* (atlantis-api.md, snake_case, its messages)
@@ -54,3 +55,39 @@ export const ListDriftQuery = z.object({
   environment: z.string().uuid().optional(),
   has_drift: z.enum(['true', 'false'], { message: 'must be true or false' }).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
 });
+
+/**
+ * What a chat or agent front end asks to check (MCP `detect_drift`, Slack `/atlantas drift
+ * [project]`): one registered project, an environment's or an instance's projects, a repository
+ * at a ref, or — with nothing given — all of the tenant's registered projects.
+ */
+export const DetectDriftInput = z
+  .object({
+    project: z.string().trim().min(1).optional().describe('a registered project (name or id)'),
+    environment: z.string().uuid().optional().describe('check every project of this environment'),
+    instance: z.string().uuid().optional().describe('check every project of this instance'),
+    repository: RepoFullName.optional().describe('owner/repo: check its projects at `ref`'),
+    ref: z.string().trim().min(1).max(255).optional().describe('with repository: branch, tag or commit (default main)'),
+  })
+  .strict()
+  .refine((v) => [v.project, v.environment, v.instance, v.repository].filter(Boolean).length <= 1, {
+    message: 'give at most one of project, environment, instance or repository (none: every registered project)',
+  });
+export type DetectDriftInput = z.infer<typeof DetectDriftInput>;
+
+export function driftTargetsOf(input: DetectDriftInput): DriftTargets {
+  if (input.project) return { kind: 'project', project: input.project };
+  if (input.environment) return { kind: 'environment', environmentId: input.environment };
+  if (input.instance) return { kind: 'instance', instanceId: input.instance };
+  if (input.repository) return { kind: 'repository', repository: input.repository, ref: input.ref ?? 'main' };
+  return { kind: 'all' };
+}
+
+/** MCP `drift_status`: the stored records, never a new check. */
+export const DriftStatusInput = z
+  .object({
+    project: z.string().trim().min(1).optional().describe('a project name (atlantis.yaml or registered) or a registered project id'),
+    repository: RepoFullName.optional(),
+    has_drift: z.boolean().optional().describe('only records with (true) or without (false) drift'),
+  })
+  .strict();
