@@ -157,10 +157,17 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
     const approved = await app.req('POST', `/api/v1/runs/${waiting.run_id}/approve`, { token: app.admin.token });
     expect(approved.status).toBe(200);
     await waitForRun(app, waiting.run_id, (s) => ['applied', 'errored'].includes(s));
-    const done = await app.req('GET', `/api/drift/remediate/${apply.body.data.id}`);
+    const done = await app.req('GET', `/api/drift/remediate/${apply.body.data.id}`, { headers });
     expect(done.body.data).toMatchObject({ status: 'success', completed_at: expect.any(String), summary: { success_count: 1, failure_count: 0 } });
     expect(done.body.data.projects[0]).toMatchObject({ status: 'success', drift_after: { total_changes: 0, summary: 'Apply completed successfully' } });
     expect(done.body.data.projects[0].apply_output).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed.');
+
+    // Open without the token, as in Atlantis, but terraform's output is a run log: only with the token.
+    const open = await app.req('GET', `/api/drift/remediate/${apply.body.data.id}`);
+    expect(open.body.data).toMatchObject({ status: 'success', projects: [{ project_name: 'network', status: 'success', drift_after: { total_changes: 0 } }] });
+    expect(open.body.data.projects[0]).not.toHaveProperty('plan_output');
+    expect(open.body.data.projects[0]).not.toHaveProperty('apply_output');
+    expect((await app.req('GET', `/api/drift/remediate/${apply.body.data.id}`, { headers: { 'x-atlantis-token': 'wrong' } })).status).toBe(401);
 
     const listed = await app.req('GET', '/api/drift/remediate?repository=acme/infra&limit=1');
     expect(listed.body.data).toMatchObject({ repository: 'acme/infra', count: 1, results: [{ id: apply.body.data.id, status: 'success', projects: [] }] });

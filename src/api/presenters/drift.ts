@@ -35,15 +35,21 @@ function remediationDrift(d: RemediationDrift) {
   return atlantisDrift(d, d.summary, d.changesOutside);
 }
 
-/** A remediation as POST/GET /api/drift/remediate answer it; a list shows no projects (as in the spec's sample). */
-export function atlantisRemediation(r: RemediationView, outputs: Map<string, { plan: string; apply: string }> | null) {
+/**
+ * A remediation as POST/GET /api/drift/remediate answer it. `list`: no projects (as in the spec's
+ * sample); `withheld`: projects without terraform's output or error text (an unauthenticated
+ * read: output is a run log, and logs go only to callers with a credential); else the outputs.
+ */
+export function atlantisRemediation(r: RemediationView, detail: 'list' | 'withheld' | Map<string, { plan: string; apply: string }>) {
+  const outputs = detail instanceof Map ? detail : null;
   return {
     id: r.id, repository: r.repoFullName, ref: r.ref, action: r.action, status: r.status, started_at: iso(r.startedAt), completed_at: iso(r.completedAt),
-    projects: outputs === null ? [] : r.projects.map((p) => {
-      const out = p.runId ? outputs.get(p.runId) : undefined;
+    projects: detail === 'list' ? [] : r.projects.map((p) => {
+      const out = p.runId ? outputs?.get(p.runId) : undefined;
+      const error = p.error && !outputs && p.runId ? 'the run failed; send X-Atlantis-Token to see terraform\'s output' : p.error;
       return {
         project_name: p.projectName, directory: p.dir, workspace: p.workspace, status: p.status, ...(p.runId ? { run_id: p.runId } : {}),
-        ...(p.error ? { error: p.error } : {}), ...(p.awaitingApproval ? { awaiting_approval: true } : {}),
+        ...(error ? { error } : {}), ...(p.awaitingApproval ? { awaiting_approval: true } : {}),
         ...(out?.plan ? { plan_output: out.plan } : {}), ...(out?.apply ? { apply_output: out.apply } : {}),
         ...(p.driftBefore ? { drift_before: remediationDrift(p.driftBefore) } : {}), ...(p.driftAfter ? { drift_after: remediationDrift(p.driftAfter) } : {}),
       };

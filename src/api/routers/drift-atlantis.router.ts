@@ -17,7 +17,8 @@ export interface AtlantisDriftOptions {
 /**
  * Atlantis's drift API (atlantis-api.md /api/drift/*) in the default tenant: detect and remediate
  * take X-Atlantis-Token; status and the remediation reads are open as in Atlantis (a token sent
- * anyway must be right). Without ATLANTAS_API_SECRET the whole API is off (503).
+ * anyway must be right), except terraform's output, which needs the token. Without
+ * ATLANTAS_API_SECRET the whole API is off (503).
  */
 export function atlantisDriftRouter(core: Core, options: AtlantisDriftOptions) {
   const router = new Router<AppState>({ prefix: '/api/drift' });
@@ -52,13 +53,15 @@ export function atlantisDriftRouter(core: Core, options: AtlantisDriftOptions) {
   });
   router.get('/remediate', read, async (ctx) => {
     const q = parse(RemediationListQuery, ctx.query);
-    const results = (await core.driftRemediations.list(options.actor(), q.repository, q.limit)).map((r) => atlantisRemediation(r, null));
+    const results = (await core.driftRemediations.list(options.actor(), q.repository, q.limit)).map((r) => atlantisRemediation(r, 'list'));
     ctx.body = atlantisOk({ repository: q.repository, count: results.length, results }, ctx.state.requestId);
   });
+  // Open as in Atlantis, but terraform's output (a run log) only for a caller who sent the token (checked by `read`).
   router.get('/remediate/:id', read, async (ctx) => {
     const actor = options.actor();
     const view = await core.driftRemediations.get(actor, ctx.params.id);
-    ctx.body = atlantisOk(atlantisRemediation(view, await outputsOf(core, actor, view)), ctx.state.requestId);
+    const detail = ctx.get('x-atlantis-token') ? await outputsOf(core, actor, view) : 'withheld';
+    ctx.body = atlantisOk(atlantisRemediation(view, detail), ctx.state.requestId);
   });
   return router;
 }
