@@ -149,6 +149,16 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     expect((await app.core.driftRemediations.get(agent, apply.id)).status).toBe('failed');
   });
 
+  it('checks all of a tenant\'s projects; a repository that cannot be read is reported and does not stop the others', async () => {
+    const ghost = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: 'ghost', repository_url: 'https://github.com/acme/ghost', terraform_path: '.' } });
+    expect(ghost.status).toBe(201);
+    const agent = systemActors.agent('drift-monitor', await app.factories.defaultTenantId());
+    const result = await app.core.drift.check(agent, { kind: 'all' });
+    expect(result.errors).toEqual([{ repository: 'acme/ghost', message: expect.any(String) }]);
+    expect(result.records).toEqual([expect.objectContaining({ projectId, status: 'checked', hasDrift: true })]);
+    await app.req('DELETE', `/api/v1/projects/${ghost.body.id}`, { token: app.admin.token });
+  });
+
   it('refuses a check of an environment without projects, saying what to do', async () => {
     const empty = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'staging', cloud_provider: 'aws' } });
     const res = await app.req('POST', `/api/v1/environments/${empty.body.id}/drift-check`, { token: app.admin.token });

@@ -1,4 +1,3 @@
-import type { Logger } from '../../logger.js';
 import type { Actor } from '../actor.js';
 import type { CommandService } from '../commands/command.service.js';
 import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
@@ -26,7 +25,6 @@ export interface DriftCheckDeps {
   recorder: DriftRecorder;
   /** how long a check waits for each of its two runs */
   waitMs: number;
-  log: Logger;
 }
 
 /**
