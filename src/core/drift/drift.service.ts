@@ -5,7 +5,7 @@ import { requirePermission, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
-import { NotFoundError } from '../errors.js';
+import { DomainError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { DriftCheck, type DriftCheckDeps } from './drift-check.js';
 import type { DriftHistoryEntry, DriftRecord } from './drift-record.js';
@@ -62,7 +62,8 @@ export class DriftService {
         started.push(...out.started);
       } catch (err) {
         if (groups.length === 1) throw err; // one repository: the caller's request was wrong, say so
-        errors.push({ repository: group.repoFullName, message: err instanceof Error ? err.message : String(err) });
+        // A domain error says what to fix; anything else (git, the database) may name server internals.
+        errors.push({ repository: group.repoFullName, message: err instanceof DomainError ? err.message : 'could not start the check of this repository; see the server log' });
         this.deps.log.warn({ err, repository: group.repoFullName, checkId: check.checkId }, 'drift check could not start for a repository');
       }
     }
