@@ -37,7 +37,12 @@ interface Deps extends Omit<DriftCheckDeps, 'recorder'>, TargetDeps {
 export class DriftService {
   constructor(private readonly deps: Deps) {}
 
-  /** Checks the targets and waits for the results (the Atlantis API, the scheduler). */
+  /**
+   * Checks the targets and waits for the results (the Atlantis API, the scheduler). A drift
+   * monitor calls `check(systemActors.agent(name, tenantId), { kind: 'project' | 'environment' |
+   * 'instance' | 'all', … })`; notifications go out by themselves, once; `auto_remediate` is then
+   * `driftRemediations.remediateRecord(agent, record.id, 'apply')`, which plans and waits for a person.
+   */
   async check(actor: Actor, targets: DriftTargets): Promise<{ checkId: string; records: DriftRecord[]; errors: DriftCheckStarted['errors'] }> {
     const started = await this.begin(actor, targets);
     await started.done;
