@@ -1,0 +1,21 @@
+import type { Notifier, NotificationEvent, PublishOptions } from './notification.js';
+import type { NotificationDispatcher } from './notification-dispatcher.js';
+import type { OutboxRepository } from './outbox.repository.js';
+
+/**
+ * The `Notifier` core publishes through: a row per registered channel in the outbox, inside the
+ * publisher's transaction when it has one (no message for work that rolled back), and a wake of
+ * this replica's dispatcher once it is committed. Without a registered channel nothing is kept.
+ */
+export class OutboxNotifier implements Notifier {
+  constructor(private readonly deps: { outbox: OutboxRepository; dispatcher: NotificationDispatcher }) {}
+
+  async publish(event: NotificationEvent, options: PublishOptions = {}): Promise<void> {
+    const channels = this.deps.dispatcher.channelNames();
+    if (!channels.length) return;
+    const inserted = await this.deps.outbox.insert(event, channels, options.dedupeKey ?? null, options.transaction);
+    if (!inserted) return;
+    if (options.transaction) options.transaction.afterCommit(() => this.deps.dispatcher.wake());
+    else this.deps.dispatcher.wake();
+  }
+}
