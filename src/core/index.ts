@@ -209,7 +209,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   const housekeeping = new Housekeeping({
-    runs: engine.runs, lockWarnings: new LockWarnings({ sequelize, notifier, warnAfterMs: options.notifications?.lockWarnAfterMs ?? DAY_MS }),
+    runs: engine.runs, lockWarnings: new LockWarnings({ repo: repositories.locks, notifier, warnAfterMs: options.notifications?.lockWarnAfterMs ?? DAY_MS }),
     planTtlMs: options.planTtlMs ?? DAY_MS, clock, log: log.child({ svc: 'housekeeping' }),
   });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
