@@ -65,7 +65,7 @@ export async function openCore(
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
-        notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs },
+        notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,

@@ -208,6 +208,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   };
   const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+  // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
+  notifier.announce = () => engine.events.emit({ type: 'notification' });
+  engine.events.onNotification(() => dispatcher.wake());
   const housekeeping = new Housekeeping({
     runs: engine.runs, lockWarnings: new LockWarnings({ repo: repositories.locks, notifier, warnAfterMs: options.notifications?.lockWarnAfterMs ?? DAY_MS }),
     planTtlMs: options.planTtlMs ?? DAY_MS, clock, log: log.child({ svc: 'housekeeping' }),

@@ -5,9 +5,14 @@ import type { OutboxRepository } from './outbox.repository.js';
 /**
  * The `Notifier` core publishes through: a row per registered channel in the outbox, inside the
  * publisher's transaction when it has one (no message for work that rolled back), and a wake of
- * this replica's dispatcher once it is committed. Without a registered channel nothing is kept.
+ * this replica's dispatcher once it is committed, and of the other replicas' (`announce`: the
+ * run events' LISTEN/NOTIFY), so a replica that dies right after publishing leaves nothing
+ * waiting for a poll. Without a registered channel nothing is kept.
  */
 export class OutboxNotifier implements Notifier {
+  /** tells the other replicas (set once the run engine's events exist) */
+  announce: () => void = () => {};
+
   constructor(private readonly deps: { outbox: OutboxRepository; dispatcher: NotificationDispatcher }) {}
 
   async publish(event: NotificationEvent, options: PublishOptions = {}): Promise<void> {
@@ -15,7 +20,11 @@ export class OutboxNotifier implements Notifier {
     if (!channels.length) return;
     const inserted = await this.deps.outbox.insert(event, channels, options.dedupeKey ?? null, options.transaction);
     if (!inserted) return;
-    if (options.transaction) options.transaction.afterCommit(() => this.deps.dispatcher.wake());
-    else this.deps.dispatcher.wake();
+    const wake = () => {
+      this.deps.dispatcher.wake();
+      this.announce();
+    };
+    if (options.transaction) options.transaction.afterCommit(wake);
+    else wake();
   }
 }

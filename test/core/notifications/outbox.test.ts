@@ -32,7 +32,8 @@ describe('notifications outbox', () => {
   const chanB = new RecordingChannel('test', script);
   const both = () => [...chanA.attempts, ...chanB.attempts];
   const deliveredOf = (pred: (e: NotificationEvent) => boolean) => [...chanA.delivered(pred), ...chanB.delivered(pred)];
-  const env = { ATLANTAS_SLACK_CHANNEL: '#ops-default', ATLANTAS_PLAN_TTL: '7d' };
+  /** the fallback poll: only a NOTIFY explains a delivery well before it */
+  const env = { ATLANTAS_SLACK_CHANNEL: '#ops-default', ATLANTAS_PLAN_TTL: '7d', ATLANTAS_NOTIFY_POLL_INTERVAL: '10m' };
 
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'notify' });
@@ -93,6 +94,20 @@ describe('notifications outbox', () => {
     expect(told).toHaveLength(40);
     expect(new Set(told.map((d) => (d.event as { runId: string }).runId)).size).toBe(40);
     expect(both().filter((d) => ofBurst(d.event))).toHaveLength(40); // no attempt beyond the one delivery each
+  });
+
+  it('a publish wakes the other replica through LISTEN/NOTIFY: with the publisher\'s dispatcher stopped, the other delivers at once', async () => {
+    const tenantId = await a.factories.defaultTenantId();
+    await a.internals.notifications.stop();
+    try {
+      const runId = randomUUID();
+      await a.core.notifications.publish({ kind: 'run.applied', tenantId, projectId: null, runId });
+      // Both replicas poll every 10 minutes: only b's wake by NOTIFY delivers within the poll's timeout.
+      await expect.poll(() => chanB.delivered((e) => e.kind === 'run.applied' && e.runId === runId).length, { timeout: 10_000 }).toBe(1);
+      expect(chanA.attempts.filter((d) => d.event.kind === 'run.applied' && d.event.runId === runId)).toHaveLength(0);
+    } finally {
+      a.internals.notifications.start();
+    }
   });
 
   it('publishing the same dedupe key twice tells once', async () => {
