@@ -137,3 +137,33 @@ describe('kept plans', () => {
     await app.core.runs.discard(bob.actor, run.id);
   });
 });
+
+describe('a kept plan of a pull request', () => {
+  let app: TestApp;
+  let repo: BareRepo;
+  beforeAll(async () => {
+    repo = await createBareRepo({ owner: 'acme', name: 'prs' });
+    await repo.commitFiles({ 'app/main.tf': tfData(1) }, 'main');
+    const sha = await repo.commitFiles({ 'app/main.tf': tfData(2) }, 'PR 5', { branch: 'feature-5' });
+    await repo.setRef('refs/pull/5/head', sha);
+    app = await startTestApp({ env: { ATLANTAS_APPLY_REQUIREMENTS: 'approved' }, childEnv: insteadOfEnv(repo.root) });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await repo?.cleanup();
+  });
+
+  it('is the pull request\'s plan (its lock), and apply by run id refuses to skip the pull request\'s apply requirements', async () => {
+    const member = await app.factories.user();
+    const outcome = await app.core.commands.planKept(member.actor, { repo: 'acme/prs', pr: 5, dir: 'app' }, 'slack');
+    const run = outcome.results[0]!.run!;
+    expect(run).toMatchObject({ prNumber: 5, ref: 'refs/pull/5/head', applyRequirements: ['approved'] });
+    const planned = await waitForRun(app, run.id, undefined, 90_000, member.token);
+    expect(planned).toMatchObject({ status: 'planned', resources_added: 2 });
+    expect((await app.req('GET', '/api/v1/locks', { token: member.token })).body).toEqual([expect.objectContaining({ holder: 'pull #5', run_id: run.id })]);
+    const refused = await app.req('POST', `/api/v1/runs/${run.id}/apply`, { token: member.token });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'run.apply_requirements', detail: expect.stringContaining('comment `atlantis apply` on the pull request') });
+    expect((await app.req('GET', `/api/v1/runs/${run.id}`, { token: member.token })).body.status).toBe('planned');
+  });
+});

@@ -209,6 +209,14 @@ export class RunsService {
    */
   async apply(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:apply');
+    const run = await this.get(actor, id);
+    // A pull request's apply requirements (approved, mergeable …) are the host's to check: only the PR workflow can.
+    if (run.prNumber && run.applyRequirements.length) {
+      throw new PreconditionFailedError(
+        `run ${id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')} before an apply: comment \`atlantis apply\` on the pull request`,
+        { code: 'run.apply_requirements' },
+      );
+    }
     return this.approve(actor, id);
   }
 
