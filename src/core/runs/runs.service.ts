@@ -183,7 +183,7 @@ export class RunsService {
     await this.assertMayRun(run.tenantId);
     if (!canApprove(run.status)) throw await this.alreadyDecided(id);
     const stale = await this.deps.freshness.check(run);
-    // The decision is one conditional update (planned → confirmed, its saved plan present): of two
+    // The decision is one conditional update (planned → confirmed): of two
     // approvers, double clicks or replicas deciding at once, exactly one wins; the others change nothing.
     const updated = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       if (stale) {
