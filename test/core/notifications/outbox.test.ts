@@ -110,6 +110,18 @@ describe('notifications outbox', () => {
     }
   });
 
+  it('tells nothing about work that rolled back: a publish inside a failed transaction leaves no row', async () => {
+    const tenantId = await a.factories.defaultTenantId();
+    const runId = randomUUID();
+    await expect(a.internals.db.sequelize.transaction(async (transaction) => {
+      await a.core.notifications.publish({ kind: 'run.errored', tenantId, projectId: null, runId }, { transaction });
+      throw new Error('the work failed');
+    })).rejects.toThrow('the work failed');
+    await Promise.all([a.internals.notifications.drain(), b.internals.notifications.drain()]);
+    expect(await outboxRow("event->>'runId' = :runId", { runId })).toBeUndefined();
+    expect(both().filter((d) => d.event.kind === 'run.errored' && d.event.runId === runId)).toHaveLength(0);
+  });
+
   it('publishing the same dedupe key twice tells once', async () => {
     const tenantId = await a.factories.defaultTenantId();
     const event = { kind: 'state.alert' as const, tenantId, projectId: null, stateId: randomUUID(), reason: 'serial went backwards' };
