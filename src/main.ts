@@ -17,7 +17,6 @@ import { PromMetrics } from './api/metrics/prom-metrics.js';
 import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
 import type { Metrics } from './core/ports/metrics.js';
 import { probeSandbox, type SandboxStatus } from './core/terraform/sandbox-probe.js';
-import type { Notifier } from './core/notifications/notification.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -25,8 +24,6 @@ export interface StartOptions {
   childEnv?: NodeJS.ProcessEnv;
   /** where a generated first-admin password is printed (once); default stderr */
   announce?: (text: string) => void;
-  /** where core's events go (drift, approvals …); tests collect them, nothing is told by default */
-  notifier?: Notifier;
 }
 
 export interface RunningServer {
@@ -50,7 +47,6 @@ export async function openCore(
   config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics,
   /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
   sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
-  notifier?: Notifier,
 ): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
@@ -64,11 +60,13 @@ export async function openCore(
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs, metrics, notifier,
+      db, log, encryptor, repos: vcs, vcs, metrics,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
+        notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
+        planTtlMs: config.keptPlans.ttlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
@@ -96,7 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new PromMetrics();
   // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
   const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, options.notifier);
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox);
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -133,6 +131,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
+  internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
+  internals.housekeeping.start();
   github?.reporter.start();
   log.info({ port, mode: db.mode, sandbox: sandbox.profile ? 'bwrap' : 'off', workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
@@ -145,6 +145,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
       await internals.notifier?.stop();
+      await internals.housekeeping.stop();
+      await internals.notifications.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotificationEvent, Notifier, PublishOptions } from '../../src/core/notifications/notification.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { waitForRun } from '../harness/runs.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { atlantisYaml, tfData } from '../harness/tf-files.js';
+import { RecordingChannel } from '../core/notifications/recording-channel.js';
 
 const SECRET = 'drift-api-secret';
 const headers = { 'x-atlantis-token': SECRET };
 
-/** Every publish, as core made it (no dedupe here: the test sees whether core told twice). */
-function collectingNotifier(): Notifier & { events: { event: NotificationEvent; options?: PublishOptions }[] } {
-  const events: { event: NotificationEvent; options?: PublishOptions }[] = [];
-  return { events, publish: async (event, options) => void events.push({ event, options }) };
-}
-
 describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQL', () => {
   let app: TestApp;
   let repo: BareRepo;
-  const notifier = collectingNotifier();
+  /** stands in for Slack: what people were told */
+  const channel = new RecordingChannel();
   const projectIds: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -31,7 +26,8 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
       },
       'three projects',
     );
-    app = await startTestApp({ env: { ATLANTAS_API_SECRET: SECRET, ATLANTAS_PARALLELISM: '3' }, childEnv: insteadOfEnv(repo.root), notifier });
+    app = await startTestApp({ env: { ATLANTAS_API_SECRET: SECRET, ATLANTAS_PARALLELISM: '3', ATLANTAS_SLACK_CHANNEL: '#infra-drift' }, childEnv: insteadOfEnv(repo.root) });
+    app.internals.notifications.register(channel);
     for (const name of ['network', 'app']) {
       const res = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name, repository_url: 'https://github.com/acme/infra', terraform_path: name } });
       expect(res.status).toBe(201);
@@ -47,7 +43,14 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
 
   const detect = (body: object = {}) => app.req('POST', '/api/drift/detect', { headers, body: { repository: 'acme/infra', ref: 'main', type: 'Github', ...body } });
   const remediate = (body: object) => app.req('POST', '/api/drift/remediate', { headers, body: { repository: 'acme/infra', ref: 'main', type: 'Github', ...body } });
-  const driftEvents = () => notifier.events.filter((e) => e.event.kind.startsWith('drift.'));
+  /** the drift messages delivered so far (after the outbox delivered what is due), and the rows core published */
+  const driftEvents = async () => {
+    await app.internals.notifications.drain();
+    const rows = await app.sql("SELECT kind, dedupe_key FROM notification_outbox WHERE kind LIKE 'drift.%' ORDER BY created_at");
+    const told = channel.delivered((e) => e.kind.startsWith('drift.'));
+    expect(told.map((t) => t.event.kind)).toEqual(rows.map((r) => r.kind)); // one publish, one message
+    return told.map((t) => ({ event: t.event, options: { dedupeKey: rows[told.indexOf(t)].dedupe_key as string } }));
+  };
   const runCount = async () => (await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM runs'))[0].n;
 
   /** Someone writes the state behind terraform's back: terraform_data.r0's input becomes `changed`. */
@@ -68,7 +71,7 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
     expect(clean.body).toMatchObject({ success: true, error: null, data: { repository: 'acme/infra', summary: { total_projects: 2, projects_with_drift: 0, projects_without_drift: 2, projects_with_errors: 0 } } });
     expect(clean.body.data.projects.map((p: any) => [p.project_name, p.has_drift])).toEqual([['network', false], ['app', false]]);
     expect(clean.body.data.projects[0]).not.toHaveProperty('drift');
-    expect(driftEvents()).toEqual([]);
+    expect(await driftEvents()).toEqual([]);
 
     await editStateOutOfBand('network');
     const drifted = await detect({ projects: ['network', 'app'] });
@@ -85,13 +88,14 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
     expect(runs.map((r) => [r.operation, r.source, r.status])).toEqual([['plan', 'drift', 'planned_and_finished'], ['refresh', 'drift', 'planned_and_finished']]);
     expect(runs[0].commit_sha).toBe(runs[1].commit_sha);
 
-    expect(driftEvents().map((e) => [e.event.kind, (e.event as any).projectId])).toEqual([['drift.detected', projectIds.network]]);
-    expect(driftEvents()[0].options?.dedupeKey).toMatch(/^drift:/);
+    const told = await driftEvents();
+    expect(told.map((e) => [e.event.kind, (e.event as any).projectId])).toEqual([['drift.detected', projectIds.network]]);
+    expect(told[0].options.dedupeKey).toMatch(/^drift:/);
 
     // The same drift on the next check: nothing new is told.
     const again = await detect({ projects: ['network'] });
     expect(again.body.data.projects[0]).toMatchObject({ has_drift: true, drift: { to_change: 1 } });
-    expect(driftEvents()).toHaveLength(1);
+    expect(await driftEvents()).toHaveLength(1);
 
     // The record says what moved, by attribute name, and keeps each check.
     const records = await app.req('GET', '/api/v1/drift?has_drift=true', { token: app.admin.token });
@@ -137,7 +141,7 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
     await repo.commitFiles({ 'app/main.tf': tfData(1, 'v2') }, 'app: new input, not applied');
     const found = await detect({ projects: ['network', 'app'] });
     expect(found.body.data.projects.find((p: any) => p.project_name === 'app')).toMatchObject({ has_drift: true, drift: { to_change: 1, total_changes: 1 } });
-    expect(driftEvents().map((e) => e.event.kind)).toEqual(['drift.detected', 'drift.detected']);
+    expect((await driftEvents()).map((e) => e.event.kind)).toEqual(['drift.detected', 'drift.detected']);
 
     const plan = await remediate({ action: 'plan', drift_only: true });
     expect(plan.status).toBe(200);
@@ -175,9 +179,9 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
     // The fix is in: the next check finds network clean and says so once.
     const after = await detect({ projects: ['network'] });
     expect(after.body.data.projects[0]).toMatchObject({ has_drift: false });
-    expect(driftEvents().map((e) => e.event.kind)).toEqual(['drift.detected', 'drift.detected', 'drift.resolved']);
+    expect((await driftEvents()).map((e) => e.event.kind)).toEqual(['drift.detected', 'drift.detected', 'drift.resolved']);
     await detect({ projects: ['network'] });
-    expect(driftEvents()).toHaveLength(3);
+    expect(await driftEvents()).toHaveLength(3);
   });
 
   it('refuses bad requests in the Atlantis envelope and queues nothing', async () => {

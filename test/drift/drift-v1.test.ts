@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DriftCheckStarted, DriftRecordResource, DriftResolved } from '../../src/api/openapi/drift-resources.js';
 import { systemActors } from '../../src/core/auth/system-actors.js';
-import type { NotificationEvent, Notifier } from '../../src/core/notifications/notification.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { waitForRun } from '../harness/runs.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { tfData } from '../harness/tf-files.js';
+import { RecordingChannel } from '../core/notifications/recording-channel.js';
 
 /**
  * Atlantas v1 drift: an environment's drift-check (queued, answered at once) and drift-resolve,
@@ -15,15 +15,20 @@ import { tfData } from '../harness/tf-files.js';
 describe('v1 drift: environments, records, the scheduler\'s entry point', () => {
   let app: TestApp;
   let repo: BareRepo;
-  const events: NotificationEvent[] = [];
-  const notifier: Notifier = { publish: async (event) => void events.push(event) };
+  const channel = new RecordingChannel();
+  /** what people were told so far, once the outbox delivered what is due */
+  const told = async () => {
+    await app.internals.notifications.drain();
+    return channel.delivered((e) => e.kind.startsWith('drift.')).map((d) => d.event);
+  };
   let environmentId: string;
   let projectId: string;
 
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'platform' });
     await repo.commitFiles({ 'vpc/main.tf': tfData(1), 'dns/main.tf': tfData(1) }, 'two dirs, no atlantis.yaml');
-    app = await startTestApp({ childEnv: insteadOfEnv(repo.root), notifier });
+    app = await startTestApp({ env: { ATLANTAS_SLACK_CHANNEL: '#infra' }, childEnv: insteadOfEnv(repo.root) });
+    app.internals.notifications.register(channel);
     const env = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'production', cloud_provider: 'aws' } });
     expect(env.status).toBe(201);
     environmentId = env.body.id;
@@ -58,7 +63,7 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     });
     const env = await app.req('GET', `/api/v1/environments/${environmentId}`, { token: app.admin.token });
     expect(env.body).toMatchObject({ drift_status: 'drifted', last_drift_check_at: expect.any(String) });
-    expect(events.filter((e) => e.kind === 'drift.detected')).toEqual([expect.objectContaining({ projectId, workspace: 'default', driftId: record.id })]);
+    expect((await told()).filter((e) => e.kind === 'drift.detected')).toEqual([expect.objectContaining({ projectId, workspace: 'default', driftId: record.id })]);
     expect((await records('?has_drift=false')).body).toEqual([]);
   });
 
@@ -68,7 +73,7 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     DriftResolved.parse(res.body);
     expect(res.body.records).toEqual([expect.objectContaining({ project_id: projectId, resolved_by: app.admin.email, resolved_at: expect.any(String) })]);
     expect((await app.req('GET', `/api/v1/environments/${environmentId}`, { token: app.admin.token })).body.drift_status).toBe('resolved');
-    expect(events.map((e) => e.kind)).toEqual(['drift.detected', 'drift.resolved']);
+    expect((await told()).map((e) => e.kind)).toEqual(['drift.detected', 'drift.resolved']);
     const audit = await app.sql("SELECT action FROM audit_log WHERE action LIKE 'drift.%' ORDER BY created_at");
     expect(audit.map((a) => a.action)).toEqual(['drift.check', 'drift.resolve']);
 
@@ -76,7 +81,7 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     const tenantId = await app.factories.defaultTenantId();
     const result = await app.core.drift.check(systemActors.agent('drift-monitor', tenantId), { kind: 'project', project: projectId });
     expect(result.records).toEqual([expect.objectContaining({ projectId, status: 'checked', hasDrift: true, resolvedBy: app.admin.email })]);
-    expect(events.map((e) => e.kind)).toEqual(['drift.detected', 'drift.resolved']);
+    expect((await told()).map((e) => e.kind)).toEqual(['drift.detected', 'drift.resolved']);
     const runs = await app.sql("SELECT actor_name, via FROM runs WHERE source = 'drift' ORDER BY created_at DESC LIMIT 2");
     expect(runs).toEqual([{ actor_name: 'drift-monitor', via: 'scheduler' }, { actor_name: 'drift-monitor', via: 'scheduler' }]);
     const one = await app.req('GET', `/api/v1/drift/${result.records[0].id}`, { token: app.admin.token });

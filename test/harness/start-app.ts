@@ -6,7 +6,6 @@ import { QueryTypes } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Actor, Role } from '../../src/core/actor.js';
 import type { Core, CoreInternals } from '../../src/core/index.js';
-import type { Notifier } from '../../src/core/notifications/notification.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { request, type HttpResponse, type RequestOptions } from './http.js';
@@ -21,8 +20,6 @@ export interface TestAppOptions {
   childEnv?: Record<string, string>;
   /** reuse an existing schema / data dir and key (restart tests) */
   reuse?: { schema?: string; dataDir?: string; encryptionKey: string };
-  /** where core's events (drift, approvals …) go: a test collects them */
-  notifier?: Notifier;
 }
 
 export interface TestApp {
@@ -80,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs = captureLogs(config.logLevel);
-  const server = await startServer(config, { log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv }, notifier: options.notifier });
+  const server = await startServer(config, { log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv } });
   const req = <T = any>(method: string, p: string, o?: RequestOptions) => request<T>(server.url, method, p, o);
   const login = await req('POST', '/api/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   if (login.status !== 200) throw new Error(`test app: admin login failed: ${login.status} ${login.text}`);
