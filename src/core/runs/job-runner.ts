@@ -5,13 +5,13 @@ import type { Logger } from '../../logger.js';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
-import { parseApplyOutput } from '../terraform/plan-parser.js';
+import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
 import { parseShowJson } from '../terraform/show-json.js';
 import { planOutcome, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { TerraformResult, TerraformRunner } from '../terraform/terraform-runner.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
-import { PLAN_FILE, type Job, type JobSink, type PlannedResult } from './job.js';
+import { PLAN_FILE, type Job, type JobSink, type PlanDetails, type PlannedResult } from './job.js';
 
 export interface JobRunnerDeps {
   workingCopies: WorkingCopies;
@@ -36,8 +36,8 @@ interface Prepared {
 }
 
 /**
- * Executes one job: checkout, backend override, init, workspace, then plan (+ show -json) and,
- * when the sink says so, apply; or the apply of the handed plan file. Everything it learns goes
+ * Executes one job: checkout, backend override, init, workspace, then plan (+ show -json, before
+ * or after the plan is reported: job.planDetails) and, when the sink says so, apply; or the apply of the handed plan file. Everything it learns goes
  * to the sink; it holds no database and no key. A failure ends the job `errored` through the sink.
  */
 export class JobRunner {
@@ -105,19 +105,45 @@ export class JobRunner {
       await sink.finished({ status: 'errored', error: errorText(result), statusReason: 'terraform plan failed' });
       return;
     }
-    const show = await this.terraform(job, project, withPlanFile(job.steps.show, planFile), sink, signal, true);
-    if (show.exitCode !== 0) throw new Error(`terraform show -json failed: ${errorText(show)}`);
-    const d = parseShowJson(show.stdout);
-    const planned: PlannedResult = {
-      hasChanges: outcome === 'changes', summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
-      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action })),
-      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
-    };
+    const hasChanges = outcome === 'changes';
+    // show -json (~as long as the plan itself) is off the answer's path when the caller needs only counts.
+    const later = job.planDetails === 'after-answer' && sink.planDetails !== undefined;
+    const planned: PlannedResult = later
+      ? { hasChanges, ...parsePlanOutput(result.combined), resourceChanges: null, resourceDrift: null }
+      : { hasChanges, ...(await this.showPlan(job, project, planFile, sink, signal)) };
     const next = await sink.planned(planned, await readFile(planFile));
+    if (later) {
+      if (next.apply) await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
+      else await this.reportDetailsAfterAnswer(job, project, planFile, sink, signal);
+    }
     if (!next.apply) return;
     // An auto-applied run trades its plan credential, which cannot write state, for the apply one.
     const env = next.statePassword && project.backendOverridden ? { ...project.env, TF_HTTP_PASSWORD: next.statePassword } : project.env;
     await this.apply(job, { ...project, env }, planFile, sink, signal);
+  }
+
+  /** Which resources the plan changes, from `terraform show -json` (quiet: plan JSON holds secrets). */
+  private async showPlan(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<PlanDetails> {
+    const show = await this.terraform(job, project, withPlanFile(job.steps.show, planFile), sink, signal, true);
+    if (show.exitCode !== 0) throw new Error(`terraform show -json failed: ${errorText(show)}`);
+    const d = parseShowJson(show.stdout);
+    return {
+      summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
+      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action })),
+      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
+    };
+  }
+
+  /**
+   * The run has its answer and its status: a failure here must not error it (its plan stands),
+   * so it is logged and the run keeps no resource list.
+   */
+  private async reportDetailsAfterAnswer(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<void> {
+    try {
+      await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
+    } catch (err) {
+      this.deps.log.warn({ runId: job.runId, errorType: (err as Error)?.name }, 'could not read which resources the plan changes; the run keeps its counts only');
+    }
   }
 
   private async applyHanded(job: Job, project: Prepared, sink: JobSink, signal: AbortSignal, scratch: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { RunPhase } from '../auth/run-credentials.js';
 import type { PlanFreshness, StateSerials } from './plan-freshness.js';
 import type { PlanStore } from './plan-store.js';
-import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlannedResult } from './job.js';
+import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlanDetails, PlannedResult } from './job.js';
 import type { RunLogWriter } from './run-logs.js';
 import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
@@ -95,6 +95,14 @@ export class RunJobSink implements JobSink {
     }
     const statePassword = this.backendOverridden && run.stateName ? deps.runToken(this.run, 'apply') : undefined;
     return { apply: true, statePassword };
+  }
+
+  /** show -json ran after the answer: the resource lists, and its counts (the plan file's word is final). */
+  async planDetails(d: PlanDetails): Promise<void> {
+    await this.deps.repo.update(this.run.id, {
+      summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange, resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport,
+      resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
+    });
   }
 
   async finished(outcome: JobOutcome): Promise<void> {
