@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
+import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
 import { parseShowJson } from '../terraform/show-json.js';
@@ -41,6 +42,9 @@ interface Prepared {
  * to the sink; it holds no database and no key. A failure ends the job `errored` through the sink.
  */
 export class JobRunner {
+  /** project dir → init fingerprint after this runner's last successful init there (kept in memory, out of the sandbox's reach) */
+  private readonly initialised = new Map<string, string>();
+
   constructor(private readonly deps: JobRunnerDeps) {}
 
   async execute(job: Job, sink: JobSink, signal: AbortSignal): Promise<void> {
@@ -86,14 +90,33 @@ export class JobRunner {
     await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
     const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...override.env }, backendOverridden: override.overridden };
     sink.setPhase('init');
-    const init = await this.terraform(job, project, job.steps.init, sink, signal);
-    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
+    await this.init(job, project, root, sink, signal);
     const select = workspaceSelectArgs(job.workspace, { backendOverridden: override.overridden });
     if (select) {
       const ws = await this.terraform(job, project, select, sink, signal);
       if (ws.exitCode !== 0) throw new Error(`terraform workspace select ${job.workspace} failed: ${errorText(ws)}`);
     }
     return project;
+  }
+
+  /**
+   * `terraform init`, unless this working copy was initialised by this runner and nothing init
+   * depends on changed since (init-fingerprint.ts). What a run left in `.terraform` is part of
+   * the fingerprint, so a run that changed it makes the next one init again.
+   */
+  private async init(job: Job, project: Prepared, root: string, sink: JobSink, signal: AbortSignal): Promise<void> {
+    const inputs = { args: job.steps.init, env: project.env };
+    const before = await initFingerprint(project.dir, root, inputs);
+    if (before !== null && this.initialised.get(project.dir) === before) {
+      this.deps.log.debug({ runId: job.runId }, 'terraform init skipped: nothing it depends on changed');
+      sink.appendLog('Terraform init skipped: this working copy is initialised and nothing init depends on changed (configuration, lock file, modules, backend).\n');
+      return;
+    }
+    this.initialised.delete(project.dir);
+    const init = await this.terraform(job, project, job.steps.init, sink, signal);
+    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
+    const after = await initFingerprint(project.dir, root, inputs);
+    if (after !== null) this.initialised.set(project.dir, after);
   }
 
   private async plan(job: Job, project: Prepared, sink: JobSink, signal: AbortSignal, scratch: string): Promise<void> {
