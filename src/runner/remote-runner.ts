@@ -48,6 +48,8 @@ export class RemoteRunner {
       terraform: new ProcessTerraformRunner({ binary: opts.terraformBinary, cancelGraceMs: opts.cancelGraceMs, log, baseEnv: opts.childEnv, sandbox: opts.sandbox }),
       scratchDir: path.resolve(opts.dataDir, 'runner-runs'),
       serverUrl: () => opts.serverUrl.replace(/\/+$/, ''),
+      // a pool may serve many tenants: like the server, one provider cache per tenant unless the host chose its own
+      pluginCacheRoot: opts.childEnv.TF_PLUGIN_CACHE_DIR ? undefined : path.resolve(opts.dataDir, 'runner-plugin-cache'),
       log,
     });
   }

@@ -22,6 +22,12 @@ export interface JobRunnerDeps {
   scratchDir: string;
   /** the server URL a job's backend path is resolved against (loopback in-process, ATLANTAS_URL remotely) */
   serverUrl(): string;
+  /**
+   * Atlantas's own provider plugin cache (ATLANTAS_TF_PLUGIN_CACHE): each tenant gets its own
+   * directory under it as TF_PLUGIN_CACHE_DIR, the only part the sandbox lets its runs see and
+   * write, so one tenant's run cannot plant a provider binary another tenant's runs would execute.
+   */
+  pluginCacheRoot?: string;
   log: Logger;
 }
 
@@ -88,7 +94,8 @@ export class JobRunner {
       ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
       : { overridden: false, env: {} };
     await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
-    const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...override.env }, backendOverridden: override.overridden };
+    const cache = await this.tenantPluginCache(job.repo.tenantId);
+    const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
     sink.setPhase('init');
     await this.init(job, project, root, sink, signal);
     const select = workspaceSelectArgs(job.workspace, { backendOverridden: override.overridden });
@@ -97,6 +104,14 @@ export class JobRunner {
       if (ws.exitCode !== 0) throw new Error(`terraform workspace select ${job.workspace} failed: ${errorText(ws)}`);
     }
     return project;
+  }
+
+  /** TF_PLUGIN_CACHE_DIR of the tenant's own cache (terraform ignores one that does not exist, so it is made). */
+  private async tenantPluginCache(tenantId: string): Promise<Record<string, string>> {
+    if (!this.deps.pluginCacheRoot) return {};
+    const dir = path.join(this.deps.pluginCacheRoot, tenantId); // a uuid (the job schema checks it)
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return { TF_PLUGIN_CACHE_DIR: dir };
   }
 
   /**
