@@ -11,14 +11,15 @@ import { startTestApp } from '../harness/start-app.js';
  * across tenants would let one tenant's run plant code in another's. Each tenant's runs see and
  * write only their own cache directory.
  */
+/** Markers are split in the script (terraform prints the command it runs), so the log holds them only as output. */
 function planter(root: string, otherTenant: string): string {
   return `resource "terraform_data" "plant" {
   provisioner "local-exec" {
     command = <<-EOT
       echo "cache=$TF_PLUGIN_CACHE_DIR"
-      echo planted > "$TF_PLUGIN_CACHE_DIR/own-marker" && echo "own=written"
-      (echo planted > '${root}/root-marker') 2>/dev/null && echo "root=written" || echo "root=refused"
-      (mkdir -p '${root}/${otherTenant}' && echo planted > '${root}/${otherTenant}/foreign-marker') 2>/dev/null && echo "foreign=written" || echo "foreign=refused"
+      echo planted > "$TF_PLUGIN_CACHE_DIR/own-marker" && echo "own=wri""tten"
+      (echo planted > '${root}/root-marker') 2>/dev/null || true
+      (mkdir -p '${root}/${otherTenant}' && echo planted > '${root}/${otherTenant}/foreign-marker') 2>/dev/null || true
     EOT
   }
 }
@@ -45,8 +46,7 @@ describe('the provider plugin cache', () => {
 
     expect(applied.log).toContain(`cache=${path.join(root, mine)}`);
     expect(applied.log).toContain('own=written');
-    expect(applied.log).toContain('root=refused');
-    expect(applied.log).toContain('foreign=refused');
+    // Outside its binds the sandbox writes only into its own throwaway /tmp: nothing reaches the host's cache.
     expect(existsSync(path.join(root, mine, 'own-marker'))).toBe(true);
     expect(existsSync(path.join(root, 'root-marker'))).toBe(false);
     expect(existsSync(path.join(root, team.id, 'foreign-marker'))).toBe(false);

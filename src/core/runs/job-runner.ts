@@ -38,6 +38,8 @@ interface Prepared {
   dir: string;
   /** the sandbox lets terraform write these only: the working copy root and the job's scratch dir (plan files) */
   writableDirs: string[];
+  /** ...but not the checkout's .git: the next run's checkout must be what git fetched, whatever this run did */
+  readOnlyDirs: string[];
   env: Record<string, string>;
   backendOverridden: boolean;
 }
@@ -95,7 +97,7 @@ export class JobRunner {
       : { overridden: false, env: {} };
     await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
     const cache = await this.tenantPluginCache(job.repo.tenantId);
-    const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
+    const project = { dir, writableDirs: [root, scratch], readOnlyDirs: [path.join(root, '.git')], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
     sink.setPhase('init');
     await this.init(job, project, root, sink, signal);
     const select = workspaceSelectArgs(job.workspace, { backendOverridden: override.overridden });
@@ -208,7 +210,7 @@ export class JobRunner {
    */
   private async terraform(job: Job, project: Prepared, args: string[], sink: JobSink, signal: AbortSignal, quiet = false): Promise<TerraformResult> {
     const result = await this.deps.terraform.run({
-      args, cwd: project.dir, writableDirs: project.writableDirs, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
+      args, cwd: project.dir, writableDirs: project.writableDirs, readOnlyDirs: project.readOnlyDirs, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
       onOutput: quiet ? undefined : (chunk) => sink.appendLog(chunk),
       onSpawn: (pid) => sink.spawned?.(pid),
     });
