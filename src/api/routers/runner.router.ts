@@ -26,12 +26,13 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   router.post('/register', async (ctx) => {
     const { token } = await core.runners.authenticate(credentialFrom(ctx.get('authorization') || undefined));
     const input = parse(Register, ctx.request.body);
-    const runner = await core.runners.register(token, input.name, input.version);
-    ctx.body = { id: runner.id, pool_id: runner.poolId };
+    const { runner, heartbeatMs } = await core.runners.register(token, input.name, input.version);
+    ctx.body = { id: runner.id, pool_id: runner.poolId, heartbeat_ms: heartbeatMs };
     ctx.status = 201;
   });
   router.post('/heartbeat', async (ctx) => {
-    ctx.body = { cancel: await core.runners.heartbeat(await identity(ctx), parse(Heartbeat, ctx.request.body).runs) };
+    const { cancel, heartbeatMs } = await core.runners.heartbeat(await identity(ctx), parse(Heartbeat, ctx.request.body).runs);
+    ctx.body = { cancel, heartbeat_ms: heartbeatMs };
   });
   // Long poll: 200 with a job, or 204 when none came within `wait` seconds (at most 25).
   router.post('/claim', async (ctx) => {

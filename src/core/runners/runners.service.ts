@@ -27,6 +27,8 @@ export interface RunnersDeps {
   events: RunEvents;
   audit: AuditLog;
   log: Logger;
+  /** how often runners heartbeat (runnerHeartbeatMs of ATLANTAS_RUNNER_TIMEOUT); told to each at registration and on every heartbeat */
+  heartbeatMs: number;
 }
 
 /** What a runner proved with its token and registration: one runner of one pool. */
@@ -87,15 +89,16 @@ export class RunnersService {
     return { token, runner };
   }
 
-  register(token: RunnerToken, name: string, version: string): Promise<Runner> {
-    return this.deps.repo.register(token, name.slice(0, 200), version.slice(0, 100));
+  /** The runner, and how often it must heartbeat to stay alive under this server's ATLANTAS_RUNNER_TIMEOUT. */
+  async register(token: RunnerToken, name: string, version: string): Promise<{ runner: Runner; heartbeatMs: number }> {
+    return { runner: await this.deps.repo.register(token, name.slice(0, 200), version.slice(0, 100)), heartbeatMs: this.deps.heartbeatMs };
   }
 
-  /** Liveness of the runner and of the runs it holds; returns those asked to cancel. */
-  async heartbeat(id: RunnerIdentity, runIds: string[]): Promise<string[]> {
+  /** Liveness of the runner and of the runs it holds; returns those asked to cancel, and the heartbeat interval (it follows a server restarted with another timeout). */
+  async heartbeat(id: RunnerIdentity, runIds: string[]): Promise<{ cancel: string[]; heartbeatMs: number }> {
     await this.deps.repo.touch(id.runner.id);
     const { cancel } = await this.deps.runs.heartbeatHeld(runIds.filter(isUuid), workerIdOf(id.runner));
-    return cancel;
+    return { cancel, heartbeatMs: this.deps.heartbeatMs };
   }
 
   /** Long poll: the next run of this runner's pool, as a job; exactly one runner gets each run (SKIP LOCKED). */

@@ -27,6 +27,7 @@ import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
 import { JobRunner } from './job-runner.js';
+import { runnerHeartbeatMs } from '../runners/heartbeat-interval.js';
 import { RunnerRepository } from '../runners/runner.repository.js';
 import { RunnersService } from '../runners/runners.service.js';
 import type { RunLogRepository } from './run-log.repository.js';
@@ -161,6 +162,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   });
   const runners = new RunnersService({
     repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),
+    heartbeatMs: runnerHeartbeatMs(options.runnerTimeoutMs ?? 60_000),
     sink: { repo, runs, plans, freshness, states, runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000), log: log.child({ svc: 'executor' }) },
   });
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism, pollMs: options.queuePollMs });
