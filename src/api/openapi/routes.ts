@@ -6,7 +6,7 @@ import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/i
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
-import { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../../core/runs/job.js';
+import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import * as R from './resources.js';
 
@@ -147,6 +147,7 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runner/jobs/:run/checkout', tag: 'runner protocol', summary: 'The commit checked out and whether Atlantas holds the state', auth: 'bearer', body: CheckedOut, ok: noContent },
   { method: 'put', path: '/api/v1/runner/jobs/:run/plan', tag: 'runner protocol', summary: 'Upload the plan file (stored encrypted)', auth: 'bearer', body: z.string(), rawBody: true, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/planned', tag: 'runner protocol', summary: 'The plan\'s result; answers whether to apply now', auth: 'bearer', body: PlannedResult, ok: json(AfterPlan) },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/details', tag: 'runner protocol', summary: 'Which resources the plan changes (show -json), when it ran after the answer', auth: 'bearer', body: PlanDetails, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
 
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },

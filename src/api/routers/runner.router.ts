@@ -3,7 +3,7 @@ import getRawBody from 'raw-body';
 import { RegisterRunnerInput as Register, RunnerHeartbeatInput as Heartbeat, RunnerLogInput as LogChunk } from '../../core/runners/runner.schemas.js';
 import type Koa from 'koa';
 import type { Core } from '../../core/index.js';
-import { CheckedOut, JobOutcome, PlannedResult } from '../../core/runs/job.js';
+import { CheckedOut, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import type { RunnerIdentity } from '../../core/runners/runners.service.js';
 import { credentialFrom } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
@@ -64,6 +64,10 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   });
   router.post('/jobs/:run/planned', async (ctx) => {
     ctx.body = await core.runners.planned(await identity(ctx), ctx.params.run, parse(PlannedResult, ctx.request.body));
+  });
+  router.post('/jobs/:run/details', async (ctx) => {
+    await core.runners.planDetails(await identity(ctx), ctx.params.run, parse(PlanDetails, ctx.request.body));
+    ctx.status = 204;
   });
   router.post('/jobs/:run/result', async (ctx) => {
     await core.runners.finished(await identity(ctx), ctx.params.run, parse(JobOutcome, ctx.request.body));

@@ -4,11 +4,11 @@ import type { AuditLog } from '../audit/audit.service.js';
 import { hashToken } from '../auth/api-token.js';
 import { AuthenticationError, InputError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import type { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../runs/job.js';
+import type { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../runs/job.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunEvents } from '../runs/run-events.js';
 import type { RunExecutor } from '../runs/run-executor.js';
-import { RunJobSink, type RunJobSinkDeps } from '../runs/run-job-sink.js';
+import { recordPlanDetails, RunJobSink, type RunJobSinkDeps } from '../runs/run-job-sink.js';
 import type { RunLogs } from '../runs/run-logs.js';
 import type { Run } from '../runs/run.model.js';
 import type { RunRepository } from '../runs/run.repository.js';
@@ -159,6 +159,16 @@ export class RunnersService {
 
   planned(id: RunnerIdentity, runId: string, result: PlannedResult): Promise<AfterPlan> {
     return this.withSink(id, runId, (sink) => sink.planned(result, null));
+  }
+
+  /**
+   * Which resources the plan changes, sent after its answer (job.planDetails): by then the run may
+   * have ended, so this runner may write them only to a run it claimed, planned and left without them.
+   */
+  async planDetails(id: RunnerIdentity, runId: string, details: PlanDetails): Promise<void> {
+    const [run] = isUuid(runId) ? await this.deps.runs.findByIds([runId]) : [];
+    if (!run || run.workerId !== workerIdOf(id.runner) || !run.plannedAt || run.resourceChanges !== null) throw new NotFoundError(`run ${runId} not found`);
+    await recordPlanDetails(this.deps.runs, run.id, details);
   }
 
   async finished(id: RunnerIdentity, runId: string, outcome: JobOutcome): Promise<void> {

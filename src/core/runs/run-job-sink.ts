@@ -97,12 +97,8 @@ export class RunJobSink implements JobSink {
     return { apply: true, statePassword };
   }
 
-  /** show -json ran after the answer: the resource lists, and its counts (the plan file's word is final). */
   async planDetails(d: PlanDetails): Promise<void> {
-    await this.deps.repo.update(this.run.id, {
-      summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange, resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport,
-      resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
-    });
+    await recordPlanDetails(this.deps.repo, this.run.id, d);
   }
 
   async finished(outcome: JobOutcome): Promise<void> {
@@ -111,4 +107,15 @@ export class RunJobSink implements JobSink {
       : { error: outcome.error ?? outcome.statusReason ?? 'the run failed', statusReason: outcome.statusReason ?? 'run failed' };
     await this.deps.runs.finish(this.run, outcome.status, values, { onlyIfStatus: [...ACTIVE_STATUSES] });
   }
+}
+
+/**
+ * show -json ran after the answer: the resource lists, and its counts (the plan file's word is
+ * final). Only for a run planned without them; the run may have ended since, which is the point.
+ */
+export async function recordPlanDetails(repo: RunRepository, runId: string, d: PlanDetails): Promise<void> {
+  await repo.update(runId, {
+    summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange, resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport,
+    resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
+  });
 }
