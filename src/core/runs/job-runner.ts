@@ -182,7 +182,9 @@ export class JobRunner {
     try {
       await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
     } catch (err) {
-      this.deps.log.warn({ runId: job.runId, errorType: (err as Error)?.name }, 'could not read which resources the plan changes; the run keeps its counts only');
+      // canceled (the server or runner shutting down) is no fault; a failing show -json is worth a look
+      const level = signal.aborted || err instanceof JobCanceled ? 'debug' : 'warn';
+      this.deps.log[level]({ runId: job.runId, errorType: (err as Error)?.name }, 'could not read which resources the plan changes; the run keeps its counts only');
     }
   }
 
