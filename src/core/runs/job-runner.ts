@@ -45,8 +45,9 @@ interface Prepared {
 }
 
 /**
- * Executes one job: checkout, backend override, init, workspace, then plan (+ show -json, before
- * or after the plan is reported: job.planDetails) and, when the sink says so, apply; or the apply of the handed plan file. Everything it learns goes
+ * Executes one job: checkout, backend override, init (skipped when nothing it depends on changed),
+ * workspace, then plan (+ show -json, before or after the plan is reported: job.planDetails) and,
+ * when the sink says so, apply; or the apply of the handed plan file. Everything it learns goes
  * to the sink; it holds no database and no key. A failure ends the job `errored` through the sink.
  */
 export class JobRunner {
