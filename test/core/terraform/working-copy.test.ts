@@ -110,12 +110,18 @@ describe('WorkingCopies', () => {
     await (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release(); // clones
     // the commit the copy was checked out at is known to be in it: no git process at all
     expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release())).toEqual([]);
-    // a writable lease at the same commit still needs no reset; the one after it does
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual([]);
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['checkout', 'clean']);
+    // a writable lease at the same commit needs no reset; its release resets the copy it may have
+    // written into, so the next checkout at that commit (a re-plan) starts no git process either
+    let lease = await copies.checkout(req({ commitSha: sha }));
+    expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
+    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: sha }))))).toEqual([]);
+    expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
     // another commit is looked for (and fetched when missing)
     const next = await bare.commitFiles({ 'main.tf': 'v2' }, 'second');
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: next }))).release())).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout', 'clean']);
+    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: next }))))).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout', 'clean']);
+    await lease.release();
+    // a branch's tip is read from the ref git's fetch wrote, with no rev-parse process
+    expect(await gitCalls(async () => (await copies.checkout(req({ ref: 'main', readOnly: true }))).release())).toEqual(['fetch']);
   });
 
   it('checks out a pull request ref that no branch points at, by ref or by sha', async () => {
