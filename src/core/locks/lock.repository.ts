@@ -1,9 +1,13 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { isUuid } from '../ids.js';
 import type { ProjectLock, ProjectLockModel } from './project-lock.model.js';
 
 export type LockKey = Pick<ProjectLock, 'repoFullName' | 'dir' | 'workspace' | 'projectName'>;
 export type NewLock = Omit<ProjectLock, 'id' | 'lockedAt'>;
+
+const LOCK_COLUMNS = `id, tenant_id AS "tenantId", repo_full_name AS "repoFullName", dir, workspace, project_name AS "projectName",
+  holder_kind AS "holderKind", pr_number AS "prNumber", pr_url AS "prUrl", holder_name AS "holderName", locked_by AS "lockedBy",
+  vcs_login AS "vcsLogin", run_id AS "runId", locked_at AS "lockedAt"`;
 
 /** Queries on project locks, always within one tenant; plain objects out. */
 export class LockRepository {
@@ -16,17 +20,22 @@ export class LockRepository {
   }
 
   /**
-   * Inserts the lock unless another holder's insert won the race (null then). A savepoint keeps
-   * the caller's transaction usable after the conflict.
+   * Inserts the lock unless another holder's insert won the race (null then), in one statement:
+   * ON CONFLICT leaves the caller's transaction usable, so no savepoint round trips.
    */
   async insertIfAbsent(values: NewLock, transaction: Transaction): Promise<ProjectLock | null> {
-    try {
-      const row = await this.deps.sequelize.transaction({ transaction }, (t) => this.deps.model.create(values, { transaction: t }));
-      return row.get({ plain: true });
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) return null;
-      throw err;
-    }
+    const v = values;
+    const [row] = await this.deps.sequelize.query<ProjectLock>(
+      `INSERT INTO project_locks (tenant_id, repo_full_name, dir, workspace, project_name, holder_kind, pr_number, pr_url, holder_name, locked_by, vcs_login, run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant_id, repo_full_name, dir, workspace, project_name) DO NOTHING
+       RETURNING ${LOCK_COLUMNS}`,
+      {
+        bind: [v.tenantId, v.repoFullName, v.dir, v.workspace, v.projectName ?? '', v.holderKind, v.prNumber ?? null, v.prUrl ?? null, v.holderName, v.lockedBy, v.vcsLogin ?? null, v.runId ?? null],
+        type: QueryTypes.SELECT, transaction,
+      },
+    );
+    return row ?? null;
   }
 
   /** Moves a lock to another run or taker of the same holder; returns it as it now is. */
