@@ -70,7 +70,8 @@ export class WorkingCopies {
     const unlock = await lock.acquire(signal);
     try {
       const git = this.#git(plan, req, signal);
-      const sha = await this.#fetchInto(dir, plan, git);
+      const seed = req.seedKey ? copyDir(this.#opts.root, { ...req, key: req.seedKey, workspace: 'default' }) : undefined;
+      const sha = await this.#fetchInto(dir, plan, git, seed);
       if (lock.commit !== sha) {
         if (lock.leases > 0) {
           this.#log.debug({ dir, leases: lock.leases, commit: sha }, 'waiting for leases at another commit to be released');
@@ -161,11 +162,11 @@ export class WorkingCopies {
   }
 
   /** Fetches into the existing copy, or into a fresh clone made aside and renamed into place only when complete. */
-  async #fetchInto(dir: string, plan: FetchPlan, git: Git): Promise<string> {
+  async #fetchInto(dir: string, plan: FetchPlan, git: Git, seed?: string): Promise<string> {
     if (await this.#usable(dir, plan.cloneUrl, git)) {
       // The commit this copy was last checked out at is in it: no git process to ask (a re-plan of the same commit).
       if (plan.sha && this.#known.get(dir)?.commit === plan.sha) return plan.sha;
-      return fetchCommit(dir, plan, git);
+      return fetchCommit(dir, plan, git, seed);
     }
     await mkdir(path.dirname(dir), { recursive: true });
     await removeTemps(dir);
@@ -173,7 +174,7 @@ export class WorkingCopies {
     try {
       await git(['init', '--quiet', temp], path.dirname(dir));
       await git(['remote', 'add', 'origin', plan.cloneUrl], temp);
-      const sha = await fetchCommit(temp, plan, git);
+      const sha = await fetchCommit(temp, plan, git, seed);
       this.#known.delete(dir);
       await rm(dir, { recursive: true, force: true });
       await rename(temp, dir);
@@ -230,9 +231,18 @@ export class WorkingCopies {
   }
 }
 
-/** Fetches branches (and the requested ref), then returns the commit to check out; an exact commit already here needs no fetch. */
-async function fetchCommit(cwd: string, plan: FetchPlan, git: Git): Promise<string> {
+/**
+ * Fetches branches (and the requested ref), then returns the commit to check out; an exact commit
+ * already here needs no fetch, and one the seed copy holds (the command that queued this run just
+ * fetched it there) is fetched from that copy on this disk instead of the remote: one network
+ * fetch per plan, not two.
+ */
+async function fetchCommit(cwd: string, plan: FetchPlan, git: Git, seed?: string): Promise<string> {
   if (plan.sha && (await hasCommit(cwd, plan.sha, git))) return plan.sha;
+  if (plan.sha && seed && (await exists(path.join(seed, '.git')))) {
+    // Any failure (no such commit there, the seed being replaced or removed) falls back to the remote.
+    if (await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', seed, plan.sha], cwd).then(() => true, () => false)) return plan.sha;
+  }
   await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', ...plan.refspecs], cwd);
   if (plan.sha) {
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
