@@ -79,9 +79,12 @@ export class WorkingCopies {
         }
         const known = this.#known.get(dir);
         if (!known || known.commit !== sha || !known.pristine) {
-          if (known) known.commit = null; // half reset until both commands succeed
+          // From a pristine copy (reset, and untouched since) the checkout alone leaves nothing
+          // untracked to clean: a new commit costs one git process on the run's path.
+          const clean = !(known?.pristine && known.commit !== null);
+          if (known) known.commit = null; // half reset until the commands succeed
           await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
-          await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
+          if (clean) await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
           if (known) Object.assign(known, { commit: sha, pristine: true });
           this.#log.info({ repo: req.repoFullName, key: req.key, workspace: req.workspace, commit: sha }, 'working copy checked out');
         }
