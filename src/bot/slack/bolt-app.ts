@@ -1,0 +1,53 @@
+import { App, type Authorize, type Receiver } from '@slack/bolt';
+import type { Core } from '../../core/index.js';
+import type { Logger } from '../../logger.js';
+import { APPROVE_ACTION, DISCARD_ACTION } from './blocks.js';
+import { buttonHandler } from './actions.handler.js';
+import { boltLogger } from './bolt-logger.js';
+import type { ServerWorkspace } from './server-workspace.js';
+import type { SlackDeps } from './slack-context.js';
+import { slashCommandHandler } from './slash-command.handler.js';
+
+export interface BoltAppOptions {
+  deps: SlackDeps;
+  server: ServerWorkspace;
+  /** SLACK_BOT_TOKEN, for the server's own workspace */
+  serverToken?: string;
+  /** ATLANTAS_SLACK_API_URL */
+  apiUrl?: string;
+  /** our Koa receiver; or Socket Mode with this app-level token */
+  transport: { receiver: Receiver } | { appToken: string };
+}
+
+/** The Bolt app: the slash command and the card buttons, authorized per team by core. */
+export function createBoltApp(o: BoltAppOptions): App {
+  const log = o.deps.log;
+  const app = new App({
+    ...('receiver' in o.transport ? { receiver: o.transport.receiver } : { socketMode: true, appToken: o.transport.appToken }),
+    authorize: authorizeByTeam(o.deps.core, o.server, o.serverToken),
+    clientOptions: { slackApiUrl: o.apiUrl },
+    logger: boltLogger(log.child({ via: 'slack', part: 'bolt' })),
+  });
+  app.error(async (err) => {
+    log.error({ err }, 'Slack listener failed');
+  });
+  app.command('/atlantas', slashCommandHandler(o.deps));
+  app.action(APPROVE_ACTION, buttonHandler(o.deps, 'apply'));
+  app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
+  app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
+  return app;
+}
+
+/**
+ * The team id decides the tenant. A workspace nobody owns gets no token: its listeners see no
+ * workspace in the context and answer the polite refusal, and nothing else happens.
+ */
+function authorizeByTeam(core: Core, server: ServerWorkspace, serverToken: string | undefined): Authorize<boolean> {
+  return async ({ teamId }) => {
+    if (!teamId) return {};
+    let ws = await core.slack.workspace(teamId);
+    if (!ws && (await server.learn())) ws = await core.slack.workspace(teamId);
+    if (!ws) return { teamId };
+    return { teamId, botToken: ws.botToken ?? serverToken, botUserId: ws.botUserId ?? undefined, atlantas: ws };
+  };
+}
