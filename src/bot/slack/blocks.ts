@@ -70,7 +70,7 @@ export function statusLine(run: Run): string {
 function errorExcerpt(run: Run): string {
   const text = (run.error ?? run.statusReason ?? 'the run failed').trim();
   const lines = text.split('\n').slice(0, MAX_ERROR_LINES).join('\n');
-  return '```' + truncate(lines.replace(/```/g, "'''"), 1500) + '```';
+  return '```' + truncate(escape(lines.replace(/```/g, "'''")), 1500) + '```';
 }
 
 /** Terraform's own summary line, then the counts; destroys and replacements stand out. */
