@@ -112,7 +112,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
   const slack = createSlackFrontEnd(core, config, boot.tenant.id, log);
   if (!slack) log.info('Slack front end is off (set SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode)');
-  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, slackRouter: slack?.router, metrics });
+  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, slackRouters: slack?.routers, metrics });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');

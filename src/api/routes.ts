@@ -34,7 +34,7 @@ export interface RoutesDeps {
   /** the GitHub webhook receiver, when the PR bot is on */
   githubRouter?: Router<AppState>;
   /** the Slack front end's routes (POST /slack/events, the OAuth install flow), when Slack is on */
-  slackRouter?: Router<AppState>;
+  slackRouters?: Router<AppState>[];
   /** this server's Prometheus registry: HTTP figures are recorded into it, GET /metrics serves it */
   metrics: PromMetrics;
 }
@@ -43,7 +43,7 @@ export interface RoutesDeps {
 export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
-export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, slackRouter, metrics }: RoutesDeps): Router<AppState>[] {
+export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, slackRouters, metrics }: RoutesDeps): Router<AppState>[] {
   const atlantisActor = () => systemActors.atlantisApi(defaultTenantId);
   return [
     healthRouter({ health: core.health, lifecycle }),
@@ -61,7 +61,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
-    ...(slackRouter ? [slackRouter] : []),
+    ...(slackRouters ?? []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),

@@ -30,7 +30,7 @@ export function slackApiRouter(core: Core, options: { oauth: boolean; publicUrl?
   router.post('/slack/install-links', async (ctx) => {
     if (!options.oauth) throw new UnavailableError('the Slack OAuth install flow is off: set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET', { code: 'slack.oauth_off' });
     const { ticket, expiresAt } = core.slack.installTicket(ctx.state.actor);
-    const base = options.publicUrl ?? ctx.origin;
+    const base = options.publicUrl ?? `${ctx.protocol}://${ctx.host}`; // without ATLANTAS_URL: where this request came in
     ctx.body = { url: `${base}/slack/install?ticket=${encodeURIComponent(ticket)}`, expires_at: expiresAt.toISOString() };
     ctx.status = 201;
   });

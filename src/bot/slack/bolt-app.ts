@@ -35,6 +35,9 @@ export function createBoltApp(o: BoltAppOptions): App {
   app.action(APPROVE_ACTION, buttonHandler(o.deps, 'apply'));
   app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
   app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
+  app.event('app_uninstalled', async ({ body }) => {
+    if (body.team_id && (await o.deps.core.slack.uninstalledInSlack(body.team_id))) log.info({ team: body.team_id }, 'Slack: the workspace removed the app; its installation is gone');
+  });
   return app;
 }
 

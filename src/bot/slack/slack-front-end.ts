@@ -6,11 +6,12 @@ import type { AppState } from '../../api/types.js';
 import { createBoltApp } from './bolt-app.js';
 import { CardUpdater } from './card-updater.js';
 import { KoaSlackReceiver } from './koa-receiver.js';
+import { slackOAuthRouter } from './oauth.router.js';
 import { ServerWorkspace } from './server-workspace.js';
 
 export interface SlackFrontEnd {
-  /** POST /slack/events (absent in Socket Mode) */
-  router?: Router<AppState>;
+  /** POST /slack/events (not in Socket Mode), and the OAuth install flow when configured */
+  routers: Router<AppState>[];
   start(): Promise<void>;
   stop(): Promise<void>;
   /** resolves when every Slack request received so far is handled and no card is being followed (tests) */
@@ -33,8 +34,9 @@ export function createSlackFrontEnd(core: Core, config: Config, defaultTenantId:
     deps: { core, log: slackLog, cards }, server, serverToken: slack.botToken, apiUrl: slack.apiUrl,
     transport: receiver ? { receiver } : { appToken: slack.appToken! },
   });
+  const oauth = slack.oauth ? slackOAuthRouter(core, { ...slack.oauth, apiUrl: slack.apiUrl, publicUrl: config.publicUrl }, slackLog) : undefined;
   return {
-    router: receiver?.router(),
+    routers: [...(receiver ? [receiver.router()] : []), ...(oauth ? [oauth] : [])],
     async start() {
       await server.learn();
       if (!receiver) await app.start(); // Socket Mode opens its websocket; HTTP needs no start

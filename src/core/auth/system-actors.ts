@@ -34,6 +34,8 @@ export const systemActors = {
   cli: (tenantId: string) => system('cli', tenantId, 'admin', 'cli', false, { isPlatformAdmin: true }),
   /** the /metrics scraper: reads server-wide figures (queue depth, terraform processes) and nothing else */
   metricsScraper: (tenantId: string) => system('metrics', tenantId, 'viewer', 'system', true, { scope: 'server:stats' }),
+  /** Slack telling us (a signed app_uninstalled event) that a workspace removed the app: forgets its installation */
+  slackUninstall: (tenantId: string) => system('slack:app_uninstalled', tenantId, 'admin', 'slack', true),
   /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */
   agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
 };

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { isHuman, requirePermission, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
+import { systemActors } from '../auth/system-actors.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import { AuthenticationError, ConflictError, InputError, NotAllowedError, NotFoundError } from '../errors.js';
@@ -125,6 +126,14 @@ export class SlackService {
       await this.deps.identity.unlinkTeam(teamId, transaction);
       await this.deps.audit.record(actor, 'slack.uninstall', { type: 'slack_installation' }, { team_id: teamId }, { transaction });
     });
+  }
+
+  /** Slack's signed app_uninstalled event: the token is dead, so the installation and its links go. */
+  async uninstalledInSlack(teamId: string): Promise<boolean> {
+    const row = await this.deps.installations.byTeam(teamId);
+    if (!row) return false;
+    await this.uninstall(systemActors.slackUninstall(row.tenantId), teamId);
+    return true;
   }
 
   /** A ticket for GET /slack/install: the OAuth flow it starts installs into this admin's tenant. */

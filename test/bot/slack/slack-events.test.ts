@@ -162,5 +162,15 @@ describe('Slack: signed requests, workspaces of tenants, who a Slack user is', (
     await app.req('POST', '/api/v1/projects', { token: member.token, body: { name: 'home-net', repository_url: 'acme/infra' } });
     expect((await command({ userId: 'UMEMBER', text: 'runs home-net' })).texts).toEqual(['No runs yet.']);
     expect((await command({ teamId: theirs.teamId, userId: 'UTHEM', text: 'runs home-net' })).texts[0]).toMatch(/^:no_entry: project home-net not found/);
+
+    // the workspace removes the app: Slack's signed app_uninstalled event makes Atlantas forget it
+    const event = JSON.stringify({
+      token: 'x', team_id: theirs.teamId, api_app_id: 'A0FAKE', type: 'event_callback', event_id: 'Ev1', event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_uninstalled' }, authorizations: [{ team_id: theirs.teamId, user_id: 'UBOT', is_bot: true }],
+    });
+    expect((await postSlack(app.url, event, 'application/json', { secret: SECRET })).status).toBe(200);
+    await app.slackIdle();
+    expect((await app.req('GET', '/api/v1/slack/installations', { token: tenant.adminToken })).body).toEqual([]);
+    expect((await command({ teamId: theirs.teamId, userId: 'UTHEM', text: 'whoami' })).res.body.text).toContain('not connected to Atlantas');
   });
 });
