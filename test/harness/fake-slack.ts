@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A fake Slack Web API on loopback (the Slack SaaS is the one part of these tests we cannot
@@ -65,6 +66,12 @@ export interface FakeSlack {
   /** a fresh response_url on this fake; what is POSTed there is kept in `responses` */
   responseUrl(): string;
   responses(url: string): any[];
+  /** an app-level token (xapp-…) apps.connections.open accepts: Socket Mode */
+  addAppToken(): string;
+  /** resolves when a Socket Mode client is connected (after Slack's hello) */
+  socketConnected(): Promise<void>;
+  /** sends an envelope over the Socket Mode connection; resolves with the client's ack (`payload` is what it answered) */
+  socketEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>): Promise<{ envelope_id: string; payload?: any }>;
   close(): Promise<void>;
 }
 
@@ -90,9 +97,44 @@ class FakeSlackServer implements FakeSlack {
   private readonly posted: FakeSlackMessage[] = [];
   private readonly responseBodies = new Map<string, any[]>();
   private seq = 0;
+  private readonly appTokens = new Set<string>();
+  private readonly acks = new Map<string, (ack: { envelope_id: string; payload?: any }) => void>();
+  private socket: WebSocket | undefined;
+  private connectedWaiters: (() => void)[] = [];
   readonly server = http.createServer((req, res) => {
     this.handle(req, res).catch((err) => send(res, 500, { ok: false, error: `fake_slack: ${(err as Error).message}` }));
   });
+  private readonly wss = new WebSocketServer({ server: this.server, path: '/socket' }).on('connection', (socket) => {
+    this.socket = socket;
+    socket.on('message', (data) => {
+      const ack = JSON.parse(data.toString('utf8'));
+      this.acks.get(ack.envelope_id)?.(ack);
+      this.acks.delete(ack.envelope_id);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.socket = undefined;
+    });
+    socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0FAKE' } }));
+    for (const waiter of this.connectedWaiters.splice(0)) waiter();
+  });
+
+  addAppToken(): string {
+    const token = `xapp-1-A0FAKE-${randomBytes(8).toString('hex')}`;
+    this.appTokens.add(token);
+    return token;
+  }
+
+  socketConnected(): Promise<void> {
+    return this.socket ? Promise.resolve() : new Promise((resolve) => this.connectedWaiters.push(resolve));
+  }
+
+  socketEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>): Promise<{ envelope_id: string; payload?: any }> {
+    if (!this.socket) throw new Error('fake Slack: no Socket Mode client is connected');
+    const envelopeId = randomBytes(8).toString('hex');
+    const acked = new Promise<{ envelope_id: string; payload?: any }>((resolve) => this.acks.set(envelopeId, resolve));
+    this.socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    return acked;
+  }
 
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -145,6 +187,8 @@ class FakeSlackServer implements FakeSlack {
   }
 
   close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -178,6 +222,9 @@ class FakeSlackServer implements FakeSlack {
     }
     const handler = this.handlers[method];
     if (!handler) return send(res, 200, { ok: false, error: 'unknown_method' });
+    if (method === 'apps.connections.open') {
+      return send(res, 200, token && this.appTokens.has(token) ? { ok: true, url: `${this.url.replace(/^http/, 'ws')}/socket` } : { ok: false, error: 'invalid_auth' });
+    }
     const ws = token ? (this.workspaces.get(token) ?? null) : null;
     if (!ws && method !== 'oauth.v2.access') return send(res, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
     return send(res, 200, handler(args, ws));
@@ -211,6 +258,7 @@ class FakeSlackServer implements FakeSlack {
       return u ? { ok: true, user: userJson(u) } : { ok: false, error: 'users_not_found' };
     },
     'views.open': (a) => (a.trigger_id && a.view ? { ok: true, view: { id: `V${++this.seq}`, ...asObject(a.view) } } : { ok: false, error: 'invalid_arguments' }),
+    'apps.connections.open': () => ({ ok: false, error: 'invalid_auth' }), // answered above, for app-level tokens only
     'oauth.v2.access': (a) => {
       const grant = this.codes.get(a.code);
       if (!grant) return { ok: false, error: 'invalid_code' };

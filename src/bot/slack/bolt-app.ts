@@ -1,4 +1,4 @@
-import { App, type Authorize, type Receiver } from '@slack/bolt';
+import { App, SocketModeReceiver, type Authorize, type Receiver } from '@slack/bolt';
 import type { Core } from '../../core/index.js';
 import type { Logger } from '../../logger.js';
 import { APPROVE_ACTION, DISCARD_ACTION } from './blocks.js';
@@ -22,11 +22,16 @@ export interface BoltAppOptions {
 /** The Bolt app: the slash command and the card buttons, authorized per team by core. */
 export function createBoltApp(o: BoltAppOptions): App {
   const log = o.deps.log;
+  const boltLog = boltLogger(log.child({ via: 'slack', part: 'bolt' }));
+  // Socket Mode's own client (apps.connections.open) also goes to ATLANTAS_SLACK_API_URL.
+  const receiver = 'receiver' in o.transport
+    ? o.transport.receiver
+    : new SocketModeReceiver({ appToken: o.transport.appToken, logger: boltLog, installerOptions: { clientOptions: { slackApiUrl: o.apiUrl } } });
   const app = new App({
-    ...('receiver' in o.transport ? { receiver: o.transport.receiver } : { socketMode: true, appToken: o.transport.appToken }),
+    receiver,
     authorize: authorizeByTeam(o.deps.core, o.server, o.serverToken),
     clientOptions: { slackApiUrl: o.apiUrl },
-    logger: boltLogger(log.child({ via: 'slack', part: 'bolt' })),
+    logger: boltLog,
   });
   app.error(async (err) => {
     log.error({ err }, 'Slack listener failed');
