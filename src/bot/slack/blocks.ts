@@ -19,8 +19,8 @@ export type Block = { type: string } & Record<string, unknown>;
 
 export interface CardInput {
   run: Run;
-  /** the Slack user who started the plan, shown as a mention */
-  startedBy: string;
+  /** the Slack user who started the plan, shown as a mention; null for a run started elsewhere (its actor and front end are named) */
+  startedBy: string | null;
   /** the run's page or API document, when the server knows its public URL */
   runUrl: string | null;
 }
@@ -49,7 +49,8 @@ function contextLine({ run, startedBy, runUrl }: CardInput): string {
   const pr = run.prNumber ? (run.prUrl ? `<${run.prUrl}|#${run.prNumber}>` : `#${run.prNumber}`) : '';
   const commit = run.commitSha ? ` · \`${run.commitSha.slice(0, 7)}\`` : '';
   const link = runUrl ? ` · <${runUrl}|run ${run.id.slice(0, 8)}>` : ` · run \`${run.id}\``;
-  return `*${run.repoFullName}*${pr} · dir \`${run.dir}\`${commit} · started by <@${startedBy}> from Slack${link}`;
+  const who = startedBy ? `<@${startedBy}> from Slack` : `${escape(run.actorName)} via ${run.via}`;
+  return `*${run.repoFullName}*${pr} · dir \`${run.dir}\`${commit} · started by ${who}${link}`;
 }
 
 export function statusLine(run: Run): string {

@@ -43,7 +43,7 @@ export class CardUpdater {
     const card = await this.deps.core.slack.cardOf(actor.tenantId, runId);
     if (!card) return null;
     const run = await this.deps.core.runs.get(actor, runId);
-    const view = runCard({ run, startedBy: card.startedBy, runUrl: this.runUrl(run) });
+    const view = runCard({ run, startedBy: card.startedBy || null, runUrl: this.runUrl(run) });
     await client.chat.update({ channel: card.channelId, ts: card.messageTs, text: view.text, blocks: view.blocks });
     return run;
   }
