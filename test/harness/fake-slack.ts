@@ -18,6 +18,8 @@ export interface SlackCall {
   args: Record<string, any>;
   /** the HTTP status the fake answered */
   status: number;
+  /** when it arrived (ms since the epoch) */
+  at: number;
 }
 
 export interface FakeSlackUser {
@@ -205,7 +207,7 @@ class FakeSlackServer implements FakeSlack {
     const method = path.replace(/^\/api\//, '');
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof args.token === 'string' ? args.token : null);
-    const call: SlackCall = { method, token, args, status: 200 };
+    const call: SlackCall = { method, token, args, status: 200, at: Date.now() };
     this.calls.push(call);
     const limit = this.limits.get(method);
     if (limit && limit.times > 0) {

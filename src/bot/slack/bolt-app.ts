@@ -30,7 +30,8 @@ export function createBoltApp(o: BoltAppOptions): App {
   const app = new App({
     receiver,
     authorize: authorizeByTeam(o.deps.core, o.server, o.serverToken),
-    clientOptions: { slackApiUrl: o.apiUrl },
+    // A 429 waits its Retry-After, a 5xx backs off; a few tries, so a listener (or shutdown) never hangs for long.
+    clientOptions: { slackApiUrl: o.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 10_000 } },
     logger: boltLog,
   });
   app.error(async (err) => {
@@ -40,8 +41,12 @@ export function createBoltApp(o: BoltAppOptions): App {
   app.action(APPROVE_ACTION, buttonHandler(o.deps, 'apply'));
   app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
   app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
-  app.event('app_uninstalled', async ({ body }) => {
-    if (body.team_id && (await o.deps.core.slack.uninstalledInSlack(body.team_id))) log.info({ team: body.team_id }, 'Slack: the workspace removed the app; its installation is gone');
+  const forget = async (teamId: string | undefined) => {
+    if (teamId && (await o.deps.core.slack.uninstalledInSlack(teamId))) log.info({ team: teamId }, 'Slack: the workspace removed the app or revoked its token; its installation is gone');
+  };
+  app.event('app_uninstalled', async ({ body }) => forget(body.team_id));
+  app.event('tokens_revoked', async ({ body, event }) => {
+    if (event.tokens.bot?.length) await forget(body.team_id);
   });
   return app;
 }

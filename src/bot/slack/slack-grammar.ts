@@ -115,7 +115,7 @@ export function slackHelp(unknown?: string): string {
     '                         plan; the card in the channel has Approve apply and Discard',
     '/atlantas apply <run id>     apply a planned run (the Approve apply button does the same)',
     '/atlantas discard <run id>   discard a planned run and release its lock',
-    '/atlantas status [run id]    a run, or your latest one',
+    '/atlantas status [run id]    a run, or the latest one',
     '/atlantas runs [project]     recent runs',
     '/atlantas locks              project locks held now',
     '/atlantas unlock <lock id>   release a lock and discard the plans under it',

@@ -91,6 +91,16 @@ describe('Slack: signed requests, workspaces of tenants, who a Slack user is', (
     expect(slack.callsTo('users.info').at(-1)).toMatchObject({ token: home.botToken, args: { user: 'UMEMBER' } });
   });
 
+  it('waits out a 429 from Slack for its Retry-After, then answers', async () => {
+    slack.rateLimit('users.info', 1);
+    const before = slack.callsTo('users.info').length;
+    const me = await command({ userId: 'UMEMBER', text: 'whoami' });
+    expect(me.texts).toEqual([`You are *${member.email}* (role \`member\`) in tenant *Default*.`]);
+    const [limited, retried] = slack.callsTo('users.info').slice(before);
+    expect([limited.status, retried.status]).toEqual([429, 200]);
+    expect(retried.at - limited.at).toBeGreaterThanOrEqual(1000);
+  });
+
   it('lets an unmatched user run only help and link', async () => {
     for (const user of ['USTRANGER', 'UNCONFIRMED', 'UNKNOWN']) {
       for (const text of ['whoami', 'runs', 'locks', 'plan acme/infra -d net', 'apply 00000000-0000-4000-8000-000000000000', 'unlock x']) {
