@@ -99,8 +99,11 @@ const Env = z.object({
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
   SLACK_STATE_SECRET: z.string().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
   ATLANTAS_SLACK_API_URL: z.string().url('expected the base URL of a Slack Web API, such as https://slack.com/api/').optional(),
-  ATLANTAS_SLACK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,20}$|^#[a-z0-9_-]{1,80}$/, 'expected a channel id (C0123ABCD) or #name').optional(),
   ATLANTAS_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a slug').default('default'),
+  ATLANTAS_PLAN_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
+  ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
+  ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
+  ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -160,8 +163,16 @@ export interface Config {
     oauth?: { clientId: string; clientSecret: string; stateSecret: string };
     /** ATLANTAS_SLACK_API_URL: where Web API calls go (tests); Slack's own when unset */
     apiUrl?: string;
-    /** ATLANTAS_SLACK_CHANNEL: the channel notifications go to when neither project nor tenant names one */
-    channel?: string;
+  };
+  /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
+  keptPlans: { ttlMs: number };
+  notifications: {
+    /** ATLANTAS_SLACK_CHANNEL: the default tenant's channel when neither project nor tenant names one */
+    slackChannel?: string;
+    /** ATLANTAS_LOCK_WARN_AFTER: a project lock held longer than this is announced once */
+    lockWarnAfterMs: number;
+    /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
+    pollMs: number;
   };
   github: {
     token?: string;
@@ -273,8 +284,9 @@ function toConfig(e: RawEnv): Config {
         ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET }
         : undefined,
       apiUrl: e.ATLANTAS_SLACK_API_URL ? `${e.ATLANTAS_SLACK_API_URL.replace(/\/+$/, '')}/` : undefined,
-      channel: e.ATLANTAS_SLACK_CHANNEL,
     },
+    keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
+    notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

@@ -7,8 +7,9 @@ import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
 import * as SS from '../../core/slack/slack.schemas.js';
-import { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../../core/runs/job.js';
+import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
+import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
 
 /**
@@ -116,8 +117,13 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runs', tag: 'runs', summary: 'Plan, apply or destroy a project at a branch', body: CreateRunInput, ok: created(R.RunResource), errors: { ...locked('the project is locked by someone else'), 503: { description: 'the repository cannot be reached' } } },
   { method: 'get', path: '/api/v1/runs/:id', tag: 'runs', summary: 'One run with its output', ok: json(R.RunWithLog) },
   { method: 'post', path: '/api/v1/runs/:id/approve', tag: 'runs', summary: 'Approve a planned run: it applies its saved plan', ok: json(R.RunResource), errors: conflict('the run is not planned, or its plan went stale') },
+  { method: 'post', path: '/api/v1/runs/:id/apply', tag: 'runs', summary: 'Apply a planned run\'s saved plan (a kept plan, by run id): exactly once, as a pull request\'s apply', ok: json(R.RunResource), errors: conflict('the run is no longer planned (applied, discarded, superseded or expired), or its plan went stale') },
+  { method: 'post', path: '/api/v1/runs/:id/discard', tag: 'runs', summary: 'Discard a planned run\'s saved plan, releasing its lock', ok: json(R.RunResource), errors: conflict('the run is no longer planned') },
   { method: 'post', path: '/api/v1/runs/:id/cancel', tag: 'runs', summary: 'Cancel a run', ok: json(R.RunResource), errors: conflict('the run has already ended') },
   { method: 'get', path: '/api/v1/runs/:id/events', tag: 'runs', summary: 'Follow a run live: output and status as Server-Sent Events (Last-Event-ID resumes)', query: RunEventsQuery, ok: { 200: { description: 'events `log` (id = sequence, data {phase, text}), `status` and `end` (data {status})', type: 'text/event-stream', schema: z.string() } } },
+  { method: 'get', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Your tenant\'s default notification channel', ok: json(R.NotificationSettings) },
+  { method: 'put', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Set (or clear with null) your tenant\'s default notification channel; admins only', body: NotificationSettingsInput, ok: json(R.NotificationSettings) },
+  { method: 'get', path: '/api/v1/notifications', tag: 'notifications', summary: 'Your tenant\'s notifications, newest first: delivered, waiting, retried, failed or skipped', ok: list(R.NotificationResource) },
   { method: 'get', path: '/api/v1/locks', tag: 'locks', summary: 'Project locks of your tenant', query: ListLocksQuery, ok: list(R.LockResource) },
   { method: 'delete', path: '/api/v1/locks/:id', tag: 'locks', summary: 'Release a project lock (by id or key); its waiting plans are discarded', ok: json(R.LockResource, 'The released lock') },
 
@@ -140,14 +146,15 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/runner-pools/:id', tag: 'runners', summary: 'Delete a runner pool, its tokens and runners', ok: noContent },
   { method: 'post', path: '/api/v1/runner-pools/:id/tokens', tag: 'runners', summary: 'A runner token for the pool (shown once)', body: RS.CreateRunnerTokenInput, ok: created(RS.RunnerTokenCreated) },
   { method: 'get', path: '/api/v1/runner-pools/:id/runners', tag: 'runners', summary: 'Runners of the pool: name, version, last heartbeat, current run', ok: list(RS.RunnerResource) },
-  { method: 'post', path: '/api/v1/runner/register', tag: 'runner protocol', summary: 'A runner registers with its pool (runner token)', auth: 'bearer', body: RS.RegisterRunnerInput, ok: created(z.object({ id: z.string(), pool_id: z.string() })) },
-  { method: 'post', path: '/api/v1/runner/heartbeat', tag: 'runner protocol', summary: 'Liveness of the runner and its runs; answers the runs to cancel', auth: 'bearer', body: RS.RunnerHeartbeatInput, ok: json(z.object({ cancel: z.array(z.string()) })) },
+  { method: 'post', path: '/api/v1/runner/register', tag: 'runner protocol', summary: 'A runner registers with its pool (runner token)', auth: 'bearer', body: RS.RegisterRunnerInput, ok: created(z.object({ id: z.string(), pool_id: z.string(), heartbeat_ms: z.number().int() })) },
+  { method: 'post', path: '/api/v1/runner/heartbeat', tag: 'runner protocol', summary: 'Liveness of the runner and its runs; answers the runs to cancel', auth: 'bearer', body: RS.RunnerHeartbeatInput, ok: json(z.object({ cancel: z.array(z.string()), heartbeat_ms: z.number().int() })) },
   { method: 'post', path: '/api/v1/runner/claim', tag: 'runner protocol', summary: 'Long poll (up to 25 s): the next job of the pool, or 204', auth: 'bearer', ok: { ...json(Job), ...noContent } },
   { method: 'get', path: '/api/v1/runner/jobs/:run', tag: 'runner protocol', summary: 'The job of a run this runner holds', auth: 'bearer', ok: json(Job) },
   { method: 'post', path: '/api/v1/runner/jobs/:run/logs', tag: 'runner protocol', summary: 'A chunk of the run output', auth: 'bearer', body: RS.RunnerLogInput, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/checkout', tag: 'runner protocol', summary: 'The commit checked out and whether Atlantas holds the state', auth: 'bearer', body: CheckedOut, ok: noContent },
   { method: 'put', path: '/api/v1/runner/jobs/:run/plan', tag: 'runner protocol', summary: 'Upload the plan file (stored encrypted)', auth: 'bearer', body: z.string(), rawBody: true, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/planned', tag: 'runner protocol', summary: 'The plan\'s result; answers whether to apply now', auth: 'bearer', body: PlannedResult, ok: json(AfterPlan) },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/details', tag: 'runner protocol', summary: 'Which resources the plan changes (show -json), when it ran after the answer', auth: 'bearer', body: PlanDetails, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
 
   { method: 'get', path: '/api/v1/slack/installations', tag: 'slack', summary: 'Slack workspaces connected to your tenant', ok: list(SS.SlackInstallationResource) },

@@ -28,7 +28,7 @@ export function createSlackFrontEnd(core: Core, config: Config, defaultTenantId:
   if (!slack.signingSecret && !slack.appToken) return undefined;
   const slackLog = log.child({ via: 'slack' });
   const cards = new CardUpdater({ core, log: slackLog, publicUrl: config.publicUrl });
-  const server = new ServerWorkspace({ core, token: slack.botToken, apiUrl: slack.apiUrl, tenantId: defaultTenantId, channel: slack.channel, log: slackLog });
+  const server = new ServerWorkspace({ core, token: slack.botToken, apiUrl: slack.apiUrl, tenantId: defaultTenantId, channel: config.notifications.slackChannel, log: slackLog });
   const receiver = slack.appToken ? undefined : new KoaSlackReceiver({ signingSecret: slack.signingSecret!, bodyLimit: config.http.bodyLimit, log: slackLog });
   const app = createBoltApp({
     deps: { core, log: slackLog, cards }, server, serverToken: slack.botToken, apiUrl: slack.apiUrl,
