@@ -228,7 +228,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const slackInstallations = new SlackInstallationRepository({ sequelize });
   const slack = new SlackService({
     sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
-    encryptor, audit, clock,
+    encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 

@@ -126,7 +126,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       name: "a viewer's apply",
       decision: {
         status: 403, code: 'forbidden', message: /may not run apply/,
-        messages: { comment: /User @mallory does not have permissions to execute 'apply' command\./, slack: /role "viewer" may not run approve/ },
+        messages: { comment: /User @mallory does not have permissions to execute 'apply' command\./ },
       },
       rest: rest(() => viewer.token, { repo: REPO, dir: 'app', command: 'apply' }),
       atlantis: null, // the X-Atlantis-Token is one shared identity with the member role: no viewer can hold it

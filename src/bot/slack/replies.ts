@@ -2,6 +2,7 @@ import type { Actor } from '../../core/actor.js';
 import { DomainError, LockedError } from '../../core/errors.js';
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
 import type { Run } from '../../core/runs/run.model.js';
+import type { EnqueueResult } from '../../core/runs/runs.service.js';
 import { escape, statusLine } from './blocks.js';
 
 /**
@@ -64,6 +65,12 @@ export const DRIFT_NOT_CONFIGURED = 'Drift detection is not configured yet on th
 
 export function planQueued(run: Run): string {
   return `Planning ${escape(run.repoFullName)} \`${run.dir}\` (${run.workspace}) as run \`${run.id}\`; the card in this channel follows it.`;
+}
+
+/** What one plan command came to: a run per project it planned, a refusal per project it could not (a lock held elsewhere names its holder). */
+export function planResults(results: EnqueueResult[]): string {
+  if (!results.length) return ':no_entry: the command selected no project';
+  return results.map((r) => (r.run ? planQueued(r.run) : `:no_entry: ${escape(`${r.target.repoFullName} ${r.target.dir} (${r.target.workspace})`)}: ${escape(r.failure)}`)).join('\n');
 }
 
 export function approved(run: Run): string {

@@ -25,20 +25,19 @@ export async function runCommand(deps: SlackDeps, actor: Actor, origin: CommandO
     case 'whoami':
       return replies.whoami(actor, (await core.tenants.get(actor)).name);
     case 'plan': {
-      const run = await core.commands.createRun(actor, {
-        title: '', command: 'plan', repo: cmd.repo, pr: cmd.pr ?? undefined, branch: cmd.pr ? `refs/pull/${cmd.pr}/head` : undefined,
-        dir: cmd.dir || undefined, workspace: cmd.workspace || undefined, project_name: cmd.project || undefined, extra_args: cmd.extraArgs,
+      const { results } = await core.commands.planKept(actor, {
+        repo: cmd.repo, pr: cmd.pr, dir: cmd.dir || undefined, workspace: cmd.workspace || undefined, project: cmd.project || undefined, extraArgs: cmd.extraArgs,
       }, 'slack');
-      await deps.cards.post(origin.client, actor, origin.channelId, origin.slackUserId, origin.ws.teamId, run);
-      return replies.planQueued(run);
+      for (const r of results) if (r.run) await deps.cards.post(origin.client, actor, origin.channelId, origin.slackUserId, origin.ws.teamId, r.run);
+      return replies.planResults(results);
     }
     case 'apply': {
-      const run = await core.runs.approve(actor, cmd.runId);
+      const run = await core.runs.apply(actor, cmd.runId);
       await followCard(deps, origin, actor, run.id);
       return replies.approved(run);
     }
     case 'discard': {
-      const run = await core.runs.cancel(actor, cmd.runId);
+      const run = await core.runs.discard(actor, cmd.runId);
       await followCard(deps, origin, actor, run.id);
       return replies.discarded(run);
     }

@@ -52,6 +52,8 @@ interface Deps {
   encryptor: Encryptor;
   audit: AuditLog;
   clock: Clock;
+  /** the tenant's default notification channel: an installation's default_channel sets it */
+  notificationSettings?: { setTenantDefault(tenantId: string, channel: string | null): Promise<void> };
 }
 
 const LINK_ATTEMPTS_PER_MINUTE = 10;
@@ -100,16 +102,18 @@ export class SlackService {
     if (this.serverWorkspace?.teamId === input.team_id && this.serverWorkspace.tenantId !== actor.tenantId) {
       throw new ConflictError(`Slack workspace ${input.team_id} is the server's own (SLACK_BOT_TOKEN) and serves the default tenant`, { code: 'slack.team_taken' });
     }
-    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+    const installed = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const before = await this.deps.installations.byTeam(input.team_id, transaction);
       const row = await this.deps.installations.upsert({
         tenantId: actor.tenantId, teamId: input.team_id, teamName: input.team_name ?? '', botUserId: input.bot_user_id ?? null,
         botToken: this.deps.encryptor.seal(input.bot_token, botTokenAad(input.team_id)), defaultChannel: input.default_channel ?? null, installedBy: actor.name,
       }, transaction);
       if (!row) throw new ConflictError(`Slack workspace ${input.team_id} is connected to another tenant; it must be uninstalled there first`, { code: 'slack.team_taken' });
-      await this.deps.audit.record(actor, before ? 'slack.reinstall' : 'slack.install', { type: 'slack_installation', id: row.id }, { team_id: row.teamId }, { transaction });
+      await this.deps.audit.record(actor, before ? 'slack.reinstall' : 'slack.install', { type: 'slack_installation', id: row.id }, { team_id: row.teamId, default_channel: row.defaultChannel }, { transaction });
       return view(row);
     });
+    if (input.default_channel) await this.deps.notificationSettings?.setTenantDefault(actor.tenantId, input.default_channel);
+    return installed;
   }
 
   async list(actor: Actor): Promise<SlackInstallationView[]> {

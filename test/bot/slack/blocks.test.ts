@@ -9,7 +9,7 @@ function run(overrides: Partial<Run> = {}): Run {
     id: RUN_ID, tenantId: 't', projectId: null, environmentId: null, title: '', operation: 'plan', source: 'slack', status: 'planned',
     repoFullName: 'acme/infra', repoUrl: 'https://github.com/acme/infra.git', dir: 'network', workspace: 'default', projectName: '', stateName: null,
     batchId: null, dependsOnRunIds: [], applyRequirements: [], ref: 'refs/pull/7/head', commitSha: '4f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f',
-    prNumber: 7, prUrl: 'https://github.com/acme/infra/pull/7', extraArgs: [], autoApply: false, hasChanges: true,
+    prNumber: 7, prUrl: 'https://github.com/acme/infra/pull/7', extraArgs: [], autoApply: false, keepPlan: false, hasChanges: true,
     resourcesAdded: 2, resourcesChanged: 1, resourcesDestroyed: 0, resourcesImported: 0, summary: 'Plan: 2 to add, 1 to change, 0 to destroy.',
     resourceChanges: [{ address: 'terraform_data.a', action: 'create' }, { address: 'terraform_data.b', action: 'create' }, { address: 'terraform_data.c', action: 'update' }],
     resourceDrift: null, error: null, statusReason: null, actorKind: 'user', actorId: null, actorName: 'alice@example.com', via: 'slack',

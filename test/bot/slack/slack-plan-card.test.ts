@@ -28,8 +28,8 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     slack = await startFakeSlack();
     home = slack.addWorkspace({ teamId: 'THOME' });
     repo = await createBareRepo({ owner: 'acme', name: 'infra' });
-    await repo.commitFiles({ 'network/main.tf': tfData(1, 'base'), 'app/main.tf': tfData(1) }, 'base');
-    const head = await repo.commitFiles({ 'network/main.tf': tfData(3, 'pr') }, 'three networks', { branch: 'feature' });
+    await repo.commitFiles({ 'network/main.tf': tfData(3, 'main'), 'app/main.tf': tfData(1) }, 'base');
+    const head = await repo.commitFiles({ 'app/main.tf': tfData(2, 'pr') }, 'two apps', { branch: 'feature' });
     await repo.setRef(`refs/pull/${PR}/head`, head);
     app = await startTestApp({
       env: { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: home.botToken, ATLANTAS_SLACK_API_URL: slack.apiUrl, ATLANTAS_URL: 'https://atlantas.example.com' },
@@ -66,7 +66,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
 
   it('plans, shows terraform\'s counts on the card, and applies once on Approve apply', async () => {
     const started = Date.now();
-    const { res, responseUrl } = await slash('UALICE', `plan acme/infra#${PR} -d network`);
+    const { res, responseUrl } = await slash('UALICE', 'plan acme/infra -d network');
     expect(res.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000); // Slack's limit for the acknowledgement
     await app.slackIdle(); // the card follows the run until it waits for approval
@@ -76,7 +76,10 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(answers(responseUrl)).toEqual([expect.stringContaining(`as run \`${runId}\``)]);
     const planned = await runOf(runId);
-    expect(planned).toMatchObject({ status: 'planned', source: 'slack', resources_added: 3, resources_changed: 0, resources_destroyed: 0 });
+    expect(planned).toMatchObject({ status: 'planned', source: 'slack', pull_request: null, resources_added: 3, resources_changed: 0, resources_destroyed: 0 });
+    // the kept plan holds the project's lock in the name of the Slack user's Atlantas user
+    const locks = (await app.req('GET', '/api/v1/locks', { token: app.admin.token })).body;
+    expect(locks).toEqual([expect.objectContaining({ path: 'network', run_id: runId, holder_kind: 'actor', holder: expect.stringMatching(/@example\.com$/) })]);
     // exactly what terraform printed, on the card
     expect(planned.log).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
     expect(planned.summary).toBe('Plan: 3 to add, 0 to change, 0 to destroy.');
@@ -91,7 +94,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     // a viewer is refused, alone, and nothing changes
     const viewer = await click('UVERA', card, 'approve_apply');
     await app.slackIdle();
-    expect(answers(viewer)).toEqual([':no_entry: role &quot;viewer&quot; may not run approve'.replace(/&quot;/g, '"')]);
+    expect(answers(viewer)).toEqual([':no_entry: role "viewer" may not run apply']);
     expect(slack.responses(viewer)[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect((await runOf(runId)).status).toBe('planned');
 
@@ -108,7 +111,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     expect(approvals[0].via).toBe('slack');
     const [state] = (await app.req('GET', '/api/v1/states', { token: app.admin.token })).body.filter((s: any) => s.name === applied.state_name);
     expect(state.serial).toBeGreaterThanOrEqual(1);
-    expect((await app.req('GET', `/api/v1/tfstate/${applied.state_name}/default`, { token: app.admin.token })).text).toContain('"value": "pr"');
+    expect((await app.req('GET', `/api/v1/tfstate/${applied.state_name}/default`, { token: app.admin.token })).text).toContain('"value": "main"');
     const final = slack.message(card.channel, card.ts)!;
     expect(cardText(final)).toContain('*Applied*');
     expect(buttonValue(final, 'approve_apply')).toBeUndefined(); // no more buttons once decided
@@ -116,7 +119,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     // a second click on the old card: refused, nothing applies again
     const late = await click('UBOB', card, 'approve_apply');
     await app.slackIdle();
-    expect(answers(late)).toEqual([expect.stringMatching(/^:no_entry: run .* is applied; only a planned run can be approved$/)]);
+    expect(answers(late)).toEqual([`:no_entry: run ${runId} is applied (Apply complete! Resources: 3 added, 0 changed, 0 destroyed.); only a planned run can be approved, and nothing was changed`]);
     expect(await app.sql(`SELECT id FROM audit_log WHERE action = 'run.approve' AND target_id = :runId`, { runId })).toHaveLength(1);
   });
 
@@ -132,7 +135,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     expect((await runOf(oldRun)).status).toBe('discarded');
     const refused = await click('UALICE', first, 'approve_apply');
     await app.slackIdle();
-    expect(answers(refused)).toEqual([expect.stringMatching(/^:no_entry: run .* is discarded; only a planned run can be approved$/)]);
+    expect(answers(refused)).toEqual([expect.stringMatching(new RegExp(`^:no_entry: run ${oldRun} is discarded \\(superseded by run [0-9a-f-]{36}\\); only a planned run can be approved, and nothing was changed$`))]);
     expect((await runOf(oldRun)).status).toBe('discarded');
     // Discard on the current one ends it and releases the lock
     const discard = await click('UBOB', second, 'discard_plan');

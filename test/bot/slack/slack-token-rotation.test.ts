@@ -20,7 +20,9 @@ describe('atlantas rotate-key on Slack bot tokens', () => {
     const env = { SLACK_SIGNING_SECRET: SECRET, ATLANTAS_SLACK_API_URL: slack.apiUrl };
     let app: TestApp = await startTestApp({ env, reuse: { encryptionKey: oldKey } });
     const schema = app.reuse.schema!;
-    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    onTestFinished(async () => {
+      await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    });
     expect((await app.req('POST', '/api/v1/slack/installations', { token: app.admin.token, body: { team_id: ws.teamId, bot_token: ws.botToken } })).status).toBe(201);
     await app.close({ keepData: true });
 
