@@ -136,6 +136,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
+  if (slack) internals.notifications.register(slack.channel);
   internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
   internals.housekeeping.start();
   github?.reporter.start();

@@ -8,12 +8,15 @@ import { CardUpdater } from './card-updater.js';
 import { KoaSlackReceiver } from './koa-receiver.js';
 import { slackOAuthRouter } from './oauth.router.js';
 import { ServerWorkspace } from './server-workspace.js';
+import { SlackNotificationChannel } from './slack-notifier.js';
 
 export interface SlackFrontEnd {
   /** POST /slack/events (not in Socket Mode), and the OAuth install flow when configured */
   routers: Router<AppState>[];
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** the notifications outbox's Slack channel (core.internals.notifications.register) */
+  channel: SlackNotificationChannel;
   /** resolves when every Slack request received so far is handled and no card is being followed (tests) */
   idle(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export function createSlackFrontEnd(core: Core, config: Config, defaultTenantId:
   });
   const oauth = slack.oauth ? slackOAuthRouter(core, { ...slack.oauth, apiUrl: slack.apiUrl, publicUrl: config.publicUrl }, slackLog) : undefined;
   return {
+    channel: new SlackNotificationChannel({ core, log: slackLog, serverToken: slack.botToken, apiUrl: slack.apiUrl, publicUrl: config.publicUrl }),
     routers: [...(receiver ? [receiver.router()] : []), ...(oauth ? [oauth] : [])],
     async start() {
       await server.learn();

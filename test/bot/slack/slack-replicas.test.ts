@@ -8,6 +8,14 @@ import { tfData } from '../../harness/tf-files.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const CHANNEL = 'C0OPS';
+/** plans fine, fails at apply: a provisioner that exits 1 */
+const FAILING_APPLY = `resource "terraform_data" "fail" {
+  input = "x"
+  provisioner "local-exec" {
+    command = "echo 'boom: the apply failed' >&2; exit 1"
+  }
+}
+`;
 
 /** Two replicas of the server on one PostgreSQL, each receiving Slack requests, as behind a load balancer. */
 describe('Slack across two replicas on one database', () => {
@@ -21,8 +29,8 @@ describe('Slack across two replicas on one database', () => {
     slack = await startFakeSlack();
     home = slack.addWorkspace({ teamId: 'TREPLICAS' });
     repo = await createBareRepo({ owner: 'acme', name: 'infra' });
-    await repo.setRef('refs/pull/1/head', await repo.commitFiles({ 'network/main.tf': tfData(2) }, 'base'));
-    const env = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: home.botToken, ATLANTAS_SLACK_API_URL: slack.apiUrl };
+    await repo.setRef('refs/pull/1/head', await repo.commitFiles({ 'network/main.tf': tfData(2), 'broken/main.tf': FAILING_APPLY }, 'base'));
+    const env = { SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: home.botToken, ATLANTAS_SLACK_API_URL: slack.apiUrl, ATLANTAS_SLACK_CHANNEL: CHANNEL };
     a = await startTestApp({ env, childEnv: insteadOfEnv(repo.root) });
     b = await startTestApp({ env, childEnv: insteadOfEnv(repo.root), reuse: { schema: a.reuse.schema, encryptionKey: a.reuse.encryptionKey } });
     for (const id of ['UALICE', 'UBOB']) slack.addUser(home.teamId, { id, email: (await a.factories.user({ role: 'member' })).email });
@@ -56,5 +64,29 @@ describe('Slack across two replicas on one database', () => {
     expect(await a.sql(`SELECT id FROM audit_log WHERE action = 'run.approve' AND target_id = :runId`, { runId })).toHaveLength(1);
     await idle();
     expect(JSON.stringify(slack.message(card.channel, card.ts)!.blocks)).toContain('*Applied*');
+  });
+
+  it('tells an errored apply exactly once, waiting out a 429\'s Retry-After, with both replicas delivering', async () => {
+    await sendSlashCommand(b.url, { teamId: home.teamId, userId: 'UBOB', text: 'plan acme/infra -d broken', responseUrl: slack.responseUrl(), channelId: CHANNEL }, { secret: SECRET });
+    await idle();
+    const card = slack.messages(CHANNEL).at(-1)!;
+    const [{ id: runId }] = await a.sql<{ id: string }>(`SELECT id FROM runs WHERE dir = 'broken'`);
+    const postsBefore = slack.callsTo('chat.postMessage').length;
+    slack.rateLimit('chat.postMessage', 1); // the first try of the notification gets 429, Retry-After: 1
+    await approveOn(a, 'UALICE', card, runId);
+    await expect.poll(async () => (await a.sql<{ status: string }>(`SELECT status FROM runs WHERE id = :runId`, { runId }))[0].status, { timeout: 60_000 }).toBe('errored');
+    const told = () => a.sql<{ status: string; attempts: number }>(`SELECT status, attempts FROM notification_outbox WHERE kind = 'run.errored' AND event->>'runId' = :runId`, { runId });
+    await expect.poll(async () => (await told()).map((r) => r.status), { timeout: 30_000 }).toEqual(['delivered']);
+    await Promise.all([a.internals.notifications.drain(), b.internals.notifications.drain()]); // nothing left for either replica
+    await idle();
+    expect((await told())[0].attempts).toBe(2);
+    const posts = slack.callsTo('chat.postMessage').slice(postsBefore);
+    expect(posts.map((p) => p.status)).toEqual([429, 200]);
+    expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(950); // Retry-After: 1 (timers and Date.now differ by a few ms)
+    const errored = slack.messages(CHANNEL).filter((m) => m.text.includes('Errored'));
+    expect(errored).toHaveLength(1);
+    expect(posts[1].args.thread_ts).toBe(card.ts); // under the run's card
+    expect(JSON.stringify(errored[0].blocks)).toContain('boom: the apply failed');
+    expect(JSON.stringify(slack.message(card.channel, card.ts)!.blocks)).toContain('*Errored*');
   });
 });
