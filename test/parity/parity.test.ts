@@ -90,7 +90,12 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
     await target.slackIdle();
     return { status: res.status, text: [res.body?.text ?? '', ...slack.responses(responseUrl).map((r) => r.text as string)].join('\n') };
   };
-  const plannedRunOfNet = async () => (await app.sql<{ id: string }>(`SELECT id FROM runs WHERE dir = 'net' AND status = 'planned'`))[0].id;
+  /** PR #100's plan of `net`, once it has planned (the comment's answer may come before the plan is done) */
+  const plannedRunOfNet = async () => {
+    const planned = () => app.sql<{ id: string }>(`SELECT id FROM runs WHERE dir = 'net' AND status = 'planned'`);
+    await expect.poll(async () => (await planned()).length, { timeout: 60_000 }).toBe(1);
+    return (await planned())[0].id;
+  };
   const rest = (token: () => string, body: object) => async (): Promise<Answer> => {
     const res = await app.req('POST', '/api/v1/runs', { token: token(), body });
     return { status: res.status, code: res.body.code, text: res.body.detail ?? '' };
