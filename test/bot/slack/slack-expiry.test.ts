@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../../harness/fake-slack.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../../harness/git-repo.js';
-import { sendSlashCommand } from '../../harness/slack-requests.js';
+import { sendBlockAction, sendSlashCommand } from '../../harness/slack-requests.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
 import { tfData } from '../../harness/tf-files.js';
 
@@ -65,5 +65,20 @@ describe('Slack: an expired kept plan and a long-held lock', () => {
     expect(JSON.stringify(lockMsgs[0].blocks)).toContain('acme/infra dns (default) by pull #3');
     expect(JSON.stringify(slack.message(pr.channel, pr.ts)!.blocks)).toContain('*Planned*'); // the PR's plan does not expire
     expect((await app.req('GET', '/api/v1/locks', { token: app.admin.token })).body.map((l: any) => l.path)).toEqual(['dns']);
+  });
+
+  it('posts a card with the buttons for a plan started elsewhere that waits for approval, and its Approve applies', async () => {
+    const created = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { repo: 'acme/infra', dir: 'network', keep_plan: true } });
+    expect(created.status, created.text).toBe(201);
+    const runId = created.body.id;
+    await expect.poll(async () => (await delivered('run.needs_approval')).length, { timeout: 60_000 }).toBe(3); // the two Slack plans' (their cards already asked) and this one
+    const card = slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes(`"value":"${runId}"`))!;
+    expect(JSON.stringify(card.blocks)).toContain(`started by ${app.admin.email} via api`);
+    expect(slack.messages(CHANNEL).filter((m) => m.blocks[0]?.type === 'header')).toHaveLength(3); // one card per run: none twice for the Slack plans
+    const responseUrl = slack.responseUrl();
+    await sendBlockAction(app.url, { teamId: home.teamId, userId: 'UALICE', actionId: 'approve_apply', value: runId, channelId: card.channel, messageTs: card.ts, responseUrl }, { secret: SECRET });
+    await app.slackIdle();
+    expect(slack.responses(responseUrl).map((r) => r.text)).toEqual([`Approved run \`${runId}\`; it applies now.`]);
+    await expect.poll(async () => JSON.stringify(slack.message(card.channel, card.ts)!.blocks), { timeout: 60_000 }).toContain('*Applied*');
   });
 });
