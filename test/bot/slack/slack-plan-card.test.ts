@@ -115,6 +115,12 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     const final = slack.message(card.channel, card.ts)!;
     expect(cardText(final)).toContain('*Applied*');
     expect(buttonValue(final, 'approve_apply')).toBeUndefined(); // no more buttons once decided
+    // one message, edited in place through the run's life
+    const statuses = final.history.map((blocks) => /\*(Queued|Planning…|Planned|Approved by|Applying…|Applied)/.exec(blocks[2].text.text)?.[1]);
+    const order = ['Queued', 'Planning…', 'Planned', 'Approved by', 'Applying…', 'Applied'];
+    expect(statuses.every((s, i) => i === 0 || order.indexOf(s!) >= order.indexOf(statuses[i - 1]!))).toBe(true);
+    expect(statuses).toEqual(expect.arrayContaining(['Planned', 'Applied']));
+    expect(statuses.some((s) => s === 'Approved by' || s === 'Applying…')).toBe(true);
 
     // a second click on the old card: refused, nothing applies again
     const late = await click('UBOB', card, 'approve_apply');
