@@ -68,6 +68,8 @@ export interface FakeSlack {
   /** a fresh response_url on this fake; what is POSTed there is kept in `responses` */
   responseUrl(): string;
   responses(url: string): any[];
+  /** chat.postMessage to this channel answers not_in_channel (a private channel the bot was not invited to) */
+  closeChannel(channel: string): void;
   /** an app-level token (xapp-…) apps.connections.open accepts: Socket Mode */
   addAppToken(): string;
   /** resolves when a Socket Mode client is connected (after Slack's hello) */
@@ -99,6 +101,7 @@ class FakeSlackServer implements FakeSlack {
   private readonly posted: FakeSlackMessage[] = [];
   private readonly responseBodies = new Map<string, any[]>();
   private seq = 0;
+  private readonly closedChannels = new Set<string>();
   private readonly appTokens = new Set<string>();
   private readonly acks = new Map<string, (ack: { envelope_id: string; payload?: any }) => void>();
   private socket: WebSocket | undefined;
@@ -119,6 +122,10 @@ class FakeSlackServer implements FakeSlack {
     socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0FAKE' } }));
     for (const waiter of this.connectedWaiters.splice(0)) waiter();
   });
+
+  closeChannel(channel: string): void {
+    this.closedChannels.add(channel);
+  }
 
   addAppToken(): string {
     const token = `xapp-1-A0FAKE-${randomBytes(8).toString('hex')}`;
@@ -236,6 +243,7 @@ class FakeSlackServer implements FakeSlack {
     'auth.test': (_a, ws) => ({ ok: true, url: `https://${ws!.teamName}.slack.com/`, team: ws!.teamName, user: 'atlantas', team_id: ws!.teamId, user_id: ws!.botUserId, bot_id: `B${ws!.botUserId}` }),
     'chat.postMessage': (a) => {
       if (!a.channel) return { ok: false, error: 'channel_not_found' };
+      if (this.closedChannels.has(a.channel)) return { ok: false, error: 'not_in_channel' };
       const ts = this.nextTs();
       const blocks = asBlocks(a.blocks);
       this.posted.push({ channel: a.channel, ts, text: a.text ?? '', blocks, updates: 0, history: [blocks] });

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebAPICallError, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import type { Actor } from '../../core/actor.js';
 import type { Core } from '../../core/index.js';
 import type { Run } from '../../core/runs/run.model.js';
@@ -21,11 +21,19 @@ export class CardUpdater {
 
   constructor(private readonly deps: { core: Core; log: Logger; publicUrl?: string }) {}
 
-  async post(client: WebClient, actor: Actor, channel: string, slackUserId: string, teamId: string, run: Run): Promise<void> {
+  /** Posts the card; null when done, else why Slack refused (the run goes on either way). */
+  async post(client: WebClient, actor: Actor, channel: string, slackUserId: string, teamId: string, run: Run): Promise<string | null> {
     const card = runCard({ run, startedBy: slackUserId, runUrl: this.runUrl(run) });
-    const posted = await client.chat.postMessage({ channel, text: card.text, blocks: card.blocks });
+    let posted;
+    try {
+      posted = await client.chat.postMessage({ channel, text: card.text, blocks: card.blocks });
+    } catch (err) {
+      if ((err as WebAPICallError).code !== ErrorCode.PlatformError) throw err;
+      return (err as WebAPIPlatformError).data.error; // not_in_channel, channel_not_found (a private channel or a DM)
+    }
     await this.deps.core.slack.recordCard(actor, { runId: run.id, teamId, channelId: posted.channel ?? channel, messageTs: posted.ts!, startedBy: slackUserId });
     this.watch(client, actor, run.id);
+    return null;
   }
 
   /** Updates the card now, then follows the run until it settles. */

@@ -73,6 +73,11 @@ export function planResults(results: EnqueueResult[]): string {
   return results.map((r) => (r.run ? planQueued(r.run) : `:no_entry: ${escape(`${r.target.repoFullName} ${r.target.dir} (${r.target.workspace})`)}: ${escape(r.failure)}`)).join('\n');
 }
 
+/** Slack would not take the card in this channel (a private channel or DM without the bot): the run goes on. */
+export function noCard(slackError: string): string {
+  return `:warning: I could not post the card in this channel (Slack: ${escape(slackError)}). Invite me with \`/invite @atlantas\`, or follow the run with \`/atlantas status <run id>\` and apply it with \`/atlantas apply <run id>\`.`;
+}
+
 export function approved(run: Run): string {
   return `Approved run \`${run.id}\`; it applies now.`;
 }

@@ -28,8 +28,9 @@ export async function runCommand(deps: SlackDeps, actor: Actor, origin: CommandO
       const { results } = await core.commands.planKept(actor, {
         repo: cmd.repo, pr: cmd.pr, dir: cmd.dir || undefined, workspace: cmd.workspace || undefined, project: cmd.project || undefined, extraArgs: cmd.extraArgs,
       }, 'slack');
-      for (const r of results) if (r.run) await deps.cards.post(origin.client, actor, origin.channelId, origin.slackUserId, origin.ws.teamId, r.run);
-      return replies.planResults(results);
+      let refused: string | null = null;
+      for (const r of results) if (r.run) refused ??= await deps.cards.post(origin.client, actor, origin.channelId, origin.slackUserId, origin.ws.teamId, r.run);
+      return replies.planResults(results) + (refused ? `\n${replies.noCard(refused)}` : '');
     }
     case 'apply': {
       const run = await core.runs.apply(actor, cmd.runId);

@@ -150,6 +150,17 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     expect(cardText(slack.message(second.channel, second.ts)!)).not.toContain('approve_apply');
   });
 
+  it('plans even where the bot may not post, and says how to go on', async () => {
+    slack.closeChannel('GPRIVATE');
+    const responseUrl = slack.responseUrl();
+    await sendSlashCommand(app.url, { teamId: home.teamId, userId: 'UBOB', text: 'plan acme/infra -d network', responseUrl, channelId: 'GPRIVATE' }, { secret: SECRET });
+    await app.slackIdle();
+    const [text] = answers(responseUrl);
+    expect(text).toMatch(/^Planning acme\/infra `network` \(default\) as run `[0-9a-f-]{36}`/);
+    expect(text).toContain(':warning: I could not post the card in this channel (Slack: not_in_channel). Invite me with `/invite @atlantas`');
+    expect(slack.messages('GPRIVATE')).toEqual([]);
+  });
+
   it('shows another tenant\'s workspace only its own runs and locks', async () => {
     const tenant = await app.factories.tenant();
     const theirs = slack.addWorkspace({ teamId: 'TTHEIRS' });
