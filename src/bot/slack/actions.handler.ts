@@ -24,7 +24,13 @@ export function buttonHandler(deps: SlackDeps, kind: 'apply' | 'discard') {
         return;
       }
       const origin = { ws, client, slackUserId: body.user.id, channelId: body.channel?.id ?? '' };
-      await ephemeral(respond, await runCommand(deps, actor, origin, { kind, runId: action.value ?? '' }));
+      try {
+        await ephemeral(respond, await runCommand(deps, actor, origin, { kind, runId: action.value ?? '' }));
+      } catch (err) {
+        // A refused click was on an outdated card (superseded, decided elsewhere): show everyone what the run is now.
+        await deps.cards.refresh(client, actor, action.value ?? '').catch(() => null);
+        throw err;
+      }
     } catch (err) {
       await answerFailure(err, respond, log);
     }

@@ -143,6 +143,7 @@ describe('Slack: /atlantas plan, the plan card, Approve apply', () => {
     await app.slackIdle();
     expect(answers(refused)).toEqual([expect.stringMatching(new RegExp(`^:no_entry: run ${oldRun} is discarded \\(superseded by run [0-9a-f-]{36}\\); only a planned run can be approved, and nothing was changed$`))]);
     expect((await runOf(oldRun)).status).toBe('discarded');
+    expect(JSON.stringify(slack.message(first.channel, first.ts)!.blocks)).toContain('*Discarded* — superseded by run'); // the refused click brought the old card up to date
     // Discard on the current one ends it and releases the lock
     const discard = await click('UBOB', second, 'discard_plan');
     await app.slackIdle();
