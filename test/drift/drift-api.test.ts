@@ -47,9 +47,10 @@ describe('Atlantis drift API (/api/drift/*) on real terraform, git and PostgreSQ
   const driftEvents = async () => {
     await app.internals.notifications.drain();
     const rows = await app.sql("SELECT kind, dedupe_key FROM notification_outbox WHERE kind LIKE 'drift.%' ORDER BY created_at");
-    const told = channel.delivered((e) => e.kind.startsWith('drift.'));
-    expect(told.map((t) => t.event.kind)).toEqual(rows.map((r) => r.kind)); // one publish, one message
-    return told.map((t) => ({ event: t.event, options: { dedupeKey: rows[told.indexOf(t)].dedupe_key as string } }));
+    const told = () => channel.delivered((e) => e.kind.startsWith('drift.'));
+    // the dispatcher's own loop may be delivering a row while drain() returns: wait for it to land
+    await expect.poll(() => told().map((t) => t.event.kind), { timeout: 10_000 }).toEqual(rows.map((r) => r.kind)); // one publish, one message
+    return told().map((t, i) => ({ event: t.event, options: { dedupeKey: rows[i].dedupe_key as string } }));
   };
   const runCount = async () => (await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM runs'))[0].n;
 

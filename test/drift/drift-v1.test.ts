@@ -19,7 +19,11 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
   /** what people were told so far, once the outbox delivered what is due */
   const told = async () => {
     await app.internals.notifications.drain();
-    return channel.delivered((e) => e.kind.startsWith('drift.')).map((d) => d.event);
+    const rows = await app.sql("SELECT kind FROM notification_outbox WHERE kind LIKE 'drift.%'");
+    const delivered = () => channel.delivered((e) => e.kind.startsWith('drift.'));
+    // the dispatcher's own loop may be delivering a row while drain() returns: wait for it to land
+    await expect.poll(() => delivered().length, { timeout: 10_000 }).toBe(rows.length);
+    return delivered().map((d) => d.event);
   };
   let environmentId: string;
   let projectId: string;
