@@ -16,6 +16,7 @@ import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
 import * as m1202T010b from './2026-12-02T010-2-sessions.js';
 import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
+import * as m1203T085 from './2026-12-03T085-agents.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -49,4 +50,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-02T010-3-token-scopes', ...m1202T010c },
   { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
   { name: '2026-12-03T020-runner-pools', ...m1203T020 },
+  { name: '2026-12-03T085-agents', ...m1203T085 },
 ];

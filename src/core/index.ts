@@ -45,6 +45,12 @@ import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js'
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
+import { createAgents } from './agents/create-agents.js';
+import { AgentRepository } from './agents/agent.repository.js';
+import type { AgentsService } from './agents/agents.service.js';
+import type { AgentDispatcher } from './agents/agent-dispatcher.js';
+import type { AgentExecutor } from './agents/agent-executor.js';
+import { silentNotifier, type Notifier } from './notifications/notification.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -68,6 +74,10 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
+  /** where core tells people about events (the outbox in the server); dropped when absent */
+  notifier?: Notifier;
+  /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
+  agentClock?: Clock;
 }
 
 /**
@@ -97,6 +107,8 @@ export interface Core {
   readonly health: HealthService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** cron agents (drift monitor, state watcher, upgrade bot …) and their executions */
+  readonly agents: AgentsService;
 }
 
 /**
@@ -114,12 +126,16 @@ export interface CoreInternals {
   readonly recover: RunEngine['recover'];
   /** LISTEN/NOTIFY between replicas (external PostgreSQL only): start before the worker, stop after it */
   readonly notifier: RunEngine['notifier'];
+  /** what the leading replica's scheduler calls on each tick */
+  readonly agentDispatcher: AgentDispatcher;
+  /** agent executions running on this replica (tests wait for them; shutdown too) */
+  readonly agentExecutor: AgentExecutor;
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, notifier = silentNotifier, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -178,14 +194,20 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
 
+  const agents = createAgents({
+    sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+  });
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, agents: agents.service,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
+    agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
   };
   return { core, internals };
 }

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NotificationEvent, Notifier, PublishOptions } from '../../src/core/notifications/notification.js';
+import { startTestApp, type TestApp } from '../harness/start-app.js';
+
+/** A clock the test moves: schedules are checked without waiting for real minutes. */
+class TestClock {
+  #now = Date.now();
+  now = () => new Date(this.#now);
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+  /** back to real time: rows stamped by the database (lock times) are compared with it */
+  reset(): void {
+    this.#now = Date.now();
+  }
+}
+
+/** What core published, in order (the Notifier port as a channel would receive it). */
+class CollectingNotifier implements Notifier {
+  readonly events: { event: NotificationEvent; options?: PublishOptions }[] = [];
+  async publish(event: NotificationEvent, options?: PublishOptions): Promise<void> {
+    this.events.push({ event, options });
+  }
+}
+
+const MINUTE = 60_000;
+
+describe('/api/v1/agents and the schedule', () => {
+  let app: TestApp;
+  const clock = new TestClock();
+  const notifier = new CollectingNotifier();
+
+  beforeAll(async () => {
+    // A tick interval no test reaches: ticks happen when the test calls tick().
+    app = await startTestApp({ agentClock: clock, notifier, env: { ATLANTAS_SCHEDULER_TICK: '1h' } });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const create = (body: Record<string, unknown>, token = app.admin.token) => app.req('POST', '/api/v1/agents', { token, body });
+  const executions = async (id: string) => (await app.req('GET', `/api/v1/agents/${id}/executions`, { token: app.admin.token })).body as any[];
+  const tick = async () => {
+    await app.scheduler.tick();
+    await app.scheduler.idle();
+  };
+
+  it('refuses an invalid cron expression with a message naming it, and an unknown time zone', async () => {
+    const res = await create({ name: 'bad-cron', agent_type: 'state_watcher', schedule: '61 * * * *' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_error');
+    expect(res.body.detail).toContain('"61 * * * *" is not a valid cron expression');
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'schedule' })]);
+
+    const fields = await create({ name: 'bad-cron', agent_type: 'state_watcher', schedule: '* * *' });
+    expect(fields.status).toBe(400);
+    expect(fields.body.detail).toContain('"* * *"');
+    expect(fields.body.detail).toContain('expected 5 or 6 fields');
+
+    const zone = await create({ name: 'bad-zone', agent_type: 'state_watcher', schedule: '0 * * * *', timezone: 'Mars/Olympus' });
+    expect(zone.status).toBe(400);
+    expect(zone.body.detail).toContain('"Mars/Olympus" is not an IANA time zone');
+
+    const config = await create({ name: 'bad-config', agent_type: 'state_watcher', schedule: '0 * * * *', config: { max_lock_age: 'soon' } });
+    expect(config.status).toBe(400);
+    expect(config.body.detail).toContain('config.max_lock_age');
+    expect((await app.req('GET', '/api/v1/agents', { token: app.admin.token })).body).toEqual([]);
+  });
+
+  it('creates, lists, changes, pauses and deletes an agent, admins only, within the tenant', async () => {
+    const res = await create({ name: 'watcher', agent_type: 'state_watcher', schedule: '*/15 * * * *', config: { max_lock_age: '2h' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ name: 'watcher', agent_type: 'state_watcher', schedule: '*/15 * * * *', timezone: 'UTC', is_active: true, config: { max_lock_age: '2h' } });
+    const id = res.body.id;
+    expect((await create({ name: 'watcher', agent_type: 'state_watcher', schedule: '0 * * * *' })).status).toBe(409);
+
+    const member = await app.factories.user({ role: 'member' });
+    expect((await create({ name: 'mine', agent_type: 'state_watcher', schedule: '0 * * * *' }, member.token)).status).toBe(403);
+    expect((await app.req('GET', `/api/v1/agents/${id}`, { token: member.token })).body.id).toBe(id);
+
+    const other = await app.factories.tenant();
+    expect((await app.req('GET', `/api/v1/agents/${id}`, { token: other.adminToken })).status).toBe(404);
+    expect((await app.req('GET', '/api/v1/agents', { token: other.adminToken })).body).toEqual([]);
+    expect((await app.req('POST', `/api/v1/agents/${id}/trigger`, { token: other.adminToken })).status).toBe(404);
+
+    const patched = await app.req('PATCH', `/api/v1/agents/${id}`, { token: app.admin.token, body: { schedule: '0 9 * * 1-5', timezone: 'Europe/Paris' } });
+    expect(patched.body).toMatchObject({ schedule: '0 9 * * 1-5', timezone: 'Europe/Paris' });
+    const badPatch = await app.req('PATCH', `/api/v1/agents/${id}`, { token: app.admin.token, body: { schedule: 'every day' } });
+    expect(badPatch.status).toBe(400);
+    expect(badPatch.body.detail).toContain('"every day"');
+
+    expect((await app.req('POST', `/api/v1/agents/${id}/deactivate`, { token: app.admin.token })).body.is_active).toBe(false);
+    expect((await app.req('POST', `/api/v1/agents/${id}/activate`, { token: app.admin.token })).body.is_active).toBe(true);
+    expect((await app.req('DELETE', `/api/v1/agents/${id}`, { token: member.token })).status).toBe(403);
+    expect((await app.req('DELETE', `/api/v1/agents/${id}`, { token: app.admin.token })).status).toBe(204);
+    expect((await app.req('GET', `/api/v1/agents/${id}`, { token: app.admin.token })).status).toBe(404);
+
+    const audit = await app.sql<{ action: string }>(`SELECT action FROM audit_log WHERE target_id = :id ORDER BY id`, { id });
+    expect(audit.map((a) => a.action)).toEqual(['agent.create', 'agent.update', 'agent.deactivate', 'agent.activate', 'agent.delete']);
+  });
+
+  it('runs a due slot once, and a slot missed for an hour once, not once per missed slot', async () => {
+    const res = await create({ name: 'every-5', agent_type: 'state_watcher', schedule: '*/5 * * * *' });
+    const id = res.body.id;
+    await tick();
+    expect(await executions(id)).toEqual([]); // created after the last slot: nothing is due yet
+
+    clock.advance(5 * MINUTE);
+    await tick();
+    await tick();
+    const first = await executions(id);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ trigger: 'schedule', status: 'succeeded', summary: 'nothing to report' });
+    expect(new Date(first[0].scheduled_for).getUTCMinutes() % 5).toBe(0);
+
+    clock.advance(60 * MINUTE); // twelve slots pass with nobody ticking
+    await tick();
+    const after = await executions(id);
+    expect(after).toHaveLength(2);
+    const latestSlot = Math.floor(clock.now().getTime() / (5 * MINUTE)) * 5 * MINUTE;
+    expect(new Date(after[0].scheduled_for).getTime()).toBe(latestSlot);
+
+    // Paused: no slot runs; activated again: slots passed while paused are not run late.
+    await app.req('POST', `/api/v1/agents/${id}/deactivate`, { token: app.admin.token });
+    clock.advance(10 * MINUTE);
+    await tick();
+    await app.req('POST', `/api/v1/agents/${id}/activate`, { token: app.admin.token });
+    await tick();
+    expect(await executions(id)).toHaveLength(2);
+    await app.req('DELETE', `/api/v1/agents/${id}`, { token: app.admin.token });
+  });
+
+  it('reads the schedule in the agent\'s time zone', async () => {
+    // 09:00 in Tokyo is 00:00 UTC: an agent at "0 9 * * *" Asia/Tokyo is due at a UTC midnight.
+    const res = await create({ name: 'tokyo', agent_type: 'state_watcher', schedule: '0 9 * * *', timezone: 'Asia/Tokyo' });
+    clock.advance(24 * 60 * MINUTE);
+    await tick();
+    const [execution] = await executions(res.body.id);
+    expect(new Date(execution.scheduled_for).toISOString()).toMatch(/T00:00:00\.000Z$/);
+    await app.req('DELETE', `/api/v1/agents/${res.body.id}`, { token: app.admin.token });
+  });
+
+  it('state_watcher reports a lock held past its limit once, and a new lock again', async () => {
+    clock.reset();
+    const name = `watched-${randomUUID().slice(0, 8)}`;
+    const holder = { ID: randomUUID(), Operation: 'OperationTypeApply', Info: '', Who: 'alice@laptop', Version: '1.11.4', Created: new Date().toISOString(), Path: '' };
+    expect((await app.req('LOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: holder })).status).toBe(200);
+    const tenantId = await app.factories.defaultTenantId();
+    const prLock = await app.internals.db.sequelize.transaction((t) => app.core.locks.acquire(
+      tenantId, { repoFullName: 'acme/infra', dir: 'network', workspace: 'default', projectName: '' },
+      { kind: 'pull_request', prNumber: 7, prUrl: 'https://github.com/acme/infra/pull/7', lockedBy: 'alice' }, null, t,
+    ));
+
+    const res = await create({ name: 'locks', agent_type: 'state_watcher', schedule: '*/10 * * * *', config: { max_lock_age: '2h' } });
+    const id = res.body.id;
+    clock.advance(10 * MINUTE);
+    await tick();
+    const [young] = await executions(id);
+    expect(young.findings).toEqual([]); // held for minutes: under the limit
+
+    notifier.events.length = 0;
+    clock.advance(3 * 60 * MINUTE);
+    await tick();
+    clock.advance(10 * MINUTE);
+    await tick();
+    const [second, first] = await executions(id);
+    const kinds = (e: any) => e.findings.map((f: any) => [f.kind, f.notified]).sort();
+    expect(kinds(first)).toEqual([['lock.held_long', true], ['state.lock_held_long', true]]);
+    expect(kinds(second)).toEqual([['lock.held_long', false], ['state.lock_held_long', false]]);
+    expect(first.findings.find((f: any) => f.kind === 'lock.held_long').message).toContain('acme/infra/network (default) locked by pull request #7');
+
+    // One event each, for the exact lock, with a dedupe key for the outbox.
+    expect(notifier.events.map((e) => e.event.kind).sort()).toEqual(['lock.held_long', 'state.alert']);
+    expect(notifier.events.find((e) => e.event.kind === 'lock.held_long')!.event).toMatchObject({ tenantId, lockId: prLock.id });
+    expect(notifier.events.every((e) => e.options?.dedupeKey?.startsWith(`agent:${id}:`))).toBe(true);
+
+    // Released and taken again: a new lock is a new finding, told again.
+    await app.req('UNLOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: holder });
+    const again = { ...holder, ID: randomUUID() };
+    expect((await app.req('LOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: again })).status).toBe(200);
+    clock.advance(3 * 60 * MINUTE);
+    await tick();
+    expect(notifier.events.map((e) => e.event.kind).sort()).toEqual(['lock.held_long', 'state.alert', 'state.alert']);
+    await app.req('UNLOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: again });
+  });
+
+  it('triggers an agent now and lists the execution with its outcome; types whose core is missing say so', async () => {
+    const res = await create({ name: 'drift', agent_type: 'drift_monitor', schedule: '0 * * * *', config: { auto_remediate: true } });
+    const started = await app.req('POST', `/api/v1/agents/${res.body.id}/trigger`, { token: app.admin.token });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ trigger: 'manual', status: 'running', scheduled_for: null });
+    await app.scheduler.idle();
+    const [done] = await executions(res.body.id);
+    expect(done).toMatchObject({ id: started.body.id, status: 'unavailable', runs: [], run_ids: [] });
+    expect(done.summary).toContain('not available yet');
+    expect(done.finished_at).not.toBeNull();
+  });
+});
