@@ -37,7 +37,7 @@ export class AdvisoryLockElection implements LeaderElection {
       const client = await this.#connect();
       const sql = this.#leading
         ? `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-             AND ((classid::bigint << 32) | objid::bigint) = (hashtextextended($1, 0) & x'ffffffffffffffff'::bigint)) AS held`
+             AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)) AS held`
         : 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held';
       const { rows } = await client.query<{ held: boolean }>(sql, [this.lockKey]);
       this.#setLeading(rows[0]?.held === true);
