@@ -47,6 +47,7 @@ import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
 import { createAgents } from './agents/create-agents.js';
 import { AgentRepository } from './agents/agent.repository.js';
+import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
 import type { AgentsService } from './agents/agents.service.js';
 import type { AgentDispatcher } from './agents/agent-dispatcher.js';
 import type { AgentExecutor } from './agents/agent-executor.js';
@@ -197,6 +198,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    behaviours: {
+      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+    },
   });
 
   const core: Core = {
