@@ -48,6 +48,7 @@ import { noopMetrics, type Metrics } from './ports/metrics.js';
 import { createAgents } from './agents/create-agents.js';
 import { AgentRepository } from './agents/agent.repository.js';
 import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
+import { CodebaseMonitorAgent } from './agents/codebase-monitor.agent.js';
 import type { AgentsService } from './agents/agents.service.js';
 import type { AgentDispatcher } from './agents/agent-dispatcher.js';
 import type { AgentExecutor } from './agents/agent-executor.js';
@@ -200,6 +201,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
     behaviours: {
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
     },
   });
 

@@ -35,7 +35,13 @@ export const AGENT_CONFIG = {
       branch: z.string().regex(/^[A-Za-z0-9._/-]+$/).max(200).default('atlantas/upgrade-bot'),
     })
     .strict(),
-  codebase_monitor: z.object({}).strict(),
+  codebase_monitor: z
+    .object({
+      /** the repository to scan; default: every repository the tenant's projects use */
+      repository_url: z.string().trim().regex(/^(https?:\/\/[^\s]+|[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/, 'must be an https URL such as https://github.com/org/infra, or owner/repo').optional(),
+      branch: z.string().trim().min(1).max(255).default('main'),
+    })
+    .strict(),
 } satisfies Record<AgentType, z.ZodType>;
 
 export type StateWatcherConfig = z.output<typeof AGENT_CONFIG.state_watcher>;
