@@ -13,6 +13,7 @@ import type { LeaderElection } from './leader-election.js';
 export class Scheduler {
   #timer: NodeJS.Timeout | null = null;
   #ticking: Promise<void> | null = null;
+  #leading = false;
 
   constructor(
     private readonly deps: { election: LeaderElection; dispatcher: AgentDispatcher; executor: AgentExecutor; clock: Clock; tickMs: number; log: Logger },
@@ -47,7 +48,11 @@ export class Scheduler {
 
   async #tick(): Promise<void> {
     try {
-      if (!(await this.deps.election.isLeader())) return;
+      const leading = await this.deps.election.isLeader();
+      const gained = leading && !this.#leading;
+      this.#leading = leading;
+      if (!leading) return;
+      if (gained) await this.deps.dispatcher.takeOver();
       await this.deps.dispatcher.runDue(this.deps.clock.now());
     } catch (err) {
       this.deps.log.error({ err }, 'scheduler tick failed');

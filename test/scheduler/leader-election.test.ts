@@ -72,6 +72,9 @@ describe('scheduler leader election across replicas', () => {
     expect(firstByFollower - lastByLeader).toBeLessThanOrEqual(2 * TICK_MS + 1000);
     // and the slots the dead leader missed are not run one by one afterwards
     await expect.poll(async () => (await executions()).filter((e) => e.replica === replicaOf(follower)).length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
+    // nothing the dead leader was running is left "running" forever: the new leader ended it
+    const stuck = await withClient((c) => c.query(`SELECT id FROM agent_executions WHERE status = 'running' AND replica = $1`, [replicaOf(leader)]).then((r) => r.rows), { schema });
+    expect(stuck).toEqual([]);
     const followerSlots = (await executions()).filter((e) => e.replica === replicaOf(follower)).map((e) => e.scheduled_for.getTime());
     expect(followerSlots.every((t) => t >= firstByFollower)).toBe(true);
   });

@@ -119,7 +119,7 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/agents/:id', tag: 'agents', summary: 'Delete an agent and its executions (admin)', ok: noContent },
   { method: 'post', path: '/api/v1/agents/:id/activate', tag: 'agents', summary: 'Run on the schedule from now on (admin)', ok: json(AgentResource) },
   { method: 'post', path: '/api/v1/agents/:id/deactivate', tag: 'agents', summary: 'Pause the agent (admin)', ok: json(AgentResource) },
-  { method: 'post', path: '/api/v1/agents/:id/trigger', tag: 'agents', summary: 'Run the agent now, outside its schedule', ok: { 202: { description: 'Started; the execution as it begins', schema: AgentExecutionResource } } },
+  { method: 'post', path: '/api/v1/agents/:id/trigger', tag: 'agents', summary: 'Run the agent now, outside its schedule', ok: { 202: { description: 'Started; the execution as it begins', schema: AgentExecutionResource } }, errors: conflict('the agent is running on this replica') },
   { method: 'get', path: '/api/v1/agents/:id/executions', tag: 'agents', summary: 'Executions of the agent, newest first: outcome, findings and the runs it made', query: ListExecutionsQuery, ok: list(AgentExecutionResource) },
 
   { method: 'get', path: '/api/v1/runs', tag: 'runs', summary: 'Runs of your tenant, newest first', query: ListRunsQuery, ok: { 200: { description: 'OK', schema: z.array(R.RunResource), headers: PAGE_HEADERS } } },

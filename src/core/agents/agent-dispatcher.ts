@@ -13,6 +13,12 @@ import { latestDueSlot } from './agent-schedule.js';
 export class AgentDispatcher {
   constructor(private readonly deps: { repo: AgentRepository; executor: AgentExecutor; log: Logger }) {}
 
+  /** This replica just became the leader: what the previous leader left running will never finish. */
+  async takeOver(): Promise<void> {
+    const abandoned = await this.deps.repo.abandonScheduled(this.deps.executor.replica);
+    if (abandoned) this.deps.log.warn({ abandoned }, 'scheduled agent executions of the previous leader marked failed');
+  }
+
   /** Starts every due agent's execution (in the background); returns how many it started. */
   async runDue(now: Date): Promise<number> {
     let started = 0;

@@ -105,9 +105,17 @@ export class AgentRepository extends TenantRows<Agent, NewAgent, AgentChanges> {
     );
   }
 
-  /** Executions this replica left running when it stopped (or crashed and came back with the same id) end failed. */
-  async abandon(replica: string, reason: string): Promise<void> {
-    await this.q(`UPDATE agent_executions SET status = 'failed', error = :reason, finished_at = now() WHERE replica = :replica AND status = 'running' RETURNING id`, { replica, reason });
+  /**
+   * Scheduled executions another replica left running end failed: only the leader runs scheduled
+   * slots, so when this replica takes the lead the previous leader is gone (killed, or cut off).
+   */
+  async abandonScheduled(exceptReplica: string): Promise<number> {
+    const rows = await this.q<{ id: string }>(
+      `UPDATE agent_executions SET status = 'failed', error = 'interrupted: the replica running it (' || replica || ') stopped leading', finished_at = now()
+       WHERE trigger = 'schedule' AND status = 'running' AND replica <> :exceptReplica RETURNING id`,
+      { exceptReplica },
+    );
+    return rows.length;
   }
 
   async executions(tenantId: string, agentId: string, limit: number): Promise<AgentExecution[]> {

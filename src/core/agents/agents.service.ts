@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import { defined, translateConstraints } from '../db/unique.js';
-import { InputError, NotFoundError } from '../errors.js';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { Run } from '../runs/run.model.js';
 import type { Agent, AgentType } from './agent.model.js';
 import type { AgentExecution, AgentRepository } from './agent.repository.js';
@@ -104,6 +104,7 @@ export class AgentsService {
   async trigger(actor: Actor, id: string): Promise<AgentExecution> {
     requirePermission(actor, 'agent:trigger');
     const agent = await this.find(actor, id);
+    if (this.deps.executor.isBusy(agent.id)) throw new ConflictError(`agent ${agent.name} is running; trigger it again when its execution has finished`, { code: 'agent.running' });
     const execution = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const started = await this.deps.repo.startManual(agent, this.deps.executor.replica, transaction);
       await this.deps.audit.record(actor, 'agent.trigger', { type: 'agent', id }, { execution_id: started.id }, { transaction });
