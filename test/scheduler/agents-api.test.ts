@@ -183,6 +183,37 @@ describe('/api/v1/agents and the schedule', () => {
     await tick();
     expect(notifier.events.map((e) => e.event.kind).sort()).toEqual(['lock.held_long', 'state.alert', 'state.alert']);
     await app.req('UNLOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: again });
+    expect((await app.req('DELETE', `/api/v1/locks/${prLock.id}`, { token: app.admin.token })).status).toBe(200);
+    await app.req('DELETE', `/api/v1/agents/${id}`, { token: app.admin.token });
+  });
+
+  it('state_watcher reports a serial that went backwards, a lineage that changed and a stale state, each once', async () => {
+    clock.reset();
+    const name = `history-${randomUUID().slice(0, 8)}`;
+    const push = (serial: number, lineage: string, force = false) => app.req('POST', `/api/v1/tfstate/${name}/default${force ? '?force=true' : ''}`, {
+      token: app.admin.token, body: { version: 4, terraform_version: '1.11.4', serial, lineage, outputs: {}, resources: [], check_results: null },
+    });
+    const lineage = randomUUID();
+    expect((await push(5, lineage)).status).toBe(200);
+    const res = await create({ name: 'history', agent_type: 'state_watcher', schedule: '*/10 * * * *', config: { stale_after_days: 1 } });
+    const id = res.body.id;
+    const run = async () => {
+      clock.advance(10 * MINUTE);
+      await tick();
+      return (await executions(id))[0].findings.map((f: any) => [f.kind, f.notified]);
+    };
+    expect(await run()).toEqual([]);
+
+    expect((await push(2, lineage, true)).status).toBe(200); // an admin's forced write of an older serial
+    expect(await run()).toEqual([['state.serial_backwards', true]]);
+    expect(await run()).toEqual([['state.serial_backwards', false]]);
+
+    expect((await push(3, randomUUID(), true)).status).toBe(200);
+    expect(await run()).toEqual([['state.lineage_changed', true]]);
+
+    clock.advance(2 * 24 * 60 * MINUTE);
+    expect((await run()).sort()).toEqual([['state.lineage_changed', false], ['state.stale', true]]);
+    await app.req('DELETE', `/api/v1/agents/${id}`, { token: app.admin.token });
   });
 
   it('triggers an agent now and lists the execution with its outcome; types whose core is missing say so', async () => {

@@ -69,7 +69,7 @@ describe('scheduler leader election across replicas', () => {
     const firstByFollower = Math.min(...after.filter((e) => e.replica === replicaOf(follower)).map((e) => e.scheduled_for.getTime()));
     expect(follower.stdout()).toContain('scheduler: this replica leads');
     // within one tick of the leader's last slot (plus the second the kill landed in)
-    expect(firstByFollower - lastByLeader).toBeLessThanOrEqual(2 * TICK_MS + 1000);
+    expect(firstByFollower - lastByLeader).toBeLessThanOrEqual(2 * TICK_MS + 2000);
     // and the slots the dead leader missed are not run one by one afterwards
     await expect.poll(async () => (await executions()).filter((e) => e.replica === replicaOf(follower)).length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
     // nothing the dead leader was running is left "running" forever: the new leader ended it
