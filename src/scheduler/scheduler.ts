@@ -53,7 +53,9 @@ export class Scheduler {
       this.#leading = leading;
       if (!leading) return;
       if (gained) await this.deps.dispatcher.takeOver();
-      await this.deps.dispatcher.runDue(this.deps.clock.now());
+      const now = this.deps.clock.now();
+      await this.deps.dispatcher.runDue(now);
+      await this.deps.dispatcher.pruneHistory(now);
     } catch (err) {
       this.deps.log.error({ err }, 'scheduler tick failed');
     }

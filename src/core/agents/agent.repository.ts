@@ -118,6 +118,17 @@ export class AgentRepository extends TenantRows<Agent, NewAgent, AgentChanges> {
     return rows.length;
   }
 
+  /** Keeps each agent's newest `keep` finished executions and deletes the rest; returns how many went. */
+  async prune(keep: number): Promise<number> {
+    const rows = await this.q<{ id: string }>(
+      `DELETE FROM agent_executions WHERE id IN (
+         SELECT id FROM (SELECT id, status, row_number() OVER (PARTITION BY agent_id ORDER BY started_at DESC, id) AS n FROM agent_executions) ranked
+         WHERE n > :keep AND status <> 'running') RETURNING id`,
+      { keep },
+    );
+    return rows.length;
+  }
+
   async executions(tenantId: string, agentId: string, limit: number): Promise<AgentExecution[]> {
     if (!isUuid(agentId)) return [];
     return this.q<AgentExecution>(
