@@ -35,7 +35,7 @@ export interface AgentsDeps {
   state: StateService;
   runsByIds: (actor: Actor, ids: string[]) => Promise<Run[]>;
   /** agent types built elsewhere (they need the VCS host or working copies) */
-  behaviours?: Partial<Record<'upgrade_bot' | 'codebase_monitor', AgentBehaviour>>;
+  behaviours?: Partial<Record<'upgrade_bot' | 'codebase_monitor' | 'drift_monitor' | 'apply_bot', AgentBehaviour>>;
 }
 
 /** The agents of issue 12 wired together: the service front ends call, and the dispatcher the scheduler calls. */
@@ -45,8 +45,8 @@ export function createAgents(deps: AgentsDeps) {
     repo, notifier: deps.notifier, clock: deps.clock, log: deps.log.child({ svc: 'agents' }), replica: `${hostname()}/${process.pid}`,
     behaviours: {
       state_watcher: new StateWatcherAgent({ locks: deps.locks, state: deps.state, projects: deps.projects }),
-      drift_monitor: unavailableAgent('drift checks (src/core/drift) are not on this server yet'),
-      apply_bot: unavailableAgent('the approval gate (src/core/approvals) is not on this server yet'),
+      drift_monitor: deps.behaviours?.drift_monitor ?? unavailableAgent('drift checks (src/core/drift) are not on this server yet'),
+      apply_bot: deps.behaviours?.apply_bot ?? unavailableAgent('the approval gate (src/core/approvals) is not on this server yet'),
       upgrade_bot: deps.behaviours?.upgrade_bot ?? unavailableAgent('the upgrade bot needs a GitHub host (ATLANTAS_GH_TOKEN or App credentials)'),
       codebase_monitor: deps.behaviours?.codebase_monitor ?? unavailableAgent('the codebase monitor needs a repository source'),
     },
