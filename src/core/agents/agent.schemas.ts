@@ -26,7 +26,14 @@ export const AGENT_CONFIG = {
       stale_after_days: z.number().int().min(1).max(3650).optional(),
     })
     .strict(),
-  apply_bot: z.object({}).strict(),
+  apply_bot: z
+    .object({
+      /** project names (* wildcards) it may apply; empty: the registered projects marked auto_apply */
+      projects: z.array(z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9_.*-]+$/, 'must be a project name, with * as a wildcard (e.g. dev-*)')).max(100).default([]),
+      /** the most resources a plan it applies may destroy (replacements count) */
+      max_destroy: z.number().int().min(0).max(100_000).default(0),
+    })
+    .strict(),
   upgrade_bot: z
     .object({
       registry_url: HttpUrl.default('https://registry.terraform.io'),
