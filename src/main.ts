@@ -152,7 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log.info('shutting down: no new runs, finishing in-flight runs and requests');
       clearInterval(recovery);
       // Agents first: they enqueue runs and read through core; their executions finish here.
-      await scheduler.stop();
+      await scheduler.stop(config.http.shutdownTimeoutMs);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
       await internals.notifier?.stop();

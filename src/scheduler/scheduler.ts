@@ -37,13 +37,13 @@ export class Scheduler {
     return this.deps.executor.idle();
   }
 
-  /** Stops ticking, gives leadership up, and waits for running executions. */
-  async stop(): Promise<void> {
+  /** Stops ticking, gives leadership up, and waits (up to `graceMs`) for running executions. */
+  async stop(graceMs: number): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#ticking;
     await this.deps.election.stop();
-    await this.deps.executor.idle();
+    await this.deps.executor.drain(graceMs);
   }
 
   async #tick(): Promise<void> {

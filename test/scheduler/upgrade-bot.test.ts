@@ -138,4 +138,26 @@ describe('upgrade_bot', () => {
     expect(second.scheduled_for).not.toBe(first.scheduled_for);
     expect(second.findings).toEqual([expect.objectContaining({ kind: 'upgrade.pull_request_open', message: `${REPO}: upgrade pull request #1 is still open` })]);
   });
+
+  it('records an execution still waiting at shutdown as interrupted, not running for ever', async () => {
+    let asked = 0;
+    const hanging = http.createServer(() => void asked++); // accepts, never answers
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    try {
+      const agent = await app.req('POST', '/api/v1/agents', {
+        token: app.admin.token,
+        body: { name: 'stuck', agent_type: 'upgrade_bot', schedule: '0 0 * * *', config: { registry_url: url, releases_url: `${url}/releases`, branch: 'atlantas/stuck' } },
+      });
+      expect((await app.req('POST', `/api/v1/agents/${agent.body.id}/trigger`, { token: app.admin.token })).status).toBe(202);
+      await expect.poll(() => asked, { timeout: 20_000 }).toBeGreaterThan(0);
+      app = await app.restart(); // graceful: waits ATLANTAS_SHUTDOWN_TIMEOUT (5 s here), then gives up on the execution
+      const [execution] = (await app.req('GET', `/api/v1/agents/${agent.body.id}/executions`, { token: app.admin.token })).body;
+      expect(execution).toMatchObject({ status: 'failed', error: 'interrupted: the server stopped before the execution finished' });
+      expect(execution.finished_at).not.toBeNull();
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  });
 });

@@ -71,6 +71,21 @@ export class AgentExecutor {
     while (this.#inflight.size) await Promise.all([...this.#inflight]);
   }
 
+  /**
+   * Shutdown: waits up to `graceMs` for running executions, then records those still running as
+   * failed (the process is going away; their work, e.g. queued runs, goes on without them).
+   */
+  async drain(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const result = await Promise.race([this.idle().then(() => 'idle' as const), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      const n = await this.deps.repo.abandonOwn(this.deps.replica, 'interrupted: the server stopped before the execution finished');
+      this.deps.log.warn({ executions: n }, 'agent executions still running at shutdown were marked failed');
+    }
+  }
+
   async #execute(agent: Agent, execution: AgentExecution): Promise<void> {
     const log = this.deps.log.child({ agent: agent.name, agentId: agent.id, executionId: execution.id });
     const actor = systemActors.agent(`agent:${agent.name}`, agent.tenantId);

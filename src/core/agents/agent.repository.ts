@@ -105,6 +105,15 @@ export class AgentRepository extends TenantRows<Agent, NewAgent, AgentChanges> {
     );
   }
 
+  /** This replica's executions still running when it stops end failed with `reason`. */
+  async abandonOwn(replica: string, reason: string): Promise<number> {
+    const rows = await this.q<{ id: string }>(
+      `UPDATE agent_executions SET status = 'failed', error = :reason, finished_at = now() WHERE replica = :replica AND status = 'running' RETURNING id`,
+      { replica, reason },
+    );
+    return rows.length;
+  }
+
   /**
    * Scheduled executions another replica left running end failed: only the leader runs scheduled
    * slots, so when this replica takes the lead the previous leader is gone (killed, or cut off).
