@@ -18,7 +18,6 @@ import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.j
 import type { Metrics } from './core/ports/metrics.js';
 import { probeSandbox, type SandboxStatus } from './core/terraform/sandbox-probe.js';
 import type { Clock } from './core/clock.js';
-import type { Notifier } from './core/notifications/notification.js';
 import { createScheduler } from './scheduler/create-scheduler.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 
@@ -30,8 +29,6 @@ export interface StartOptions {
   announce?: (text: string) => void;
   /** the clock agent schedules read (tests advance it); the system clock by default */
   agentClock?: Clock;
-  /** where core's events go; until the outbox is wired, events are dropped (tests collect them) */
-  notifier?: Notifier;
 }
 
 export interface RunningServer {
@@ -57,7 +54,7 @@ export async function openCore(
   config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics,
   /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
   sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
-  extras: { notifier?: Notifier; agentClock?: Clock } = {},
+  extras: { agentClock?: Clock } = {},
 ): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
@@ -71,11 +68,13 @@ export async function openCore(
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs, metrics, notifier: extras.notifier, agentClock: extras.agentClock,
+      db, log, encryptor, repos: vcs, vcs, metrics, agentClock: extras.agentClock,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
+        notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
+        planTtlMs: config.keptPlans.ttlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
@@ -103,7 +102,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new PromMetrics();
   // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
   const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, { notifier: options.notifier, agentClock: options.agentClock });
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, { agentClock: options.agentClock });
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -140,6 +139,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
+  internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
+  internals.housekeeping.start();
   github?.reporter.start();
   const scheduler = createScheduler({ db, internals, clock: options.agentClock ?? internals.clock, tickMs: config.scheduler.tickMs, log });
   if (config.scheduler.enabled) scheduler.start();
@@ -156,6 +157,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
       await internals.notifier?.stop();
+      await internals.housekeeping.stop();
+      await internals.notifications.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

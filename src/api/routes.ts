@@ -14,6 +14,7 @@ import { environmentsRouter } from './routers/environments.router.js';
 import { healthRouter } from './routers/health.router.js';
 import { instancesRouter } from './routers/instances.router.js';
 import { locksRouter } from './routers/locks.router.js';
+import { notificationsRouter } from './routers/notifications.router.js';
 import { projectsRouter } from './routers/projects.router.js';
 import { runsRouter } from './routers/runs.router.js';
 import { runnerPoolsRouter } from './routers/runner-pools.router.js';
@@ -54,6 +55,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
     runsRouter(core),
+    notificationsRouter(core),
     runnerPoolsRouter(core),
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),

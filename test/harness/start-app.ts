@@ -7,7 +7,6 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Actor, Role } from '../../src/core/actor.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Core, CoreInternals } from '../../src/core/index.js';
-import type { Notifier } from '../../src/core/notifications/notification.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 import { request, type HttpResponse, type RequestOptions } from './http.js';
@@ -24,8 +23,6 @@ export interface TestAppOptions {
   reuse?: { schema?: string; dataDir?: string; encryptionKey: string };
   /** the clock agent schedules read: tests advance it instead of waiting */
   agentClock?: Clock;
-  /** collects what core publishes (events are dropped otherwise) */
-  notifier?: Notifier;
 }
 
 export interface TestApp {
@@ -86,7 +83,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const logs = captureLogs(config.logLevel);
   const server = await startServer(config, {
-    log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv }, agentClock: options.agentClock, notifier: options.notifier,
+    log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv }, agentClock: options.agentClock,
   });
   const req = <T = any>(method: string, p: string, o?: RequestOptions) => request<T>(server.url, method, p, o);
   const login = await req('POST', '/api/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });

@@ -20,6 +20,8 @@ export interface AgentContext {
 /** A finding that, the first time it is seen (or after it went away and came back), tells people through the Notifier. */
 export interface NotifiableFinding extends Finding {
   event?: NotificationEvent;
+  /** the outbox's dedupe key; default `agent:<agent id>:<key>`. A shared key (e.g. `lock-warn:<lock id>`) makes one message whoever notices first */
+  dedupeKey?: string;
 }
 
 export interface AgentResult extends Omit<ExecutionOutcome, 'findings'> {
@@ -109,9 +111,9 @@ export class AgentExecutor {
   async #notify(agent: Agent, findings: NotifiableFinding[]): Promise<Finding[]> {
     const fresh = await this.deps.repo.reconcileFindings(agent.id, findings.map((f) => f.key));
     const out: Finding[] = [];
-    for (const { event, ...finding } of findings) {
+    for (const { event, dedupeKey, ...finding } of findings) {
       const notified = fresh.has(finding.key) && !!event;
-      if (notified) await this.deps.notifier.publish(event!, { dedupeKey: `agent:${agent.id}:${finding.key}` });
+      if (notified) await this.deps.notifier.publish(event!, { dedupeKey: dedupeKey ?? `agent:${agent.id}:${finding.key}` });
       out.push({ ...finding, notified });
     }
     return out;

@@ -39,6 +39,8 @@ export class StateWatcherAgent implements AgentBehaviour {
         message: `${lock.repoFullName}/${lock.dir} (${lock.workspace}) locked by ${holder} for ${hours(heldMs)}`,
         details: { lock_id: lock.id, locked_at: new Date(lock.lockedAt).toISOString(), held_ms: heldMs },
         event: { kind: 'lock.held_long', tenantId: ctx.agent.tenantId, projectId, lockId: lock.id },
+        // the housekeeping's long-lock warning uses the same key: one message per lock, whoever notices first
+        dedupeKey: `lock-warn:${lock.id}`,
       });
     }
     return out;
