@@ -18,6 +18,7 @@ import * as m1202T010b from './2026-12-02T010-2-sessions.js';
 import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
 import * as m1203T065 from './2026-12-03T065-slack-workspaces.js';
+import * as m1203T085 from './2026-12-03T085-agents.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -53,4 +54,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-03T020-runner-pools', ...m1203T020 },
   { name: '2026-12-03T060-kept-plans-notifications', ...m1203T060 },
   { name: '2026-12-03T065-slack-workspaces', ...m1203T065 },
+  { name: '2026-12-03T085-agents', ...m1203T085 },
 ];

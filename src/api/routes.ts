@@ -9,6 +9,7 @@ import { metricsRouter } from './metrics/metrics.router.js';
 import type { PromMetrics } from './metrics/prom-metrics.js';
 import { openapiRouter } from './openapi/openapi.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
+import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
 import { healthRouter } from './routers/health.router.js';
@@ -54,6 +55,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     projectsRouter(core),
     environmentsRouter(core),
     instancesRouter(core),
+    agentsRouter(core),
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
     runsRouter(core),

@@ -50,6 +50,13 @@ import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js'
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
+import { createAgents } from './agents/create-agents.js';
+import { AgentRepository } from './agents/agent.repository.js';
+import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
+import { CodebaseMonitorAgent } from './agents/codebase-monitor.agent.js';
+import type { AgentsService } from './agents/agents.service.js';
+import type { AgentDispatcher } from './agents/agent-dispatcher.js';
+import type { AgentExecutor } from './agents/agent-executor.js';
 import { LockWarnings } from './locks/lock-warnings.js';
 import { NotificationDispatcher } from './notifications/notification-dispatcher.js';
 import { NotificationSettingsRepository } from './notifications/notification-settings.repository.js';
@@ -90,6 +97,8 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
+  /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
+  agentClock?: Clock;
 }
 
 /**
@@ -123,6 +132,8 @@ export interface Core {
   readonly notifications: NotificationsService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** cron agents (drift monitor, state watcher, upgrade bot …) and their executions */
+  readonly agents: AgentsService;
 }
 
 /**
@@ -140,6 +151,10 @@ export interface CoreInternals {
   readonly recover: RunEngine['recover'];
   /** LISTEN/NOTIFY between replicas (external PostgreSQL only): start before the worker, stop after it */
   readonly notifier: RunEngine['notifier'];
+  /** what the leading replica's scheduler calls on each tick */
+  readonly agentDispatcher: AgentDispatcher;
+  /** agent executions running on this replica (tests wait for them; shutdown too) */
+  readonly agentExecutor: AgentExecutor;
   /** the outbox's deliverer: `register(channel)` (a front end's NotificationChannel), start/stop, `drain(now)` */
   readonly notifications: NotificationDispatcher;
   /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
@@ -151,7 +166,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -232,15 +247,24 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 
+  const agents = createAgents({
+    sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    behaviours: {
+      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
+    },
+  });
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
-    notifications: dispatcher, housekeeping,
+    notifications: dispatcher, housekeeping, agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
   };
   return { core, internals };
 }

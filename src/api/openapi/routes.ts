@@ -11,6 +11,8 @@ import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } fr
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
+import { CreateAgentInput, ListExecutionsQuery, UpdateAgentInput } from '../../core/agents/agent.schemas.js';
+import { AgentExecutionResource, AgentResource } from '../routers/agents.resources.js';
 
 /**
  * Every /api/v1 route, with the same zod schemas its router validates with and the resource it
@@ -111,6 +113,16 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/api/v1/instances/:id', tag: 'instances', summary: 'One instance', ok: json(R.InstanceResource) },
   { method: 'patch', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Change an instance', body: UpdateInstanceInput, ok: json(R.InstanceResource) },
   { method: 'delete', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Delete an instance', ok: noContent },
+
+  { method: 'get', path: '/api/v1/agents', tag: 'agents', summary: 'Cron agents of your tenant', ok: list(AgentResource) },
+  { method: 'post', path: '/api/v1/agents', tag: 'agents', summary: 'Create an agent (admin); the schedule is a cron expression, in UTC unless timezone', body: CreateAgentInput, ok: created(AgentResource), errors: conflict('an agent of that name exists') },
+  { method: 'get', path: '/api/v1/agents/:id', tag: 'agents', summary: 'One agent', ok: json(AgentResource) },
+  { method: 'patch', path: '/api/v1/agents/:id', tag: 'agents', summary: 'Change an agent (admin)', body: UpdateAgentInput, ok: json(AgentResource) },
+  { method: 'delete', path: '/api/v1/agents/:id', tag: 'agents', summary: 'Delete an agent and its executions (admin)', ok: noContent },
+  { method: 'post', path: '/api/v1/agents/:id/activate', tag: 'agents', summary: 'Run on the schedule from now on (admin)', ok: json(AgentResource) },
+  { method: 'post', path: '/api/v1/agents/:id/deactivate', tag: 'agents', summary: 'Pause the agent (admin)', ok: json(AgentResource) },
+  { method: 'post', path: '/api/v1/agents/:id/trigger', tag: 'agents', summary: 'Run the agent now, outside its schedule', ok: { 202: { description: 'Started; the execution as it begins', schema: AgentExecutionResource } }, errors: conflict('the agent is running on this replica') },
+  { method: 'get', path: '/api/v1/agents/:id/executions', tag: 'agents', summary: 'Executions of the agent, newest first: outcome, findings and the runs it made', query: ListExecutionsQuery, ok: list(AgentExecutionResource) },
 
   { method: 'get', path: '/api/v1/runs', tag: 'runs', summary: 'Runs of your tenant, newest first', query: ListRunsQuery, ok: { 200: { description: 'OK', schema: z.array(R.RunResource), headers: PAGE_HEADERS } } },
   { method: 'get', path: '/api/v1/runs/scheduled', tag: 'runs', summary: 'Runs scheduled for later', ok: list(R.RunResource) },
