@@ -65,6 +65,7 @@ export async function openCore(
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
+        approvalTtlMs: config.approvalTtlMs,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,

@@ -7,6 +7,7 @@ import { GITHUB_EVENTS_PATH } from '../bot/github/webhooks.router.js';
 import { metricsRouter } from './metrics/metrics.router.js';
 import type { PromMetrics } from './metrics/prom-metrics.js';
 import { openapiRouter } from './openapi/openapi.router.js';
+import { approvalsRouter } from './routers/approvals.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -52,6 +53,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
     runsRouter(core),
+    approvalsRouter(core, { publicUrl: config.publicUrl }),
     runnerPoolsRouter(core),
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),

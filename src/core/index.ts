@@ -1,4 +1,7 @@
 import type { Logger } from '../logger.js';
+import { ApprovalDecisions } from './approvals/approval-decisions.js';
+import { ApprovalRepository } from './approvals/approval.repository.js';
+import { ApprovalsService } from './approvals/approvals.service.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuditLog } from './audit/audit.service.js';
 import { ApiTokenRepository } from './auth/api-token.repository.js';
@@ -45,6 +48,7 @@ import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js'
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
+import { silentNotifier, type Notifier } from './notifications/notification.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -53,6 +57,8 @@ export interface CoreOptions {
   loginRateLimitPerMinute: number;
   /** ATLANTAS_TOKEN_MAX_TTL */
   tokenMaxTtlMs?: number;
+  /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human */
+  approvalTtlMs?: number;
   runs: RunEngineOptions;
 }
 
@@ -68,6 +74,8 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
+  /** where core tells people about approvals (the notifications outbox); nobody is told by default */
+  notifier?: Notifier;
 }
 
 /**
@@ -97,6 +105,8 @@ export interface Core {
   readonly health: HealthService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** the approval gate: what automated actors asked for that needs a human */
+  readonly approvals: ApprovalsService;
 }
 
 /**
@@ -119,7 +129,7 @@ export interface CoreInternals {
 type RunEngine = ReturnType<typeof createRunEngine>;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, notifier = silentNotifier }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -172,7 +182,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
-  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const approvalRepo = new ApprovalRepository({ sequelize });
+  const decisions = new ApprovalDecisions({ repo: approvalRepo, audit, notifier, clock });
+  const engine = createRunEngine({ approvals: decisions, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
@@ -183,6 +195,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
+    approvals: new ApprovalsService({
+      sequelize, repo: approvalRepo, decisions, runs: engine.runs, locks: engine.locks, projects, audit, notifier, clock,
+      ttlMs: options.approvalTtlMs ?? 3_600_000, log: log.child({ svc: 'approvals' }),
+    }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

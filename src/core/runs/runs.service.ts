@@ -77,6 +77,12 @@ interface Deps {
   log: Logger;
   /** every status a run enters is counted here */
   metrics?: Metrics;
+  /** the approval gate (core/approvals): told when a human approves a run an agent asked to apply */
+  approvals?: RunApprovalHook;
+}
+
+export interface RunApprovalHook {
+  approvedByHuman(actor: Actor, runId: string, transaction: Transaction): Promise<void>;
 }
 
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
@@ -170,6 +176,19 @@ export class RunsService {
   async approve(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
     if (actor.automation) this.refuseUnattended(actor);
+    return this.confirm(actor, id, actor.name);
+  }
+
+  /**
+   * The approval gate's one way in (core/approvals): an automated actor's apply that its token's
+   * policy allows without a human. Nothing else calls this; `policy` says what allowed it.
+   */
+  async approveUnderPolicy(actor: Actor, id: string, policy: string): Promise<Run> {
+    requirePermission(actor, 'run:approve');
+    return this.confirm(actor, id, `${actor.name} (policy: ${policy})`);
+  }
+
+  private async confirm(actor: Actor, id: string, approvedBy: string): Promise<Run> {
     const run = await this.get(actor, id);
     await this.assertMayRun(run.tenantId);
     if (!canApprove(run.status)) {
@@ -184,8 +203,10 @@ export class RunsService {
         await this.deps.audit.record(actor, 'run.approve_refused', { type: 'run', id }, { reason: stale }, { transaction });
         return null;
       }
-      await this.deps.repo.update(id, { status: 'confirmed', approvedBy: actor.name, approvedAt: new Date() }, { transaction });
+      await this.deps.repo.update(id, { status: 'confirmed', approvedBy, approvedAt: new Date() }, { transaction });
       await this.deps.audit.record(actor, 'run.approve', { type: 'run', id }, {}, { transaction });
+      // A human approving the run (a PR's `atlantis apply`, REST) also decides what an agent asked for it.
+      if (!actor.automation) await this.deps.approvals?.approvedByHuman(actor, id, transaction);
       return this.deps.repo.get(actor.tenantId, id, transaction);
     });
     if (!updated) throw new PreconditionFailedError(`${stale}; plan again`, { code: 'run.plan_stale' });
