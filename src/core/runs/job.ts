@@ -48,9 +48,13 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const ResourceChangeSummary = z.object({ address: z.string(), action: z.string() });
+/** `changes`: the changed attributes, sensitive values already redacted (terraform/plan-attribute-changes.ts); stored sealed */
+export const ResourceChangeSummary = z.object({
+  address: z.string(), action: z.string(),
+  changes: z.array(z.object({ name: z.string(), before: z.unknown(), after: z.unknown() })).max(100).optional(),
+});
 
-/** What a plan came to, as a runner reports it (no attribute values: they may be secret). */
+/** What a plan came to, as a runner reports it (attribute values only redacted, in `changes`; the run stores them sealed). */
 export const PlannedResult = z.object({
   hasChanges: z.boolean(),
   summary: z.string(),
