@@ -4,6 +4,7 @@ import { systemActors } from '../core/auth/system-actors.js';
 import type { Core } from '../core/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { GITHUB_EVENTS_PATH } from '../bot/github/webhooks.router.js';
+import { mcpRouter } from '../mcp/http.js';
 import { metricsRouter } from './metrics/metrics.router.js';
 import type { PromMetrics } from './metrics/prom-metrics.js';
 import { openapiRouter } from './openapi/openapi.router.js';
@@ -59,6 +60,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
+    mcpRouter(core, { readOnly: config.mcp.readOnly, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
   ];

@@ -235,6 +235,21 @@ export class RunsService {
     return result!;
   }
 
+  /** Throws a planned run's plan away: nobody can apply it any more, and the lock it held is released. */
+  async discard(actor: Actor, id: string, reason?: string): Promise<Run> {
+    requirePermission(actor, 'run:cancel');
+    const result = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      const run = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
+      if (!run) throw new NotFoundError(`run ${id} not found`, { code: 'run_not_found' });
+      if (!canApprove(run.status)) throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be discarded (cancel_run stops one in progress)`, { code: 'run.not_discardable' });
+      await this.finish(run, 'discarded', { statusReason: `discarded by ${actor.name}${reason ? `: ${reason}` : ''}`.slice(0, 1000) }, { transaction });
+      await this.deps.audit.record(actor, 'run.discard', { type: 'run', id }, { reason: reason ?? null }, { transaction });
+      return this.deps.repo.get(actor.tenantId, id, transaction);
+    });
+    this.deps.events.emit({ type: 'status', runId: id, status: 'discarded' });
+    return result!;
+  }
+
   /** Moves a run to an ending status, releasing what it held (actor lock, saved plan). */
   async finish(run: Run, status: RunStatus, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
     const { transaction, onlyIfStatus } = options;
