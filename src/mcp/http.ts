@@ -29,7 +29,7 @@ export function mcpRouter(core: Core, options: McpHttpOptions) {
     const actor = await authenticate(core, ctx, options.publicUrl);
     if (!actor) return;
     const log = ctx.state.log.child({ via: 'mcp', token: actor.tokenId });
-    const server = createMcpServer({ core, actor, readOnly: options.readOnly, baseUrl: options.publicUrl ?? ctx.origin, log });
+    const server = createMcpServer({ core, actor, readOnly: options.readOnly, baseUrl: options.publicUrl ?? `${ctx.protocol}://${ctx.host}`, log });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     ctx.respond = false;
     ctx.res.on('close', () => {

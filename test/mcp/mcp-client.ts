@@ -6,11 +6,11 @@ import type { McpPolicyInput } from '../../src/core/approvals/agent-policy.js';
 import type { TokenScope } from '../../src/core/auth/token-scopes.js';
 import type { TestApp } from '../harness/start-app.js';
 
-/** The real SDK client over Streamable HTTP to the app's /mcp, closed when the test ends. */
-export async function connectMcp(app: TestApp, token: string): Promise<Client> {
+/** The real SDK client over Streamable HTTP to the app's /mcp; inside a test it is closed when the test ends, else the caller closes it. */
+export async function connectMcp(app: TestApp, token: string, options: { keep?: boolean } = {}): Promise<Client> {
   const client = new Client({ name: 'atlantas-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-  onTestFinished(() => client.close());
+  if (!options.keep) onTestFinished(() => client.close());
   return client;
 }
 

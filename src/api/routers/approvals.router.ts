@@ -10,7 +10,7 @@ import { parse } from '../validate.js';
 export function approvalsRouter(core: Core, options: { publicUrl?: string }) {
   const router = new Router<AppState>({ prefix: '/api/v1/approvals' });
   router.use(requireActor(core));
-  const base = (ctx: { origin: string }) => options.publicUrl ?? ctx.origin;
+  const base = (ctx: { protocol: string; host: string }) => options.publicUrl ?? `${ctx.protocol}://${ctx.host}`;
 
   router.get('/', async (ctx) => {
     ctx.body = (await core.approvals.list(ctx.state.actor, parse(ListApprovalsQuery, ctx.query))).map((a) => approvalJson(a, base(ctx)));
