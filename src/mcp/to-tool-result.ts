@@ -37,7 +37,8 @@ export function toolError(code: ToolErrorCode, message: string, detail: Record<s
   return {
     isError: true,
     content: [{ type: 'text', text: `${code}: ${message}\n${NEXT_STEP[code]}` }],
-    structuredContent: { error: { code, message, ...detail } },
+    // Not structuredContent: clients check that against the tool's output schema, errors included.
+    _meta: { 'atlantas/error': { code, message, ...detail } },
   };
 }
 

@@ -11,6 +11,7 @@ export async function connectMcp(app: TestApp, token: string, options: { keep?: 
   const client = new Client({ name: 'atlantas-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
   if (!options.keep) onTestFinished(() => client.close());
+  await client.listTools(); // the client now checks every structuredContent against the tool's output schema
   return client;
 }
 
