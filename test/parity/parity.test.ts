@@ -4,6 +4,7 @@ import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo
 import { prCommentEvent, sendWebhook } from '../harness/github-webhooks.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { atlantisYaml, tfData } from '../harness/tf-files.js';
+import { agentToken, connectMcp, textOf } from '../mcp/mcp-client.js';
 
 const SECRET = 'webhook-secret';
 const API_SECRET = 'atlantis-secret';
@@ -13,11 +14,12 @@ const REPO = 'acme/parity';
  * The parity table: one case, every surface, the same decision — each in its own envelope. REST
  * answers with a status and a `code`; the Atlantis API with its `{success, error}` envelope (or a
  * project-level failure inside a successful one, as Atlantis does); a PR comment with an Atlantis
- * style comment. Every later front end (Slack, MCP, TFE) adds its column here.
+ * style comment; MCP with an `isError` tool result whose text starts with its stable code. Every
+ * later front end (Slack, TFE) adds its column here.
  *
  * A cell is `null` where a surface cannot express the case, with the reason beside it.
  */
-type Surface = 'rest' | 'atlantis' | 'comment';
+type Surface = 'rest' | 'atlantis' | 'comment' | 'mcp';
 interface Decision {
   /** REST status and core's code */
   status: number;
@@ -32,6 +34,8 @@ interface Case {
   rest: (() => Promise<Answer>) | null;
   atlantis: (() => Promise<Answer>) | null;
   comment: (() => Promise<Answer>) | null;
+  /** the `plan` tool, called by an agent token of the same person */
+  mcp: (() => Promise<Answer>) | null;
 }
 /** A surface's answer reduced to what the table compares: its status (HTTP, or 200 + project failure) and the text it shows. */
 interface Answer {
@@ -41,6 +45,7 @@ interface Answer {
 }
 
 const ATLANTIS_CODE: Record<number, string> = { 400: 'VALIDATION_ERROR', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 423: 'VALIDATION_ERROR' };
+const MCP_CODE: Record<number, string> = { 400: 'invalid_input', 403: 'forbidden', 404: 'not_found', 423: 'conflict' };
 
 describe('parity: the same case through REST, the Atlantis API and a PR comment gets the same decision', () => {
   let app: TestApp;
@@ -51,6 +56,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
   let member: { token: string };
   let viewer: { token: string };
   let foreigner: { token: string };
+  const agents: Record<'member' | 'viewer' | 'foreigner', string> = { member: '', viewer: '', foreigner: '' };
 
   async function openPr(): Promise<number> {
     const number = ++prs;
@@ -85,6 +91,13 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     return { status: res.status, code: res.body.error.code, text: res.body.error.message };
   };
 
+  const mcp = (agent: keyof typeof agents, args: Record<string, unknown>, on?: () => TestApp) => async (): Promise<Answer> => {
+    const client = await connectMcp(on?.() ?? app, agents[agent]);
+    const result = await client.callTool({ name: 'plan', arguments: args });
+    const text = textOf(result);
+    return { status: result.isError ? 0 : 200, code: result.isError ? text.slice(0, text.indexOf(':')) : undefined, text };
+  };
+
   const cases: Case[] = [
     {
       name: 'a blocked extra arg',
@@ -92,6 +105,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
       atlantis: null, // Atlantis's /api/plan has no field for extra args (its APIRequest: Repository, Ref, Type, PR, Projects, Paths)
       comment: comment('atlantis plan -d app -- -plugin-dir=/tmp/x'),
+      mcp: mcp('member', { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
     },
     {
       name: "a repository outside the caller's tenant",
@@ -100,6 +114,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       // the Atlantis API and webhooks act in the default tenant: there, ATLANTAS_REPO_ALLOWLIST decides
       atlantis: atlantis({ Paths: [{ Directory: 'app' }] }, () => restricted),
       comment: comment('atlantis plan -d app', { on: () => restricted }),
+      mcp: mcp('foreigner', { repo: REPO, dir: 'app' }),
     },
     {
       name: "a viewer's apply",
@@ -110,6 +125,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => viewer.token, { repo: REPO, dir: 'app', command: 'apply' }),
       atlantis: null, // the X-Atlantis-Token is one shared identity with the member role: no viewer can hold it
       comment: comment('atlantis apply', { user: 'mallory' }),
+      mcp: mcp('viewer', { repo: REPO, dir: 'app', command: 'apply' }),
     },
     {
       name: 'a locked project',
@@ -117,6 +133,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, dir: 'net' }),
       atlantis: atlantis({ Paths: [{ Directory: 'net' }] }),
       comment: comment('atlantis plan -d net'),
+      mcp: mcp('member', { repo: REPO, dir: 'net' }),
     },
     {
       name: 'an unknown project',
@@ -124,6 +141,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, project_name: 'nope' }),
       atlantis: atlantis({ Projects: ['nope'] }),
       comment: comment('atlantis plan -p nope'),
+      mcp: mcp('member', { repo: REPO, project_name: 'nope' }),
     },
   ];
 
@@ -141,6 +159,9 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     member = await app.factories.user({ role: 'member' });
     viewer = await app.factories.user({ role: 'viewer' });
     foreigner = await app.factories.user({ tenantId: (await app.factories.tenant()).id });
+    agents.member = (await agentToken(app)).token;
+    agents.viewer = (await agentToken(app, { role: 'viewer', scopes: ['mcp:read'] })).token;
+    agents.foreigner = (await agentToken(app, { tenantId: (await app.factories.tenant()).id })).token;
     // PR #100 holds the lock on `net` for the locked-project case
     prs = 99;
     const holder = await openPr();
@@ -173,6 +194,11 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       if (c.comment) {
         const a = await c.comment();
         expect(a.text, 'PR comment').toMatch(messages.comment ?? message);
+      }
+      if (c.mcp) {
+        const a = await c.mcp();
+        expect(a, 'MCP').toMatchObject({ status: 0, code: MCP_CODE[status] });
+        expect(a.text, 'MCP').toMatch(messages.mcp ?? message);
       }
       expect((await app.sql('SELECT id FROM runs')).length, 'nothing ran').toBe(runsBefore);
     });
