@@ -71,6 +71,7 @@ const Env = z.object({
   ATLANTAS_RUNNER_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s').prefault('60s'),
   ATLANTAS_TOKEN: z.string().regex(/^atl_.{20,}$/, 'expected an API token (atl_…) with scope mcp:read or mcp:write, from POST /api/v1/users/tokens').optional(),
   ATLANTAS_MCP_READ_ONLY: bool.prefault('false'),
+  ATLANTAS_MCP_SESSIONS: bool.prefault('true'),
   ATLANTAS_APPROVAL_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 1h').prefault('1h'),
   ATLANTAS_RUNNER_TOKEN: z.string().regex(/^atr_.{20,}$/, 'expected a runner token (atr_…) from POST /api/v1/runner-pools/{id}/tokens').optional(),
   ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
@@ -110,6 +111,8 @@ export interface Config {
   mcp: {
     /** ATLANTAS_MCP_READ_ONLY: write tools are not even registered */
     readOnly: boolean;
+    /** ATLANTAS_MCP_SESSIONS: stateful sessions for clients with elicitation that bind a person */
+    sessions: boolean;
     /** ATLANTAS_TOKEN: what `atlantas mcp` (stdio) authenticates to ATLANTAS_URL with */
     token?: string;
   };
@@ -211,7 +214,7 @@ function toConfig(e: RawEnv): Config {
     port: e.ATLANTAS_PORT,
     host: e.ATLANTAS_HOST,
     publicUrl: e.ATLANTAS_URL?.replace(/\/+$/, ''),
-    mcp: { readOnly: e.ATLANTAS_MCP_READ_ONLY, token: e.ATLANTAS_TOKEN },
+    mcp: { readOnly: e.ATLANTAS_MCP_READ_ONLY, sessions: e.ATLANTAS_MCP_SESSIONS, token: e.ATLANTAS_TOKEN },
     approvalTtlMs: e.ATLANTAS_APPROVAL_TTL,
     dataDir: e.ATLANTAS_DATA_DIR,
     logLevel: e.LOG_LEVEL,

@@ -5,6 +5,7 @@ import type { Actor } from '../core/actor.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../logger.js';
 import { VERSION } from '../version.js';
+import { elicitingApprover } from './elicit-approval.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { sdkToolError, toToolResult } from './to-tool-result.js';
@@ -13,13 +14,15 @@ import { TOOLS } from './tools/index.js';
 
 export interface McpServerOptions {
   core: Core;
-  /** the caller, from its bearer token: every tool acts as this actor */
-  actor: Actor;
+  /** the caller, from its bearer token: every tool acts as this actor (a session passes the one its latest request authenticated) */
+  actor: Actor | (() => Actor);
   /** ATLANTAS_MCP_READ_ONLY: write tools are not registered at all */
   readOnly: boolean;
   baseUrl: string;
   log: Logger;
   tools?: readonly McpTool[];
+  /** a session bound to this person: apply_run may ask them inline (elicitation) */
+  approver?: Actor;
 }
 
 const INSTRUCTIONS = 'Atlantas runs Terraform for your tenant. Read freely (list_projects, list_runs, get_plan); plan freely (plan). ' +
@@ -36,7 +39,14 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const server = new McpServer({ name: 'atlantas', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
   // The SDK's own tool errors (arguments failing the schema, an unknown tool) get our stable codes too.
   (server as unknown as { createToolError(message: string): CallToolResult }).createToolError = sdkToolError;
-  const ctx: ToolContext = { core: options.core, actor: options.actor, baseUrl: options.baseUrl, log: options.log };
+  const actor = options.actor;
+  const ctx: ToolContext = {
+    core: options.core, baseUrl: options.baseUrl, log: options.log,
+    get actor() {
+      return typeof actor === 'function' ? actor() : actor;
+    },
+    inlineApprover: options.approver ? elicitingApprover(server, options.approver) : undefined,
+  };
   for (const tool of options.tools ?? TOOLS) {
     if (options.readOnly && !tool.annotations.readOnlyHint) continue;
     const log = options.log.child({ tool: tool.name });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Actor } from '../core/actor.js';
+import type { InlineApprover } from '../core/approvals/approvals.service.js';
 import type { Core } from '../core/index.js';
 import type { Logger } from '../logger.js';
 
@@ -10,6 +11,8 @@ export interface ToolContext {
   /** the server's public URL, for links in results */
   baseUrl: string;
   log: Logger;
+  /** in a session bound to a person whose client supports elicitation: ask them inline (approvals) */
+  inlineApprover?: InlineApprover;
 }
 
 /** A tool's answer: the typed result (`structuredContent`) and a short rendering for the model to read. */

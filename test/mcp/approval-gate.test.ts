@@ -1,4 +1,6 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
@@ -7,7 +9,7 @@ import { agentToken, connectMcp, textOf, type Agent } from './mcp-client.js';
 
 const SECRET = 'hunter2-do-not-show';
 const withSecret = `resource "terraform_data" "visible" {\n  input = "blue"\n}\nresource "terraform_data" "secret" {\n  input = sensitive("${SECRET}")\n}\n`;
-const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire'];
+const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire', 'prod-inline'];
 
 describe('the approval gate: an agent plans freely, a person approves applies elsewhere', () => {
   let app: TestApp;
@@ -19,7 +21,7 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     repo = await createBareRepo({ owner: 'acme', name: 'platform' });
     await repo.commitFiles({ 'prod/main.tf': withSecret, ...Object.fromEntries(DIRS.filter((d) => d !== 'prod').map((d) => [`${d}/main.tf`, tfData(1, d)])) }, 'four projects');
     app = await startTestApp({ childEnv: insteadOfEnv(repo.root) });
-    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire' };
+    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline' };
     for (const dir of DIRS) {
       const res = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: names[dir], repository_url: 'https://github.com/acme/platform', terraform_path: dir } });
       expect(res.status).toBe(201);
@@ -128,5 +130,37 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const asked = await call('apply_run', { run_id: destroy, reason: 'clean up dev' });
     expect(asked).toMatchObject({ status: 'pending_approval', approval: { action: 'run_destroy' } });
     expect(asked.why).toMatch(/destroys 1 resource\(s\), more than the token's max_destroy \(0\)/);
+  });
+
+  it('in a session bound to a person whose client supports elicitation, their inline answer approves; the agent alone cannot bind itself', async () => {
+    const runId = await planned('prod-inline');
+    const person = await app.factories.user({ role: 'member' });
+    const asked: string[] = [];
+    const inline = new Client({ name: 'desktop', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    inline.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params.message);
+      return { action: 'accept', content: { approve: true } };
+    });
+    const headers = { Authorization: `Bearer ${agent.token}`, 'X-Atlantas-Approver': `Bearer ${person.token}` };
+    await inline.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url), { requestInit: { headers } }));
+    try {
+      const result = await inline.callTool({ name: 'apply_run', arguments: { run_id: runId, reason: 'ship it now' } });
+      expect(result.structuredContent).toMatchObject({ status: 'confirmed', approved_by: `${person.email} (token test)` });
+      expect(asked).toEqual([expect.stringMatching(/asks to apply acme\/platform prod-inline \(default\)[\s\S]*"ship it now"[\s\S]*Approve as /)]);
+    } finally {
+      await inline.close();
+    }
+    await settled(runId).toMatch(/^(applied|errored)$/);
+    expect(await runStatus(runId)).toBe('applied');
+    const [request] = (await call('list_approvals', { run_id: runId })).approvals;
+    expect(request).toMatchObject({ status: 'approved', decided_by: { name: `${person.email} (token test)`, via: 'mcp', note: 'answered in the MCP client' } });
+
+    // an agent token as the "approver" is refused at initialize
+    const selfBound = new Client({ name: 'desktop', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    const other = await agentToken(app);
+    await expect(selfBound.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url), {
+      requestInit: { headers: { Authorization: `Bearer ${agent.token}`, 'X-Atlantas-Approver': `Bearer ${other.token}` } },
+    }))).rejects.toThrow(/must carry a person's own login or API token/);
+    await selfBound.close();
   });
 });

@@ -33,10 +33,21 @@ export interface ApprovalsDeps {
   log: Logger;
 }
 
+/**
+ * A person at the requester's keyboard who can be asked at once (an MCP session bound to their
+ * own identity, whose client supports elicitation). Their answer counts as a decision only
+ * because `approver` is that person, checked like any other decider; the agent's token never is.
+ */
+export interface InlineApprover {
+  approver: Actor;
+  /** the person's answer, or null when they did not answer (the request stays pending) */
+  ask(request: ApprovalRequest): Promise<'approved' | 'rejected' | null>;
+}
+
 /** What asking to apply a run led to. */
 export type ApplyOutcome =
   | { status: 'confirmed'; run: Run; approvedBy: string }
-  | { status: 'pending_approval'; run: Run; approval: ApprovalRequest; why: string };
+  | { status: 'pending_approval' | 'rejected'; run: Run; approval: ApprovalRequest; why: string };
 
 export type UnlockOutcome =
   | { status: 'unlocked'; lock: ProjectLock }
@@ -72,7 +83,7 @@ export class ApprovalsService {
    * Apply a planned run. A person's call confirms it at once; an agent's is confirmed only when
    * its token's policy covers the project and the plan's destroys, else it waits for a human.
    */
-  async applyRun(actor: Actor, runId: string, reason: string): Promise<ApplyOutcome> {
+  async applyRun(actor: Actor, runId: string, reason: string, inline?: InlineApprover): Promise<ApplyOutcome> {
     requirePermission(actor, 'run:apply');
     const run = await this.deps.runs.get(actor, runId);
     if (!canApprove(run.status)) {
@@ -91,7 +102,11 @@ export class ApprovalsService {
       action, targetType: 'run', targetId: run.id, projectId: run.projectId, runId: run.id, reason,
       summary: `${run.operation} ${run.repoFullName} ${run.dir} (${run.workspace}): ${run.summary ?? 'planned'}`,
     });
-    return { status: 'pending_approval', run, approval, why: refusal };
+    const answer = inline ? await inline.ask(approval) : null;
+    if (!answer || !inline) return { status: 'pending_approval', run, approval, why: refusal };
+    const decided = await this.decide(inline.approver, approval.id, answer, 'answered in the MCP client');
+    if (answer === 'rejected') return { status: 'rejected', run: await this.deps.runs.get(actor, runId), approval: decided, why: `${inline.approver.name} rejected it` };
+    return { status: 'confirmed', run: await this.deps.runs.get(actor, runId), approvedBy: inline.approver.name };
   }
 
   /** Unlock a project lock. An agent frees its own lock at once; anyone else's needs a human. */
