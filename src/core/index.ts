@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { ApprovalDecisions } from './approvals/approval-decisions.js';
+import { ApprovalLedger } from './approvals/approval-ledger.js';
 import { ApprovalRepository } from './approvals/approval.repository.js';
 import { ApprovalsService } from './approvals/approvals.service.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -183,8 +183,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
   const approvalRepo = new ApprovalRepository({ sequelize });
-  const decisions = new ApprovalDecisions({ repo: approvalRepo, audit, notifier, clock });
-  const engine = createRunEngine({ approvals: decisions, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000 });
+  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
@@ -196,8 +196,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
     approvals: new ApprovalsService({
-      sequelize, repo: approvalRepo, decisions, runs: engine.runs, locks: engine.locks, projects, audit, notifier, clock,
-      ttlMs: options.approvalTtlMs ?? 3_600_000, log: log.child({ svc: 'approvals' }),
+      sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
     }),
   };
   const internals: CoreInternals = {

@@ -9,7 +9,7 @@ import { agentToken, connectMcp, textOf, type Agent } from './mcp-client.js';
 
 const SECRET = 'hunter2-do-not-show';
 const withSecret = `resource "terraform_data" "visible" {\n  input = "blue"\n}\nresource "terraform_data" "secret" {\n  input = sensitive("${SECRET}")\n}\n`;
-const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire', 'prod-inline'];
+const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire', 'prod-inline', 'prod-rest'];
 
 describe('the approval gate: an agent plans freely, a person approves applies elsewhere', () => {
   let app: TestApp;
@@ -21,7 +21,7 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     repo = await createBareRepo({ owner: 'acme', name: 'platform' });
     await repo.commitFiles({ 'prod/main.tf': withSecret, ...Object.fromEntries(DIRS.filter((d) => d !== 'prod').map((d) => [`${d}/main.tf`, tfData(1, d)])) }, 'four projects');
     app = await startTestApp({ childEnv: insteadOfEnv(repo.root) });
-    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline' };
+    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline', 'prod-rest': 'prod-rest' };
     for (const dir of DIRS) {
       const res = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: names[dir], repository_url: 'https://github.com/acme/platform', terraform_path: dir } });
       expect(res.status).toBe(201);
@@ -105,6 +105,21 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const again = await client.callTool({ name: 'apply_run', arguments: { run_id: runId, reason: 'please' } });
     expect(textOf(again)).toMatch(/^conflict: run .* is canceled/);
     expect(await app.sql("SELECT id FROM runs WHERE dir = 'prod-reject' AND status = 'applied'")).toEqual([]);
+  });
+
+  it('an agent token approving the run over REST is refused, and that records a request a person can approve', async () => {
+    const runId = await planned('prod-rest');
+    const direct = await app.req('POST', `/api/v1/runs/${runId}/approve`, { token: agent.token });
+    expect(direct.status).toBe(403);
+    expect(direct.body.code).toBe('run.human_approval_required');
+    const [request] = (await app.req('GET', `/api/v1/approvals?run_id=${runId}`, { token: app.admin.token })).body;
+    expect(request).toMatchObject({ status: 'pending', requested_by: { token_id: agent.tokenId, via: 'api' } });
+    expect(direct.body.detail).toContain(`approval request ${request.id} waits for a person`);
+    expect(await runStatus(runId)).toBe('planned');
+    // a person approving the run itself decides the request too
+    expect((await app.req('POST', `/api/v1/runs/${runId}/approve`, { token: app.admin.token })).body.status).toBe('confirmed');
+    expect((await app.req('GET', `/api/v1/approvals/${request.id}`, { token: app.admin.token })).body).toMatchObject({ status: 'approved', decided_by: { name: app.admin.email, via: 'api' } });
+    await settled(runId).toMatch(/^(applied|errored)$/);
   });
 
   it('an expired request cannot be approved', async () => {

@@ -7,12 +7,11 @@ import { inTransaction } from '../db/transaction.js';
 import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { LocksService } from '../locks/locks.service.js';
 import { lockKey, type ProjectLock } from '../locks/project-lock.model.js';
-import type { Notifier } from '../notifications/notification.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Run } from '../runs/run.model.js';
 import { canApprove } from '../runs/run-status.js';
 import type { RunsService } from '../runs/runs.service.js';
-import type { ApprovalDecisions } from './approval-decisions.js';
+import { runApplyRequest, type ApprovalLedger } from './approval-ledger.js';
 import { policyRefusal } from './agent-policy.js';
 import type { ApprovalAction, ApprovalRequest } from './approval.model.js';
 import type { ApprovalRepository } from './approval.repository.js';
@@ -21,15 +20,12 @@ import type { ListApprovalsQuery } from './approval.schemas.js';
 export interface ApprovalsDeps {
   sequelize: Sequelize;
   repo: ApprovalRepository;
-  decisions: ApprovalDecisions;
+  ledger: ApprovalLedger;
   runs: RunsService;
   locks: LocksService;
   projects: ProjectsService;
   audit: AuditLog;
-  notifier: Notifier;
   clock: Clock;
-  /** ATLANTAS_APPROVAL_TTL */
-  ttlMs: number;
   log: Logger;
 }
 
@@ -97,11 +93,7 @@ export class ApprovalsService {
       await this.deps.audit.record(actor, 'approval.policy_applied', { type: 'run', id: runId }, { reason, project, policy: actor.agentPolicy, token: actor.tokenId });
       return { status: 'confirmed', run: confirmed, approvedBy: `policy of ${actor.name}` };
     }
-    const action: ApprovalAction = run.operation === 'destroy' ? 'run_destroy' : 'run_apply';
-    const approval = await this.request(actor, {
-      action, targetType: 'run', targetId: run.id, projectId: run.projectId, runId: run.id, reason,
-      summary: `${run.operation} ${run.repoFullName} ${run.dir} (${run.workspace}): ${run.summary ?? 'planned'}`,
-    });
+    const approval = await this.deps.ledger.request(actor, runApplyRequest(run, reason));
     const answer = inline ? await inline.ask(approval) : null;
     if (!answer || !inline) return { status: 'pending_approval', run, approval, why: refusal };
     const decided = await this.decide(inline.approver, approval.id, answer, 'answered in the MCP client');
@@ -115,7 +107,7 @@ export class ApprovalsService {
     const lock = (await this.deps.locks.list(actor)).find((l) => l.id === idOrKey || lockKey(l) === idOrKey || lockKey(l).replace(/\/$/, '') === idOrKey);
     if (!lock) throw new NotFoundError(`lock ${idOrKey} not found`, { code: 'not_found' });
     if (!actor.automation || lock.lockedBy === actor.name) return { status: 'unlocked', lock: await this.deps.locks.unlock(actor, lock.id) };
-    const approval = await this.request(actor, {
+    const approval = await this.deps.ledger.request(actor, {
       action: 'unlock', targetType: 'project_lock', targetId: lock.id, projectId: null, runId: lock.runId, reason,
       summary: `unlock ${lockKey(lock)}, held by ${lock.holderName}`,
     });
@@ -136,7 +128,7 @@ export class ApprovalsService {
     const decided = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const row = await this.deps.repo.decide(actor.tenantId, id, { status: decision, userId: actor.userId ?? null, name: actor.name, via: actor.via, note: note ?? null, at: this.deps.clock.now() }, transaction);
       if (!row) return null;
-      await this.deps.decisions.record(actor, row, transaction);
+      await this.deps.ledger.record(actor, row, transaction);
       return row;
     });
     if (!decided) {
@@ -144,21 +136,6 @@ export class ApprovalsService {
       throw new ConflictError(`approval request ${id} is already ${now.status}`, { code: 'approval.not_pending' });
     }
     return this.carryOut(actor, decided);
-  }
-
-  private async request(actor: Actor, what: Pick<ApprovalRequest, 'action' | 'targetType' | 'targetId' | 'projectId' | 'runId' | 'reason' | 'summary'>): Promise<ApprovalRequest> {
-    const now = this.deps.clock.now();
-    return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const { request, created } = await this.deps.repo.insertOrPending({
-        tenantId: actor.tenantId, ...what, requestedByKind: actor.kind, requestedByUserId: actor.userId ?? null,
-        requestedByTokenId: actor.tokenId ?? null, requestedByName: actor.name, requestedVia: actor.via, expiresAt: new Date(now.getTime() + this.deps.ttlMs),
-      }, now, transaction);
-      if (!created) return request;
-      await this.deps.audit.record(actor, 'approval.request', { type: 'approval', id: request.id },
-        { action: what.action, target: `${what.targetType}:${what.targetId}`, reason: what.reason, token: actor.tokenId ?? null }, { transaction });
-      await this.deps.notifier.publish({ kind: 'approval.requested', tenantId: actor.tenantId, projectId: what.projectId, approvalId: request.id, ...(what.runId ? { runId: what.runId } : {}) }, { transaction });
-      return request;
-    });
   }
 
   /** Does what was approved, as the approver; a rejected run's plan is discarded so nobody applies it later. */

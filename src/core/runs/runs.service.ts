@@ -83,6 +83,7 @@ interface Deps {
 
 export interface RunApprovalHook {
   approvedByHuman(actor: Actor, runId: string, transaction: Transaction): Promise<void>;
+  requestRunApply(actor: Actor, run: Run, reason: string): Promise<{ id: string }>;
 }
 
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
@@ -175,8 +176,20 @@ export class RunsService {
    */
   async approve(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
-    if (actor.automation) this.refuseUnattended(actor);
+    if (actor.automation) return this.askForHuman(actor, id);
     return this.confirm(actor, id, actor.name);
+  }
+
+  /** An automated actor approving a run directly: a request for a person is recorded (core/approvals), and the refusal names it. */
+  private async askForHuman(actor: Actor, id: string): Promise<never> {
+    const run = await this.get(actor, id);
+    if (!this.deps.approvals || !canApprove(run.status)) this.refuseUnattended(actor);
+    const request = await this.deps.approvals.requestRunApply(actor, run, 'no reason given (asked by approving the run directly)');
+    throw new NotAllowedError(
+      `${actor.name} is an automated agent: an apply needs a human's approval; approval request ${request.id} waits for a person ` +
+        `(POST /api/v1/approvals/${request.id}/approve, or \`atlantis apply\` on the pull request)`,
+      { code: 'run.human_approval_required', details: { approval_id: request.id } },
+    );
   }
 
   /**
