@@ -99,6 +99,21 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     expect((await client.callTool({ name: 'list_projects', arguments: {} })).structuredContent).toEqual({ projects: [] });
   });
 
+  it('POST /api/v1/users/tokens takes mcp_policy for an agent token only, and validates it', async () => {
+    const person = await app.factories.user({ role: 'member' });
+    const ok = await app.req('POST', '/api/v1/users/tokens', { token: person.token, body: { name: 'claude', scopes: ['mcp:write'], mcp_policy: { auto_apply: ['project-a', 'dev-*'], max_destroy: 0 } } });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ scopes: ['mcp:write'], mcp_policy: { auto_apply: ['project-a', 'dev-*'], max_destroy: 0 } });
+    const plain = await app.req('POST', '/api/v1/users/tokens', { token: person.token, body: { name: 'ci', scopes: ['write'], mcp_policy: { auto_apply: ['x'] } } });
+    expect(plain.status).toBe(400);
+    expect(plain.body.detail).toMatch(/mcp_policy applies to an AI agent's token only/);
+    const bad = await app.req('POST', '/api/v1/users/tokens', { token: person.token, body: { name: 'claude', scopes: ['mcp:write'], mcp_policy: { auto_apply: ['a b'], max_destroy: -1 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/mcp_policy.auto_apply.0: must be a project name[\s\S]*mcp_policy.max_destroy/);
+    const viewer = await app.factories.user({ role: 'viewer' });
+    expect((await app.req('POST', '/api/v1/users/tokens', { token: viewer.token, body: { name: 'claude', scopes: ['mcp:write'] } })).status).toBe(403);
+  });
+
   it('an agent token cannot mint a person\'s token (which would escape the approval gate)', async () => {
     const agent = await agentToken(app);
     const res = await app.req('POST', '/api/v1/users/tokens', { token: agent.token, body: { name: 'escape', scopes: ['write'] } });
