@@ -9,7 +9,8 @@ import { agentToken, connectMcp, textOf, type Agent } from './mcp-client.js';
 
 const SECRET = 'hunter2-do-not-show';
 const withSecret = `resource "terraform_data" "visible" {\n  input = "blue"\n}\nresource "terraform_data" "secret" {\n  input = sensitive("${SECRET}")\n}\n`;
-const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire', 'prod-inline', 'prod-rest'];
+const DIRS = ['dev', 'prod', 'prod-reject', 'prod-expire', 'prod-inline', 'prod-rest', 'shared', 'mine', 'scratch'];
+const devOutputs = `${tfData(1, 'dev')}output "endpoint" {\n  value = "https://dev.example"\n}\noutput "db_password" {\n  value     = "pw-${SECRET}"\n  sensitive = true\n}\n`;
 
 describe('the approval gate: an agent plans freely, a person approves applies elsewhere', () => {
   let app: TestApp;
@@ -19,9 +20,9 @@ describe('the approval gate: an agent plans freely, a person approves applies el
 
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'platform' });
-    await repo.commitFiles({ 'prod/main.tf': withSecret, ...Object.fromEntries(DIRS.filter((d) => d !== 'prod').map((d) => [`${d}/main.tf`, tfData(1, d)])) }, 'four projects');
+    await repo.commitFiles({ ...Object.fromEntries(DIRS.map((d) => [`${d}/main.tf`, tfData(1, d)])), 'prod/main.tf': withSecret, 'dev/main.tf': devOutputs }, 'the projects');
     app = await startTestApp({ childEnv: insteadOfEnv(repo.root) });
-    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline', 'prod-rest': 'prod-rest' };
+    const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline', 'prod-rest': 'prod-rest', shared: 'shared', mine: 'mine', scratch: 'scratch' };
     for (const dir of DIRS) {
       const res = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: names[dir], repository_url: 'https://github.com/acme/platform', terraform_path: dir } });
       expect(res.status).toBe(201);
@@ -145,6 +146,46 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const asked = await call('apply_run', { run_id: destroy, reason: 'clean up dev' });
     expect(asked).toMatchObject({ status: 'pending_approval', approval: { action: 'run_destroy' } });
     expect(asked.why).toMatch(/destroys 1 resource\(s\), more than the token's max_destroy \(0\)/);
+  });
+
+  it('reads states: the applied dev-app state, its versions, and its outputs with the sensitive one redacted', async () => {
+    const states = (await call('list_states', {})).states;
+    const dev = states.find((st: any) => st.project_name === 'dev-app');
+    expect(dev).toMatchObject({ workspace: 'default', serial: expect.any(Number) });
+    expect((await call('list_state_versions', { state_id: dev.id })).versions.length).toBeGreaterThan(0);
+    const outputs = await call('get_state_outputs', { state_id: dev.id });
+    expect(outputs).toMatchObject({ untrusted: true });
+    expect(outputs.outputs).toEqual(expect.arrayContaining([
+      { name: 'endpoint', sensitive: false, type: 'string', value: 'https://dev.example' },
+      { name: 'db_password', sensitive: true, type: 'string', value: '(sensitive value)' },
+    ]));
+    expect(JSON.stringify(outputs) + textOf(await client.callTool({ name: 'get_state_outputs', arguments: { state_id: dev.id } }))).not.toContain(SECRET);
+  });
+
+  it('unlock: the agent frees its own lock at once; someone else\'s waits for a person, who approves it', async () => {
+    const own = await planned('mine');
+    const ownLock = (await call('list_locks', {})).locks.find((l: any) => l.path === 'mine');
+    expect(ownLock).toMatchObject({ run_id: own });
+    expect(await call('unlock', { lock_id: ownLock.id, reason: 'my own plan' })).toMatchObject({ status: 'unlocked', approval: null });
+    expect(await runStatus(own)).toBe('discarded');
+
+    const theirs = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { project: 'shared', command: 'apply' } });
+    await settled(theirs.body.id).toBe('planned');
+    const lock = (await call('list_locks', {})).locks.find((l: any) => l.path === 'shared');
+    const asked = await call('unlock', { lock_id: lock.id, reason: 'stale plan blocks me' });
+    expect(asked).toMatchObject({ status: 'pending_approval', approval: { action: 'unlock', target: { type: 'project_lock', id: lock.id } } });
+    expect(await runStatus(theirs.body.id)).toBe('planned');
+    const approved = await app.req('POST', `/api/v1/approvals/${asked.approval.id}/approve`, { token: app.admin.token, body: {} });
+    expect(approved.body).toMatchObject({ status: 'approved', outcome: 'unlocked' });
+    expect((await call('list_locks', {})).locks.find((l: any) => l.path === 'shared')).toBeUndefined();
+    expect(await runStatus(theirs.body.id)).toBe('discarded');
+  });
+
+  it('discard_run throws a planned run away; cancel_run on it then answers conflict', async () => {
+    const runId = await planned('scratch');
+    expect(await call('discard_run', { run_id: runId, reason: 'not needed' })).toMatchObject({ status: 'discarded', status_reason: expect.stringMatching(/discarded by .*: not needed/) });
+    expect(textOf(await client.callTool({ name: 'cancel_run', arguments: { run_id: runId } }))).toMatch(/^conflict: run .* is already discarded/);
+    expect((await call('list_locks', {})).locks.find((l: any) => l.path === 'scratch')).toBeUndefined();
   });
 
   it('in a session bound to a person whose client supports elicitation, their inline answer approves; the agent alone cannot bind itself', async () => {
