@@ -10,6 +10,7 @@ import * as m010 from './2026-11-23T010-create-run-logs-plans-locks.js';
 import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
 import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as m1203T020 from './2026-12-03T020-runner-pools.js';
+import * as m1203T060 from './2026-12-03T060-kept-plans-notifications.js';
 import * as m1203T070 from './2026-12-03T070-approvals-and-mcp-tokens.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
@@ -50,5 +51,6 @@ export const migrations: Migration[] = [
   { name: '2026-12-02T010-3-token-scopes', ...m1202T010c },
   { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
   { name: '2026-12-03T020-runner-pools', ...m1203T020 },
+  { name: '2026-12-03T060-kept-plans-notifications', ...m1203T060 },
   { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
 ];

@@ -97,6 +97,10 @@ const Env = z.object({
   ATLANTAS_BLOCKED_EXTRA_ARGS: csv.optional(),
   ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
   ATLANTAS_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a slug').default('default'),
+  ATLANTAS_PLAN_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
+  ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
+  ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
+  ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -155,6 +159,16 @@ export interface Config {
   /** ATLANTAS_REPO_CONFIG: the server-side repo config file (Atlantis repos.yaml), read once by openCore */
   repoConfigPath?: string;
   defaultTenant: string;
+  /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
+  keptPlans: { ttlMs: number };
+  notifications: {
+    /** ATLANTAS_SLACK_CHANNEL: the default tenant's channel when neither project nor tenant names one */
+    slackChannel?: string;
+    /** ATLANTAS_LOCK_WARN_AFTER: a project lock held longer than this is announced once */
+    lockWarnAfterMs: number;
+    /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
+    pollMs: number;
+  };
   github: {
     token?: string;
     appId?: string;
@@ -253,6 +267,8 @@ function toConfig(e: RawEnv): Config {
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
     repoConfigPath: e.ATLANTAS_REPO_CONFIG,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
+    keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
+    notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

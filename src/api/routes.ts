@@ -15,6 +15,7 @@ import { environmentsRouter } from './routers/environments.router.js';
 import { healthRouter } from './routers/health.router.js';
 import { instancesRouter } from './routers/instances.router.js';
 import { locksRouter } from './routers/locks.router.js';
+import { notificationsRouter } from './routers/notifications.router.js';
 import { projectsRouter } from './routers/projects.router.js';
 import { runsRouter } from './routers/runs.router.js';
 import { runnerPoolsRouter } from './routers/runner-pools.router.js';
@@ -55,6 +56,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     statesRouter(core),
     runsRouter(core),
     approvalsRouter(core, { publicUrl: config.publicUrl }),
+    notificationsRouter(core),
     runnerPoolsRouter(core),
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),

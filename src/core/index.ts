@@ -48,7 +48,13 @@ import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js'
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
-import { silentNotifier, type Notifier } from './notifications/notification.js';
+import { LockWarnings } from './locks/lock-warnings.js';
+import { NotificationDispatcher } from './notifications/notification-dispatcher.js';
+import { NotificationSettingsRepository } from './notifications/notification-settings.repository.js';
+import { NotificationsService } from './notifications/notifications.service.js';
+import { OutboxNotifier } from './notifications/outbox-notifier.js';
+import { OutboxRepository } from './notifications/outbox.repository.js';
+import { Housekeeping } from './housekeeping.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -60,6 +66,16 @@ export interface CoreOptions {
   /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human */
   approvalTtlMs?: number;
   runs: RunEngineOptions;
+  notifications?: {
+    /** ATLANTAS_SLACK_CHANNEL: the default tenant's last-resort channel */
+    serverDefaultChannel?: string;
+    /** ATLANTAS_LOCK_WARN_AFTER (default 24h) */
+    lockWarnAfterMs?: number;
+    /** the outbox's fallback poll (publishes wake it at once); default 15 s */
+    pollMs?: number;
+  };
+  /** ATLANTAS_PLAN_TTL: a kept plan outside a pull request expires after this (default 24h) */
+  planTtlMs?: number;
 }
 
 export interface CoreDeps {
@@ -74,8 +90,6 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
-  /** where core tells people about approvals (the notifications outbox); nobody is told by default */
-  notifier?: Notifier;
 }
 
 /**
@@ -103,6 +117,8 @@ export interface Core {
   readonly prReports: RunEngine['prReports'];
   readonly webhookDeliveries: RunEngine['webhookDeliveries'];
   readonly health: HealthService;
+  /** publish events (the Notifier port) and the tenant's default channel */
+  readonly notifications: NotificationsService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
   /** the approval gate: what automated actors asked for that needs a human */
@@ -124,12 +140,18 @@ export interface CoreInternals {
   readonly recover: RunEngine['recover'];
   /** LISTEN/NOTIFY between replicas (external PostgreSQL only): start before the worker, stop after it */
   readonly notifier: RunEngine['notifier'];
+  /** the outbox's deliverer: `register(channel)` (a front end's NotificationChannel), start/stop, `drain(now)` */
+  readonly notifications: NotificationDispatcher;
+  /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
+  readonly housekeeping: Housekeeping;
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
 
+const DAY_MS = 24 * 60 * 60_000;
+
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, notifier = silentNotifier }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -172,6 +194,15 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
 
+  const outbox = new OutboxRepository({ sequelize });
+  const notificationSettings = new NotificationSettingsRepository({ sequelize });
+  const dispatcher = new NotificationDispatcher(
+    { outbox, settings: notificationSettings, clock, log: log.child({ svc: 'notifications' }) },
+    { serverDefaultChannel: options.notifications?.serverDefaultChannel ?? null, defaultTenantSlug: options.runs.defaultTenantSlug, pollMs: options.notifications?.pollMs },
+  );
+  const notifier = new OutboxNotifier({ outbox, dispatcher });
+  const notifications = new NotificationsService({ notifier, settings: notificationSettings, outbox, audit });
+
   const repositories: RunEngineRepositories = {
     runs: new RunRepository({ sequelize, model: models.Run, sealer: new RunSealer(encryptor) }),
     runLogs: new RunLogRepository({ sequelize }),
@@ -185,7 +216,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000 });
   const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined });
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+  // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
+  notifier.announce = () => engine.events.emit({ type: 'notification' });
+  engine.events.onNotification(() => dispatcher.wake());
+  const housekeeping = new Housekeeping({
+    runs: engine.runs, lockWarnings: new LockWarnings({ repo: repositories.locks, notifier, warnAfterMs: options.notifications?.lockWarnAfterMs ?? DAY_MS }),
+    planTtlMs: options.planTtlMs ?? DAY_MS, clock, log: log.child({ svc: 'housekeeping' }),
+  });
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
@@ -194,13 +232,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, notifications,
     approvals: new ApprovalsService({
       sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
     }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
+    notifications: dispatcher, housekeeping,
   };
   return { core, internals };
 }

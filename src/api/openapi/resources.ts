@@ -66,7 +66,10 @@ export const UsageResource = z
 export const ProjectResource = z
   .object({
     id: Uuid, tenant_id: Uuid, name: z.string(), repository_url: z.string(), terraform_path: z.string(), workspace: z.string(), branch: z.string(),
-    state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid), created_at: Timestamp, updated_at: Timestamp,
+    state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
+    slack_channel: Maybe(z.string()).describe('where the project\'s notifications go; the tenant\'s default channel when null'),
+    notify_events: Maybe(z.array(z.string())).describe('the notification kinds it sends; null = every kind'),
+    created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Project' });
 
@@ -151,7 +154,9 @@ export const RunResource = z
     id: Uuid, title: z.string(), status: z.enum(RUN_STATUSES), command: z.enum(RUN_OPERATIONS), source: z.enum(RUN_SOURCES),
     repo: z.string(), dir: z.string(), workspace: z.string(), project_name: Maybe(z.string()), project_id: Maybe(Uuid), environment_id: Maybe(Uuid),
     ref: z.string(), commit_sha: Maybe(z.string()), pull_request: Maybe(z.number().int()), pull_request_url: Maybe(z.string()),
-    extra_args: z.array(z.string()), auto_apply: z.boolean(), has_changes: Maybe(z.boolean()), resources_added: Maybe(z.number().int()),
+    extra_args: z.array(z.string()), auto_apply: z.boolean(),
+    keep_plan: z.boolean().describe('a plan outside a pull request kept, with its lock, until applied, discarded, superseded or expired (ATLANTAS_PLAN_TTL)'),
+    has_changes: Maybe(z.boolean()), resources_added: Maybe(z.number().int()),
     resources_changed: Maybe(z.number().int()), resources_destroyed: Maybe(z.number().int()), resources_imported: Maybe(z.number().int()),
     summary: Maybe(z.string()), resource_changes: z.array(ResourceChange), resource_drift: z.array(ResourceChange),
     error: Maybe(z.string()), status_reason: Maybe(z.string()), state_name: Maybe(z.string()),
@@ -161,6 +166,16 @@ export const RunResource = z
   .meta({ id: 'Run' });
 
 export const RunWithLog = RunResource.extend({ log: z.string().describe('the run\'s terraform output so far') }).meta({ id: 'RunWithLog' });
+
+export const NotificationSettings = z.object({ default_channel: Maybe(z.string()).describe('where notifications of projects without a slack_channel go') }).meta({ id: 'NotificationSettings' });
+
+export const NotificationResource = z
+  .object({
+    id: Uuid, kind: z.string(), channel: z.string().describe('the front end that delivers it, e.g. slack'), project_id: Maybe(Uuid),
+    event: Json.describe('the event: ids only'), status: z.enum(['pending', 'delivering', 'delivered', 'failed', 'skipped']), attempts: z.number().int(),
+    destination: Maybe(z.string()), last_error: Maybe(z.string()), next_attempt_at: Timestamp, delivered_at: Maybe(Timestamp),
+  })
+  .meta({ id: 'Notification' });
 
 export const LockResource = z
   .object({

@@ -9,6 +9,7 @@ import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput
 import * as RS from '../../core/runners/runner.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
+import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
 
 /**
@@ -116,12 +117,17 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runs', tag: 'runs', summary: 'Plan, apply or destroy a project at a branch', body: CreateRunInput, ok: created(R.RunResource), errors: { ...locked('the project is locked by someone else'), 503: { description: 'the repository cannot be reached' } } },
   { method: 'get', path: '/api/v1/runs/:id', tag: 'runs', summary: 'One run with its output', ok: json(R.RunWithLog) },
   { method: 'post', path: '/api/v1/runs/:id/approve', tag: 'runs', summary: 'Approve a planned run: it applies its saved plan', ok: json(R.RunResource), errors: conflict('the run is not planned, or its plan went stale') },
+  { method: 'post', path: '/api/v1/runs/:id/apply', tag: 'runs', summary: 'Apply a planned run\'s saved plan (a kept plan, by run id): exactly once, as a pull request\'s apply', ok: json(R.RunResource), errors: conflict('the run is no longer planned (applied, discarded, superseded or expired), or its plan went stale') },
+  { method: 'post', path: '/api/v1/runs/:id/discard', tag: 'runs', summary: 'Discard a planned run\'s saved plan, releasing its lock', ok: json(R.RunResource), errors: conflict('the run is no longer planned') },
   { method: 'post', path: '/api/v1/runs/:id/cancel', tag: 'runs', summary: 'Cancel a run', ok: json(R.RunResource), errors: conflict('the run has already ended') },
   { method: 'get', path: '/api/v1/runs/:id/events', tag: 'runs', summary: 'Follow a run live: output and status as Server-Sent Events (Last-Event-ID resumes)', query: RunEventsQuery, ok: { 200: { description: 'events `log` (id = sequence, data {phase, text}), `status` and `end` (data {status})', type: 'text/event-stream', schema: z.string() } } },
   { method: 'get', path: '/api/v1/approvals', tag: 'approvals', summary: 'Approval requests of your tenant (what agents asked a human to approve), newest first', query: ListApprovalsQuery, ok: list(ApprovalOutput.meta({ id: 'Approval' })) },
   { method: 'get', path: '/api/v1/approvals/:id', tag: 'approvals', summary: 'One approval request', ok: json(ApprovalOutput) },
   { method: 'post', path: '/api/v1/approvals/:id/approve', tag: 'approvals', summary: 'Approve a pending request as a person (never with the requesting token); what it asked for is then done as you', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
   { method: 'post', path: '/api/v1/approvals/:id/reject', tag: 'approvals', summary: 'Reject a pending request; a run\'s plan is discarded', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
+  { method: 'get', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Your tenant\'s default notification channel', ok: json(R.NotificationSettings) },
+  { method: 'put', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Set (or clear with null) your tenant\'s default notification channel; admins only', body: NotificationSettingsInput, ok: json(R.NotificationSettings) },
+  { method: 'get', path: '/api/v1/notifications', tag: 'notifications', summary: 'Your tenant\'s notifications, newest first: delivered, waiting, retried, failed or skipped', ok: list(R.NotificationResource) },
   { method: 'get', path: '/api/v1/locks', tag: 'locks', summary: 'Project locks of your tenant', query: ListLocksQuery, ok: list(R.LockResource) },
   { method: 'delete', path: '/api/v1/locks/:id', tag: 'locks', summary: 'Release a project lock (by id or key); its waiting plans are discarded', ok: json(R.LockResource, 'The released lock') },
 

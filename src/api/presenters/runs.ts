@@ -8,7 +8,7 @@ export const runJson = (r: Run) => ({
   id: r.id, title: r.title, status: r.status, command: r.operation, source: r.source,
   repo: r.repoFullName, dir: r.dir, workspace: r.workspace, project_name: r.projectName || null,
   project_id: r.projectId, environment_id: r.environmentId, ref: r.ref, commit_sha: r.commitSha || null,
-  pull_request: r.prNumber, pull_request_url: r.prUrl, extra_args: r.extraArgs, auto_apply: r.autoApply,
+  pull_request: r.prNumber, pull_request_url: r.prUrl, extra_args: r.extraArgs, auto_apply: r.autoApply, keep_plan: r.keepPlan,
   has_changes: r.hasChanges, resources_added: r.resourcesAdded, resources_changed: r.resourcesChanged,
   resources_destroyed: r.resourcesDestroyed, resources_imported: r.resourcesImported, summary: r.summary,
   resource_changes: (r.resourceChanges ?? []).map(({ address, action }) => ({ address, action })), resource_drift: r.resourceDrift ?? [],

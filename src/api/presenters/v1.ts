@@ -37,7 +37,8 @@ export const usageJson = (u: TenantUsage) => ({
 export const projectJson = (p: Project) => ({
   id: p.id, tenant_id: p.tenantId, name: p.name, repository_url: p.repositoryUrl, terraform_path: p.terraformPath,
   workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply,
-  instance_id: p.instanceId, environment_id: p.environmentId, created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
+  instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents,
+  created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
 });
 
 export const dependencyJson = (d: ProjectDependency) => ({

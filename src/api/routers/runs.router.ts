@@ -37,6 +37,12 @@ export function runsRouter(core: Core) {
   router.post('/:id/approve', async (ctx) => {
     ctx.body = runJson(await core.runs.approve(ctx.state.actor, ctx.params.id));
   });
+  router.post('/:id/apply', async (ctx) => {
+    ctx.body = runJson(await core.runs.apply(ctx.state.actor, ctx.params.id));
+  });
+  router.post('/:id/discard', async (ctx) => {
+    ctx.body = runJson(await core.runs.discard(ctx.state.actor, ctx.params.id));
+  });
   router.post('/:id/cancel', async (ctx) => {
     ctx.body = runJson(await core.runs.cancel(ctx.state.actor, ctx.params.id));
   });

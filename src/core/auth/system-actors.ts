@@ -28,6 +28,8 @@ export const systemActors = {
   runEngine: (tenantId: string) => system('run-engine', tenantId, 'viewer', 'system', true),
   /** internal bookkeeping reads (linking a state to the project of the same name) */
   bookkeeping: (tenantId: string) => system('state', tenantId, 'viewer', 'system', true),
+  /** ends kept plans nobody applied within ATLANTAS_PLAN_TTL, releasing their locks */
+  planExpiry: (tenantId: string) => system('plan-expiry', tenantId, 'member', 'system', true),
   /** creates the first admin at first start */
   bootstrap: (tenantId: string) => system('bootstrap', tenantId, 'admin', 'system', false),
   /** the operator at the server's shell (`atlantas tenant create`): a platform admin */

@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import { requirePermission, type Actor } from '../actor.js';
 import { InputError, LockedError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
-import type { CreateRunInput } from '../runs/run.schemas.js';
+import { KeptPlanTargetInput, type CreateRunInput } from '../runs/run.schemas.js';
 import type { LockHolder } from '../locks/lock-holder.js';
 import type { RepoSource } from '../ports/repo-source.js';
 import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
@@ -30,6 +30,23 @@ export interface CommandRequest extends TargetSelection {
   autoApply?: boolean;
   title?: string;
   scheduledAt?: Date | null;
+  /** a plan outside a pull request whose plan is kept (see RunsService.apply/discard) instead of speculative */
+  keepPlan?: boolean;
+}
+
+/** What to plan and keep: a repository (at a branch, or a pull request) and optionally one project of it. */
+export interface KeptPlanTarget {
+  repo: string;
+  /** plan the pull request's head; the pull request then holds the lock, as for `atlantis plan` */
+  pr?: number | null;
+  /** default: main (ignored with pr) */
+  branch?: string;
+  dir?: string;
+  workspace?: string;
+  /** a project named in the repository's atlantis.yaml */
+  project?: string;
+  extraArgs?: string[];
+  title?: string;
 }
 
 export interface CommandOutcome {
@@ -87,7 +104,7 @@ export class CommandService {
       const { batchId, results } = await this.deps.runs.enqueue(actor, {
         operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
         autoApply: req.autoApply ?? false,
-        scheduledAt: req.scheduledAt, holder,
+        scheduledAt: req.scheduledAt, holder, keepPlan: req.keepPlan,
         targets: linked.map((t) => ({
           ...t, repoFullName: req.repoFullName, repoUrl, ref: req.ref, prNumber: req.prNumber ?? null, prUrl,
           // A scheduled run plans the head of its ref when it starts, not the commit of today.
@@ -115,11 +132,32 @@ export class CommandService {
       projects: input.project_name ? [input.project_name] : undefined,
       paths: input.project_name ? undefined : [{ dir: input.dir ?? project?.terraformPath ?? '.', workspace: input.workspace ?? project?.workspace ?? 'default' }],
       extraArgs: input.extra_args, title: input.title, scheduledAt: input.scheduled_at ? new Date(input.scheduled_at) : null,
+      keepPlan: !!input.keep_plan && input.command === 'plan',
     });
     const first = outcome.results[0];
     if (!first) throw new InputError('the command selected no project', { code: 'project_not_found' });
     if (!first.run) throw new LockedError(first.failure, first.lock, { code: 'run.lock_held' });
     return first.run;
+  }
+
+  /**
+   * A plan that is kept (Slack's `/atlantas plan`, REST `keep_plan`): outside a pull request it
+   * holds each project's lock in the actor's name until it is applied or discarded by run id,
+   * superseded by the actor's next plan of that project, or expired after ATLANTAS_PLAN_TTL. A
+   * project locked by someone else fails alone with the holder named (results[].failure/lock).
+   */
+  async planKept(actor: Actor, input: KeptPlanTarget, source: RunSource): Promise<CommandOutcome> {
+    const parsed = KeptPlanTargetInput.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(target)', message: i.message }));
+      throw new InputError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), { code: 'validation_error', issues });
+    }
+    const target = parsed.data;
+    const selected = target.project ? { projects: [target.project] } : target.dir || target.workspace ? { paths: [{ dir: target.dir ?? '.', workspace: target.workspace ?? 'default' }] } : {};
+    return this.submit(actor, {
+      operation: 'plan', source, repoFullName: target.repo, prNumber: target.pr ?? null, keepPlan: true,
+      ref: target.pr ? `refs/pull/${target.pr}/head` : (target.branch ?? 'main'), extraArgs: target.extraArgs ?? [], title: target.title, ...selected,
+    });
   }
 
   /** Submits and waits until every run settled (done, or planned and waiting for approval). */

@@ -1,4 +1,4 @@
-import { UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import { isUuid } from '../ids.js';
 import type { ProjectLock, ProjectLockModel } from './project-lock.model.js';
 
@@ -57,6 +57,16 @@ export class LockRepository {
       transaction, lock: transaction.LOCK.UPDATE,
     });
     return rows.map((r) => r.get({ plain: true }));
+  }
+
+  /** Locks of every tenant taken before `cutoff`, oldest first, with the project of the run holding them. */
+  async heldSince(cutoff: Date, limit = 1000): Promise<Array<{ id: string; tenantId: string; projectId: string | null }>> {
+    const rows = await this.deps.sequelize.query<{ id: string; tenant_id: string; project_id: string | null }>(
+      `SELECT l.id, l.tenant_id, r.project_id FROM project_locks l LEFT JOIN runs r ON r.id = l.run_id
+       WHERE l.locked_at < :cutoff ORDER BY l.locked_at LIMIT :limit`,
+      { replacements: { cutoff, limit }, type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, projectId: r.project_id }));
   }
 
   /** Frees the locks an actor (not a pull request) took for this run. */

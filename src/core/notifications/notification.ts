@@ -13,6 +13,8 @@ export type NotificationEvent =
   | { kind: 'run.needs_approval'; tenantId: string; projectId: string | null; runId: string }
   | { kind: 'run.applied'; tenantId: string; projectId: string | null; runId: string }
   | { kind: 'run.errored'; tenantId: string; projectId: string | null; runId: string }
+  /** a kept plan nobody applied within ATLANTAS_PLAN_TTL: discarded, its lock released */
+  | { kind: 'run.plan_expired'; tenantId: string; projectId: string | null; runId: string }
   | { kind: 'lock.held_long'; tenantId: string; projectId: string | null; lockId: string }
   /** an automated actor asked for a human's approval (the MCP approval gate) */
   | { kind: 'approval.requested'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
@@ -41,3 +43,11 @@ export interface Notifier {
 
 /** Until a channel is configured nothing is told: events are dropped. */
 export const silentNotifier: Notifier = { publish: async () => {} };
+
+/** Every kind, for settings that pick some (a project's `notify_events`); the check below keeps it complete. */
+export const NOTIFICATION_KINDS = [
+  'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
+  'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened',
+] as const satisfies readonly NotificationKind[];
+type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
+export const NOTIFICATION_KINDS_COMPLETE: [Missing] extends [never] ? true : { missing: Missing } = true;

@@ -14,13 +14,17 @@ export interface Project {
   environmentId: string | null;
   positionX: number | null;
   positionY: number | null;
+  /** where this project's notifications go (a Slack channel id or name); the tenant's default when null */
+  slackChannel: string | null;
+  /** the notification kinds this project sends; null = every kind, [] = none */
+  notifyEvents: string[] | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Project,
   | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
-  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'createdAt' | 'updatedAt'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
 
@@ -41,6 +45,8 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       environmentId: DataTypes.UUID,
       positionX: DataTypes.DOUBLE,
       positionY: DataTypes.DOUBLE,
+      slackChannel: DataTypes.TEXT,
+      notifyEvents: DataTypes.ARRAY(DataTypes.TEXT),
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

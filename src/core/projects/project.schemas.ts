@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanRepoRelDir, workspaceProblem } from './paths.js';
+import { NOTIFICATION_KINDS } from '../notifications/notification.js';
 
 export const ResourceName = z
   .string()
@@ -31,6 +32,20 @@ export const RepositoryUrl = z
     'must be an https URL such as https://github.com/org/infra, or owner/repo',
   );
 
+/** A Slack channel id (C0123ABCD) or name (#ops); null: the tenant's default channel. */
+export const SlackChannel = z
+  .string()
+  .trim()
+  .regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'must be a Slack channel id such as C0123ABCD or a name such as #ops')
+  .nullable();
+
+export const NotifyEvents = z
+  .array(z.enum(NOTIFICATION_KINDS, { message: `must be one of ${NOTIFICATION_KINDS.join(', ')}` }))
+  .max(NOTIFICATION_KINDS.length)
+  .transform((kinds) => [...new Set(kinds)])
+  .nullable()
+  .describe('the notification kinds this project sends; null (the default) = every kind, [] = none');
+
 const ProjectFields = {
   name: ResourceName,
   repository_url: RepositoryUrl.default(''),
@@ -40,6 +55,8 @@ const ProjectFields = {
   state_backend: z.enum(['platform', 'external']).default('platform'),
   auto_apply: z.boolean().default(false),
   environment_id: z.string().uuid().nullable().optional(),
+  slack_channel: SlackChannel.optional(),
+  notify_events: NotifyEvents.optional(),
 };
 
 export const CreateProjectInput = z.object(ProjectFields).strict();
@@ -55,6 +72,8 @@ export const UpdateProjectInput = z
     state_backend: z.enum(['platform', 'external']),
     auto_apply: z.boolean(),
     environment_id: z.string().uuid().nullable(),
+    slack_channel: SlackChannel,
+    notify_events: NotifyEvents,
   })
   .partial()
   .strict();

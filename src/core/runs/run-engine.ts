@@ -38,6 +38,7 @@ import type { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
 import { RunsService, type RunApprovalHook } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
+import type { Notifier } from '../notifications/notification.js';
 import type { Metrics } from '../ports/metrics.js';
 import { ServerStatsService } from '../server-stats/server-stats.service.js';
 import type { ServerRepoConfig } from '../repo-policy/server-repo-config.js';
@@ -120,6 +121,8 @@ export interface RunEngineDeps {
   metrics: Metrics;
   /** the approval gate, told when a human approves a run */
   approvals?: RunApprovalHook;
+  /** the outbox core tells people through (run needs approval, applied, errored, plan expired) */
+  notifier?: Notifier;
 }
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
@@ -147,7 +150,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, approvals: deps.approvals });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const commands = new CommandService({
     runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),

@@ -4,7 +4,9 @@ import type { RunStatus } from './run-status.js';
 export type RunEvent =
   | { type: 'log'; runId: string; seq: number; phase: string; chunk: string }
   | { type: 'status'; runId: string; status: RunStatus }
-  | { type: 'enqueued' };
+  | { type: 'enqueued' }
+  /** the notifications outbox got rows: every replica's dispatcher may deliver them */
+  | { type: 'notification' };
 
 /** Carries enqueue and status events to the other replicas (PostgreSQL NOTIFY); best effort. */
 export interface RunEventBus {
@@ -31,7 +33,7 @@ export class RunEvents {
 
   /** An event from another replica (or this one): delivered locally only. */
   receive(event: RunEvent): void {
-    this.emitter.emit(event.type === 'enqueued' ? 'enqueued' : `run:${event.runId}`, event);
+    this.emitter.emit(event.type === 'enqueued' || event.type === 'notification' ? event.type : `run:${event.runId}`, event);
   }
 
   onRun(runId: string, listener: (e: RunEvent) => void): () => void {
@@ -55,6 +57,11 @@ export class RunEvents {
         resolve();
       }
     });
+  }
+
+  onNotification(listener: () => void): () => void {
+    this.emitter.on('notification', listener);
+    return () => this.emitter.off('notification', listener);
   }
 
   onEnqueued(listener: () => void): () => void {

@@ -83,8 +83,7 @@ export class RunJobSink implements JobSink {
       return { apply: false };
     }
     // An auto-applied run goes straight on to applying: it never sits claimable in `confirmed`.
-    await deps.repo.update(run.id, { ...values, status: proceed ? 'applying' : 'planned', approvedBy: proceed ? 'auto-apply' : null, approvedAt: proceed ? new Date() : null });
-    deps.runs.notify(run, proceed ? 'applying' : 'planned');
+    await deps.runs.recordPlanned(run, values, proceed);
     if (!proceed) return { apply: false };
     this.run = { ...this.run, ...values, status: 'applying' };
     const stale = await deps.freshness.check(this.run);

@@ -15,10 +15,11 @@ export interface RunNotifierOptions {
   reconnectMs?: number;
 }
 
-type Wire = { o: string; t: 'enqueued' } | { o: string; t: 'status'; r: string; s: string };
+type Wire = { o: string; t: 'enqueued' } | { o: string; t: 'notification' } | { o: string; t: 'status'; r: string; s: string };
 
 /**
- * Wakes this replica the moment another one queues a run or changes a run's status: one
+ * Wakes this replica the moment another one queues a run, changes a run's status or fills the
+ * notifications outbox: one
  * dedicated pg client LISTENs on the schema's channel and also sends this replica's NOTIFYs.
  * Reconnects with backoff when the connection drops (events meanwhile are caught by polling);
  * `stop()` closes it. Payloads carry only ids and statuses.
@@ -72,7 +73,7 @@ export class PgRunNotifier implements RunEventBus {
   publish(event: Exclude<RunEvent, { type: 'log' }>): void {
     const client = this.#client;
     if (!client) return;
-    const wire: Wire = event.type === 'enqueued' ? { o: this.#origin, t: 'enqueued' } : { o: this.#origin, t: 'status', r: event.runId, s: event.status };
+    const wire: Wire = event.type === 'status' ? { o: this.#origin, t: 'status', r: event.runId, s: event.status } : { o: this.#origin, t: event.type };
     client.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify(wire)]).catch((err) => {
       this.opts.log.debug({ err: String(err) }, 'could not send a run notification; replicas will poll');
     });
@@ -130,7 +131,7 @@ export class PgRunNotifier implements RunEventBus {
       return;
     }
     if (wire.o === this.#origin) return; // already delivered in-process
-    if (wire.t === 'enqueued') this.events.receive({ type: 'enqueued' });
+    if (wire.t === 'enqueued' || wire.t === 'notification') this.events.receive({ type: wire.t });
     else if (wire.t === 'status' && typeof wire.r === 'string' && (RUN_STATUSES as readonly string[]).includes(wire.s)) this.events.receive({ type: 'status', runId: wire.r, status: wire.s as RunStatus });
   }
 }

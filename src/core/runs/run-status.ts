@@ -53,10 +53,11 @@ export function phaseOnClaim(status: RunStatus): 'plan' | 'apply' {
 /**
  * A plan-only run outside a pull request is speculative (as in TFE): nobody will apply it, so it
  * ends `planned_and_finished` whatever it found, keeps no plan file and holds no lock. A PR's plan
- * waits for `atlantis apply`; an apply or destroy run waits for its approval.
+ * waits for `atlantis apply`; an apply or destroy run waits for its approval; a kept plan
+ * (`keepPlan`, a Slack plan) waits, holding its lock, to be applied or discarded by run id.
  */
-export function isSpeculative(run: { operation: RunOperation; prNumber: number | null }): boolean {
-  return run.operation === 'refresh' || (run.operation === 'plan' && !run.prNumber);
+export function isSpeculative(run: { operation: RunOperation; prNumber: number | null; keepPlan?: boolean }): boolean {
+  return run.operation === 'refresh' || (run.operation === 'plan' && !run.prNumber && !run.keepPlan);
 }
 
 /** Where a finished plan leaves the run. */

@@ -36,6 +36,8 @@ export interface Run {
   prUrl: string | null;
   extraArgs: string[];
   autoApply: boolean;
+  /** a plan outside a pull request that is kept (with its lock) to be applied later, instead of speculative */
+  keepPlan: boolean;
   hasChanges: boolean | null;
   resourcesAdded: number | null;
   resourcesChanged: number | null;
@@ -105,6 +107,7 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       extraArgsKeyId: text(),
       extraArgsSealed: blob(),
       autoApply: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      keepPlan: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       hasChanges: DataTypes.BOOLEAN,
       resourcesAdded: int(),
       resourcesChanged: int(),

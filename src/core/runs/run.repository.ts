@@ -120,6 +120,30 @@ export class RunRepository {
     return rows.map((r) => this.open(r));
   }
 
+  /** A run by id alone: for code that already checked its tenant. */
+  async getById(id: string, transaction?: Transaction): Promise<Run | null> {
+    const row = await this.deps.model.findOne({ where: { id }, transaction });
+    return row ? this.open(row) : null;
+  }
+
+  /**
+   * The decision to apply, as one conditional update: planned → confirmed. False when the run is
+   * no longer planned (applied, discarded, superseded, expired, canceled) or not the tenant's.
+   */
+  async confirmIfPlanned(tenantId: string, id: string, approvedBy: string, transaction: Transaction): Promise<boolean> {
+    const [n] = await this.deps.model.update(
+      { status: 'confirmed', approvedBy, approvedAt: new Date() },
+      { where: { id, tenantId, status: 'planned' }, transaction },
+    );
+    return n > 0;
+  }
+
+  /** Planned runs outside pull requests (kept plans, apply runs waiting) that planned before `cutoff`, every tenant. */
+  async findPlannedOutsidePullRequests(cutoff: Date): Promise<Run[]> {
+    const rows = await this.deps.model.findAll({ where: { status: 'planned', prNumber: null, plannedAt: { [Op.lt]: cutoff } }, order: [['plannedAt', 'ASC']], limit: 500 });
+    return rows.map((r) => this.open(r));
+  }
+
   async findByIds(ids: string[]): Promise<Run[]> {
     if (!ids.length) return [];
     const rows = await this.deps.model.findAll({ where: { id: { [Op.in]: ids } } });

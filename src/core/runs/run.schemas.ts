@@ -22,6 +22,7 @@ export const CreateRunInput = z
     project_name: z.string().trim().max(100).optional().describe('a project named in the repo\'s atlantis.yaml'),
     pr: z.number().int().positive().optional(),
     extra_args: ExtraArgs,
+    keep_plan: z.boolean().optional().describe('command plan outside a pull request: keep the plan and its lock to apply it later by run id (POST /api/v1/runs/{id}/apply), until ATLANTAS_PLAN_TTL'),
     scheduled_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-03-20T10:00:00Z' }).optional(),
   })
   .strict()
@@ -42,3 +43,17 @@ export const ListRunsQuery = z.object({
 export const RunEventsQuery = z.object({
   after: z.coerce.number().int().min(0).default(0).describe('resume after this log sequence (the last `id:` received)'),
 });
+
+/** A kept plan's target (core.commands.planKept; Slack's `/atlantas plan owner/repo[#PR] -d -w -p -- args`). */
+export const KeptPlanTargetInput = z
+  .object({
+    repo: RepoFullName,
+    pr: z.number().int().positive().nullable().optional(),
+    branch: z.string().trim().min(1).max(255).optional(),
+    dir: RepoRelDir.optional(),
+    workspace: Workspace.optional(),
+    project: z.string().trim().min(1).max(100).optional(),
+    extraArgs: ExtraArgs,
+    title: z.string().trim().max(200).optional(),
+  })
+  .strict();

@@ -9,6 +9,7 @@ import { isUuid } from '../ids.js';
 import type { LockHolder } from '../locks/lock-holder.js';
 import type { LocksService } from '../locks/locks.service.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
+import { silentNotifier, type Notifier } from '../notifications/notification.js';
 import type { PlanFreshness } from './plan-freshness.js';
 import type { PlanStore } from './plan-store.js';
 import type { RunEvents } from './run-events.js';
@@ -18,6 +19,8 @@ import type { RunLogs } from './run-logs.js';
 import type { Run } from './run.model.js';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor.js';
 import type { RunFilter, RunRepository } from './run.repository.js';
+import { systemActors } from '../auth/system-actors.js';
+import { formatDuration } from './format-duration.js';
 import { canApprove, canCancel, isSettled, needsProcessStop, RUN_STATUSES, type RunOperation, type RunSource, type RunStatus } from './run-status.js';
 
 export interface RunList {
@@ -59,6 +62,8 @@ export interface EnqueueRequest {
   title?: string;
   scheduledAt?: Date | null;
   holder: LockHolder;
+  /** outside a pull request: keep the plan (and the lock) until applied, discarded, superseded or expired */
+  keepPlan?: boolean;
 }
 
 export type EnqueueResult = { target: RunTarget; run: Run; failure?: undefined } | { target: RunTarget; run?: undefined; failure: string; lock: unknown };
@@ -77,6 +82,8 @@ interface Deps {
   log: Logger;
   /** every status a run enters is counted here */
   metrics?: Metrics;
+  /** where run outcomes (needs approval, applied, errored) are told; nobody when absent */
+  notifier?: Notifier;
   /** the approval gate (core/approvals): told when a human approves a run an agent asked to apply */
   approvals?: RunApprovalHook;
 }
@@ -89,9 +96,11 @@ export interface RunApprovalHook {
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
 export class RunsService {
   private readonly metrics: Metrics;
+  private readonly notifier: Notifier;
 
   constructor(private readonly deps: Deps) {
     this.metrics = deps.metrics ?? noopMetrics;
+    this.notifier = deps.notifier ?? silentNotifier;
   }
 
   /** Queues one run per target; a target whose lock is held elsewhere fails alone (Atlantis semantics). */
@@ -204,19 +213,17 @@ export class RunsService {
   private async confirm(actor: Actor, id: string, approvedBy: string): Promise<Run> {
     const run = await this.get(actor, id);
     await this.assertMayRun(run.tenantId);
-    if (!canApprove(run.status)) {
-      throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be approved`, { code: 'run.not_approvable' });
-    }
+    if (!canApprove(run.status)) throw await this.alreadyDecided(id);
     const stale = await this.deps.freshness.check(run);
+    // The decision is one conditional update (planned → confirmed): of two
+    // approvers, double clicks or replicas deciding at once, exactly one wins; the others change nothing.
     const updated = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const locked = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
-      if (!locked || !canApprove(locked.status)) throw new PreconditionFailedError(`run ${id} is no longer planned`, { code: 'run.not_approvable' });
       if (stale) {
-        await this.finish(locked, 'discarded', { statusReason: stale }, { transaction });
+        if (!(await this.finish(run, 'discarded', { statusReason: stale }, { transaction, onlyIfStatus: ['planned'] }))) throw await this.alreadyDecided(id, transaction);
         await this.deps.audit.record(actor, 'run.approve_refused', { type: 'run', id }, { reason: stale }, { transaction });
         return null;
       }
-      await this.deps.repo.update(id, { status: 'confirmed', approvedBy, approvedAt: new Date() }, { transaction });
+      if (!(await this.deps.repo.confirmIfPlanned(actor.tenantId, id, approvedBy, transaction))) throw await this.alreadyDecided(id, transaction);
       await this.deps.audit.record(actor, 'run.approve', { type: 'run', id }, {}, { transaction });
       // A human approving the run (a PR's `atlantis apply`, REST) also decides what an agent asked for it.
       if (!actor.automation) await this.deps.approvals?.approvedByHuman(actor, id, transaction);
@@ -227,6 +234,77 @@ export class RunsService {
     this.deps.events.emit({ type: 'status', runId: id, status: 'confirmed' });
     this.deps.events.emit({ type: 'enqueued' });
     return updated;
+  }
+
+  /**
+   * Applies a kept (or any planned) run's saved plan, by run id: the same permission and audit as
+   * a pull request's `atlantis apply` (run:apply, then the approval). Exactly once: a second call,
+   * a superseded, expired or decided run is refused (run.not_approvable) and nothing changes.
+   */
+  async apply(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:apply');
+    const run = await this.get(actor, id);
+    // A pull request's apply requirements (approved, mergeable …) are the host's to check: only the PR workflow can.
+    if (run.prNumber && run.applyRequirements.length) {
+      throw new PreconditionFailedError(
+        `run ${id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')} before an apply: comment \`atlantis apply\` on the pull request`,
+        { code: 'run.apply_requirements' },
+      );
+    }
+    return this.approve(actor, id);
+  }
+
+  /**
+   * Discards a planned run's saved plan, by run id, releasing the lock it held outside a pull
+   * request. Exactly once, like apply: a run that is no longer planned is refused (run.not_discardable).
+   */
+  async discard(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:cancel');
+    const run = await this.get(actor, id);
+    const updated = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      if (!(await this.finish(run, 'discarded', { statusReason: `discarded by ${actor.name}` }, { transaction, onlyIfStatus: ['planned'] }))) {
+        throw await this.alreadyDecided(id, transaction, 'run.not_discardable', 'discarded');
+      }
+      await this.deps.audit.record(actor, 'run.discard', { type: 'run', id }, {}, { transaction });
+      return (await this.deps.repo.get(actor.tenantId, id, transaction))!;
+    });
+    this.deps.events.emit({ type: 'status', runId: id, status: 'discarded' });
+    return updated;
+  }
+
+  /**
+   * Ends kept plans outside pull requests that waited longer than `ttlMs` at `now`: discarded
+   * (a status a front end shows), their lock released, a `run.plan_expired` told. Safe on every
+   * replica at once: each run is ended by one conditional update. Returns the expired runs.
+   */
+  async expireKeptPlans(now: Date, ttlMs: number): Promise<Run[]> {
+    const expired: Run[] = [];
+    for (const run of await this.deps.repo.findPlannedOutsidePullRequests(new Date(now.getTime() - ttlMs))) {
+      const reason = `plan expired: not applied within ${formatDuration(ttlMs)}; the lock was released`;
+      const ended = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+        if (!(await this.finish(run, 'discarded', { statusReason: reason }, { transaction, onlyIfStatus: ['planned'] }))) return false;
+        await this.deps.audit.record(systemActors.planExpiry(run.tenantId), 'run.plan_expired', { type: 'run', id: run.id }, { ttl_ms: ttlMs }, { transaction });
+        await this.notifier.publish({ kind: 'run.plan_expired', tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction, dedupeKey: `run.plan_expired:${run.id}` });
+        return true;
+      });
+      if (!ended) continue;
+      this.deps.events.emit({ type: 'status', runId: run.id, status: 'discarded' });
+      expired.push(run);
+    }
+    return expired;
+  }
+
+  /**
+   * Records a finished plan: `planned` (waiting for a human, told as `run.needs_approval`) or on
+   * to `applying` (auto-apply). The worker's sink calls it; the caller emits nothing more.
+   */
+  async recordPlanned(run: Run, values: Partial<Run>, proceed: boolean): Promise<void> {
+    const status: RunStatus = proceed ? 'applying' : 'planned';
+    await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
+      await this.deps.repo.update(run.id, { ...values, status, approvedBy: proceed ? 'auto-apply' : null, approvedAt: proceed ? new Date() : null }, { transaction });
+      if (!proceed) await this.notifier.publish({ kind: 'run.needs_approval', tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction, dedupeKey: `run.needs_approval:${run.id}` });
+    });
+    this.notify(run, status);
   }
 
   /** Cancels a run: queued or waiting runs at once; a running terraform is stopped by its worker. */
@@ -248,29 +326,26 @@ export class RunsService {
     return result!;
   }
 
-  /** Throws a planned run's plan away: nobody can apply it any more, and the lock it held is released. */
-  async discard(actor: Actor, id: string, reason?: string): Promise<Run> {
-    requirePermission(actor, 'run:cancel');
-    const result = await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      const run = await this.deps.repo.getForUpdate(actor.tenantId, id, transaction);
-      if (!run) throw new NotFoundError(`run ${id} not found`, { code: 'run_not_found' });
-      if (!canApprove(run.status)) throw new PreconditionFailedError(`run ${id} is ${run.status}; only a planned run can be discarded (cancel_run stops one in progress)`, { code: 'run.not_discardable' });
-      await this.finish(run, 'discarded', { statusReason: `discarded by ${actor.name}${reason ? `: ${reason}` : ''}`.slice(0, 1000) }, { transaction });
-      await this.deps.audit.record(actor, 'run.discard', { type: 'run', id }, { reason: reason ?? null }, { transaction });
-      return this.deps.repo.get(actor.tenantId, id, transaction);
-    });
-    this.deps.events.emit({ type: 'status', runId: id, status: 'discarded' });
-    return result!;
-  }
-
-  /** Moves a run to an ending status, releasing what it held (actor lock, saved plan). */
+  /**
+   * Moves a run to an ending status, releasing what it held (actor lock, saved plan), and tells
+   * `run.applied` / `run.errored` in the same transaction: once per run, since only the update
+   * that ended the run publishes.
+   */
   async finish(run: Run, status: RunStatus, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
     const { transaction, onlyIfStatus } = options;
-    // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended it first, nothing more happens.
-    if (!(await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction, onlyIfStatus }))) return false;
+    const ended = await inTransaction(this.deps.sequelize, transaction, async (t) => {
+      // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended it first, nothing more happens.
+      if (!(await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction: t, onlyIfStatus }))) return false;
+      if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, t);
+      await this.deps.plans.delete(run.id, t);
+      if (status === 'applied' || status === 'errored') {
+        const kind = status === 'applied' ? 'run.applied' : 'run.errored';
+        await this.notifier.publish({ kind, tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction: t, dedupeKey: `${kind}:${run.id}` });
+      }
+      return true;
+    });
+    if (!ended) return false;
     this.metrics.runStatus(run, status);
-    if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, transaction);
-    await this.deps.plans.delete(run.id, transaction);
     if (!transaction) this.deps.events.emit({ type: 'status', runId: run.id, status });
     return true;
   }
@@ -289,6 +364,13 @@ export class RunsService {
       if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return runs;
       await this.deps.events.next(ids, { timeoutMs: 1000, type: 'status' });
     }
+  }
+
+  /** The refusal of a decision that lost: says what the run is now (and why, e.g. superseded by which run). */
+  private async alreadyDecided(id: string, transaction?: Transaction, code = 'run.not_approvable', verb = 'approved'): Promise<PreconditionFailedError> {
+    const now = await this.deps.repo.getById(id, transaction);
+    const why = now?.statusReason ? ` (${now.statusReason})` : '';
+    return new PreconditionFailedError(`run ${id} is ${now?.status ?? 'gone'}${why}; only a planned run can be ${verb}, and nothing was changed`, { code });
   }
 
   /** Automated callers (scheduler agents, AI agents) may plan freely; applying needs a human. */
@@ -313,6 +395,7 @@ export class RunsService {
       prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs,
       // A project's auto_apply lets a person skip the approval, never an automated actor without a policy.
       autoApply: req.autoApply || (!!t.autoApply && mayApplyWithoutApproval(actor)),
+      keepPlan: !!req.keepPlan && !t.prNumber,
       actorKind: actor.kind, actorId: actor.tokenId ?? actor.userId ?? null, actorName: actor.name, via: actor.via,
       scheduledAt: req.scheduledAt ?? null, queuedAt: new Date(),
     };

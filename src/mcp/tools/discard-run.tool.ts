@@ -8,11 +8,11 @@ export const discardRunTool = defineTool({
   name: 'discard_run',
   title: 'Discard a planned run',
   description: 'Throws away a planned run\'s plan so nobody can apply it, and releases the project lock it holds. Use it for a plan you no longer want.',
-  input: z.object({ run_id: RunId, reason: z.string().trim().max(1000).optional().describe('recorded with the run') }),
+  input: z.object({ run_id: RunId }),
   output: RunResource,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async run({ core, actor }, { run_id, reason }) {
-    const run = runJson(await core.runs.discard(actor, run_id, reason));
+  async run({ core, actor }, { run_id }) {
+    const run = runJson(await core.runs.discard(actor, run_id));
     return { structured: run, text: `Run ${run.id} is ${run.status}.` };
   },
 });
