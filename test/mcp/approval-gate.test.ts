@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { tfData } from '../harness/tf-files.js';
+import { RecordingChannel } from '../core/notifications/recording-channel.js';
 import { agentToken, connectMcp, textOf, type Agent } from './mcp-client.js';
 
 const SECRET = 'hunter2-do-not-show';
@@ -17,16 +18,18 @@ describe('the approval gate: an agent plans freely, a person approves applies el
   let repo: BareRepo;
   let agent: Agent;
   let client: Client;
+  const channel = new RecordingChannel('test');
 
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'platform' });
     await repo.commitFiles({ ...Object.fromEntries(DIRS.map((d) => [`${d}/main.tf`, tfData(1, d)])), 'prod/main.tf': withSecret, 'dev/main.tf': devOutputs }, 'the projects');
-    app = await startTestApp({ childEnv: insteadOfEnv(repo.root) });
+    app = await startTestApp({ env: { ATLANTAS_SLACK_CHANNEL: '#ops' }, childEnv: insteadOfEnv(repo.root) });
     const names: Record<string, string> = { dev: 'dev-app', prod: 'prod-app', 'prod-reject': 'prod-reject', 'prod-expire': 'prod-expire', 'prod-inline': 'prod-inline', 'prod-rest': 'prod-rest', shared: 'shared', mine: 'mine', scratch: 'scratch' };
     for (const dir of DIRS) {
       const res = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: names[dir], repository_url: 'https://github.com/acme/platform', terraform_path: dir } });
       expect(res.status).toBe(201);
     }
+    app.internals.notifications.register(channel);
     agent = await agentToken(app, { policy: { auto_apply: ['dev-*'], max_destroy: 0 } });
     client = await connectMcp(app, agent.token, { keep: true });
   }, 60_000);
@@ -93,6 +96,8 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const byAction = Object.fromEntries(audit.body.map((e: any) => [e.action, e]));
     expect(byAction['approval.request']).toMatchObject({ via: 'mcp', actor: { id: agent.tokenId }, detail: { reason: 'roll out the blue config', token: agent.tokenId } });
     expect(byAction['approval.approve']).toMatchObject({ via: 'api', actor: { name: app.admin.email }, detail: { approver: app.admin.email, reason: 'roll out the blue config', token: agent.tokenId } });
+    // both facts were told once through the Notifier (the outbox, delivered to the registered channel)
+    await expect.poll(() => channel.delivered((e) => 'approvalId' in e && e.approvalId === asked.approval.id).map((d) => d.event.kind).sort()).toEqual(['approval.decided', 'approval.requested']);
     const listed = await call('list_approvals', { run_id: runId });
     expect(listed.approvals).toEqual([expect.objectContaining({ id: asked.approval.id, status: 'approved', decided_by: expect.objectContaining({ name: app.admin.email }) })]);
   });
