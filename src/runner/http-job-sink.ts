@@ -1,4 +1,4 @@
-import { AfterPlan, type CheckedOut, type JobOutcome, type JobSink, type PlannedResult } from '../core/runs/job.js';
+import { AfterPlan, type CheckedOut, type JobOutcome, type JobSink, type PlanDetails, type PlannedResult } from '../core/runs/job.js';
 import type { RunnerClient } from './runner-client.js';
 
 /** A job's sink on a remote runner: output and results go to the server, in order. */
@@ -39,6 +39,10 @@ export class HttpJobSink implements JobSink {
     await this.flush();
     await this.client.upload(`/jobs/${this.runId}/plan`, planFile);
     return AfterPlan.parse(await this.client.send('POST', `/jobs/${this.runId}/planned`, result));
+  }
+
+  async planDetails(details: PlanDetails): Promise<void> {
+    await this.client.send('POST', `/jobs/${this.runId}/details`, details);
   }
 
   async finished(outcome: JobOutcome): Promise<void> {

@@ -20,6 +20,7 @@ export interface RemoteRunnerOptions {
   dataDir: string;
   terraformBinary: string;
   cancelGraceMs: number;
+  /** until the server says (at registration, then on every heartbeat: runnerHeartbeatMs of its ATLANTAS_RUNNER_TIMEOUT) */
   heartbeatMs?: number;
   log: Logger;
   /** the env git and terraform start from (allowlisted by child-env.ts) */
@@ -39,6 +40,7 @@ export class RemoteRunner {
   private readonly running = new Map<string, AbortController>();
   private readonly stopping = new AbortController();
   private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeatEveryMs: number | undefined;
 
   constructor(private readonly opts: RemoteRunnerOptions) {
     this.client = new RunnerClient(opts.serverUrl.replace(/\/+$/, ''), opts.token);
@@ -48,16 +50,18 @@ export class RemoteRunner {
       terraform: new ProcessTerraformRunner({ binary: opts.terraformBinary, cancelGraceMs: opts.cancelGraceMs, log, baseEnv: opts.childEnv, sandbox: opts.sandbox }),
       scratchDir: path.resolve(opts.dataDir, 'runner-runs'),
       serverUrl: () => opts.serverUrl.replace(/\/+$/, ''),
+      // a pool may serve many tenants: like the server, one provider cache per tenant unless the host chose its own
+      pluginCacheRoot: opts.childEnv.TF_PLUGIN_CACHE_DIR ? undefined : path.resolve(opts.dataDir, 'runner-plugin-cache'),
       log,
     });
   }
 
   async run(): Promise<void> {
     const name = this.opts.name ?? `${hostname()}:${process.pid}`;
-    const registered = (await this.client.send('POST', '/register', { name, version: this.opts.version })) as { id: string; pool_id: string };
+    const registered = (await this.client.send('POST', '/register', { name, version: this.opts.version })) as { id: string; pool_id: string; heartbeat_ms?: number };
     this.client.runnerId = registered.id;
-    this.opts.log.info({ runner: registered.id, pool: registered.pool_id, parallelism: this.opts.parallelism }, 'atlantas runner registered');
-    this.heartbeat = setInterval(() => void this.beat(), this.opts.heartbeatMs ?? 2000);
+    this.opts.log.info({ runner: registered.id, pool: registered.pool_id, parallelism: this.opts.parallelism, heartbeatMs: registered.heartbeat_ms }, 'atlantas runner registered');
+    this.beatEvery(registered.heartbeat_ms);
     await Promise.all(Array.from({ length: this.opts.parallelism }, () => this.slot()));
     clearInterval(this.heartbeat);
   }
@@ -97,10 +101,20 @@ export class RemoteRunner {
     }
   }
 
+  /** (Re)starts the heartbeat at the server's interval; a missing or unusable one keeps the current. */
+  private beatEvery(ms: number | undefined): void {
+    const interval = Number.isInteger(ms) && ms! > 0 ? ms! : (this.heartbeatEveryMs ?? this.opts.heartbeatMs ?? 2000);
+    if (interval === this.heartbeatEveryMs || this.stopping.signal.aborted) return;
+    clearInterval(this.heartbeat);
+    this.heartbeatEveryMs = interval;
+    this.heartbeat = setInterval(() => void this.beat(), interval);
+  }
+
   private async beat(): Promise<void> {
     try {
-      const { cancel } = (await this.client.send('POST', '/heartbeat', { runs: [...this.running.keys()] })) as { cancel: string[] };
+      const { cancel, heartbeat_ms } = (await this.client.send('POST', '/heartbeat', { runs: [...this.running.keys()] })) as { cancel: string[]; heartbeat_ms?: number };
       for (const id of cancel) this.running.get(id)?.abort(new Error('canceled'));
+      this.beatEvery(heartbeat_ms);
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'heartbeat failed');
     }

@@ -57,6 +57,17 @@ describe('Atlantis-compatible /api/plan and /api/apply, with real git and terraf
     expect(again.body.data.projects[0].output).toContain('No changes.');
   });
 
+  it('answers with the counts from the plan\'s own output; which resources change is on the run a moment later', async () => {
+    await repo.commitFiles({ 'network/main.tf': tfData(3) }, 'a third resource');
+    const planned = await plan({ Projects: ['network'] });
+    const [network] = planned.body.data.projects;
+    expect(network).toMatchObject({ status: 'success', plan: { has_changes: true, to_add: 1, summary: 'Plan: 1 to add, 0 to change, 0 to destroy.' } });
+    await expect.poll(async () => (await app.req('GET', `/api/v1/runs/${network.run_id}`, { token: app.admin.token })).body.resource_changes, { timeout: 15_000 })
+      .toEqual([{ address: 'terraform_data.r2', action: 'create' }]);
+    const run = (await app.req('GET', `/api/v1/runs/${network.run_id}`, { token: app.admin.token })).body;
+    expect(run).toMatchObject({ has_changes: true, resources_added: 1, summary: 'Plan: 1 to add, 0 to change, 0 to destroy.' });
+  });
+
   it('selects projects by Paths as well as by name', async () => {
     const res = await plan({ Paths: [{ Directory: 'app', Workspace: 'default' }] });
     expect(res.body.data.projects).toEqual([expect.objectContaining({ project_name: 'app', directory: 'app', status: 'success' })]);

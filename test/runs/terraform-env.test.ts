@@ -59,8 +59,8 @@ describe('the environment terraform runs with', () => {
     const env = (await readFile(envFile, 'utf8')).split('\n');
     expect(env).toContain('TF_VAR_x=from-server-env');
     expect(env).toContain('AWS_REGION=eu-central-9');
-    // providers are shared through a plugin cache in the data dir, which exists before terraform runs
-    expect(env).toContain(`TF_PLUGIN_CACHE_DIR=${path.resolve(app.config.dataDir, 'plugin-cache')}`);
+    // providers are shared through the tenant's own plugin cache in the data dir, which exists before terraform runs
+    expect(env).toContain(`TF_PLUGIN_CACHE_DIR=${path.resolve(app.config.dataDir, 'plugin-cache', await app.factories.defaultTenantId())}`);
     expect(env).toContain(`ATLANTAS_RUN_ID=${created.body.id}`); // the marker recovery recognises the run's processes by
     for (const name of Object.keys(SERVER_SECRETS)) expect(env.some((line) => line.startsWith(`${name}=`)), name).toBe(false);
     expect(env.filter((line) => line.startsWith('ATLANTAS_'))).toEqual([`ATLANTAS_RUN_ID=${created.body.id}`]);

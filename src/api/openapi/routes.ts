@@ -7,7 +7,7 @@ import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/i
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
-import { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../../core/runs/job.js';
+import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
@@ -150,14 +150,15 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/runner-pools/:id', tag: 'runners', summary: 'Delete a runner pool, its tokens and runners', ok: noContent },
   { method: 'post', path: '/api/v1/runner-pools/:id/tokens', tag: 'runners', summary: 'A runner token for the pool (shown once)', body: RS.CreateRunnerTokenInput, ok: created(RS.RunnerTokenCreated) },
   { method: 'get', path: '/api/v1/runner-pools/:id/runners', tag: 'runners', summary: 'Runners of the pool: name, version, last heartbeat, current run', ok: list(RS.RunnerResource) },
-  { method: 'post', path: '/api/v1/runner/register', tag: 'runner protocol', summary: 'A runner registers with its pool (runner token)', auth: 'bearer', body: RS.RegisterRunnerInput, ok: created(z.object({ id: z.string(), pool_id: z.string() })) },
-  { method: 'post', path: '/api/v1/runner/heartbeat', tag: 'runner protocol', summary: 'Liveness of the runner and its runs; answers the runs to cancel', auth: 'bearer', body: RS.RunnerHeartbeatInput, ok: json(z.object({ cancel: z.array(z.string()) })) },
+  { method: 'post', path: '/api/v1/runner/register', tag: 'runner protocol', summary: 'A runner registers with its pool (runner token)', auth: 'bearer', body: RS.RegisterRunnerInput, ok: created(z.object({ id: z.string(), pool_id: z.string(), heartbeat_ms: z.number().int() })) },
+  { method: 'post', path: '/api/v1/runner/heartbeat', tag: 'runner protocol', summary: 'Liveness of the runner and its runs; answers the runs to cancel', auth: 'bearer', body: RS.RunnerHeartbeatInput, ok: json(z.object({ cancel: z.array(z.string()), heartbeat_ms: z.number().int() })) },
   { method: 'post', path: '/api/v1/runner/claim', tag: 'runner protocol', summary: 'Long poll (up to 25 s): the next job of the pool, or 204', auth: 'bearer', ok: { ...json(Job), ...noContent } },
   { method: 'get', path: '/api/v1/runner/jobs/:run', tag: 'runner protocol', summary: 'The job of a run this runner holds', auth: 'bearer', ok: json(Job) },
   { method: 'post', path: '/api/v1/runner/jobs/:run/logs', tag: 'runner protocol', summary: 'A chunk of the run output', auth: 'bearer', body: RS.RunnerLogInput, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/checkout', tag: 'runner protocol', summary: 'The commit checked out and whether Atlantas holds the state', auth: 'bearer', body: CheckedOut, ok: noContent },
   { method: 'put', path: '/api/v1/runner/jobs/:run/plan', tag: 'runner protocol', summary: 'Upload the plan file (stored encrypted)', auth: 'bearer', body: z.string(), rawBody: true, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/planned', tag: 'runner protocol', summary: 'The plan\'s result; answers whether to apply now', auth: 'bearer', body: PlannedResult, ok: json(AfterPlan) },
+  { method: 'post', path: '/api/v1/runner/jobs/:run/details', tag: 'runner protocol', summary: 'Which resources the plan changes (show -json), when it ran after the answer', auth: 'bearer', body: PlanDetails, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
 
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },

@@ -3,7 +3,7 @@ import getRawBody from 'raw-body';
 import { RegisterRunnerInput as Register, RunnerHeartbeatInput as Heartbeat, RunnerLogInput as LogChunk } from '../../core/runners/runner.schemas.js';
 import type Koa from 'koa';
 import type { Core } from '../../core/index.js';
-import { CheckedOut, JobOutcome, PlannedResult } from '../../core/runs/job.js';
+import { CheckedOut, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import type { RunnerIdentity } from '../../core/runners/runners.service.js';
 import { credentialFrom } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
@@ -26,12 +26,13 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   router.post('/register', async (ctx) => {
     const { token } = await core.runners.authenticate(credentialFrom(ctx.get('authorization') || undefined));
     const input = parse(Register, ctx.request.body);
-    const runner = await core.runners.register(token, input.name, input.version);
-    ctx.body = { id: runner.id, pool_id: runner.poolId };
+    const { runner, heartbeatMs } = await core.runners.register(token, input.name, input.version);
+    ctx.body = { id: runner.id, pool_id: runner.poolId, heartbeat_ms: heartbeatMs };
     ctx.status = 201;
   });
   router.post('/heartbeat', async (ctx) => {
-    ctx.body = { cancel: await core.runners.heartbeat(await identity(ctx), parse(Heartbeat, ctx.request.body).runs) };
+    const { cancel, heartbeatMs } = await core.runners.heartbeat(await identity(ctx), parse(Heartbeat, ctx.request.body).runs);
+    ctx.body = { cancel, heartbeat_ms: heartbeatMs };
   });
   // Long poll: 200 with a job, or 204 when none came within `wait` seconds (at most 25).
   router.post('/claim', async (ctx) => {
@@ -63,6 +64,10 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   });
   router.post('/jobs/:run/planned', async (ctx) => {
     ctx.body = await core.runners.planned(await identity(ctx), ctx.params.run, parse(PlannedResult, ctx.request.body));
+  });
+  router.post('/jobs/:run/details', async (ctx) => {
+    await core.runners.planDetails(await identity(ctx), ctx.params.run, parse(PlanDetails, ctx.request.body));
+    ctx.status = 204;
   });
   router.post('/jobs/:run/result', async (ctx) => {
     await core.runners.finished(await identity(ctx), ctx.params.run, parse(JobOutcome, ctx.request.body));

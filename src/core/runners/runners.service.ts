@@ -4,11 +4,11 @@ import type { AuditLog } from '../audit/audit.service.js';
 import { hashToken } from '../auth/api-token.js';
 import { AuthenticationError, InputError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import type { AfterPlan, CheckedOut, Job, JobOutcome, PlannedResult } from '../runs/job.js';
+import type { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../runs/job.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunEvents } from '../runs/run-events.js';
 import type { RunExecutor } from '../runs/run-executor.js';
-import { RunJobSink, type RunJobSinkDeps } from '../runs/run-job-sink.js';
+import { recordPlanDetails, RunJobSink, type RunJobSinkDeps } from '../runs/run-job-sink.js';
 import type { RunLogs } from '../runs/run-logs.js';
 import type { Run } from '../runs/run.model.js';
 import type { RunRepository } from '../runs/run.repository.js';
@@ -27,6 +27,8 @@ export interface RunnersDeps {
   events: RunEvents;
   audit: AuditLog;
   log: Logger;
+  /** how often runners heartbeat (runnerHeartbeatMs of ATLANTAS_RUNNER_TIMEOUT); told to each at registration and on every heartbeat */
+  heartbeatMs: number;
 }
 
 /** What a runner proved with its token and registration: one runner of one pool. */
@@ -87,15 +89,16 @@ export class RunnersService {
     return { token, runner };
   }
 
-  register(token: RunnerToken, name: string, version: string): Promise<Runner> {
-    return this.deps.repo.register(token, name.slice(0, 200), version.slice(0, 100));
+  /** The runner, and how often it must heartbeat to stay alive under this server's ATLANTAS_RUNNER_TIMEOUT. */
+  async register(token: RunnerToken, name: string, version: string): Promise<{ runner: Runner; heartbeatMs: number }> {
+    return { runner: await this.deps.repo.register(token, name.slice(0, 200), version.slice(0, 100)), heartbeatMs: this.deps.heartbeatMs };
   }
 
-  /** Liveness of the runner and of the runs it holds; returns those asked to cancel. */
-  async heartbeat(id: RunnerIdentity, runIds: string[]): Promise<string[]> {
+  /** Liveness of the runner and of the runs it holds; returns those asked to cancel, and the heartbeat interval (it follows a server restarted with another timeout). */
+  async heartbeat(id: RunnerIdentity, runIds: string[]): Promise<{ cancel: string[]; heartbeatMs: number }> {
     await this.deps.repo.touch(id.runner.id);
     const { cancel } = await this.deps.runs.heartbeatHeld(runIds.filter(isUuid), workerIdOf(id.runner));
-    return cancel;
+    return { cancel, heartbeatMs: this.deps.heartbeatMs };
   }
 
   /** Long poll: the next run of this runner's pool, as a job; exactly one runner gets each run (SKIP LOCKED). */
@@ -156,6 +159,16 @@ export class RunnersService {
 
   planned(id: RunnerIdentity, runId: string, result: PlannedResult): Promise<AfterPlan> {
     return this.withSink(id, runId, (sink) => sink.planned(result, null));
+  }
+
+  /**
+   * Which resources the plan changes, sent after its answer (job.planDetails): by then the run may
+   * have ended, so this runner may write them only to a run it claimed, planned and left without them.
+   */
+  async planDetails(id: RunnerIdentity, runId: string, details: PlanDetails): Promise<void> {
+    const [run] = isUuid(runId) ? await this.deps.runs.findByIds([runId]) : [];
+    if (!run || run.workerId !== workerIdOf(id.runner) || !run.plannedAt || run.resourceChanges !== null) throw new NotFoundError(`run ${runId} not found`);
+    await recordPlanDetails(this.deps.runs, run.id, details);
   }
 
   async finished(id: RunnerIdentity, runId: string, outcome: JobOutcome): Promise<void> {

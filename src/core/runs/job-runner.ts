@@ -4,15 +4,16 @@ import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
+import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
-import { parseApplyOutput } from '../terraform/plan-parser.js';
+import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
 import { attributeChanges } from '../terraform/plan-attribute-changes.js';
 import { parseShowJson } from '../terraform/show-json.js';
 import { planOutcome, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { TerraformResult, TerraformRunner } from '../terraform/terraform-runner.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
-import { PLAN_FILE, type Job, type JobSink, type PlannedResult } from './job.js';
+import { PLAN_FILE, type Job, type JobSink, type PlanDetails, type PlannedResult } from './job.js';
 
 export interface JobRunnerDeps {
   workingCopies: WorkingCopies;
@@ -22,6 +23,12 @@ export interface JobRunnerDeps {
   scratchDir: string;
   /** the server URL a job's backend path is resolved against (loopback in-process, ATLANTAS_URL remotely) */
   serverUrl(): string;
+  /**
+   * Atlantas's own provider plugin cache (ATLANTAS_TF_PLUGIN_CACHE): each tenant gets its own
+   * directory under it as TF_PLUGIN_CACHE_DIR, the only part the sandbox lets its runs see and
+   * write, so one tenant's run cannot plant a provider binary another tenant's runs would execute.
+   */
+  pluginCacheRoot?: string;
   log: Logger;
 }
 
@@ -32,16 +39,22 @@ interface Prepared {
   dir: string;
   /** the sandbox lets terraform write these only: the working copy root and the job's scratch dir (plan files) */
   writableDirs: string[];
+  /** ...but not the checkout's .git: the next run's checkout must be what git fetched, whatever this run did */
+  readOnlyDirs: string[];
   env: Record<string, string>;
   backendOverridden: boolean;
 }
 
 /**
- * Executes one job: checkout, backend override, init, workspace, then plan (+ show -json) and,
+ * Executes one job: checkout, backend override, init (skipped when nothing it depends on changed),
+ * workspace, then plan (+ show -json, before or after the plan is reported: job.planDetails) and,
  * when the sink says so, apply; or the apply of the handed plan file. Everything it learns goes
  * to the sink; it holds no database and no key. A failure ends the job `errored` through the sink.
  */
 export class JobRunner {
+  /** project dir → init fingerprint after this runner's last successful init there (kept in memory, out of the sandbox's reach) */
+  private readonly initialised = new Map<string, string>();
+
   constructor(private readonly deps: JobRunnerDeps) {}
 
   async execute(job: Job, sink: JobSink, signal: AbortSignal): Promise<void> {
@@ -85,16 +98,44 @@ export class JobRunner {
       ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
       : { overridden: false, env: {} };
     await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
-    const project = { dir, writableDirs: [root, scratch], env: { ...job.env, ...override.env }, backendOverridden: override.overridden };
+    const cache = await this.tenantPluginCache(job.repo.tenantId);
+    const project = { dir, writableDirs: [root, scratch], readOnlyDirs: [path.join(root, '.git')], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
     sink.setPhase('init');
-    const init = await this.terraform(job, project, job.steps.init, sink, signal);
-    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
+    await this.init(job, project, root, sink, signal);
     const select = workspaceSelectArgs(job.workspace, { backendOverridden: override.overridden });
     if (select) {
       const ws = await this.terraform(job, project, select, sink, signal);
       if (ws.exitCode !== 0) throw new Error(`terraform workspace select ${job.workspace} failed: ${errorText(ws)}`);
     }
     return project;
+  }
+
+  /** TF_PLUGIN_CACHE_DIR of the tenant's own cache (terraform ignores one that does not exist, so it is made). */
+  private async tenantPluginCache(tenantId: string): Promise<Record<string, string>> {
+    if (!this.deps.pluginCacheRoot) return {};
+    const dir = path.join(this.deps.pluginCacheRoot, tenantId); // a uuid (the job schema checks it)
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return { TF_PLUGIN_CACHE_DIR: dir };
+  }
+
+  /**
+   * `terraform init`, unless this working copy was initialised by this runner and nothing init
+   * depends on changed since (init-fingerprint.ts). What a run left in `.terraform` is part of
+   * the fingerprint, so a run that changed it makes the next one init again.
+   */
+  private async init(job: Job, project: Prepared, root: string, sink: JobSink, signal: AbortSignal): Promise<void> {
+    const inputs = { args: job.steps.init, env: project.env };
+    const before = await initFingerprint(project.dir, root, inputs);
+    if (before !== null && this.initialised.get(project.dir) === before) {
+      this.deps.log.debug({ runId: job.runId }, 'terraform init skipped: nothing it depends on changed');
+      sink.appendLog('Terraform init skipped: this working copy is initialised and nothing init depends on changed (configuration, lock file, modules, backend).\n');
+      return;
+    }
+    this.initialised.delete(project.dir);
+    const init = await this.terraform(job, project, job.steps.init, sink, signal);
+    if (init.exitCode !== 0) throw new Error(`terraform init failed: ${errorText(init)}`);
+    const after = await initFingerprint(project.dir, root, inputs);
+    if (after !== null) this.initialised.set(project.dir, after);
   }
 
   private async plan(job: Job, project: Prepared, sink: JobSink, signal: AbortSignal, scratch: string): Promise<void> {
@@ -106,20 +147,48 @@ export class JobRunner {
       await sink.finished({ status: 'errored', error: errorText(result), statusReason: 'terraform plan failed' });
       return;
     }
-    const show = await this.terraform(job, project, withPlanFile(job.steps.show, planFile), sink, signal, true);
-    if (show.exitCode !== 0) throw new Error(`terraform show -json failed: ${errorText(show)}`);
-    const d = parseShowJson(show.stdout);
-    const attributes = attributeChanges(show.stdout);
-    const planned: PlannedResult = {
-      hasChanges: outcome === 'changes', summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
-      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action, changes: attributes.get(c.address) ?? [] })),
-      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
-    };
+    const hasChanges = outcome === 'changes';
+    // show -json (~as long as the plan itself) is off the answer's path when the caller needs only counts.
+    const later = job.planDetails === 'after-answer' && sink.planDetails !== undefined;
+    const planned: PlannedResult = later
+      ? { hasChanges, ...parsePlanOutput(result.combined), resourceChanges: null, resourceDrift: null }
+      : { hasChanges, ...(await this.showPlan(job, project, planFile, sink, signal)) };
     const next = await sink.planned(planned, await readFile(planFile));
+    if (later) {
+      if (next.apply) await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
+      else await this.reportDetailsAfterAnswer(job, project, planFile, sink, signal);
+    }
     if (!next.apply) return;
     // An auto-applied run trades its plan credential, which cannot write state, for the apply one.
     const env = next.statePassword && project.backendOverridden ? { ...project.env, TF_HTTP_PASSWORD: next.statePassword } : project.env;
     await this.apply(job, { ...project, env }, planFile, sink, signal);
+  }
+
+  /** Which resources the plan changes, from `terraform show -json` (quiet: plan JSON holds secrets). */
+  private async showPlan(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<PlanDetails> {
+    const show = await this.terraform(job, project, withPlanFile(job.steps.show, planFile), sink, signal, true);
+    if (show.exitCode !== 0) throw new Error(`terraform show -json failed: ${errorText(show)}`);
+    const d = parseShowJson(show.stdout);
+    const attributes = attributeChanges(show.stdout);
+    return {
+      summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
+      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action, changes: attributes.get(c.address) ?? [] })),
+      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
+    };
+  }
+
+  /**
+   * The run has its answer and its status: a failure here must not error it (its plan stands),
+   * so it is logged and the run keeps no resource list.
+   */
+  private async reportDetailsAfterAnswer(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<void> {
+    try {
+      await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
+    } catch (err) {
+      // canceled (the server or runner shutting down) is no fault; a failing show -json is worth a look
+      const level = signal.aborted || err instanceof JobCanceled ? 'debug' : 'warn';
+      this.deps.log[level]({ runId: job.runId, errorType: (err as Error)?.name }, 'could not read which resources the plan changes; the run keeps its counts only');
+    }
   }
 
   private async applyHanded(job: Job, project: Prepared, sink: JobSink, signal: AbortSignal, scratch: string): Promise<void> {
@@ -146,7 +215,7 @@ export class JobRunner {
    */
   private async terraform(job: Job, project: Prepared, args: string[], sink: JobSink, signal: AbortSignal, quiet = false): Promise<TerraformResult> {
     const result = await this.deps.terraform.run({
-      args, cwd: project.dir, writableDirs: project.writableDirs, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
+      args, cwd: project.dir, writableDirs: project.writableDirs, readOnlyDirs: project.readOnlyDirs, env: { ...project.env, [RUN_ID_ENV]: job.runId }, signal, timeoutMs: job.timeoutMs,
       onOutput: quiet ? undefined : (chunk) => sink.appendLog(chunk),
       onSpawn: (pid) => sink.spawned?.(pid),
     });

@@ -43,6 +43,13 @@ export const Job = z.object({
   /** what terraform may see beyond its clean base env: tenant cloud credentials, passthrough variables */
   env: z.record(z.string(), z.string()),
   timeoutMs: z.number().int().positive(),
+  /**
+   * When `terraform show -json` runs: before the plan is reported (its caller renders which
+   * resources change, as a PR comment does), or after (the answer needs only the counts the plan's
+   * own output gives; which resources change is stored a moment later). A sink without
+   * `planDetails` always gets them before.
+   */
+  planDetails: z.enum(['before-answer', 'after-answer']).default('before-answer'),
   /** apply only: the saved plan, base64 */
   planFile: z.string().optional(),
 });
@@ -54,13 +61,23 @@ export const ResourceChangeSummary = z.object({
   changes: z.array(z.object({ name: z.string(), before: z.unknown(), after: z.unknown() })).max(100).optional(),
 });
 
-/** What a plan came to, as a runner reports it (attribute values only redacted, in `changes`; the run stores them sealed). */
-export const PlannedResult = z.object({
-  hasChanges: z.boolean(),
+/** What `terraform show -json` of the plan file says; attribute values only redacted, in `changes` (the run stores them sealed). */
+export const PlanDetails = z.object({
   summary: z.string(),
   toAdd: z.number().int(), toChange: z.number().int(), toDestroy: z.number().int(), toImport: z.number().int(),
   resourceChanges: z.array(ResourceChangeSummary),
   resourceDrift: z.array(ResourceChangeSummary),
+});
+export type PlanDetails = z.infer<typeof PlanDetails>;
+
+/**
+ * What a plan came to, as a runner reports it. `resourceChanges` and `resourceDrift` are null
+ * when show -json runs after the answer (job.planDetails): `planDetails` brings them then.
+ */
+export const PlannedResult = PlanDetails.extend({
+  hasChanges: z.boolean(),
+  resourceChanges: z.array(ResourceChangeSummary).nullable(),
+  resourceDrift: z.array(ResourceChangeSummary).nullable(),
 });
 export type PlannedResult = z.infer<typeof PlannedResult>;
 
@@ -94,6 +111,8 @@ export interface JobSink {
   checkedOut(info: CheckedOut): Promise<void>;
   /** the plan is made: the server stores it and says whether to go on to apply */
   planned(result: PlannedResult, planFile: Buffer): Promise<AfterPlan>;
+  /** show -json's reading of the plan, when it ran after `planned` (job.planDetails 'after-answer') */
+  planDetails?(details: PlanDetails): Promise<void>;
   /** the job ended (applied, errored, canceled, or a plan that failed) */
   finished(outcome: JobOutcome): Promise<void>;
 }

@@ -23,11 +23,11 @@ import { WorkingCopies } from '../terraform/working-copy.js';
 import { GitRefResolver } from './git-ref-resolver.js';
 import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
-import { withPluginCache } from '../terraform/child-env.js';
 import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
 import { JobRunner } from './job-runner.js';
+import { runnerHeartbeatMs } from '../runners/heartbeat-interval.js';
 import { RunnerRepository } from '../runners/runner.repository.js';
 import { RunnersService } from '../runners/runners.service.js';
 import type { RunLogRepository } from './run-log.repository.js';
@@ -136,9 +136,10 @@ export function createRunEngine(deps: RunEngineDeps) {
   const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
-  const pluginCache = options.pluginCache ? path.resolve(options.dataDir, 'plugin-cache') : undefined;
-  if (pluginCache) mkdirSync(pluginCache, { recursive: true, mode: 0o700 }); // terraform ignores a cache dir that does not exist
-  const tfBaseEnv = withPluginCache(options.childEnv, pluginCache);
+  // Our own cache is split per tenant by the job runner; an operator's TF_PLUGIN_CACHE_DIR is theirs, used as it is.
+  const pluginCache = options.pluginCache && !options.childEnv.TF_PLUGIN_CACHE_DIR ? path.resolve(options.dataDir, 'plugin-cache') : undefined;
+  if (pluginCache) mkdirSync(pluginCache, { recursive: true, mode: 0o700 });
+  const tfBaseEnv = options.childEnv;
   const sandbox = options.sandbox ?? { mode: 'auto', profile: null, reason: 'not probed' };
   const runner = deps.terraform ?? new ProcessTerraformRunner({ binary: options.terraformBinary, cancelGraceMs: options.cancelGraceMs, log, baseEnv: tfBaseEnv, sandbox: sandbox.profile });
   const sandboxGate = new SandboxGate({ status: sandbox, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
@@ -158,7 +159,7 @@ export function createRunEngine(deps: RunEngineDeps) {
     serverRepoConfig: options.serverRepoConfig,
     log: log.child({ svc: 'commands' }),
   });
-  const jobs = new JobRunner({ workingCopies, terraform: runner, scratchDir: path.resolve(options.dataDir, 'runs'), serverUrl: () => endpoint.stateBaseUrl, log: log.child({ svc: 'jobs' }) });
+  const jobs = new JobRunner({ workingCopies, terraform: runner, scratchDir: path.resolve(options.dataDir, 'runs'), serverUrl: () => endpoint.stateBaseUrl, pluginCacheRoot: pluginCache, log: log.child({ svc: 'jobs' }) });
   const executor = new RunExecutor({
     repo, runs, logs, plans, freshness, states, repos, jobs,
     runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
@@ -166,6 +167,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   });
   const runners = new RunnersService({
     repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),
+    heartbeatMs: runnerHeartbeatMs(options.runnerTimeoutMs ?? 60_000),
     sink: { repo, runs, plans, freshness, states, runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000), log: log.child({ svc: 'executor' }) },
   });
   const worker = new RunWorker({ repo, execution: executor, events, log: log.child({ svc: 'worker' }), metrics: deps.metrics }, { parallelism: options.parallelism, pollMs: options.queuePollMs });

@@ -2,7 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { RunPhase } from '../auth/run-credentials.js';
 import type { PlanFreshness, StateSerials } from './plan-freshness.js';
 import type { PlanStore } from './plan-store.js';
-import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlannedResult } from './job.js';
+import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlanDetails, PlannedResult } from './job.js';
 import type { RunLogWriter } from './run-logs.js';
 import type { Run } from './run.model.js';
 import type { RunRepository } from './run.repository.js';
@@ -96,10 +96,25 @@ export class RunJobSink implements JobSink {
     return { apply: true, statePassword };
   }
 
+  async planDetails(d: PlanDetails): Promise<void> {
+    await recordPlanDetails(this.deps.repo, this.run.id, d);
+  }
+
   async finished(outcome: JobOutcome): Promise<void> {
     const values = outcome.status === 'applied' || outcome.status === 'canceled'
       ? { statusReason: outcome.statusReason ?? null }
       : { error: outcome.error ?? outcome.statusReason ?? 'the run failed', statusReason: outcome.statusReason ?? 'run failed' };
     await this.deps.runs.finish(this.run, outcome.status, values, { onlyIfStatus: [...ACTIVE_STATUSES] });
   }
+}
+
+/**
+ * show -json ran after the answer: the resource lists, and its counts (the plan file's word is
+ * final). Only for a run planned without them; the run may have ended since, which is the point.
+ */
+export async function recordPlanDetails(repo: RunRepository, runId: string, d: PlanDetails): Promise<void> {
+  await repo.update(runId, {
+    summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange, resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport,
+    resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
+  });
 }

@@ -3,8 +3,17 @@ import type { RepoSource } from '../ports/repo-source.js';
 import { applyArgs, initArgs, planArgs, showJsonArgs, type PlanMode } from '../terraform/terraform-args.js';
 import { PLAN_FILE, type Job } from './job.js';
 import type { Run } from './run.model.js';
+import type { RunSource } from './run-status.js';
 
 const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destroy: 'destroy', refresh: 'refresh-only' };
+
+/**
+ * Runs whose caller waits for an answer that holds counts only (Atlantis's POST /api/plan and
+ * /api/apply): their show -json runs after the answer, and the list of resources that change is
+ * on the run a moment later. Every other caller may render that list the moment the run settles
+ * (PR comments, the runs API a client polls, Slack, MCP), so theirs stays before.
+ */
+const DETAILS_AFTER_ANSWER: readonly RunSource[] = ['atlantis_api'];
 
 export interface JobBuilderDeps {
   repos: RepoSource;
@@ -43,6 +52,7 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
     backend: run.stateName ? { path: statePath(run), username: 'atlantas-run', password: deps.runToken(run, phase) } : null,
     env: { ...deps.terraformEnv },
     timeoutMs: deps.runTimeoutMs,
+    planDetails: DETAILS_AFTER_ANSWER.includes(run.source) ? 'after-answer' : 'before-answer',
     planFile: planFile?.toString('base64'),
   };
 }

@@ -43,6 +43,45 @@ export class StateRepository {
     return { row, created: inserted.length > 0 };
   }
 
+  /**
+   * Takes the lock in one statement: creates the state row on first use (linked to the project of
+   * that name), or locks a free one. Null when another lock holds it (or holds it under the same
+   * ID: the caller reads the holder).
+   */
+  async takeLock(tenantId: string, ref: StateRef, lock: { info: LockInfo; by: string }, t?: Transaction): Promise<{ id: string; created: boolean } | null> {
+    const [row] = await this.deps.sequelize.query<{ id: string; created: boolean }>(
+      `INSERT INTO states (tenant_id, name, workspace, project_id, lock_id, lock_info, locked_at, locked_by)
+       VALUES ($1, $2, $3, (SELECT p.id FROM projects p WHERE p.tenant_id = $1 AND (p.name = $2 OR p.id::text = $2) ORDER BY p.name = $2 DESC LIMIT 1), $4, $5, now(), $6)
+       ON CONFLICT (tenant_id, name, workspace) DO UPDATE
+         SET lock_id = EXCLUDED.lock_id, lock_info = EXCLUDED.lock_info, locked_at = EXCLUDED.locked_at, locked_by = EXCLUDED.locked_by, updated_at = now()
+         WHERE states.lock_id IS NULL
+       RETURNING id, (xmax = 0) AS created`,
+      { bind: [tenantId, ref.name, ref.workspace, lock.info.ID, JSON.stringify(lock.info), lock.by], type: QueryTypes.SELECT, transaction: t },
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Frees the lock held by `lockId` in one statement; a state that was never written goes with its
+   * lock (no version means no state). Null when that ID holds no lock there (the caller reads why).
+   */
+  async releaseLock(tenantId: string, ref: StateRef, lockId: string, t?: Transaction): Promise<Pick<StateRow, 'id' | 'lockInfo' | 'lockedBy'> | null> {
+    const [row] = await this.deps.sequelize.query<{ id: string; lock_info: LockInfo | null; locked_by: string | null }>(
+      `WITH target AS (
+         SELECT id, lock_info, locked_by, current_version_id FROM states
+         WHERE tenant_id = $1 AND name = $2 AND workspace = $3 AND lock_id = $4 FOR UPDATE
+       ), gone AS (
+         DELETE FROM states s USING target WHERE s.id = target.id AND target.current_version_id IS NULL RETURNING s.id
+       ), freed AS (
+         UPDATE states s SET lock_id = NULL, lock_info = NULL, locked_at = NULL, locked_by = NULL, updated_at = now()
+         FROM target WHERE s.id = target.id AND target.current_version_id IS NOT NULL RETURNING s.id
+       )
+       SELECT id, lock_info, locked_by FROM target`,
+      { bind: [tenantId, ref.name, ref.workspace, lockId], type: QueryTypes.SELECT, transaction: t },
+    );
+    return row ? { id: row.id, lockInfo: row.lock_info, lockedBy: row.locked_by } : null;
+  }
+
   async setLock(id: string, lock: { info: LockInfo; by: string } | null, t: Transaction): Promise<void> {
     await this.deps.states.update(
       lock ? { lockId: lock.info.ID, lockInfo: lock.info, lockedAt: new Date(), lockedBy: lock.by } : { lockId: null, lockInfo: null, lockedAt: null, lockedBy: null },

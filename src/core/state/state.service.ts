@@ -132,20 +132,33 @@ export class StateService {
     return result;
   }
 
-  /** Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo. */
+  /**
+   * Takes the state lock; held by another ID → LockedError carrying the holder's LockInfo.
+   * One statement (state-row creation included); people's and tokens' locks are audited in the
+   * same transaction, a run's own are not (see `auditsLocks`).
+   */
   async lock(actor: Actor, name: string, workspace: string, info: LockInfo): Promise<void> {
     requirePermission(actor, 'state:lock');
     const ref = refFor(actor, name, workspace);
-    await this.countingConflicts('lock', inTransaction(this.deps.sequelize, undefined, async (t) => {
-      const { row, created } = await this.lockedRow(actor, ref, t);
-      if (row.lockId === info.ID) return; // terraform never re-locks with its own ID; a retry is success
-      if (row.lockId) throw lockedBy(row, ref);
-      await this.deps.repo.setLock(row.id, { info, by: actor.name }, t);
-      await this.deps.audit.record(
-        actor, 'state.lock', { type: 'state', id: row.id },
-        { name: ref.name, workspace: ref.workspace, lock_id: info.ID, operation: info.Operation ?? null, who: info.Who ?? null, created },
-        { transaction: t },
-      );
+    await this.countingConflicts('lock', this.lockWork(actor, async (t) => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const taken = await this.deps.repo.takeLock(actor.tenantId, ref, { info, by: actor.name }, t);
+        if (taken) {
+          if (auditsLocks(actor)) {
+            await this.deps.audit.record(
+              actor, 'state.lock', { type: 'state', id: taken.id },
+              { name: ref.name, workspace: ref.workspace, lock_id: info.ID, operation: info.Operation ?? null, who: info.Who ?? null, created: taken.created },
+              { transaction: t },
+            );
+          }
+          return;
+        }
+        const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
+        if (row?.lockId === info.ID) return; // terraform never re-locks with its own ID; a retry is success
+        if (row?.lockId) throw lockedBy(row, ref);
+        // released between the two statements: try again
+      }
+      throw new LockedError(`state ${ref.name}/${ref.workspace} is being locked and unlocked by others; retry`, null, { code: 'state_locked' });
     }));
   }
 
@@ -157,14 +170,35 @@ export class StateService {
     requirePermission(actor, 'state:lock');
     if (lockId === null) assertMayForceUnlock(actor);
     const ref = refFor(actor, name, workspace);
-    await this.countingConflicts('unlock', inTransaction(this.deps.sequelize, undefined, async (t) => {
+    if (lockId === null) {
+      await this.countingConflicts('unlock', inTransaction(this.deps.sequelize, undefined, async (t) => {
+        const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
+        if (row?.lockId) await this.release(actor, row, 'state.force_unlock', t);
+      }));
+      return;
+    }
+    await this.countingConflicts('unlock', this.lockWork(actor, async (t) => {
+      const released = await this.deps.repo.releaseLock(actor.tenantId, ref, lockId, t);
+      if (released) {
+        if (auditsLocks(actor)) {
+          await this.deps.audit.record(
+            actor, 'state.unlock', { type: 'state', id: released.id },
+            { name: ref.name, workspace: ref.workspace, lock_id: lockId, holder: released.lockInfo?.Who ?? null, locked_by: released.lockedBy },
+            { transaction: t },
+          );
+        }
+        return;
+      }
       const row = await this.deps.repo.findByRef(actor.tenantId, ref, t);
-      if (!row?.lockId) return;
-      if (lockId !== null && lockId !== row.lockId) {
+      if (row?.lockId && row.lockId !== lockId) {
         throw new LockedError(`lock ID ${lockId} does not hold state ${ref.name}/${ref.workspace}; it is held by ${row.lockId}`, row.lockInfo, { code: 'lock_id_mismatch' });
       }
-      await this.release(actor, row, lockId === null ? 'state.force_unlock' : 'state.unlock', t);
     }));
+  }
+
+  /** Audited lock work runs in a transaction with its audit row; a run's own needs no transaction. */
+  private lockWork<T>(actor: Actor, work: (t?: Transaction) => Promise<T>): Promise<T> {
+    return auditsLocks(actor) ? inTransaction(this.deps.sequelize, undefined, work) : work(undefined);
   }
 
   async list(actor: Actor): Promise<StateSummary[]> {
@@ -287,6 +321,17 @@ export class StateService {
   private open(version: StateVersionRow): Buffer {
     return this.deps.encryptor.open({ keyId: version.keyId, data: version.data }, stateVersionAad(version.stateId, version.version));
   }
+}
+
+/**
+ * A run's terraform locks and unlocks its own state around every command (three state requests
+ * a plan): the run itself is the audited event (who queued it, who approved it, how it ended),
+ * and its credential can name no other state, so an audit row per lock would only repeat it.
+ * A person's or a token's lock (terraform run by hand against the backend) is audited, and so is
+ * every force-unlock and every write, whoever makes it.
+ */
+function auditsLocks(actor: Actor): boolean {
+  return !actor.runId;
 }
 
 function summary(row: StateWithProject): StateSummary {

@@ -61,15 +61,6 @@ export function terraformEnv(
 }
 
 /**
- * `base` with TF_PLUGIN_CACHE_DIR at `dir` (one provider download shared by every working copy
- * and run), unless the operator set their own. Terraform writes into it during `init`.
- */
-export function withPluginCache(base: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
-  if (!dir || base.TF_PLUGIN_CACHE_DIR) return base;
-  return { ...base, TF_PLUGIN_CACHE_DIR: dir };
-}
-
-/**
  * The env for a git process. `GIT_CONFIG_COUNT` entries already in `base` (an operator's or a
  * test's `url.<base>.insteadOf`) are kept, and `config` entries are APPENDED after them, so that
  * credentials travel as git config from the environment: never in a URL, an argv item or

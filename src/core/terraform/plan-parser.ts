@@ -1,6 +1,7 @@
 /**
  * Terraform's counts and wording for plans, shared with `show-json.ts` (which reads the plan a
- * run makes), and the parser of `terraform apply` / `destroy` output (`-no-color`) into its
+ * run makes), the parser of `terraform plan` output (the counts a run reports before show -json
+ * has run), and the parser of `terraform apply` / `destroy` output (`-no-color`) into its
  * completion line, with Atlantis's semantics (several completion lines, as terragrunt prints
  * them, are summed). Pure: no I/O.
  */
@@ -32,6 +33,7 @@ export const OUTPUTS_ONLY_SENTENCE =
 
 const APPLY_LINE =
   /^Apply complete! Resources: (?:(\d+) imported, )?(\d+) added, (\d+) changed, (\d+) destroyed(?:, (\d+) forgotten)?\.$/;
+const PLAN_LINE = /^Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to forget)?\.$/;
 const DESTROY_LINE = /^Destroy complete! Resources: (\d+) destroyed\.$/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -50,6 +52,30 @@ export function emptyCounts(): PlanCounts {
 
 export function totalCounted(counts: PlanCounts): number {
   return counts.toAdd + counts.toChange + counts.toDestroy + counts.toImport + counts.toForget;
+}
+
+export interface PlanOutput extends PlanCounts {
+  /** the same sentence `show-json.ts` derives from the plan file */
+  summary: string;
+}
+
+/**
+ * Reads the human output of `terraform plan -no-color`: its counts and summary, which agree with
+ * what `parseShowJson` reads from the plan file. Whether there are changes comes from
+ * `-detailed-exitcode`, not from here; which resources change needs the plan file.
+ */
+export function parsePlanOutput(text: string): PlanOutput {
+  const lines = toLines(text);
+  for (const line of lines) {
+    const m = PLAN_LINE.exec(line);
+    if (m) return { toImport: num(m[1]), toAdd: num(m[2]), toChange: num(m[3]), toDestroy: num(m[4]), toForget: num(m[5]), summary: line };
+  }
+  // Sentences terraform wraps at 80 columns: compare their opening words only.
+  const says = (sentence: string) => lines.some((l) => l.startsWith(sentence.slice(0, 60)));
+  let summary = NO_CHANGES_SENTENCE;
+  if (says('This is a refresh-only plan, so Terraform will not take any actions') && says('Note: ' + DRIFT_SENTENCE.slice(0, -1))) summary = DRIFT_SENTENCE;
+  else if (says(OUTPUTS_ONLY_SENTENCE)) summary = OUTPUTS_ONLY_SENTENCE;
+  return { ...emptyCounts(), summary };
 }
 
 /**

@@ -100,7 +100,7 @@ export class ProcessTerraformRunner implements TerraformRunner {
     if (sandbox) {
       const binary = resolveBinary(this.#opts.binary, env.PATH ?? '');
       if (!binary) return Promise.reject(this.#unavailable('ENOENT'));
-      const cmd = bwrapCommand(sandbox, { binary, args: inv.args, cwd: inv.cwd, writable: inv.writableDirs ?? [inv.cwd], env });
+      const cmd = bwrapCommand(sandbox, { binary, args: inv.args, cwd: inv.cwd, writable: inv.writableDirs ?? [inv.cwd], readOnly: inv.readOnlyDirs, env });
       child = spawn(cmd.file, cmd.argv, { cwd: inv.cwd, env: cmd.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     } else {
       child = spawn(this.#opts.binary, inv.args, { cwd: inv.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,9 +7,9 @@ import path from 'node:path';
  * so inside the sandbox it sees: its own processes only (new PID, IPC and UTS namespaces, an
  * unprivileged user where the kernel allows), a fresh /proc and /dev, a private /tmp and HOME,
  * the system directories, CA certificates and name-service files read-only, the terraform binary,
- * the provider plugin cache and CLI config read-only, and exactly the directories the run writes
- * (its working copy and its scratch dir) read-write, each at its own path so that every path
- * terraform was given keeps working. Nothing of the data dir, other working copies, the server's
+ * the CLI config read-only, and exactly the directories the run writes (its working copy, its
+ * scratch dir and its tenant's provider plugin cache) read-write, each at its own path so that
+ * every path terraform was given keeps working, except the working copy's `.git`, read-only. Nothing of the data dir, other working copies, the server's
  * files or its environment. The network is shared: providers need it.
  *
  * No value is ever put on bwrap's command line (it is visible inside as /proc/1/cmdline): the
@@ -33,6 +33,8 @@ export interface SandboxSpec {
   cwd: string;
   /** bound read-write at their own paths: the working copy root and the run's scratch dir */
   writable: string[];
+  /** inside the writable dirs, bound read-only over them (the working copy's .git) */
+  readOnly?: string[];
   /** the environment terraform gets (built by child-env.ts) */
   env: Record<string, string>;
 }
@@ -73,6 +75,8 @@ export function bwrapCommand(profile: SandboxProfile, spec: SandboxSpec): { file
   const cache = spec.env.TF_PLUGIN_CACHE_DIR;
   if (cache && path.isAbsolute(cache)) writable.push(path.resolve(cache));
   for (const dir of new Set(writable)) argv.push('--bind', dir, dir);
+  // after the writable binds: bwrap applies them in order, so these cover what those opened
+  for (const dir of spec.readOnly ?? []) argv.push('--ro-bind-try', path.resolve(dir), path.resolve(dir));
   argv.push('--chdir', spec.cwd, COMMAND_SEPARATOR, spec.binary, ...spec.args);
   return { file: profile.bwrap, argv, env: sandboxEnv(spec.env) };
 }

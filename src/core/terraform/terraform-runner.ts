@@ -13,6 +13,11 @@ export interface TerraformInvocation {
    * the only ones it sees): the working copy root and the run's scratch dir. Default: `cwd`.
    */
   writableDirs?: string[];
+  /**
+   * Under the sandbox, directories inside the writable ones that the process sees read-only: the
+   * working copy's `.git`, so that a run cannot poison the next run's checkout (hooks, config, objects).
+   */
+  readOnlyDirs?: string[];
   /** added on top of a clean base env (see child-env.ts); TF_WORKSPACE and TF_CLI_ARGS* are dropped */
   env?: Record<string, string>;
   /** streamed as it arrives, utf8-decoded (a multibyte character is never split across chunks) */

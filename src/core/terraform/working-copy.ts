@@ -130,7 +130,11 @@ export class WorkingCopies {
 
   /** Fetches into the existing copy, or into a fresh clone made aside and renamed into place only when complete. */
   async #fetchInto(dir: string, plan: FetchPlan, git: Git): Promise<string> {
-    if (await this.#usable(dir, plan.cloneUrl, git)) return fetchCommit(dir, plan, git);
+    if (await this.#usable(dir, plan.cloneUrl, git)) {
+      // The commit this copy was last checked out at is in it: no git process to ask (a re-plan of the same commit).
+      if (plan.sha && this.#known.get(dir)?.commit === plan.sha) return plan.sha;
+      return fetchCommit(dir, plan, git);
+    }
     await mkdir(path.dirname(dir), { recursive: true });
     await removeTemps(dir);
     const temp = `${path.join(path.dirname(dir), `.${path.basename(dir)}`)}.cloning-${randomBytes(4).toString('hex')}`;

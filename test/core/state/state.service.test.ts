@@ -86,6 +86,46 @@ describe('StateService', () => {
     await expect(app.core.state.push(member, name, 'default', doc(1, 'L', 'y'))).rejects.toBeInstanceOf(ConflictError);
     expect((await app.core.state.push(admin, name, 'default', doc(1, 'L', 'y'), { force: true })).version).toMatchObject({ version: 2, forced: true });
   });
+
+  describe('the lock path of the HTTP backend', () => {
+    const auditOf = (stateId: string) => app.sql('SELECT action, actor_name FROM audit_log WHERE target_id = :stateId ORDER BY created_at, action', { stateId });
+    const runActor = (name: string): Actor => ({
+      kind: 'system', tenantId: member.tenantId, role: 'member', name: 'run 00000000-0000-4000-8000-000000000001', via: 'tfstate', isPlatformAdmin: false, automation: true,
+      scope: `state:${name}/default`, runId: '00000000-0000-4000-8000-000000000001', grants: { permissions: ['state:read', 'state:lock'], note: 'a plan' },
+    });
+
+    it('audits a person\'s lock and unlock; a run credential\'s own lock and unlock leave no audit row, and a never-written state goes with its lock', async () => {
+      const name = uniqueName('audited');
+      await app.core.state.push(member, name, 'default', doc(1, 'L', 'base'));
+      const { id } = (await app.core.state.current(member, name, 'default'))!;
+      await app.core.state.lock(member, name, 'default', { ID: 'by-hand', Who: 'me@laptop' });
+      await app.core.state.unlock(member, name, 'default', 'by-hand');
+      const run = runActor(name);
+      await app.core.state.lock(run, name, 'default', { ID: 'by-run', Who: 'run' });
+      await expect(app.core.state.lock(member, name, 'default', { ID: 'other' })).rejects.toMatchObject({ code: 'state_locked', holder: { ID: 'by-run' } });
+      await app.core.state.lock(run, name, 'default', { ID: 'by-run', Who: 'run' }); // a retried LOCK is success
+      await expect(app.core.state.unlock(run, name, 'default', 'wrong-id')).rejects.toMatchObject({ code: 'lock_id_mismatch' });
+      await app.core.state.unlock(run, name, 'default', 'by-run');
+      expect(await app.core.state.current(member, name, 'default')).toMatchObject({ serial: 1, isLocked: false, lock: null });
+      expect(await auditOf(id)).toEqual([
+        { action: 'state.push', actor_name: member.name }, { action: 'state.lock', actor_name: member.name }, { action: 'state.unlock', actor_name: member.name },
+      ]);
+
+      const fresh = uniqueName('speculative');
+      await app.core.state.lock(runActor(fresh), fresh, 'default', { ID: 'plan' });
+      expect(await app.core.state.current(member, fresh, 'default')).toMatchObject({ serial: null, isLocked: true, lock: { ID: 'plan' } });
+      await app.core.state.unlock(runActor(fresh), fresh, 'default', 'plan');
+      expect(await app.sql('SELECT count(*)::int AS n FROM states WHERE name = :fresh', { fresh })).toEqual([{ n: 0 }]);
+    });
+
+    it('links a state its first lock creates to the registered project of that name', async () => {
+      const name = uniqueName('linked');
+      const project = await app.core.projects.create(member, { name, repository_url: '', terraform_path: '.', workspace: 'default', branch: 'main', state_backend: 'platform', auto_apply: false });
+      await app.core.state.lock(runActor(name), name, 'default', { ID: 'first' });
+      expect(await app.sql('SELECT project_id FROM states WHERE name = :name', { name })).toEqual([{ project_id: project.id }]);
+      await app.core.state.unlock(runActor(name), name, 'default', 'first');
+    });
+  });
 });
 
 describe('StateService on the embedded database (one connection)', () => {
@@ -102,4 +142,5 @@ describe('StateService on the embedded database (one connection)', () => {
     await app.core.state.delete(admin, { id: state.id });
     expect(await app.core.state.list(admin)).toEqual([]);
   });
+
 });

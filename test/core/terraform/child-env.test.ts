@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gitEnv, terraformEnv, withPluginCache } from '../../../src/core/terraform/child-env.js';
+import { gitEnv, terraformEnv } from '../../../src/core/terraform/child-env.js';
 
 const server = {
   PATH: '/usr/bin', HOME: '/home/a', LC_ALL: 'C.UTF-8', HTTPS_PROXY: 'http://proxy:3128',
@@ -47,13 +47,5 @@ describe('gitEnv', () => {
 
   it('sets no GIT_CONFIG_COUNT when there is nothing to configure', () => {
     expect(gitEnv({ PATH: '/bin' }).GIT_CONFIG_COUNT).toBeUndefined();
-  });
-});
-
-describe('withPluginCache', () => {
-  it('points terraform at the shared cache unless the operator chose one or it is off', () => {
-    expect(terraformEnv(withPluginCache(server, '/data/plugin-cache')).env.TF_PLUGIN_CACHE_DIR).toBe('/data/plugin-cache');
-    expect(withPluginCache({ ...server, TF_PLUGIN_CACHE_DIR: '/mine' }, '/data/plugin-cache').TF_PLUGIN_CACHE_DIR).toBe('/mine');
-    expect(withPluginCache(server, undefined).TF_PLUGIN_CACHE_DIR).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseApplyOutput, summarizeCounts } from '../../../src/core/terraform/plan-parser.js';
+import { parseApplyOutput, parsePlanOutput, summarizeCounts } from '../../../src/core/terraform/plan-parser.js';
 import { parseShowJson } from '../../../src/core/terraform/show-json.js';
 
 /** Real terraform 1.11.4 output: test/fixtures/terraform (copied from the shared fixtures) (see its README.md). */
@@ -66,5 +66,29 @@ describe('show -json says what terraform printed, on each real scenario', () => 
   it('the human normal plan hides drift that its JSON still lists', () => {
     expect(fixture('aws-plan-with-drift.txt')).not.toMatch(/^Note: Objects have changed outside of Terraform$/m);
     expect(parseShowJson(fixture('aws-show-plan-with-drift.json')).changesOutside).toBe(true);
+  });
+});
+
+describe('parsePlanOutput', () => {
+  // A run answers with these before `terraform show -json` has run: they must be what show -json says later.
+  it.each([
+    ['plan-create.txt', 'plan-create.json'],
+    ['plan-update.txt', 'show-plan-update.json'],
+    ['plan-import.txt', 'show-plan-import.json'],
+    ['plan-destroy.txt', 'show-plan-destroy.json'],
+    ['aws-plan-with-drift.txt', 'aws-show-plan-with-drift.json'],
+    ['aws-refresh-only-drift.txt', 'aws-refresh-only-drift.json'],
+    ['refresh-only-drift.txt', 'refresh-only-drift.json'],
+  ])('%s agrees with %s', (text, json) => {
+    const fromJson = parseShowJson(fixture(json));
+    const { summary, toAdd, toChange, toDestroy, toImport, toForget } = fromJson;
+    expect(parsePlanOutput(fixture(text))).toEqual({ summary, toAdd, toChange, toDestroy, toImport, toForget });
+  });
+
+  it('reads a plan without changes, and forget counts', () => {
+    expect(parsePlanOutput(fixture('plan-nochanges.txt'))).toEqual({ ...counts(0, 0, 0), summary: 'No changes. Your infrastructure matches the configuration.' });
+    expect(parsePlanOutput('Plan: 1 to import, 2 to add, 0 to change, 1 to destroy, 3 to forget.\n')).toEqual({
+      ...counts(2, 0, 1, 1, 3), summary: 'Plan: 1 to import, 2 to add, 0 to change, 1 to destroy, 3 to forget.',
+    });
   });
 });

@@ -41,4 +41,14 @@ describe('the bwrap command line of a terraform process', () => {
     expect(sandboxedCommand([cmd.file, ...cmd.argv])).toEqual([spec.binary, ...spec.args]);
     expect(pairs(cmd.argv, '--ro-bind').every(([src]) => /^\/(usr|bin|sbin|lib|etc)/.test(src))).toBe(true);
   });
+
+  it('binds the working copy\'s .git read-only over its writable bind, so a run cannot change what the next checkout runs', () => {
+    const gitDir = '/data/repos/t/acme/app/ref-main/default/.git';
+    const argv = bwrapCommand(profile, { ...spec, readOnly: [gitDir] }).argv;
+    const rootBind = argv.findIndex((a, i) => a === '--bind' && argv[i + 1] === spec.writable[0]);
+    const gitBind = argv.findIndex((a, i) => a === '--ro-bind-try' && argv[i + 1] === gitDir && argv[i + 2] === gitDir);
+    expect(rootBind).toBeGreaterThan(0);
+    expect(gitBind).toBeGreaterThan(rootBind); // bwrap applies binds in order: the later one wins
+    expect(gitBind).toBeLessThan(argv.indexOf('--chdir'));
+  });
 });

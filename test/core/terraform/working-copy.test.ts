@@ -108,10 +108,14 @@ describe('WorkingCopies', () => {
       return logs.lines.slice(from).filter((l) => l.msg === 'git').map((l) => (l.args as string[])[0]);
     };
     await (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release(); // clones
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release())).toEqual(['cat-file']);
+    // the commit the copy was checked out at is known to be in it: no git process at all
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release())).toEqual([]);
     // a writable lease at the same commit still needs no reset; the one after it does
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['cat-file']);
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['cat-file', 'checkout', 'clean']);
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual([]);
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['checkout', 'clean']);
+    // another commit is looked for (and fetched when missing)
+    const next = await bare.commitFiles({ 'main.tf': 'v2' }, 'second');
+    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: next }))).release())).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout', 'clean']);
   });
 
   it('checks out a pull request ref that no branch points at, by ref or by sha', async () => {
