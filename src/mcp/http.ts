@@ -39,7 +39,7 @@ export function mcpRouter(core: Core, options: McpHttpOptions) {
   router.all(MCP_PATH, async (ctx) => {
     const actor = await authenticate(core, ctx, options.publicUrl);
     if (!actor) return;
-    const log = ctx.state.log.child({ via: 'mcp', token: actor.tokenId });
+    const log = ctx.state.log.child({ via: 'mcp', tokenId: actor.tokenId });
     const sessionId = ctx.get('mcp-session-id');
     if (sessionId) {
       const session = sessions.find(sessionId, actor.tokenId);

@@ -1,6 +1,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { codeOf } from './to-tool-result.js';
+import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { rpcGuarded } from './to-tool-result.js';
 import type { McpTool, ToolContext } from './tool.js';
 import { getPlanTool } from './tools/get-plan.tool.js';
 import { getProjectTool } from './tools/get-project.tool.js';
@@ -34,23 +34,10 @@ function register(
   server: McpServer, ctx: ToolContext, name: string, template: string, mimeType: string, description: string,
   list: () => Promise<{ resources: { uri: string; name: string }[] }>, read: (id: string) => Promise<string>,
 ): void {
-  server.registerResource(name, new ResourceTemplate(template, { list: () => guarded(ctx, list) }), { description, mimeType },
-    async (uri, vars): Promise<ReadResourceResult> => ({ contents: [{ uri: uri.href, mimeType, text: await guarded(ctx, () => read(String(vars.id))) }] }));
+  server.registerResource(name, new ResourceTemplate(template, { list: () => rpcGuarded(ctx.log, list) }), { description, mimeType },
+    async (uri, vars): Promise<ReadResourceResult> => ({ contents: [{ uri: uri.href, mimeType, text: await rpcGuarded(ctx.log, () => read(String(vars.id))) }] }));
 }
 
 async function run(tool: McpTool, ctx: ToolContext, args: Record<string, unknown>): Promise<unknown> {
   return (await tool.run(ctx, tool.input.parse(args))).structured;
-}
-
-async function guarded<T>(ctx: ToolContext, body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    const code = codeOf(err);
-    if (code === 'internal_error') {
-      ctx.log.error({ err }, 'MCP resource read failed');
-      throw new McpError(ErrorCode.InternalError, 'internal_error: the server failed');
-    }
-    throw new McpError(code === 'not_found' ? -32002 : ErrorCode.InvalidParams, `${code}: ${(err as Error).message}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ZodError } from 'zod';
 import {
   AuthenticationError, ConflictError, DomainError, InputError, LockedError, NotAllowedError, NotFoundError, PreconditionFailedError,
@@ -71,4 +71,21 @@ export function sdkToolError(message: string): CallToolResult {
   if (/^Input validation error|^MCP error -32602: Input validation error/.test(message)) return toolError('invalid_input', message.replace(/^MCP error -32602: /, ''));
   if (/Tool \S+ not found|Tool \S+ disabled/.test(message)) return toolError('not_found', message.replace(/^MCP error -32602: /, ''));
   return toolError('internal_error', 'the tool call failed before it ran');
+}
+
+/**
+ * For resources and prompts, whose errors are JSON-RPC errors: the message starts with the same
+ * stable code; an unexpected error is logged and answered without its message.
+ */
+export async function rpcGuarded<T>(log: Logger, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    const code = codeOf(err);
+    if (code === 'internal_error') {
+      log.error({ err }, 'MCP request failed');
+      throw new McpError(ErrorCode.InternalError, 'internal_error: the server failed');
+    }
+    throw new McpError(code === 'not_found' ? -32002 : ErrorCode.InvalidParams, `${code}: ${(err as Error).message}`);
+  }
 }

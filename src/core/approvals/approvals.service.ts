@@ -104,8 +104,7 @@ export class ApprovalsService {
   /** Unlock a project lock. An agent frees its own lock at once; anyone else's needs a human. */
   async unlock(actor: Actor, idOrKey: string, reason: string): Promise<UnlockOutcome> {
     requirePermission(actor, 'lock:manage');
-    const lock = (await this.deps.locks.list(actor)).find((l) => l.id === idOrKey || lockKey(l) === idOrKey || lockKey(l).replace(/\/$/, '') === idOrKey);
-    if (!lock) throw new NotFoundError(`lock ${idOrKey} not found`, { code: 'not_found' });
+    const lock = await this.deps.locks.get(actor, idOrKey);
     if (!actor.automation || lock.lockedBy === actor.name) return { status: 'unlocked', lock: await this.deps.locks.unlock(actor, lock.id) };
     const approval = await this.deps.ledger.request(actor, {
       action: 'unlock', targetType: 'project_lock', targetId: lock.id, projectId: null, runId: lock.runId, reason,
