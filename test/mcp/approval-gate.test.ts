@@ -153,6 +153,15 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     expect(asked.why).toMatch(/destroys 1 resource\(s\), more than the token's max_destroy \(0\)/);
   });
 
+  it('pages long lists: list_projects returns at most limit, with the total and the next offset', async () => {
+    const first = await call('list_projects', { limit: 4 });
+    expect(first).toMatchObject({ total: DIRS.length, next_offset: 4 });
+    expect(first.projects).toHaveLength(4);
+    const rest = await call('list_projects', { offset: 4, limit: 50 });
+    expect(rest.next_offset).toBeNull();
+    expect(new Set([...first.projects, ...rest.projects].map((p: any) => p.name)).size).toBe(DIRS.length);
+  });
+
   it('reads states: the applied dev-app state, its versions, and its outputs with the sensitive one redacted', async () => {
     const states = (await call('list_states', {})).states;
     const dev = states.find((st: any) => st.project_name === 'dev-app');

@@ -96,7 +96,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const plan = await client.callTool({ name: 'plan', arguments: { project: 'their-net' } });
     expect(textOf(plan)).toMatch(/^not_found: /);
     expect((await app.req('POST', '/api/v1/runs', { token: agent.user.token, body: { project: 'their-net' } })).status).toBe(404);
-    expect((await client.callTool({ name: 'list_projects', arguments: {} })).structuredContent).toEqual({ projects: [] });
+    expect((await client.callTool({ name: 'list_projects', arguments: {} })).structuredContent).toEqual({ projects: [], total: 0, next_offset: null });
   });
 
   it('POST /api/v1/users/tokens takes mcp_policy for an agent token only, and validates it', async () => {
