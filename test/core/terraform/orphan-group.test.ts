@@ -53,7 +53,12 @@ describe.runIf(process.platform === 'linux')('judgeOrphanGroup (which leftover p
     const cmd = bwrapCommand(profile, { binary, args: ['60'], cwd: path.dirname(binary), writable: [], env: { PATH: process.env.PATH!, [RUN_ID_ENV]: runId } });
     const child = spawn(cmd.file, cmd.argv, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: cmd.env });
     killAtEnd(child.pid!);
-    const inner = await new Promise<number>((resolve) => child.stdio[3]!.on('data', (d) => resolve(Number(/"child-pid": (\d+)/.exec(String(d))![1]))));
+    // bwrap's status JSON may arrive in pieces: read until the child's pid is in it
+    let status = '';
+    const inner = await new Promise<number>((resolve) => child.stdio[3]!.on('data', (d) => {
+      const m = /"child-pid"\s*:\s*(\d+)/.exec((status += String(d)));
+      if (m) resolve(Number(m[1]));
+    }));
     expect(await judgeOrphanGroup(child.pid!, runId, 'terraform')).toEqual({ kill: true, reason: `terraform (pid ${child.pid}) is still running` });
     expect(await judgeOrphanGroup(child.pid!, randomUUID(), 'terraform')).toMatchObject({ kill: false });
     process.kill(-child.pid!, 'SIGKILL'); // what recovery does with a verdict to kill
