@@ -85,9 +85,12 @@ export class ApprovalsService {
     if (!canApprove(run.status)) {
       throw new PreconditionFailedError(`run ${runId} is ${run.status}; only a planned run (status planned) can be applied`, { code: 'run.not_approvable' });
     }
-    if (mayApplyWithoutApproval(actor)) return { status: 'confirmed', run: await this.deps.runs.approve(actor, runId), approvedBy: actor.name };
+    if (mayApplyWithoutApproval(actor)) return { status: 'confirmed', run: await this.deps.runs.apply(actor, runId), approvedBy: actor.name };
     const project = await this.projectName(actor, run);
-    const refusal = policyRefusal(actor.agentPolicy, project, run.resourcesDestroyed);
+    // A pull request's apply requirements are checked by the PR workflow only: no policy skips them.
+    const refusal = run.prNumber && run.applyRequirements.length
+      ? `run ${run.id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')}: a person applies it there`
+      : policyRefusal(actor.agentPolicy, project, run.resourcesDestroyed);
     if (!refusal) {
       const confirmed = await this.deps.runs.approveUnderPolicy(actor, runId, `auto_apply ${project}`);
       await this.deps.audit.record(actor, 'approval.policy_applied', { type: 'run', id: runId }, { reason, project, policy: actor.agentPolicy, token: actor.tokenId });
@@ -157,7 +160,7 @@ export class ApprovalsService {
       return 'unlocked';
     }
     if (request.action === 'run_apply' || request.action === 'run_destroy') {
-      await this.deps.runs.approve(actor, request.targetId);
+      await this.deps.runs.apply(actor, request.targetId);
       return 'applying';
     }
     throw new PreconditionFailedError(`${request.action} requests cannot be carried out by this server yet`, { code: 'approval.unsupported' });
