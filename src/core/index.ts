@@ -214,7 +214,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
   const approvalRepo = new ApprovalRepository({ sequelize });
-  const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000 });
+  const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).

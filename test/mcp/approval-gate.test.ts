@@ -151,6 +151,10 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const asked = await call('apply_run', { run_id: destroy, reason: 'clean up dev' });
     expect(asked).toMatchObject({ status: 'pending_approval', approval: { action: 'run_destroy' } });
     expect(asked.why).toMatch(/destroys 1 resource\(s\), more than the token's max_destroy \(0\)/);
+    // and no front end can reach around the verdict: core asks the policy again
+    const agentActor = await app.core.auth.authenticateAgent(agent.token);
+    await expect(app.core.runs.approveUnderPolicy(agentActor, destroy)).rejects.toMatchObject({ code: 'run.human_approval_required' });
+    expect(await runStatus(destroy)).toBe('planned');
   });
 
   it('pages long lists: list_projects returns at most limit, with the total and the next offset', async () => {

@@ -5,7 +5,9 @@ import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Run } from '../runs/run.model.js';
-import type { RunApprovalHook } from '../runs/runs.service.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { PolicyVerdict, RunApprovalHook } from '../runs/runs.service.js';
+import { policyRefusal } from './agent-policy.js';
 import type { ApprovalRequest } from './approval.model.js';
 import type { ApprovalRepository } from './approval.repository.js';
 
@@ -18,7 +20,21 @@ export type RequestedAction = Pick<ApprovalRequest, 'action' | 'targetType' | 't
  * `atlantis apply`) decides what an agent asked for it, inside the run's transaction.
  */
 export class ApprovalLedger implements RunApprovalHook {
-  constructor(private readonly deps: { sequelize: Sequelize; repo: ApprovalRepository; audit: AuditLog; notifier: Notifier; clock: Clock; ttlMs: number }) {}
+  constructor(private readonly deps: { sequelize: Sequelize; repo: ApprovalRepository; audit: AuditLog; notifier: Notifier; clock: Clock; ttlMs: number; projects: ProjectsService }) {}
+
+  /**
+   * RunApprovalHook: may this automated actor apply this planned run without a person? Only when
+   * its token's policy names the project and the plan stays within max_destroy; a pull request's
+   * apply requirements are the PR workflow's to check, so no policy skips them.
+   */
+  async policyVerdict(actor: Actor, run: Run): Promise<PolicyVerdict> {
+    if (run.prNumber && run.applyRequirements.length) {
+      return { allowed: false, why: `run ${run.id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')}: a person applies it there` };
+    }
+    const project = run.projectId ? (await this.deps.projects.require(actor, run.projectId)).name : run.projectName || run.dir;
+    const why = policyRefusal(actor.agentPolicy, project, run.resourcesDestroyed);
+    return why ? { allowed: false, why } : { allowed: true, note: `auto_apply ${project}` };
+  }
 
   /** A pending request (the one already pending for the same action and target, if any). */
   async request(actor: Actor, what: RequestedAction): Promise<ApprovalRequest> {

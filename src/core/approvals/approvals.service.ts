@@ -12,7 +12,6 @@ import type { Run } from '../runs/run.model.js';
 import { canApprove } from '../runs/run-status.js';
 import type { RunsService } from '../runs/runs.service.js';
 import { runApplyRequest, type ApprovalLedger } from './approval-ledger.js';
-import { policyRefusal } from './agent-policy.js';
 import type { ApprovalAction, ApprovalRequest } from './approval.model.js';
 import type { ApprovalRepository } from './approval.repository.js';
 import type { ListApprovalsQuery } from './approval.schemas.js';
@@ -86,16 +85,13 @@ export class ApprovalsService {
       throw new PreconditionFailedError(`run ${runId} is ${run.status}; only a planned run (status planned) can be applied`, { code: 'run.not_approvable' });
     }
     if (mayApplyWithoutApproval(actor)) return { status: 'confirmed', run: await this.deps.runs.apply(actor, runId), approvedBy: actor.name };
-    const project = await this.projectName(actor, run);
-    // A pull request's apply requirements are checked by the PR workflow only: no policy skips them.
-    const refusal = run.prNumber && run.applyRequirements.length
-      ? `run ${run.id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')}: a person applies it there`
-      : policyRefusal(actor.agentPolicy, project, run.resourcesDestroyed);
-    if (!refusal) {
-      const confirmed = await this.deps.runs.approveUnderPolicy(actor, runId, `auto_apply ${project}`);
-      await this.deps.audit.record(actor, 'approval.policy_applied', { type: 'run', id: runId }, { reason, project, policy: actor.agentPolicy, token: actor.tokenId });
+    const verdict = await this.deps.ledger.policyVerdict(actor, run);
+    if (verdict.allowed) {
+      const confirmed = await this.deps.runs.approveUnderPolicy(actor, runId);
+      await this.deps.audit.record(actor, 'approval.policy_applied', { type: 'run', id: runId }, { reason, policy: verdict.note, token: actor.tokenId });
       return { status: 'confirmed', run: confirmed, approvedBy: `policy of ${actor.name}` };
     }
+    const refusal = verdict.why;
     const approval = await this.deps.ledger.request(actor, runApplyRequest(run, reason));
     const answer = inline ? await inline.ask(approval) : null;
     if (!answer || !inline) return { status: 'pending_approval', run, approval, why: refusal };
@@ -173,11 +169,5 @@ export class ApprovalsService {
       return 'plan discarded';
     }
     return 'nothing done';
-  }
-
-  /** The name a token policy's auto_apply matches: the registered project's, else the run's project name or dir. */
-  private async projectName(actor: Actor, run: Run): Promise<string> {
-    if (run.projectId) return (await this.deps.projects.require(actor, run.projectId)).name;
-    return run.projectName || run.dir;
   }
 }

@@ -91,7 +91,11 @@ interface Deps {
 export interface RunApprovalHook {
   approvedByHuman(actor: Actor, runId: string, transaction: Transaction): Promise<void>;
   requestRunApply(actor: Actor, run: Run, reason: string): Promise<{ id: string }>;
+  /** does the automated actor's token policy let it apply this run without a person? */
+  policyVerdict(actor: Actor, run: Run): Promise<PolicyVerdict>;
 }
+
+export type PolicyVerdict = { allowed: true; note: string } | { allowed: false; why: string };
 
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
 export class RunsService {
@@ -202,12 +206,14 @@ export class RunsService {
   }
 
   /**
-   * The approval gate's one way in (core/approvals): an automated actor's apply that its token's
-   * policy allows without a human. Nothing else calls this; `policy` says what allowed it.
+   * An automated actor's apply that its token's policy allows without a person (core/approvals
+   * decides the verdict; it is asked here again, so no caller can reach around it).
    */
-  async approveUnderPolicy(actor: Actor, id: string, policy: string): Promise<Run> {
+  async approveUnderPolicy(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
-    return this.confirm(actor, id, `${actor.name} (policy: ${policy})`);
+    const verdict = this.deps.approvals ? await this.deps.approvals.policyVerdict(actor, await this.get(actor, id)) : null;
+    if (!verdict?.allowed) this.refuseUnattended(actor);
+    return this.confirm(actor, id, `${actor.name} (policy: ${verdict.note})`);
   }
 
   private async confirm(actor: Actor, id: string, approvedBy: string): Promise<Run> {

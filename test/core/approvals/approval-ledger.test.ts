@@ -10,6 +10,7 @@ import { connectDb } from '../../../src/core/db/connection.js';
 import { migrate } from '../../../src/core/db/migrate.js';
 import { defineModels } from '../../../src/core/db/models.js';
 import type { NotificationEvent, Notifier } from '../../../src/core/notifications/notification.js';
+import type { ProjectsService } from '../../../src/core/projects/projects.service.js';
 import { captureLogs } from '../../harness/capture-logs.js';
 import { createTestSchema, testDatabaseUrl } from '../../harness/test-db.js';
 
@@ -27,7 +28,9 @@ async function ledger() {
   const repo = new ApprovalRepository({ sequelize: db.sequelize });
   const audit = new AuditLog({ repo: new AuditRepository({ model: defineModels(db.sequelize).AuditEntry }) });
   const now = { t: new Date() };
-  const l = new ApprovalLedger({ sequelize: db.sequelize, repo, audit, notifier, clock: { now: () => now.t }, ttlMs: 3_600_000 });
+  // policy verdicts (which read projects) are tested end to end in test/mcp/approval-gate.test.ts
+  const projects = { require: () => Promise.reject(new Error('not used here')) } as unknown as ProjectsService;
+  const l = new ApprovalLedger({ sequelize: db.sequelize, repo, audit, notifier, clock: { now: () => now.t }, ttlMs: 3_600_000, projects });
   const agent: Actor = { kind: 'token', tenantId: tenant!.id, role: 'member', userId: randomUUID(), tokenId: randomUUID(), name: 'bot (token a)', via: 'mcp', isPlatformAdmin: false, automation: true };
   return { l, repo, events, agent, now, tenantId: tenant!.id };
 }
