@@ -39,13 +39,16 @@ export async function run(): Promise<string> {
     try {
       await plan(app); // the clone and the first init, outside the measurement
       await showAfterAnswer(app, 0);
+      await workerIdle(app);
       for (let i = 0; i < ITERATIONS; i++) {
         const from = app.logs.lines.length;
         const started = Date.now();
         const total = await timed(() => plan(app));
         const lines = app.logs.lines.slice(from);
-        // Each sample alone: the last one's show -json finishes before the next request.
+        // Each sample alone: the last one's show -json, and what its run does after it (the
+        // working copy's reset, its scratch dir), finish before the next request.
         const after = await showAfterAnswer(app, from);
+        await workerIdle(app);
         samples.push({ total, phases: phasesOf(lines, started, started + total), after, initSkipped: lines.some((l) => l.msg === 'terraform init skipped: nothing it depends on changed') });
       }
     } finally {
@@ -73,6 +76,15 @@ async function showAfterAnswer(app: TestApp, from: number): Promise<number> {
     if (shown) return Number(shown.durationMs);
     if (Date.now() > deadline) throw new Error('terraform show -json did not run after the answer');
     await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until the worker executes nothing: the last run released its working copy. */
+async function workerIdle(app: TestApp): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (app.internals.worker.active() > 0) {
+    if (Date.now() > deadline) throw new Error('the run did not end after its show -json');
+    await new Promise((r) => setTimeout(r, 2));
   }
 }
 

@@ -53,6 +53,20 @@ describe('project locks across pull requests, and stale plans', () => {
     expect((await app.req('GET', '/api/locks')).body.data.locks[0]).toMatchObject({ pull_request_id: 2 });
   });
 
+  it('two PRs planning one free project at the same moment: exactly one takes the lock, the other is refused naming it', async () => {
+    const [a, b] = await Promise.all([planPr(21, 'db'), planPr(22, 'db')]);
+    const statuses = [a, b].map((r) => r.body.data.projects[0].status).sort();
+    expect(statuses).toEqual(['failed', 'success']);
+    const winner = a.body.data.projects[0].status === 'success' ? 21 : 22;
+    const loser = [a, b].find((r) => r.body.data.projects[0].status === 'failed')!;
+    expect(loser.body.data.projects[0].failure).toContain(`pull #${winner}`);
+    const locks = await app.sql("SELECT id, pr_number FROM project_locks WHERE dir = 'db'");
+    expect(locks).toEqual([{ id: expect.any(String), pr_number: winner }]);
+    expect(await app.sql("SELECT pr_number FROM runs WHERE dir = 'db'")).toEqual([{ pr_number: winner }]);
+    // free the project for the tests below
+    expect((await app.req('DELETE', `/api/v1/locks/${locks[0].id}`, { token: app.admin.token })).status).toBe(200);
+  });
+
   it('the same PR re-planning keeps its lock and supersedes its earlier plan', async () => {
     await planPr(7, 'dns');
     await planPr(7, 'dns');

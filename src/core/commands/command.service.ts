@@ -8,6 +8,7 @@ import type { RepoSource } from '../ports/repo-source.js';
 import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
 import type { Run } from '../runs/run.model.js';
 import type { RunOperation, RunSource } from '../runs/run-status.js';
+import { resolveKey } from '../terraform/checkout-request.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import type { RepoPolicy } from './repo-policy.js';
 import { checkExtraArgs } from '../runs/extra-args.js';
@@ -87,7 +88,7 @@ export class CommandService {
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
     const lease = await this.deps.workingCopies.checkout({
-      tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: `resolve-${key}`, workspace: 'default',
+      tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: resolveKey(key), workspace: 'default',
       ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
     });
     try {

@@ -1,32 +1,37 @@
-import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { isUuid } from '../ids.js';
 import type { ProjectLock, ProjectLockModel } from './project-lock.model.js';
 
-export type LockKey = Pick<ProjectLock, 'repoFullName' | 'dir' | 'workspace' | 'projectName'>;
 export type NewLock = Omit<ProjectLock, 'id' | 'lockedAt'>;
+
+const LOCK_COLUMNS = `id, tenant_id AS "tenantId", repo_full_name AS "repoFullName", dir, workspace, project_name AS "projectName",
+  holder_kind AS "holderKind", pr_number AS "prNumber", pr_url AS "prUrl", holder_name AS "holderName", locked_by AS "lockedBy",
+  vcs_login AS "vcsLogin", run_id AS "runId", locked_at AS "lockedAt"`;
 
 /** Queries on project locks, always within one tenant; plain objects out. */
 export class LockRepository {
   constructor(private readonly deps: { sequelize: Sequelize; model: ProjectLockModel }) {}
 
-  /** The lock on one project, locked until the transaction ends. */
-  async findByKey(tenantId: string, key: LockKey, transaction: Transaction): Promise<ProjectLock | null> {
-    const row = await this.deps.model.findOne({ where: { tenantId, ...key }, transaction, lock: transaction.LOCK.UPDATE });
-    return row ? row.get({ plain: true }) : null;
-  }
-
   /**
-   * Inserts the lock unless another holder's insert won the race (null then). A savepoint keeps
-   * the caller's transaction usable after the conflict.
+   * Takes the lock on a free project, or locks and returns the lock already there (until the
+   * transaction ends), in one statement: a conflicting insert becomes a no-op update, which locks
+   * the row the caller then judges (same holder: retake; else refused).
    */
-  async insertIfAbsent(values: NewLock, transaction: Transaction): Promise<ProjectLock | null> {
-    try {
-      const row = await this.deps.sequelize.transaction({ transaction }, (t) => this.deps.model.create(values, { transaction: t }));
-      return row.get({ plain: true });
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) return null;
-      throw err;
-    }
+  async insertOrLockExisting(values: NewLock, transaction: Transaction): Promise<{ lock: ProjectLock; inserted: boolean }> {
+    const v = values;
+    const [row] = await this.deps.sequelize.query<ProjectLock & { inserted: boolean }>(
+      `INSERT INTO project_locks (tenant_id, repo_full_name, dir, workspace, project_name, holder_kind, pr_number, pr_url, holder_name, locked_by, vcs_login, run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant_id, repo_full_name, dir, workspace, project_name) DO UPDATE SET locked_at = project_locks.locked_at
+       RETURNING ${LOCK_COLUMNS}, (xmax = 0) AS inserted`,
+      {
+        bind: [v.tenantId, v.repoFullName, v.dir, v.workspace, v.projectName ?? '', v.holderKind, v.prNumber ?? null, v.prUrl ?? null, v.holderName, v.lockedBy, v.vcsLogin ?? null, v.runId ?? null],
+        type: QueryTypes.SELECT, transaction,
+      },
+    );
+    if (!row) throw new Error('project lock upsert returned nothing');
+    const { inserted, ...lock } = row;
+    return { lock, inserted };
   }
 
   /** Moves a lock to another run or taker of the same holder; returns it as it now is. */

@@ -20,23 +20,17 @@ export class LocksService {
   /** Takes or re-takes the lock inside the caller's transaction; LockedError when someone else holds it. */
   async acquire(tenantId: string, target: LockTarget, holder: LockHolder, runId: string | null, transaction: Transaction): Promise<ProjectLock> {
     const key = { repoFullName: target.repoFullName, dir: target.dir, workspace: target.workspace, projectName: target.projectName };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.deps.repo.findByKey(tenantId, key, transaction);
-      if (existing) {
-        if (!sameHolder(existing, holder)) throw new LockedError(lockedMessage(existing), lockJson(existing), { code: 'run.lock_held' });
-        return this.deps.repo.retake(existing.id, { runId: runId ?? existing.runId, lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null }, transaction);
-      }
-      const inserted = await this.deps.repo.insertIfAbsent(
-        {
-          tenantId, ...key, holderKind: holder.kind, holderName: holderName(holder), lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null, runId,
-          prNumber: holder.kind === 'pull_request' ? holder.prNumber : null, prUrl: holder.kind === 'pull_request' ? holder.prUrl : null,
-        },
-        transaction,
-      );
-      if (inserted) return inserted;
-      // A concurrent insert won the race: look again (it may be ours to re-take).
-    }
-    throw new LockedError('the project lock is contended; try again', null, { code: 'run.lock_held' });
+    // One statement takes a free lock, or locks the one there for the judgement below.
+    const { lock: existing, inserted } = await this.deps.repo.insertOrLockExisting(
+      {
+        tenantId, ...key, holderKind: holder.kind, holderName: holderName(holder), lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null, runId,
+        prNumber: holder.kind === 'pull_request' ? holder.prNumber : null, prUrl: holder.kind === 'pull_request' ? holder.prUrl : null,
+      },
+      transaction,
+    );
+    if (inserted) return existing;
+    if (!sameHolder(existing, holder)) throw new LockedError(lockedMessage(existing), lockJson(existing), { code: 'run.lock_held' });
+    return this.deps.repo.retake(existing.id, { runId: runId ?? existing.runId, lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null }, transaction);
   }
 
   async list(actor: Actor, filter: { repoFullName?: string } = {}): Promise<ProjectLock[]> {

@@ -1,3 +1,4 @@
+import { resolveKey } from '../terraform/checkout-request.js';
 import picomatch from 'picomatch';
 import type { Logger } from '../../logger.js';
 import { requirePermission, type Actor } from '../actor.js';
@@ -120,7 +121,7 @@ export class PullRequestsService {
   async closed(actor: Actor, pr: Pick<PullRequestInfo, 'repoFullName' | 'number'>): Promise<ProjectLock[]> {
     await this.cancel(actor, pr).catch((err) => this.deps.log.warn({ err }, 'could not cancel queued runs of a closed PR'));
     const locks = await this.deps.locks.unlockPullRequest(actor, pr.repoFullName, pr.number, 'closed');
-    for (const key of [`pr-${pr.number}`, `resolve-pr-${pr.number}`]) {
+    for (const key of [`pr-${pr.number}`, resolveKey(`pr-${pr.number}`)]) {
       await this.deps.workingCopies.remove(actor.tenantId, pr.repoFullName, key).catch((err) => this.deps.log.warn({ err, key }, 'could not remove working copies'));
     }
     return locks;

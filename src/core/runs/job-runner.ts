@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
+import { resolveKey } from '../terraform/checkout-request.js';
 import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
@@ -66,6 +67,7 @@ export class JobRunner {
         {
           tenantId: job.repo.tenantId, repoFullName: job.repo.fullName, cloneUrl: job.repo.cloneUrl, key: job.repo.key,
           workspace: job.workspace, commitSha: job.repo.commitSha, ref: job.repo.ref, credentials: job.repo.credentials,
+          seedKey: resolveKey(job.repo.key),
         },
         signal,
       );
@@ -97,11 +99,17 @@ export class JobRunner {
     const override = job.backend
       ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
       : { overridden: false, env: {} };
-    await sink.checkedOut({ commitSha, backendOverridden: override.overridden });
     const cache = await this.tenantPluginCache(job.repo.tenantId);
     const project = { dir, writableDirs: [root, scratch], readOnlyDirs: [path.join(root, '.git')], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
+    // What the run is planned against is recorded while init's fingerprint is read (files only):
+    // both settle before any terraform starts.
+    const [recorded, fingerprint] = await Promise.allSettled([
+      sink.checkedOut({ commitSha, backendOverridden: override.overridden }),
+      initFingerprint(project.dir, root, { args: job.steps.init, env: project.env }),
+    ]);
+    if (recorded.status === 'rejected') throw recorded.reason;
     sink.setPhase('init');
-    await this.init(job, project, root, sink, signal);
+    await this.init(job, project, root, fingerprint.status === 'fulfilled' ? fingerprint.value : null, sink, signal);
     const select = workspaceSelectArgs(job.workspace, { backendOverridden: override.overridden });
     if (select) {
       const ws = await this.terraform(job, project, select, sink, signal);
@@ -123,9 +131,8 @@ export class JobRunner {
    * depends on changed since (init-fingerprint.ts). What a run left in `.terraform` is part of
    * the fingerprint, so a run that changed it makes the next one init again.
    */
-  private async init(job: Job, project: Prepared, root: string, sink: JobSink, signal: AbortSignal): Promise<void> {
+  private async init(job: Job, project: Prepared, root: string, before: string | null, sink: JobSink, signal: AbortSignal): Promise<void> {
     const inputs = { args: job.steps.init, env: project.env };
-    const before = await initFingerprint(project.dir, root, inputs);
     if (before !== null && this.initialised.get(project.dir) === before) {
       this.deps.log.debug({ runId: job.runId }, 'terraform init skipped: nothing it depends on changed');
       sink.appendLog('Terraform init skipped: this working copy is initialised and nothing init depends on changed (configuration, lock file, modules, backend).\n');

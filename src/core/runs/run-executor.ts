@@ -30,11 +30,20 @@ export class RunExecutor implements RunExecution {
 
   async execute(run: Run, signal: AbortSignal): Promise<void> {
     const log = this.deps.log.child({ runId: run.id });
-    const writer = await this.deps.logs.writer(run.id);
-    try {
+    // The output's writer is opened (a query) while the job is prepared (its own queries); what
+    // preparing says waits for the writer.
+    const said: string[] = [];
+    const [opened, prepared] = await Promise.allSettled([
+      this.deps.logs.writer(run.id),
       // Queued while this server (or another replica) had a sandbox: still never run unsandboxed.
-      await this.deps.runs.assertMayRun(run.tenantId);
-      const job = await this.prepareJob(run, (text) => writer.append(text));
+      this.deps.runs.assertMayRun(run.tenantId).then(() => this.prepareJob(run, (text) => said.push(text))),
+    ]);
+    if (opened.status === 'rejected') throw opened.reason;
+    const writer = opened.value;
+    for (const text of said) writer.append(text);
+    try {
+      if (prepared.status === 'rejected') throw prepared.reason;
+      const job = prepared.value;
       if (!job) return;
       await this.deps.jobs.execute(job, new RunJobSink(this.deps, run, writer), signal);
     } catch (err) {

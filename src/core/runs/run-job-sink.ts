@@ -28,9 +28,18 @@ export class RunJobSink implements JobSink {
   private recorded: Promise<unknown> = Promise.resolve();
   private backendOverridden = false;
 
+  /** The state's serial before the plan, read while the job checks out (a query off the path); checkedOut records it. */
+  private stateBefore: Promise<{ serial: number; lineage: string } | null> | undefined;
+
   /** `resumed`: a sink made again for a later request of the same job (remote runners): what checkedOut learned is read back from the run */
   constructor(private readonly deps: RunJobSinkDeps, private run: Run, private readonly writer: RunLogWriter, resumed = false) {
     if (resumed) this.backendOverridden = !!run.stateName && run.stateSerialAtPlan !== null;
+    else if (run.status === 'planning' && run.stateName) {
+      // Terraform has not run yet, so this is the state the plan is made against; a failure is
+      // raised where checkedOut awaits it.
+      this.stateBefore = deps.states.current(run.tenantId, run.stateName, run.workspace);
+      this.stateBefore.catch(() => undefined);
+    }
   }
 
   appendLog(chunk: string): void {
@@ -56,7 +65,7 @@ export class RunJobSink implements JobSink {
     if (!run.commitSha) await deps.repo.update(run.id, { commitSha });
     this.run = { ...run, commitSha };
     if (run.status !== 'planning') return;
-    const before = backendOverridden && run.stateName ? await deps.states.current(run.tenantId, run.stateName, run.workspace) : null;
+    const before = backendOverridden && run.stateName ? await (this.stateBefore ?? deps.states.current(run.tenantId, run.stateName, run.workspace)) : null;
     await deps.repo.update(run.id, {
       stateSerialAtPlan: backendOverridden ? (before?.serial ?? 0) : null,
       stateLineageAtPlan: before?.lineage ?? null,

@@ -366,9 +366,17 @@ export class RunsService {
   async waitForSettled(actor: Actor, ids: string[], timeoutMs: number): Promise<Run[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const runs = await this.byIds(actor, ids);
-      if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return runs;
-      await this.deps.events.next(ids, { timeoutMs: 1000, type: 'status' });
+      // Listening before reading: a run that settles while it is read wakes this loop at once,
+      // instead of after the 1 s fallback.
+      const stop = new AbortController();
+      const changed = this.deps.events.next(ids, { timeoutMs: 1000, type: 'status', signal: stop.signal });
+      try {
+        const runs = await this.byIds(actor, ids);
+        if (runs.every((r) => isSettled(r.status)) || Date.now() > deadline) return runs;
+        await changed;
+      } finally {
+        stop.abort();
+      }
     }
   }
 

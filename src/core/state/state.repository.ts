@@ -139,6 +139,16 @@ export class StateRepository {
     return row ? row.get({ plain: true }) : null;
   }
 
+  /** The current version of a state, with its ciphertext, in one query: null when the state or its version is not there. */
+  async currentVersionWithData(tenantId: string, ref: StateRef): Promise<Pick<StateVersionRow, 'stateId' | 'version' | 'md5' | 'keyId' | 'data'> | null> {
+    const [row] = await this.deps.sequelize.query<{ state_id: string; version: number; md5: string; key_id: string; data: Buffer }>(
+      `SELECT v.state_id, v.version, v.md5, v.key_id, v.data FROM states s JOIN state_versions v ON v.id = s.current_version_id
+       WHERE s.tenant_id = $1 AND s.name = $2 AND s.workspace = $3`,
+      { bind: [tenantId, ref.name, ref.workspace], type: QueryTypes.SELECT },
+    );
+    return row ? { stateId: row.state_id, version: row.version, md5: row.md5, keyId: row.key_id, data: row.data } : null;
+  }
+
   /**
    * Frees every lock taken under `lockedBy` (a crashed run's terraform cannot unlock what it
    * locked); states that were never written go with their lock. Returns how many were freed.

@@ -81,11 +81,10 @@ export class StateService {
   /** The current state's bytes and their stored MD5 (the backend's Content-MD5, without hashing again). */
   async download(actor: Actor, name: string, workspace: string): Promise<HashedBody | null> {
     requirePermission(actor, 'state:read');
-    const row = await this.deps.repo.findByRef(actor.tenantId, refFor(actor, name, workspace));
-    if (!row?.currentVersionId) return null;
-    const version = await this.deps.repo.versionWithData(row.id, row.currentVersionId);
-    if (!version) throw new Error(`state ${row.id} points at a missing version`);
-    return { bytes: this.open(version), md5: version.md5 };
+    // One query (terraform GETs the state at every plan); a pointer to a missing version cannot
+    // exist: the foreign key holds it.
+    const version = await this.deps.repo.currentVersionWithData(actor.tenantId, refFor(actor, name, workspace));
+    return version ? { bytes: this.open(version), md5: version.md5 } : null;
   }
 
   async readCurrentDocument(actor: Actor, name: string, workspace: string): Promise<StateDocument | null> {
@@ -318,7 +317,7 @@ export class StateService {
     }
   }
 
-  private open(version: StateVersionRow): Buffer {
+  private open(version: Pick<StateVersionRow, 'stateId' | 'version' | 'keyId' | 'data'>): Buffer {
     return this.deps.encryptor.open({ keyId: version.keyId, data: version.data }, stateVersionAad(version.stateId, version.version));
   }
 }

@@ -57,14 +57,19 @@ export async function writeBackendOverride(projectDir: string, opts: BackendOver
  */
 export async function declaresBackend(projectDir: string, checkoutRoot = projectDir): Promise<boolean> {
   const entries = await readdir(projectDir, { withFileTypes: true });
-  for (const entry of entries) {
-    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === BACKEND_OVERRIDE_FILE) continue;
+  const sources = entries.flatMap((entry) => {
+    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === BACKEND_OVERRIDE_FILE) return [];
     const isJson = entry.name.endsWith('.tf.json') || entry.name.endsWith('.tofu.json');
     const isHcl = entry.name.endsWith('.tf') || entry.name.endsWith('.tofu');
-    if (!isJson && !isHcl) continue;
-    const rel = path.relative(checkoutRoot, path.join(projectDir, entry.name));
-    const source = await readRepoFile(checkoutRoot, rel, { maxBytes: MAX_SOURCE_FILE_BYTES, allowLinkInside: true });
-    if (source !== null && (isJson ? jsonDeclaresBackend(source) : hclDeclaresBackend(source))) return true;
+    return isJson || isHcl ? [{ rel: path.relative(checkoutRoot, path.join(projectDir, entry.name)), isJson }] : [];
+  });
+  // Read at once (this is on every run's path), judged in directory order as one by one would:
+  // a file that declares a backend wins over a refused file after it, a refused file before it throws.
+  const read = await Promise.allSettled(sources.map((s) => readRepoFile(checkoutRoot, s.rel, { maxBytes: MAX_SOURCE_FILE_BYTES, allowLinkInside: true })));
+  for (const [i, result] of read.entries()) {
+    if (result.status === 'rejected') throw result.reason;
+    const source = result.value;
+    if (source !== null && (sources[i].isJson ? jsonDeclaresBackend(source) : hclDeclaresBackend(source))) return true;
   }
   return false;
 }

@@ -17,6 +17,17 @@ export interface CheckoutRequest {
   credentials?: { username: string; password: string };
   /** the holder only reads the files (no terraform in the copy): the next lease at this commit need not reset it */
   readOnly?: boolean;
+  /**
+   * The key of another copy of this repository (same tenant, workspace default) that may already
+   * hold the commit: the copy a command read the repository in (resolveKey). A missing commit is
+   * fetched from it, locally, before the remote is asked.
+   */
+  seedKey?: string;
+}
+
+/** The key of the copy a command reads the repository in (which projects, atlantis.yaml) before its runs use `key`. */
+export function resolveKey(key: string): string {
+  return `resolve-${key}`;
 }
 
 /** The git side of a request, validated. Pure. */

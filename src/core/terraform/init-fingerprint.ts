@@ -21,15 +21,21 @@ export async function initFingerprint(projectDir: string, checkoutRoot: string, 
   try {
     add('argv', JSON.stringify(input.args));
     for (const [key, value] of Object.entries(input.env).filter(([k]) => affectsInit(k)).sort(([a], [b]) => a.localeCompare(b))) add(`env ${key}`, value);
-    if (!(await addModuleFiles(add, projectDir, checkoutRoot))) return null;
+    // Every read is started at once (it is on the path of every run); they are hashed in a fixed order.
     const dataDir = path.join(projectDir, '.terraform');
-    add('backend', await readFile(path.join(dataDir, 'terraform.tfstate')).catch(() => ''));
-    const modules = await readFile(path.join(dataDir, 'modules', 'modules.json'), 'utf8').catch(() => null);
+    const [root, backend, modules, providers] = await Promise.all([
+      moduleFiles(projectDir, checkoutRoot),
+      readFile(path.join(dataDir, 'terraform.tfstate')).catch(() => ''),
+      readFile(path.join(dataDir, 'modules', 'modules.json'), 'utf8').catch(() => null),
+      listTree(path.join(dataDir, 'providers')),
+    ]);
+    const locals = await Promise.all(localModuleDirs(modules, projectDir, checkoutRoot).map((dir) => moduleFiles(dir, checkoutRoot)));
+    if (!root || locals.includes(null)) return null;
+    for (const [rel, text] of root) add(`file ${rel}`, text);
+    add('backend', backend);
     add('modules', modules ?? '');
-    for (const dir of localModuleDirs(modules, projectDir, checkoutRoot)) {
-      if (!(await addModuleFiles(add, dir, checkoutRoot))) return null;
-    }
-    for (const link of await listTree(path.join(dataDir, 'providers'))) add('provider', link);
+    for (const files of locals) for (const [rel, text] of files!) add(`file ${rel}`, text);
+    for (const link of providers) add('provider', link);
     return hash.digest('hex');
   } catch {
     return null;
@@ -43,19 +49,16 @@ function affectsInit(key: string): boolean {
 
 const MODULE_FILE = /(\.tf|\.tf\.json|\.tofu|\.tofu\.json)$/;
 
-/** Adds every module file and the lock file of `dir`, read like terraform would (links inside the checkout only); false when one is refused. */
-async function addModuleFiles(add: (label: string, value: string) => void, dir: string, checkoutRoot: string): Promise<boolean> {
+/** Every module file and the lock file of `dir` as [path, text], sorted, read like terraform would (links inside the checkout only); null when one is refused. */
+async function moduleFiles(dir: string, checkoutRoot: string): Promise<[string, string][] | null> {
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((e) => (e.isFile() || e.isSymbolicLink()) && (MODULE_FILE.test(e.name) || e.name === '.terraform.lock.hcl'))
     .map((e) => e.name)
     .sort();
-  for (const name of names) {
-    const rel = path.relative(checkoutRoot, path.join(dir, name));
-    const text = await readRepoFile(checkoutRoot, rel, { maxBytes: MAX_SOURCE_FILE_BYTES, allowLinkInside: true });
-    if (text === null) return false;
-    add(`file ${rel}`, text);
-  }
-  return true;
+  const rels = names.map((name) => path.relative(checkoutRoot, path.join(dir, name)));
+  const texts = await Promise.all(rels.map((rel) => readRepoFile(checkoutRoot, rel, { maxBytes: MAX_SOURCE_FILE_BYTES, allowLinkInside: true })));
+  if (texts.includes(null)) return null;
+  return rels.map((rel, i) => [rel, texts[i]!]);
 }
 
 /** Dirs of local modules (`source = "./…"`) that modules.json records, inside the checkout; installed copies are covered by modules.json. */

@@ -47,6 +47,13 @@ export class LeaseLock {
     });
   }
 
+  /** The mutex's release function when it is free now, else null (nothing is queued). */
+  tryAcquire(): (() => void) | null {
+    if (this.#locked) return null;
+    this.#locked = true;
+    return this.#releaser();
+  }
+
   /** While holding the mutex: resolves once no lease is held. */
   drained(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();

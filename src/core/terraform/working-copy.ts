@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { DomainError, NotFoundError, UnavailableError } from '../errors.js';
@@ -70,7 +70,8 @@ export class WorkingCopies {
     const unlock = await lock.acquire(signal);
     try {
       const git = this.#git(plan, req, signal);
-      const sha = await this.#fetchInto(dir, plan, git);
+      const seed = req.seedKey ? copyDir(this.#opts.root, { ...req, key: req.seedKey, workspace: 'default' }) : undefined;
+      const sha = await this.#fetchInto(dir, plan, git, seed);
       if (lock.commit !== sha) {
         if (lock.leases > 0) {
           this.#log.debug({ dir, leases: lock.leases, commit: sha }, 'waiting for leases at another commit to be released');
@@ -78,9 +79,12 @@ export class WorkingCopies {
         }
         const known = this.#known.get(dir);
         if (!known || known.commit !== sha || !known.pristine) {
-          if (known) known.commit = null; // half reset until both commands succeed
+          // From a pristine copy (reset, and untouched since) the checkout alone leaves nothing
+          // untracked to clean: a new commit costs one git process on the run's path.
+          const clean = !(known?.pristine && known.commit !== null);
+          if (known) known.commit = null; // half reset until the commands succeed
           await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
-          await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
+          if (clean) await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
           if (known) Object.assign(known, { commit: sha, pristine: true });
           this.#log.info({ repo: req.repoFullName, key: req.key, workspace: req.workspace, commit: sha }, 'working copy checked out');
         }
@@ -89,8 +93,12 @@ export class WorkingCopies {
       const known = this.#known.get(dir);
       if (known && !req.readOnly) known.pristine = false;
       const releaseLease = lock.lease(sha);
+      let released = false;
       const release = async () => {
+        if (released) return;
+        released = true;
         releaseLease();
+        if (!req.readOnly) await this.#resetAfterWrite(dir, sha, lock, this.#git(plan, req));
         this.#forget(dir, lock);
       };
       return { dir, commitSha: sha, release };
@@ -101,6 +109,34 @@ export class WorkingCopies {
     } finally {
       unlock();
       this.#forget(dir, lock);
+    }
+  }
+
+  /**
+   * Once the last lease of a copy a run may have written into is released, resets it to its
+   * commit, so that the next run at that commit (a re-plan) starts without a git process: the
+   * reset is paid after the run's answer, not before the next one's. Skipped while another
+   * lease holds the copy or a git operation is under way on it (a checkout waiting for this
+   * release resets the copy itself: it is not pristine). A failure forgets what we knew of the
+   * copy, so the next checkout resets it itself.
+   */
+  async #resetAfterWrite(dir: string, sha: string, lock: LeaseLock, git: Git): Promise<void> {
+    if (lock.leases > 0) return;
+    const unlock = lock.tryAcquire();
+    if (!unlock) return;
+    try {
+      const known = this.#known.get(dir);
+      if (lock.leases > 0 || !known || known.commit !== sha || known.pristine) return;
+      known.commit = null; // half reset until both commands succeed
+      await git(['checkout', '--quiet', '--force', '--detach', sha], dir);
+      await git(['clean', '-ffdxq', ...KEEP_ON_CLEAN], dir);
+      Object.assign(known, { commit: sha, pristine: true });
+      this.#log.debug({ dir, commit: sha }, 'working copy reset after a run');
+    } catch (err) {
+      this.#known.delete(dir);
+      this.#log.debug({ dir, err: String(err) }, 'could not reset the working copy after a run; the next checkout will');
+    } finally {
+      unlock();
     }
   }
 
@@ -129,11 +165,11 @@ export class WorkingCopies {
   }
 
   /** Fetches into the existing copy, or into a fresh clone made aside and renamed into place only when complete. */
-  async #fetchInto(dir: string, plan: FetchPlan, git: Git): Promise<string> {
+  async #fetchInto(dir: string, plan: FetchPlan, git: Git, seed?: string): Promise<string> {
     if (await this.#usable(dir, plan.cloneUrl, git)) {
       // The commit this copy was last checked out at is in it: no git process to ask (a re-plan of the same commit).
       if (plan.sha && this.#known.get(dir)?.commit === plan.sha) return plan.sha;
-      return fetchCommit(dir, plan, git);
+      return fetchCommit(dir, plan, git, seed);
     }
     await mkdir(path.dirname(dir), { recursive: true });
     await removeTemps(dir);
@@ -141,7 +177,7 @@ export class WorkingCopies {
     try {
       await git(['init', '--quiet', temp], path.dirname(dir));
       await git(['remote', 'add', 'origin', plan.cloneUrl], temp);
-      const sha = await fetchCommit(temp, plan, git);
+      const sha = await fetchCommit(temp, plan, git, seed);
       this.#known.delete(dir);
       await rm(dir, { recursive: true, force: true });
       await rename(temp, dir);
@@ -198,9 +234,18 @@ export class WorkingCopies {
   }
 }
 
-/** Fetches branches (and the requested ref), then returns the commit to check out; an exact commit already here needs no fetch. */
-async function fetchCommit(cwd: string, plan: FetchPlan, git: Git): Promise<string> {
+/**
+ * Fetches branches (and the requested ref), then returns the commit to check out; an exact commit
+ * already here needs no fetch, and one the seed copy holds (the command that queued this run just
+ * fetched it there) is fetched from that copy on this disk instead of the remote: one network
+ * fetch per plan, not two.
+ */
+async function fetchCommit(cwd: string, plan: FetchPlan, git: Git, seed?: string): Promise<string> {
   if (plan.sha && (await hasCommit(cwd, plan.sha, git))) return plan.sha;
+  if (plan.sha && seed && (await exists(path.join(seed, '.git')))) {
+    // Any failure (no such commit there, the seed being replaced or removed) falls back to the remote.
+    if (await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', seed, plan.sha], cwd).then(() => true, () => false)) return plan.sha;
+  }
   await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', ...plan.refspecs], cwd);
   if (plan.sha) {
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
@@ -209,10 +254,29 @@ async function fetchCommit(cwd: string, plan: FetchPlan, git: Git): Promise<stri
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
     throw new NotFoundError(`commit ${plan.sha} was not found in the repository`, { code: 'git.commit_not_found' });
   }
-  const sha = await git(['rev-parse', '--verify', '--quiet', `${plan.localRef}^{commit}`], cwd).catch(() => '');
+  const sha = (await fetchedBranchTip(cwd, plan.localRef)) ?? (await git(['rev-parse', '--verify', '--quiet', `${plan.localRef}^{commit}`], cwd).catch(() => ''));
   if (!sha.trim()) throw new NotFoundError(`ref ${plan.label} was not found in the repository`, { code: 'git.ref_not_found' });
   return sha.trim();
 }
+
+/**
+ * The commit a branch fetch just wrote to `refs/remotes/origin/<branch>`, read from the ref file
+ * git writes (a loose ref, else packed-refs) instead of asking a `git rev-parse` process. Only
+ * for branches, which point at commits; anything else (tags, pull request refs, a ref this
+ * cannot read) is undefined and left to rev-parse, which peels.
+ */
+async function fetchedBranchTip(cwd: string, localRef: string | undefined): Promise<string | undefined> {
+  if (!localRef?.startsWith('refs/remotes/origin/')) return undefined;
+  const gitDir = path.join(cwd, '.git');
+  const loose = await readFile(path.join(gitDir, ...localRef.split('/')), 'utf8').catch(() => null);
+  if (loose !== null) return SHA_LINE.test(loose) ? loose.trim() : undefined;
+  const packed = await readFile(path.join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+  const line = packed.split('\n').find((l) => l.endsWith(` ${localRef}`));
+  const sha = line?.slice(0, line.indexOf(' '));
+  return sha && SHA_LINE.test(sha) ? sha : undefined;
+}
+
+const SHA_LINE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})\s*$/;
 
 async function hasCommit(cwd: string, sha: string, git: Git): Promise<boolean> {
   return git(['cat-file', '-e', `${sha}^{commit}`], cwd).then(

@@ -14,6 +14,17 @@ describe('LeaseLock', () => {
     expect(lock.idle).toBe(true);
   });
 
+  it('tryAcquire takes only a free mutex, and a waiter gets it after', async () => {
+    const lock = new LeaseLock();
+    const held = lock.tryAcquire();
+    expect(held).not.toBeNull();
+    expect(lock.tryAcquire()).toBeNull();
+    const next = lock.acquire();
+    held!();
+    (await next)();
+    expect(lock.idle).toBe(true);
+  });
+
   it('drops an aborted waiter from the queue', async () => {
     const lock = new LeaseLock();
     const held = await lock.acquire();

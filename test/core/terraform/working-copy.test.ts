@@ -110,12 +110,45 @@ describe('WorkingCopies', () => {
     await (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release(); // clones
     // the commit the copy was checked out at is known to be in it: no git process at all
     expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha, readOnly: true }))).release())).toEqual([]);
-    // a writable lease at the same commit still needs no reset; the one after it does
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual([]);
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: sha }))).release())).toEqual(['checkout', 'clean']);
-    // another commit is looked for (and fetched when missing)
+    // a writable lease at the same commit needs no reset; its release resets the copy it may have
+    // written into, so the next checkout at that commit (a re-plan) starts no git process either
+    let lease = await copies.checkout(req({ commitSha: sha }));
+    expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
+    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: sha }))))).toEqual([]);
+    expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
+    // another commit is looked for (and fetched when missing); the copy was reset, so nothing is left to clean
     const next = await bare.commitFiles({ 'main.tf': 'v2' }, 'second');
-    expect(await gitCalls(async () => (await copies.checkout(req({ commitSha: next }))).release())).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout', 'clean']);
+    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: next }))))).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout']);
+    await lease.release();
+    // a branch's tip is read from the ref git's fetch wrote, with no rev-parse process
+    expect(await gitCalls(async () => (await copies.checkout(req({ ref: 'main', readOnly: true }))).release())).toEqual(['fetch']);
+  });
+
+  it("fetches a run's commit from the copy its command read the repository in, not from the remote again", async () => {
+    const { bare, copies, req, logs } = await setup();
+    const sha1 = await bare.commitFiles({ 'main.tf': 'v1' }, 'first');
+    await (await copies.checkout(req({ key: 'ref-main', commitSha: sha1 }))).release(); // the run's copy exists, at an older commit
+    const sha2 = await bare.commitFiles({ 'main.tf': 'v2' }, 'second');
+    // the command resolves main (one fetch of the remote) in its own copy...
+    const resolved = await copies.checkout(req({ key: 'resolve-ref-main', ref: 'main', readOnly: true }));
+    expect(resolved.commitSha).toBe(sha2);
+    await resolved.release();
+    await bare.cleanup(); // ...and the remote is gone: only the seed can give the run its commit
+    const from = logs.lines.length;
+    const run = await copies.checkout(req({ key: 'ref-main', commitSha: sha2, seedKey: 'resolve-ref-main' }));
+    onTestFinished(() => run.release());
+    expect(head(run.dir)).toBe(sha2);
+    expect(await readFile(path.join(run.dir, 'main.tf'), 'utf8')).toBe('v2');
+    const fetches = logs.lines.slice(from).filter((l) => l.msg === 'git' && (l.args as string[])[0] === 'fetch').map((l) => (l.args as string[]).at(-2));
+    expect(fetches).toEqual([resolved.dir]);
+  });
+
+  it('falls back to the remote when the seed copy lacks the commit or does not exist', async () => {
+    const { bare, copies, req } = await setup();
+    const sha = await bare.commitFiles({ 'main.tf': 'v1' }, 'first');
+    const run = await copies.checkout(req({ key: 'ref-main', commitSha: sha, seedKey: 'resolve-ref-main' }));
+    expect(head(run.dir)).toBe(sha);
+    await run.release();
   });
 
   it('checks out a pull request ref that no branch points at, by ref or by sha', async () => {
