@@ -18,6 +18,7 @@ import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
 import * as m1202T010b from './2026-12-02T010-2-sessions.js';
 import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
+import * as m1203T065 from './2026-12-03T065-slack-workspaces.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -52,5 +53,6 @@ export const migrations: Migration[] = [
   { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
   { name: '2026-12-03T020-runner-pools', ...m1203T020 },
   { name: '2026-12-03T060-kept-plans-notifications', ...m1203T060 },
+  { name: '2026-12-03T065-slack-workspaces', ...m1203T065 },
   { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
 ];

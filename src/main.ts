@@ -13,6 +13,7 @@ import { githubWebUrl } from './core/ports/repo-source.js';
 import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
+import { createSlackFrontEnd } from './bot/slack/slack-front-end.js';
 import { PromMetrics } from './api/metrics/prom-metrics.js';
 import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
 import type { Metrics } from './core/ports/metrics.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** resolves when every webhook received so far has been handled and settled PR results posted */
   githubIdle(): Promise<void>;
+  /** resolves when every Slack request received so far is handled and no run card is being followed */
+  slackIdle(): Promise<void>;
   /** every route the HTTP app answers (method and path template) */
   routes(): MountedRoute[];
 }
@@ -110,7 +113,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
-  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, metrics });
+  const slack = createSlackFrontEnd(core, config, boot.tenant.id, log);
+  if (!slack) log.info('Slack front end is off (set SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode)');
+  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, slackRouters: slack?.routers, metrics });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
@@ -132,9 +137,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
+  if (slack) internals.notifications.register(slack.channel);
   internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
   internals.housekeeping.start();
   github?.reporter.start();
+  await slack?.start();
   log.info({ port, mode: db.mode, sandbox: sandbox.profile ? 'bwrap' : 'off', workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
   let closing: Promise<void> | undefined;
@@ -150,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await internals.notifications.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
+      await slack?.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections that finish their request after this point go idle: sweep them.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -166,6 +174,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await github?.bot.idle();
     await github?.reporter.tick();
   };
-  return { url, port, core, internals, lifecycle, log, close, githubIdle, routes: () => mountedRoutes(app) };
+  const slackIdle = async () => {
+    await slack?.idle();
+  };
+  return { url, port, core, internals, lifecycle, log, close, githubIdle, slackIdle, routes: () => mountedRoutes(app) };
 }
 

@@ -43,6 +43,11 @@ import { RunLogRepository } from './runs/run-log.repository.js';
 import { RunPlanRepository } from './runs/run-plan.repository.js';
 import { RunRepository } from './runs/run.repository.js';
 import { RunSealer } from './runs/run-sealing.js';
+import { SlackCardRepository } from './slack/slack-card.repository.js';
+import { SlackIdentityRepository } from './slack/slack-identity.repository.js';
+import { SlackInstallationRepository } from './slack/slack-installation.repository.js';
+import { SlackService } from './slack/slack.service.js';
+import { SlackTokenRotation } from './slack/slack-token-rotation.js';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
 import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
@@ -117,6 +122,8 @@ export interface Core {
   readonly prReports: RunEngine['prReports'];
   readonly webhookDeliveries: RunEngine['webhookDeliveries'];
   readonly health: HealthService;
+  /** Slack workspaces of tenants, Slack identities, where run cards are */
+  readonly slack: SlackService;
   /** publish events (the Notifier port) and the tenant's default channel */
   readonly notifications: NotificationsService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
@@ -227,12 +234,18 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
+  const slackInstallations = new SlackInstallationRepository({ sequelize });
+  const slack = new SlackService({
+    sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
+    encryptor, audit, clock, notificationSettings,
+  });
+  rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, notifications,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications,
     approvals: new ApprovalsService({
       sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
     }),

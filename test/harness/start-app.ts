@@ -38,6 +38,8 @@ export interface TestApp {
   factories: Factories;
   /** waits for the GitHub bot to finish the webhooks it received (and report settled results) */
   githubIdle(): Promise<void>;
+  /** waits for the Slack front end to finish the requests it received and stop following run cards */
+  slackIdle(): Promise<void>;
   /** stops the server; drops the schema / data dir unless keepData */
   close(options?: { keepData?: boolean }): Promise<void>;
   /** stops and starts again on the same data */
@@ -95,6 +97,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sql: <T>(query: string, replacements?: Record<string, unknown>) => server.internals.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
     githubIdle: () => server.githubIdle(),
+    slackIdle: () => server.slackIdle(),
     routes: () => server.routes(),
     async close(closeOptions = {}) {
       await server.close();

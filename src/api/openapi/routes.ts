@@ -7,6 +7,7 @@ import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/i
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
+import * as SS from '../../core/slack/slack.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
@@ -161,6 +162,12 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runner/jobs/:run/details', tag: 'runner protocol', summary: 'Which resources the plan changes (show -json), when it ran after the answer', auth: 'bearer', body: PlanDetails, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
 
+  { method: 'get', path: '/api/v1/slack/installations', tag: 'slack', summary: 'Slack workspaces connected to your tenant', ok: list(SS.SlackInstallationResource) },
+  { method: 'post', path: '/api/v1/slack/installations', tag: 'slack', summary: 'Connect a Slack workspace by its bot token (admin; the token is stored encrypted and never shown)', body: SS.CreateSlackInstallationInput, ok: created(SS.SlackInstallationResource), errors: conflict('the workspace is connected to another tenant') },
+  { method: 'delete', path: '/api/v1/slack/installations/:teamId', tag: 'slack', summary: 'Disconnect a Slack workspace (admin); its user links go with it', ok: noContent },
+  { method: 'post', path: '/api/v1/slack/install-links', tag: 'slack', summary: 'A 15-minute link that adds the app to a Slack workspace for your tenant via Slack\'s OAuth (admin)', ok: created(SS.SlackInstallLink), errors: { 503: { description: 'the OAuth install flow is not configured' } } },
+  { method: 'post', path: '/api/v1/users/me/slack-link', tag: 'slack', summary: 'A one-time code (10 minutes) that links your Slack account: `/atlantas link <code>`', ok: created(SS.SlackLinkCode) },
+
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },
   { method: 'get', path: '/api/v1/docs/:file', tag: 'documents', summary: 'Swagger UI\'s static files', auth: 'none', ok: { 200: { description: 'a script, style sheet or image', type: 'application/octet-stream', schema: z.string() } } },
@@ -169,5 +176,5 @@ export const API_ROUTES: ApiRoute[] = [
 /** What each path parameter means, by name. */
 export const PATH_PARAMS: Record<string, string> = {
   id: 'the resource id', instanceId: 'an instance id', depId: 'a dependency id', versionId: 'a state version id, or its number',
-  name: 'the state name', run: 'a run id the runner holds', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
+  name: 'the state name', teamId: 'a Slack team id (T…)', run: 'a run id the runner holds', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
 };
