@@ -69,6 +69,10 @@ const Env = z.object({
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
   ATLANTAS_RUNNER_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s').prefault('60s'),
+  ATLANTAS_TOKEN: z.string().regex(/^atl_.{20,}$/, 'expected an API token (atl_…) with scope mcp:read or mcp:write, from POST /api/v1/users/tokens').optional(),
+  ATLANTAS_MCP_READ_ONLY: bool.prefault('false'),
+  ATLANTAS_MCP_SESSIONS: bool.prefault('true'),
+  ATLANTAS_APPROVAL_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 1h').prefault('1h'),
   ATLANTAS_RUNNER_TOKEN: z.string().regex(/^atr_.{20,}$/, 'expected a runner token (atr_…) from POST /api/v1/runner-pools/{id}/tokens').optional(),
   ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
   ATLANTAS_QUEUE_POLL_INTERVAL: duration.refine((ms) => ms >= 10, 'expected at least 10ms, e.g. 1s').prefault('1s'),
@@ -117,6 +121,16 @@ export interface Config {
   port: number;
   host: string;
   publicUrl?: string;
+  mcp: {
+    /** ATLANTAS_MCP_READ_ONLY: write tools are not even registered */
+    readOnly: boolean;
+    /** ATLANTAS_MCP_SESSIONS: stateful sessions for clients with elicitation that bind a person */
+    sessions: boolean;
+    /** ATLANTAS_TOKEN: what `atlantas mcp` (stdio) authenticates to ATLANTAS_URL with */
+    token?: string;
+  };
+  /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human before it expires */
+  approvalTtlMs: number;
   dataDir: string;
   logLevel: RawEnv['LOG_LEVEL'];
   database: { url?: string; schema?: string; poolMax: number };
@@ -243,6 +257,8 @@ function toConfig(e: RawEnv): Config {
     port: e.ATLANTAS_PORT,
     host: e.ATLANTAS_HOST,
     publicUrl: e.ATLANTAS_URL?.replace(/\/+$/, ''),
+    mcp: { readOnly: e.ATLANTAS_MCP_READ_ONLY, sessions: e.ATLANTAS_MCP_SESSIONS, token: e.ATLANTAS_TOKEN },
+    approvalTtlMs: e.ATLANTAS_APPROVAL_TTL,
     dataDir: e.ATLANTAS_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, schema: e.ATLANTAS_DB_SCHEMA, poolMax: e.ATLANTAS_DB_POOL_MAX },

@@ -1,3 +1,4 @@
+import type { AgentPolicy } from './approvals/agent-policy.js';
 import { NotAllowedError } from './errors.js';
 
 export type Role = 'admin' | 'member' | 'viewer';
@@ -28,6 +29,8 @@ export interface Actor {
   applyPolicy?: 'atlantis-api-contract';
   /** the VCS login behind the actor (a PR commenter), shown where Atlantis shows one (GET /api/locks) */
   vcsLogin?: string;
+  /** an AI agent's token policy: projects it may apply without a human, within limits (core/approvals) */
+  agentPolicy?: AgentPolicy | null;
   /** a short-lived credential limited to one purpose, e.g. `state:<name>/<workspace>` for a run's terraform */
   scope?: string;
   /**

@@ -1,4 +1,7 @@
 import type { Logger } from '../logger.js';
+import { ApprovalLedger } from './approvals/approval-ledger.js';
+import { ApprovalRepository } from './approvals/approval.repository.js';
+import { ApprovalsService } from './approvals/approvals.service.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuditLog } from './audit/audit.service.js';
 import { ApiTokenRepository } from './auth/api-token.repository.js';
@@ -72,6 +75,8 @@ export interface CoreOptions {
   loginRateLimitPerMinute: number;
   /** ATLANTAS_TOKEN_MAX_TTL */
   tokenMaxTtlMs?: number;
+  /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human */
+  approvalTtlMs?: number;
   runs: RunEngineOptions;
   notifications?: {
     /** ATLANTAS_SLACK_CHANNEL: the default tenant's last-resort channel */
@@ -134,6 +139,8 @@ export interface Core {
   readonly serverStats: RunEngine['serverStats'];
   /** cron agents (drift monitor, state watcher, upgrade bot …) and their executions */
   readonly agents: AgentsService;
+  /** the approval gate: what automated actors asked for that needs a human */
+  readonly approvals: ApprovalsService;
 }
 
 /**
@@ -228,7 +235,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
-  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const approvalRepo = new ApprovalRepository({ sequelize });
+  const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
+  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -261,6 +270,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service,
+    approvals: new ApprovalsService({
+      sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
+    }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalOutput, DecideApprovalInput, ListApprovalsQuery } from '../../core/approvals/approval.schemas.js';
 import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
 import { ChangePasswordInput, CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/environments/environment.schemas.js';
@@ -133,6 +134,10 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runs/:id/discard', tag: 'runs', summary: 'Discard a planned run\'s saved plan, releasing its lock', ok: json(R.RunResource), errors: conflict('the run is no longer planned') },
   { method: 'post', path: '/api/v1/runs/:id/cancel', tag: 'runs', summary: 'Cancel a run', ok: json(R.RunResource), errors: conflict('the run has already ended') },
   { method: 'get', path: '/api/v1/runs/:id/events', tag: 'runs', summary: 'Follow a run live: output and status as Server-Sent Events (Last-Event-ID resumes)', query: RunEventsQuery, ok: { 200: { description: 'events `log` (id = sequence, data {phase, text}), `status` and `end` (data {status})', type: 'text/event-stream', schema: z.string() } } },
+  { method: 'get', path: '/api/v1/approvals', tag: 'approvals', summary: 'Approval requests of your tenant (what agents asked a human to approve), newest first', query: ListApprovalsQuery, ok: list(ApprovalOutput.meta({ id: 'Approval' })) },
+  { method: 'get', path: '/api/v1/approvals/:id', tag: 'approvals', summary: 'One approval request', ok: json(ApprovalOutput) },
+  { method: 'post', path: '/api/v1/approvals/:id/approve', tag: 'approvals', summary: 'Approve a pending request as a person (never with the requesting token); what it asked for is then done as you', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
+  { method: 'post', path: '/api/v1/approvals/:id/reject', tag: 'approvals', summary: 'Reject a pending request; a run\'s plan is discarded', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
   { method: 'get', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Your tenant\'s default notification channel', ok: json(R.NotificationSettings) },
   { method: 'put', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Set (or clear with null) your tenant\'s default notification channel; admins only', body: NotificationSettingsInput, ok: json(R.NotificationSettings) },
   { method: 'get', path: '/api/v1/notifications', tag: 'notifications', summary: 'Your tenant\'s notifications, newest first: delivered, waiting, retried, failed or skipped', ok: list(R.NotificationResource) },
