@@ -56,6 +56,7 @@ import { noopMetrics, type Metrics } from './ports/metrics.js';
 import { createAgents } from './agents/create-agents.js';
 import { AgentRepository } from './agents/agent.repository.js';
 import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
+import { ApplyBotAgent } from './agents/apply-bot.agent.js';
 import { CodebaseMonitorAgent } from './agents/codebase-monitor.agent.js';
 import type { AgentsService } from './agents/agents.service.js';
 import type { AgentDispatcher } from './agents/agent-dispatcher.js';
@@ -256,12 +257,16 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 
+  const approvals = new ApprovalsService({
+    sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
+  });
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
     behaviours: {
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
+      apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
     },
   });
 
@@ -270,9 +275,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service,
-    approvals: new ApprovalsService({
-      sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
-    }),
+    approvals,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -1,4 +1,6 @@
 import type { Actor } from '../actor.js';
+import { matchesProjectPattern } from '../approvals/agent-policy.js';
+import type { ApprovalsService } from '../approvals/approvals.service.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Run } from '../runs/run.model.js';
@@ -6,10 +8,8 @@ import type { RunList } from '../runs/runs.service.js';
 import type { AgentBehaviour, AgentContext, AgentResult, NotifiableFinding } from './agent-executor.js';
 import { AGENT_CONFIG } from './agent.schemas.js';
 
-/** What the apply bot needs of the approval gate (src/core/approvals), by shape. */
-export interface ApprovalGate {
-  applyRun(actor: Actor & { agentPolicy?: { autoApply: string[]; maxDestroy: number } }, runId: string, reason: string): Promise<{ status: 'confirmed' | 'pending_approval'; why?: string }>;
-}
+/** What the apply bot needs of the approval gate: its policy path (the actor carries the agent's policy). */
+export type ApprovalGate = Pick<ApprovalsService, 'applyRun'>;
 
 /**
  * apply_bot: applies planned runs of the projects its policy names (config.projects, or the
@@ -32,14 +32,15 @@ export class ApplyBotAgent implements AgentBehaviour {
     const applied: string[] = [];
     for (const run of runs.filter((r) => r.prNumber === null && inTarget(ctx, r, projects))) {
       const name = projectNameOf(run, projects);
-      if (!patterns.some((p) => matches(p, name))) continue;
+      if (!patterns.some((p) => matchesProjectPattern(p, name))) continue;
       if (run.resourcesDestroyed === null || run.resourcesDestroyed > config.max_destroy) {
         findings.push({ key: `destroys:${run.id}`, kind: 'apply_bot.needs_person', message: `${name}: the plan destroys ${run.resourcesDestroyed ?? 'an unknown number of'} resource(s), more than max_destroy (${config.max_destroy}); a person must apply it` });
         continue;
       }
       const outcome = await this.deps.gate.applyRun(actor, run.id, `apply_bot ${ctx.agent.name}`);
       if (outcome.status === 'confirmed') applied.push(run.id);
-      findings.push({ key: `${outcome.status}:${run.id}`, kind: `apply_bot.${outcome.status}`, message: `${name}: ${outcome.status === 'confirmed' ? 'applying' : `waits for a person (${outcome.why})`}` });
+      const why = 'why' in outcome ? outcome.why : undefined;
+      findings.push({ key: `${outcome.status}:${run.id}`, kind: `apply_bot.${outcome.status}`, message: `${name}: ${outcome.status === 'confirmed' ? 'applying' : `waits for a person (${why})`}` });
     }
     return { status: 'succeeded', summary: `${applied.length} run(s) applied`, findings, runIds: applied };
   }
@@ -55,8 +56,4 @@ function inTarget(ctx: AgentContext, run: Run, projects: Project[]): boolean {
 /** The registered project's name, else the run's project name or dir (as the approval gate names it). */
 function projectNameOf(run: Run, projects: Project[]): string {
   return projects.find((p) => p.id === run.projectId)?.name ?? (run.projectName || run.dir);
-}
-
-function matches(pattern: string, name: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`).test(name);
 }

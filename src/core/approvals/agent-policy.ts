@@ -30,13 +30,14 @@ export function agentPolicyJson(p: AgentPolicy | null | undefined) {
 
 /** What the policy says about applying a plan: null when it allows it, else why not. */
 export function policyRefusal(policy: AgentPolicy | null | undefined, project: string, toDestroy: number | null): string | null {
-  if (!policy || !policy.autoApply.some((p) => matches(p, project))) return `the token's policy does not auto-apply project "${project}"`;
+  if (!policy || !policy.autoApply.some((p) => matchesProjectPattern(p, project))) return `the token's policy does not auto-apply project "${project}"`;
   if (toDestroy === null) return 'the plan\'s destroy count is unknown';
   if (toDestroy > policy.maxDestroy) return `the plan destroys ${toDestroy} resource(s), more than the token's max_destroy (${policy.maxDestroy})`;
   return null;
 }
 
-function matches(pattern: string, name: string): boolean {
+/** A project name against an `auto_apply` pattern (`*` matches anything). */
+export function matchesProjectPattern(pattern: string, name: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*') + '$');
   return re.test(name);
 }
