@@ -4,11 +4,14 @@ import { systemActors } from '../core/auth/system-actors.js';
 import type { Core } from '../core/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { GITHUB_EVENTS_PATH } from '../bot/github/webhooks.router.js';
+import { mcpRouter } from '../mcp/http.js';
 import { SLACK_EVENTS_PATH } from '../bot/slack/koa-receiver.js';
 import { metricsRouter } from './metrics/metrics.router.js';
 import type { PromMetrics } from './metrics/prom-metrics.js';
 import { openapiRouter } from './openapi/openapi.router.js';
+import { approvalsRouter } from './routers/approvals.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
+import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
 import { atlantisDriftRouter } from './routers/drift-atlantis.router.js';
@@ -57,9 +60,11 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     environmentsRouter(core),
     driftRouter(core),
     instancesRouter(core),
+    agentsRouter(core),
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
     statesRouter(core),
     runsRouter(core),
+    approvalsRouter(core, { publicUrl: config.publicUrl }),
     notificationsRouter(core),
     runnerPoolsRouter(core),
     slackApiRouter(core, { oauth: !!config.slack.oauth, publicUrl: config.publicUrl }),
@@ -69,6 +74,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     ...(slackRouters ?? []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
     atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
+    mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
   ];

@@ -6,6 +6,7 @@ import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../harness/f
 import { sendSlashCommand } from '../harness/slack-requests.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { atlantisYaml, tfData } from '../harness/tf-files.js';
+import { agentToken, connectMcp, textOf } from '../mcp/mcp-client.js';
 
 const SECRET = 'webhook-secret';
 const API_SECRET = 'atlantis-secret';
@@ -16,12 +17,12 @@ const SLACK_SECRET = 'slack-signing-secret';
  * The parity table: one case, every surface, the same decision — each in its own envelope. REST
  * answers with a status and a `code`; the Atlantis API with its `{success, error}` envelope (or a
  * project-level failure inside a successful one, as Atlantis does); a PR comment with an Atlantis
- * style comment; Slack with an ephemeral answer to the slash command. Every later front end (MCP,
- * TFE) adds its column here.
+ * style comment; Slack with an ephemeral answer to the slash command; MCP with an `isError` tool
+ * result whose text starts with its stable code. Every later front end (TFE) adds its column here.
  *
  * A cell is `null` where a surface cannot express the case, with the reason beside it.
  */
-type Surface = 'rest' | 'atlantis' | 'comment' | 'slack';
+type Surface = 'rest' | 'atlantis' | 'comment' | 'slack' | 'mcp';
 interface Decision {
   /** REST status and core's code */
   status: number;
@@ -36,6 +37,8 @@ interface Case {
   rest: (() => Promise<Answer>) | null;
   atlantis: (() => Promise<Answer>) | null;
   comment: (() => Promise<Answer>) | null;
+  /** the `plan` tool, called by an agent token of the same person */
+  mcp: (() => Promise<Answer>) | null;
   slack: (() => Promise<Answer>) | null;
 }
 /** A surface's answer reduced to what the table compares: its status (HTTP, or 200 + project failure) and the text it shows. */
@@ -46,6 +49,7 @@ interface Answer {
 }
 
 const ATLANTIS_CODE: Record<number, string> = { 400: 'VALIDATION_ERROR', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 423: 'VALIDATION_ERROR' };
+const MCP_CODE: Record<number, string> = { 400: 'invalid_input', 403: 'forbidden', 404: 'not_found', 423: 'conflict' };
 
 describe('parity: the same case through REST, the Atlantis API, a PR comment and Slack gets the same decision', () => {
   let app: TestApp;
@@ -59,6 +63,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
   let homeWs: FakeWorkspace;
   let restrictedWs: FakeWorkspace;
   let foreigner: { token: string };
+  const agents: Record<'member' | 'viewer' | 'foreigner', string> = { member: '', viewer: '', foreigner: '' };
 
   async function openPr(): Promise<number> {
     const number = ++prs;
@@ -109,6 +114,13 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
     return { status: res.status, code: res.body.error.code, text: res.body.error.message };
   };
 
+  const mcp = (agent: keyof typeof agents, args: Record<string, unknown>, on?: () => TestApp) => async (): Promise<Answer> => {
+    const client = await connectMcp(on?.() ?? app, agents[agent]);
+    const result = await client.callTool({ name: 'plan', arguments: args });
+    const text = textOf(result);
+    return { status: result.isError ? 0 : 200, code: result.isError ? text.slice(0, text.indexOf(':')) : undefined, text };
+  };
+
   const cases: Case[] = [
     {
       name: 'a blocked extra arg',
@@ -116,6 +128,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       rest: rest(() => member.token, { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
       atlantis: null, // Atlantis's /api/plan has no field for extra args (its APIRequest: Repository, Ref, Type, PR, Projects, Paths)
       comment: comment('atlantis plan -d app -- -plugin-dir=/tmp/x'),
+      mcp: mcp('member', { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
       slack: slash(`plan ${REPO} -d app -- -plugin-dir=/tmp/x`),
     },
     {
@@ -125,6 +138,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       // the Atlantis API and webhooks act in the default tenant: there, ATLANTAS_REPO_ALLOWLIST decides
       atlantis: atlantis({ Paths: [{ Directory: 'app' }] }, () => restricted),
       comment: comment('atlantis plan -d app', { on: () => restricted }),
+      mcp: mcp('foreigner', { repo: REPO, dir: 'app' }),
       slack: slash(`plan ${REPO} -d app`, { on: () => restricted }),
     },
     {
@@ -136,6 +150,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       rest: rest(() => viewer.token, { repo: REPO, dir: 'app', command: 'apply' }),
       atlantis: null, // the X-Atlantis-Token is one shared identity with the member role: no viewer can hold it
       comment: comment('atlantis apply', { user: 'mallory' }),
+      mcp: mcp('viewer', { repo: REPO, dir: 'app', command: 'apply' }),
       // Slack applies a planned run by id (the card's button): the viewer's approval of PR #100's plan
       slack: slash(async () => `apply ${await plannedRunOfNet()}`, { user: 'UVIEWER' }),
     },
@@ -145,6 +160,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       rest: rest(() => member.token, { repo: REPO, dir: 'net' }),
       atlantis: atlantis({ Paths: [{ Directory: 'net' }] }),
       comment: comment('atlantis plan -d net'),
+      mcp: mcp('member', { repo: REPO, dir: 'net' }),
       slack: slash(`plan ${REPO} -d net`),
     },
     {
@@ -153,6 +169,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       rest: rest(() => member.token, { repo: REPO, project_name: 'nope' }),
       atlantis: atlantis({ Projects: ['nope'] }),
       comment: comment('atlantis plan -p nope'),
+      mcp: mcp('member', { repo: REPO, project_name: 'nope' }),
       slack: slash(`plan ${REPO} -p nope`),
     },
   ];
@@ -179,6 +196,9 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
     slack.addUser(homeWs.teamId, { id: 'UVIEWER', email: viewer.email });
     slack.addUser(restrictedWs.teamId, { id: 'UMEMBER', email: (await restricted.factories.user({ role: 'member' })).email });
     foreigner = await app.factories.user({ tenantId: (await app.factories.tenant()).id });
+    agents.member = (await agentToken(app)).token;
+    agents.viewer = (await agentToken(app, { role: 'viewer', scopes: ['mcp:read'] })).token;
+    agents.foreigner = (await agentToken(app, { tenantId: (await app.factories.tenant()).id })).token;
     // PR #100 holds the lock on `net` for the locked-project case
     prs = 99;
     const holder = await openPr();
@@ -212,6 +232,11 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       if (c.comment) {
         const a = await c.comment();
         expect(a.text, 'PR comment').toMatch(messages.comment ?? message);
+      }
+      if (c.mcp) {
+        const a = await c.mcp();
+        expect(a, 'MCP').toMatchObject({ status: 0, code: MCP_CODE[status] });
+        expect(a.text, 'MCP').toMatch(messages.mcp ?? message);
       }
       if (c.slack) {
         const a = await c.slack();

@@ -3,6 +3,8 @@ import type { Core } from '../../core/index.js';
 import type { Logger } from '../../logger.js';
 import { APPROVE_ACTION, DISCARD_ACTION } from './blocks.js';
 import { buttonHandler } from './actions.handler.js';
+import { APPROVE_REQUEST_ACTION, REJECT_REQUEST_ACTION } from './approval-blocks.js';
+import { approvalButtonHandler } from './approval-card.js';
 import { boltLogger } from './bolt-logger.js';
 import type { ServerWorkspace } from './server-workspace.js';
 import type { SlackDeps } from './slack-context.js';
@@ -40,6 +42,8 @@ export function createBoltApp(o: BoltAppOptions): App {
   app.command('/atlantas', slashCommandHandler(o.deps));
   app.action(APPROVE_ACTION, buttonHandler(o.deps, 'apply'));
   app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
+  app.action(APPROVE_REQUEST_ACTION, approvalButtonHandler(o.deps, 'approved'));
+  app.action(REJECT_REQUEST_ACTION, approvalButtonHandler(o.deps, 'rejected'));
   app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
   const forget = async (teamId: string | undefined) => {
     if (teamId && (await o.deps.core.slack.uninstalledInSlack(teamId))) log.info({ team: teamId }, 'Slack: the workspace removed the app or revoked its token; its installation is gone');

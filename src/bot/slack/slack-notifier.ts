@@ -10,6 +10,7 @@ import {
 import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
+import { postApprovalCard, postApprovalDecision } from './approval-card.js';
 import { runCard } from './blocks.js';
 import * as messages from './notification-messages.js';
 
@@ -65,6 +66,10 @@ export class SlackNotificationChannel implements NotificationChannel {
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
         return;
       }
+      case 'approval.requested':
+        return postApprovalCard(this.deps.core, client, actor, event.approvalId, channel, this.deps.publicUrl);
+      case 'approval.decided':
+        return postApprovalDecision(this.deps.core, client, actor, event.approvalId, channel, this.deps.publicUrl);
       case 'lock.held_long': {
         const lock = (await this.deps.core.locks.list(actor)).find((l) => l.id === event.lockId);
         if (!lock) return;

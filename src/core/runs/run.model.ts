@@ -8,6 +8,8 @@ export interface ResourceChangeSummary {
   /** an update's changed attribute names (no values), and which of them are sensitive */
   attributes?: string[];
   sensitiveAttributes?: string[];
+  /** the changed attributes with before/after, sensitive values redacted (plan changes only; stored sealed) */
+  changes?: { name: string; before: unknown; after: unknown }[];
 }
 
 export interface Run {
