@@ -12,6 +12,7 @@ import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as m1203T020 from './2026-12-03T020-runner-pools.js';
 import * as m1203T060 from './2026-12-03T060-kept-plans-notifications.js';
 import * as m1203T070 from './2026-12-03T070-approvals-and-mcp-tokens.js';
+import * as m1203T080 from './2026-12-03T080-drift.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
 import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
@@ -57,4 +58,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-03T065-slack-workspaces', ...m1203T065 },
   { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
   { name: '2026-12-03T085-agents', ...m1203T085 },
+  { name: '2026-12-03T080-drift', ...m1203T080 },
 ];

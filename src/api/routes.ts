@@ -14,6 +14,8 @@ import { atlantisRouter } from './routers/atlantis.router.js';
 import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
+import { atlantisDriftRouter } from './routers/drift-atlantis.router.js';
+import { driftRouter } from './routers/drift.router.js';
 import { healthRouter } from './routers/health.router.js';
 import { instancesRouter } from './routers/instances.router.js';
 import { locksRouter } from './routers/locks.router.js';
@@ -56,6 +58,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     tenantRouter(core),
     projectsRouter(core),
     environmentsRouter(core),
+    driftRouter(core),
     instancesRouter(core),
     agentsRouter(core),
     tfstateRouter(core, { stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
@@ -70,6 +73,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     ...(githubRouter ? [githubRouter] : []),
     ...(slackRouters ?? []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
+    atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),

@@ -68,6 +68,12 @@ import { NotificationsService } from './notifications/notifications.service.js';
 import { OutboxNotifier } from './notifications/outbox-notifier.js';
 import { OutboxRepository } from './notifications/outbox.repository.js';
 import { Housekeeping } from './housekeeping.js';
+import { DriftRecorder } from './drift/drift-recorder.js';
+import { DriftRemediationService } from './drift/drift-remediation.service.js';
+import { DriftRepository } from './drift/drift.repository.js';
+import { DriftService } from './drift/drift.service.js';
+import { RemediationRepository } from './drift/remediation.repository.js';
+import { rotateInBatches } from './secrets/rotation.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -138,6 +144,10 @@ export interface Core {
   readonly notifications: NotificationsService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** drift checks and their records */
+  readonly drift: DriftService;
+  /** drift remediations (plan, or apply through the run engine's approval rules) */
+  readonly driftRemediations: DriftRemediationService;
   /** cron agents (drift monitor, state watcher, upgrade bot …) and their executions */
   readonly agents: AgentsService;
   /** the approval gate: what automated actors asked for that needs a human */
@@ -257,6 +267,16 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 
+  const driftRepo = new DriftRepository({ sequelize, encryptor });
+  const driftWaitMs = options.runs.runTimeoutMs + 60_000;
+  const drift = new DriftService({
+    sequelize, repo: driftRepo, recorder: new DriftRecorder({ sequelize, repo: driftRepo, notifier, clock }),
+    commands: engine.commands, runs: engine.runs, projects, environments, instances, audit, clock, waitMs: driftWaitMs, log: log.child({ svc: 'drift' }),
+  });
+  const driftRemediations = new DriftRemediationService({
+    commands: engine.commands, runs: engine.runs, drift: driftRepo, repo: new RemediationRepository({ sequelize }), audit, clock, waitMs: driftWaitMs,
+  });
+  rotation.register({ name: 'drift details', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => driftRepo.resealBatch(enc, limit, t)) });
   const approvals = new ApprovalsService({
     sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
   });
@@ -274,7 +294,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals,
   };
   const internals: CoreInternals = {

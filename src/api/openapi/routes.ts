@@ -12,6 +12,8 @@ import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } fr
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
+import * as D from './drift-resources.js';
+import { ListDriftQuery } from '../../core/drift/drift.schemas.js';
 import { CreateAgentInput, ListExecutionsQuery, UpdateAgentInput } from '../../core/agents/agent.schemas.js';
 import { AgentExecutionResource, AgentResource } from '../routers/agents.resources.js';
 
@@ -109,6 +111,10 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/api/v1/environments/:id', tag: 'environments', summary: 'One environment', ok: json(R.EnvironmentResource) },
   { method: 'patch', path: '/api/v1/environments/:id', tag: 'environments', summary: 'Change an environment', body: UpdateEnvironmentInput, ok: json(R.EnvironmentResource) },
   { method: 'delete', path: '/api/v1/environments/:id', tag: 'environments', summary: 'Delete an environment', ok: noContent },
+  { method: 'post', path: '/api/v1/environments/:id/drift-check', tag: 'drift', summary: 'Check the environment\'s projects for drift (queued; see GET /api/v1/drift)', ok: { 202: { description: 'Queued', schema: D.DriftCheckStarted } } },
+  { method: 'post', path: '/api/v1/environments/:id/drift-resolve', tag: 'drift', summary: 'Mark the environment\'s drift as resolved', ok: json(D.DriftResolved) },
+  { method: 'get', path: '/api/v1/drift', tag: 'drift', summary: 'Drift records of your tenant, one per project and workspace', query: ListDriftQuery, ok: list(D.DriftRecordResource) },
+  { method: 'get', path: '/api/v1/drift/:id', tag: 'drift', summary: 'One drift record with its latest checks', ok: json(D.DriftRecordResource) },
   { method: 'get', path: '/api/v1/instances', tag: 'instances', summary: 'Instances of your tenant', ok: list(R.InstanceResource) },
   { method: 'post', path: '/api/v1/instances', tag: 'instances', summary: 'Create an instance', body: CreateInstanceInput, ok: created(R.InstanceResource), errors: conflict('an instance of that name exists') },
   { method: 'get', path: '/api/v1/instances/:id', tag: 'instances', summary: 'One instance', ok: json(R.InstanceResource) },

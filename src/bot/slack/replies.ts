@@ -1,5 +1,6 @@
 import type { Actor } from '../../core/actor.js';
 import { DomainError, LockedError } from '../../core/errors.js';
+import type { DriftRecord } from '../../core/drift/drift-record.js';
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
 import type { Run } from '../../core/runs/run.model.js';
 import type { EnqueueResult } from '../../core/runs/runs.service.js';
@@ -61,7 +62,20 @@ export function unlocked(lock: ProjectLock): string {
   return `Unlocked ${escape(`${lock.repoFullName} ${lock.dir} (${lock.workspace})`)}; plans waiting under it were discarded.`;
 }
 
-export const DRIFT_NOT_CONFIGURED = 'Drift detection is not configured yet on this Atlantas server.';
+/** The latest drift check of each project (stored results; nothing is run). */
+export function driftList(records: DriftRecord[]): string {
+  if (!records.length) return 'No drift checks yet.';
+  const lines = records.map((r) => {
+    const where = escape(`${r.projectName || r.dir} — ${r.repoFullName} ${r.dir} (${r.workspace})`);
+    if (r.status === 'skipped' || r.status === 'errored') return `:grey_question: ${where}: ${escape(r.reason ?? r.status)}`;
+    if (r.hasDrift === null) return `:hourglass: ${where}: checking`;
+    const when = r.lastCheckedAt ? `, checked ${new Date(r.lastCheckedAt).toISOString()}` : '';
+    if (!r.hasDrift) return `:white_check_mark: ${where}: no drift${when}`;
+    const resources = [...(r.details?.changesOutside ?? []), ...(r.details?.pendingCodeChanges ?? [])].map((d) => d.address);
+    return `:warning: ${where}: ${escape(r.summary ?? 'drift')} ${escape([...new Set(resources)].join(', '))}${when}${r.resolvedAt ? ' (marked resolved)' : ''}`;
+  });
+  return `*Drift*\n${lines.join('\n')}`;
+}
 
 export function planQueued(run: Run): string {
   return `Planning ${escape(run.repoFullName)} \`${run.dir}\` (${run.workspace}) as run \`${run.id}\`; the card in this channel follows it.`;

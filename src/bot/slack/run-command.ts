@@ -55,7 +55,7 @@ export async function runCommand(deps: SlackDeps, actor: Actor, origin: CommandO
     case 'unlock':
       return replies.unlocked(await core.locks.unlock(actor, cmd.lockId));
     case 'drift':
-      return replies.DRIFT_NOT_CONFIGURED;
+      return replies.driftList(await core.drift.list(actor, { projectName: cmd.project ?? undefined }));
   }
 }
 

@@ -31,6 +31,11 @@ export interface CommandRequest extends TargetSelection {
   autoApply?: boolean;
   title?: string;
   scheduledAt?: Date | null;
+  /**
+   * Outside a PR, who holds the project locks (default: the actor). A drift check holds them as
+   * `drift-check`, so that it neither re-takes nor supersedes the actor's own waiting plans.
+   */
+  lockHolderName?: string;
   /** a plan outside a pull request whose plan is kept (see RunsService.apply/discard) instead of speculative */
   keepPlan?: boolean;
 }
@@ -101,7 +106,7 @@ export class CommandService {
       // The PR holds the project locks when there is one, else the actor.
       const holder: LockHolder = (req.prNumber
         ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null }
-        : { kind: 'actor', name: actor.name, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null });
+        : { kind: 'actor', name: req.lockHolderName ?? actor.name, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null });
       const { batchId, results } = await this.deps.runs.enqueue(actor, {
         operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
         autoApply: req.autoApply ?? false,

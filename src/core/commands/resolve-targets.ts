@@ -16,6 +16,8 @@ export interface TargetSelection {
   paths?: { dir?: string; workspace?: string }[];
   /** autoplan: the projects these modified files touch */
   modifiedFiles?: string[];
+  /** every project of the repository (a drift check of a whole repository) */
+  all?: boolean;
 }
 
 export interface ResolvedTarget {
@@ -50,6 +52,7 @@ export async function resolveTargets(repoDir: string, sel: TargetSelection, auto
   if (sel.projects?.length) chosen = sel.projects.map((name) => byName(all, name, config));
   else if (sel.paths?.length) chosen = sel.paths.flatMap((p) => byPath(all, files, p));
   else if (sel.modifiedFiles) chosen = projectsToAutoplan(config, sel.modifiedFiles, files, autoplanFileList);
+  else if (sel.all) chosen = all;
   else throw new InputError("at least one of 'Projects' or 'Paths' must be specified", { code: 'validation_error' });
   return order(dedupe(chosen), (p) => policyForProject(policy, p.config).applyRequirements);
 }

@@ -9,12 +9,12 @@ import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
 import { attributeChanges } from '../terraform/plan-attribute-changes.js';
-import { parseShowJson } from '../terraform/show-json.js';
+import { parseShowJson, type ResourceChange } from '../terraform/show-json.js';
 import { planOutcome, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { TerraformResult, TerraformRunner } from '../terraform/terraform-runner.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
-import { PLAN_FILE, type Job, type JobSink, type PlanDetails, type PlannedResult } from './job.js';
+import { PLAN_FILE, type Job, type JobSink, type PlanDetails, type PlannedResult, type ResourceChangeSummary } from './job.js';
 
 export interface JobRunnerDeps {
   workingCopies: WorkingCopies;
@@ -179,8 +179,8 @@ export class JobRunner {
     const attributes = attributeChanges(show.stdout);
     return {
       summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
-      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action, changes: attributes.get(c.address) ?? [] })),
-      resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
+      resourceChanges: d.resourceChanges.map((c) => ({ ...changeSummary(c), changes: attributes.get(c.address) ?? [] })),
+      resourceDrift: d.resourceDrift.map(changeSummary),
     };
   }
 
@@ -243,4 +243,9 @@ export function errorText(result: TerraformResult): string {
   const start = source.indexOf('Error: ');
   const text = start >= 0 ? source.slice(start) : source;
   return (text.length > 4000 ? '…' + text.slice(-4000) : text) || `terraform exited with code ${result.exitCode}`;
+}
+
+/** What of a resource change leaves the runner: the address, the action and attribute names. */
+function changeSummary(c: ResourceChange): ResourceChangeSummary {
+  return { address: c.address, action: c.action, ...(c.attributes ? { attributes: c.attributes, sensitiveAttributes: c.sensitiveAttributes ?? [] } : {}) };
 }

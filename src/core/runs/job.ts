@@ -55,11 +55,17 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-/** `changes`: the changed attributes, sensitive values already redacted (terraform/plan-attribute-changes.ts); stored sealed */
+/**
+ * An address, its action, the names of the attributes an update changes (`attributes`, sensitive
+ * ones also in `sensitiveAttributes`), and `changes`: before/after with sensitive values already
+ * redacted (terraform/plan-attribute-changes.ts); stored sealed.
+ */
 export const ResourceChangeSummary = z.object({
   address: z.string(), action: z.string(),
+  attributes: z.array(z.string()).max(1000).optional(), sensitiveAttributes: z.array(z.string()).max(1000).optional(),
   changes: z.array(z.object({ name: z.string(), before: z.unknown(), after: z.unknown() })).max(100).optional(),
 });
+export type ResourceChangeSummary = z.infer<typeof ResourceChangeSummary>;
 
 /** What `terraform show -json` of the plan file says; attribute values only redacted, in `changes` (the run stores them sealed). */
 export const PlanDetails = z.object({

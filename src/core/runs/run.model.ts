@@ -5,6 +5,9 @@ import type { RunRow } from './run-sealing.js';
 export interface ResourceChangeSummary {
   address: string;
   action: string;
+  /** an update's changed attribute names (no values), and which of them are sensitive */
+  attributes?: string[];
+  sensitiveAttributes?: string[];
   /** the changed attributes with before/after, sensitive values redacted (plan changes only; stored sealed) */
   changes?: { name: string; before: unknown; after: unknown }[];
 }

@@ -24,6 +24,12 @@ export interface ResourceChange {
   reason?: string;
   /** The id from `change.importing`, when the resource is being imported. */
   importId?: string;
+  /**
+   * An update's or replace's changed top-level attributes, by name only (before ≠ after, or
+   * known only after apply); `sensitiveAttributes` names those among them terraform marks sensitive.
+   */
+  attributes?: string[];
+  sensitiveAttributes?: string[];
 }
 
 export interface OutputChange {
@@ -164,8 +170,21 @@ function readEntry(raw: unknown, where: string): Entry {
       action,
       ...optional('reason', str(raw.action_reason)),
       ...optional('importId', str(importing?.id)),
+      ...(action === 'update' || action === 'replace' ? changedAttributes(change ?? {}) : {}),
     },
   };
+}
+
+/** Which attributes an update changes: names compared by their JSON; no value leaves this function. */
+function changedAttributes(change: Json): { attributes: string[]; sensitiveAttributes: string[] } {
+  const before = isObject(change.before) ? change.before : {};
+  const after = isObject(change.after) ? change.after : {};
+  const unknown = isObject(change.after_unknown) ? change.after_unknown : {};
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)])].sort();
+  const attributes = names.filter((k) => unknown[k] === true || JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+  const marked = (side: unknown, k: string) => isObject(side) && marksSensitive(side[k]);
+  const sensitiveAttributes = attributes.filter((k) => marked(change.before_sensitive, k) || marked(change.after_sensitive, k));
+  return { attributes, sensitiveAttributes };
 }
 
 function readActions(value: unknown, where: string): string[] {

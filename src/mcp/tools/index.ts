@@ -1,4 +1,6 @@
 import type { McpTool } from '../tool.js';
+import { detectDriftTool } from './detect-drift.tool.js';
+import { driftStatusTool } from './drift-status.tool.js';
 import { applyRunTool } from './apply-run.tool.js';
 import { cancelRunTool } from './cancel-run.tool.js';
 import { discardRunTool } from './discard-run.tool.js';
@@ -26,4 +28,5 @@ export const TOOLS: readonly McpTool[] = [
   whoamiTool, listProjectsTool, getProjectTool, listRunsTool, getRunTool, getRunLogsTool, getPlanTool,
   planTool, applyRunTool, discardRunTool, cancelRunTool,
   listLocksTool, unlockTool, listStatesTool, listStateVersionsTool, getStateOutputsTool, listApprovalsTool,
+  driftStatusTool, detectDriftTool,
 ] as unknown as readonly McpTool[];

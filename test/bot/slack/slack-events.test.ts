@@ -172,6 +172,9 @@ describe('Slack: signed requests, workspaces of tenants, who a Slack user is', (
     await app.req('POST', '/api/v1/projects', { token: member.token, body: { name: 'home-net', repository_url: 'acme/infra' } });
     expect((await command({ userId: 'UMEMBER', text: 'runs home-net' })).texts).toEqual(['No runs yet.']);
     expect((await command({ teamId: theirs.teamId, userId: 'UTHEM', text: 'runs home-net' })).texts[0]).toMatch(/^:no_entry: project home-net not found/);
+    // /atlantas drift reads the stored drift records, nothing runs
+    expect((await command({ userId: 'UMEMBER', text: 'drift home-net' })).texts).toEqual(['No drift checks yet.']);
+    expect(await app.sql(`SELECT id FROM runs WHERE source = 'drift'`)).toEqual([]);
 
     // the workspace removes the app: Slack's signed app_uninstalled event makes Atlantas forget it
     const event = JSON.stringify({

@@ -11,6 +11,8 @@ const counts = (add: number, change: number, destroy: number, imp = 0, forget = 
   ({ toAdd: add, toChange: change, toDestroy: destroy, toImport: imp, toForget: forget });
 const data = (address: string, action: string) => ({ address, type: 'terraform_data', name: address.split('.')[1], actions: [action], action });
 const ssmUpdate = { address: 'aws_ssm_parameter.app_version', type: 'aws_ssm_parameter', name: 'app_version', actions: ['update'], action: 'update' };
+/** what the refresh found changed outside terraform: the attributes, by name */
+const ssmDrift = { ...ssmUpdate, attributes: ['insecure_value', 'tags', 'version'], sensitiveAttributes: [] };
 
 describe('parseShowJson on real plans', () => {
   it('plan-create.json: three creates, two new outputs', () => {
@@ -28,10 +30,15 @@ describe('parseShowJson on real plans', () => {
     expect(plan).toMatchObject({ ...counts(2, 1, 2), hasChanges: true, summary: 'Plan: 2 to add, 1 to change, 2 to destroy.' });
     expect(plan.resourceChanges).toEqual([
       { ...data('terraform_data.cache', 'delete'), reason: 'delete_because_no_resource_config' },
-      { address: 'terraform_data.db', type: 'terraform_data', name: 'db', actions: ['delete', 'create'], action: 'replace', reason: 'replace_because_cannot_update' },
+      {
+        address: 'terraform_data.db', type: 'terraform_data', name: 'db', actions: ['delete', 'create'], action: 'replace', reason: 'replace_because_cannot_update',
+        attributes: ['id', 'output', 'triggers_replace'], sensitiveAttributes: [],
+      },
       data('terraform_data.queue', 'create'),
-      data('terraform_data.web', 'update'),
+      // an update names the attributes that change (input v1 → v2, output known after apply), never their values
+      { ...data('terraform_data.web', 'update'), attributes: ['input', 'output'], sensitiveAttributes: [] },
     ]);
+    expect(JSON.stringify(plan)).not.toMatch(/"v1"|"v2"|s3cr3t/);
     expect(plan.outputChanges).toEqual([
       { name: 'db_id', action: 'update', sensitive: false },
       { name: 'token', action: 'create', sensitive: true },
@@ -80,14 +87,15 @@ describe('parseShowJson on real plans', () => {
     expect(parseShowJson(fixture('aws-show-plan-with-drift.json'))).toEqual({
       ...counts(0, 1, 0), hasChanges: true, changesOutside: true, errored: false,
       summary: 'Plan: 0 to add, 1 to change, 0 to destroy.',
-      resourceChanges: [ssmUpdate], resourceDrift: [ssmUpdate], outputChanges: [],
+      resourceChanges: [{ ...ssmUpdate, attributes: ['insecure_value', 'value'], sensitiveAttributes: ['value'] }],
+      resourceDrift: [ssmDrift], outputChanges: [],
     });
   });
 
   it('aws-refresh-only-drift.json: drift and no resource changes', () => {
     expect(parseShowJson(fixture('aws-refresh-only-drift.json'))).toEqual({
       ...counts(0, 0, 0), hasChanges: true, changesOutside: true, errored: false, summary: DRIFT_SENTENCE,
-      resourceChanges: [], resourceDrift: [ssmUpdate], outputChanges: [{ name: 'app_version', action: 'update', sensitive: false }],
+      resourceChanges: [], resourceDrift: [ssmDrift], outputChanges: [{ name: 'app_version', action: 'update', sensitive: false }],
     });
   });
 
