@@ -57,6 +57,7 @@ import { createAgents } from './agents/create-agents.js';
 import { AgentRepository } from './agents/agent.repository.js';
 import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
 import { ApplyBotAgent } from './agents/apply-bot.agent.js';
+import { DriftMonitorAgent } from './agents/drift-monitor.agent.js';
 import { CodebaseMonitorAgent } from './agents/codebase-monitor.agent.js';
 import type { AgentsService } from './agents/agents.service.js';
 import type { AgentDispatcher } from './agents/agent-dispatcher.js';
@@ -287,6 +288,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
+      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
     },
   });
 

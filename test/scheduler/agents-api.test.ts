@@ -215,14 +215,15 @@ describe('/api/v1/agents and the schedule', () => {
   });
 
   it('triggers an agent now and lists the execution with its outcome; types whose core is missing say so', async () => {
-    const res = await create({ name: 'drift', agent_type: 'drift_monitor', schedule: '0 * * * *', config: { auto_remediate: true } });
+    // this server has no GitHub host: the upgrade bot cannot open pull requests here
+    const res = await create({ name: 'upgrades', agent_type: 'upgrade_bot', schedule: '0 * * * *' });
     const started = await app.req('POST', `/api/v1/agents/${res.body.id}/trigger`, { token: app.admin.token });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ trigger: 'manual', status: 'running', scheduled_for: null });
     await app.scheduler.idle();
     const [done] = await executions(res.body.id);
     expect(done).toMatchObject({ id: started.body.id, status: 'unavailable', runs: [], run_ids: [] });
-    expect(done.summary).toContain('not available yet');
+    expect(done.summary).toContain('not available yet: the upgrade bot needs a GitHub host');
     expect(done.finished_at).not.toBeNull();
   });
 });
