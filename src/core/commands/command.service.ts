@@ -7,6 +7,9 @@ import type { LockHolder } from '../locks/lock-holder.js';
 import type { RepoSource } from '../ports/repo-source.js';
 import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
 import type { Run } from '../runs/run.model.js';
+import type { RunLogs } from '../runs/run-logs.js';
+import { outputPhase } from '../runs/run-outcome.js';
+import type { PendingAnswers } from '../runs/pending-answers.js';
 import type { RunOperation, RunSource } from '../runs/run-status.js';
 import { resolveKey } from '../terraform/checkout-request.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
@@ -50,6 +53,15 @@ export interface KeptPlanTarget {
   title?: string;
 }
 
+export interface WaitedCommand {
+  outcome: CommandOutcome;
+  runs: Map<string, Run>;
+  /** each run's output of the step the command asked for (plan, or apply) */
+  outputs: Map<string, string>;
+  /** the answer is written: call once */
+  answered: () => void;
+}
+
 export interface CommandOutcome {
   batchId: string;
   commitSha: string;
@@ -58,6 +70,10 @@ export interface CommandOutcome {
 
 interface Deps {
   runs: RunsService;
+  /** the runs' output, for the answer of a command that waits */
+  logs: RunLogs;
+  /** who in this process is answering for which run */
+  answers: PendingAnswers;
   workingCopies: WorkingCopies;
   repos: RepoSource;
   policy: RepoPolicy;
@@ -161,11 +177,24 @@ export class CommandService {
     });
   }
 
-  /** Submits and waits until every run settled (done, or planned and waiting for approval). */
-  async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<{ outcome: CommandOutcome; runs: Map<string, Run> }> {
+  /**
+   * Submits and waits until every run settled (done, or planned and waiting for approval); with
+   * each run's output of the step the command asked for. The caller calls `answered` once its
+   * answer is written (always, also when rendering fails): work after the answer waits for it.
+   */
+  async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<WaitedCommand> {
     const outcome = await this.submit(actor, req);
     const ids = outcome.results.flatMap((r) => (r.run ? [r.run.id] : []));
-    const runs = await this.deps.runs.waitForSettled(actor, ids, timeoutMs);
-    return { outcome, runs: new Map(runs.map((r) => [r.id, r])) };
+    const answered = this.deps.answers.hold(ids);
+    try {
+      // waitForSettled reads the runs in the actor's tenant only: their output needs no second read of them.
+      const runs = await this.deps.runs.waitForSettled(actor, ids, timeoutMs);
+      const command = req.operation === 'plan' ? 'plan' : 'apply';
+      const outputs = await Promise.all(runs.map(async (r) => [r.id, await this.deps.logs.text(r.id, outputPhase(command, r))] as const));
+      return { outcome, runs: new Map(runs.map((r) => [r.id, r])), outputs: new Map(outputs), answered };
+    } catch (err) {
+      answered();
+      throw err;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { RunPhase } from '../auth/run-credentials.js';
 import type { PlanFreshness, StateSerials } from './plan-freshness.js';
+import type { PendingAnswers } from './pending-answers.js';
 import type { PlanStore } from './plan-store.js';
 import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlanDetails, PlannedResult } from './job.js';
 import type { RunLogWriter } from './run-logs.js';
@@ -17,7 +18,12 @@ export interface RunJobSinkDeps {
   states: StateSerials;
   runToken(run: Run, phase: RunPhase): string;
   log: Logger;
+  /** the callers of this process answering for a run (work after the answer waits for them) */
+  answers?: PendingAnswers;
 }
+
+/** At most this long does work after the answer wait for it to be written. */
+const ANSWER_WAIT_MAX_MS = 2_000;
 
 /**
  * The server's side of a job: where a runner's output and results land in the run's record.
@@ -107,6 +113,10 @@ export class RunJobSink implements JobSink {
 
   async planDetails(d: PlanDetails): Promise<void> {
     await recordPlanDetails(this.deps.repo, this.run.id, d);
+  }
+
+  async answered(signal: AbortSignal): Promise<void> {
+    await this.deps.answers?.answered(this.run.id, ANSWER_WAIT_MAX_MS, signal);
   }
 
   async finished(outcome: JobOutcome): Promise<void> {
