@@ -103,16 +103,20 @@ export class CommandService {
     checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, []);
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
+    // Milestones at debug level, for the plan-phases bench (what a command spends before its runs are queued).
+    this.deps.log.debug({ repo: req.repoFullName }, 'command accepted');
     const lease = await this.deps.workingCopies.checkout({
       tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: resolveKey(key), workspace: 'default',
       ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
     });
+    this.deps.log.debug({ repo: req.repoFullName }, 'command read the repository');
     try {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList, {
         server: this.deps.serverRepoConfig, repoFullName: req.repoFullName, baseBranch: req.baseBranch ?? null,
       });
       checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, targets.map((t) => t.dir));
       const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
+      this.deps.log.debug({ repo: req.repoFullName, projects: linked.length }, 'command resolved its projects');
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
       // The PR holds the project locks when there is one, else the actor.
       const holder: LockHolder = (req.prNumber
@@ -128,6 +132,7 @@ export class CommandService {
           commitSha: req.scheduledAt ? '' : lease.commitSha,
         })),
       });
+      this.deps.log.debug({ batchId }, 'command queued its runs');
       return { batchId, commitSha: lease.commitSha, results };
     } finally {
       await lease.release();
