@@ -34,6 +34,7 @@ export function atlantisRouter(core: Core, options: AtlantisApiOptions) {
       }, options.waitMs);
       // Work after the answer (show -json) waits until it is written; 'close' follows every response, an error's too.
       ctx.res.once('close', answered);
+      if (ctx.req.socket.destroyed) answered(); // the caller left while its runs ran: nothing will be written
       const data = atlantisCommandResult(operation, outcome, runs, outputs);
       ctx.body = atlantisOk(data, ctx.state.requestId);
     });
