@@ -11,12 +11,15 @@ import * as m020 from './2026-11-23T020-create-pr-batches-deliveries.js';
 import * as mStateNames from './2026-12-01T010-unambiguous-state-names.js';
 import * as m1203T020 from './2026-12-03T020-runner-pools.js';
 import * as m1203T060 from './2026-12-03T060-kept-plans-notifications.js';
+import * as m1203T070 from './2026-12-03T070-approvals-and-mcp-tokens.js';
 import * as mSealRunOutput from './2026-12-01T030-seal-run-output.js';
 import * as m1201T040 from './2026-12-01T040-tenant-repos-lock-logins-comment-claims.js';
 import * as m1202T010a from './2026-12-02T010-1-login-failures.js';
 import * as m1202T010b from './2026-12-02T010-2-sessions.js';
 import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
+import * as m1203T065 from './2026-12-03T065-slack-workspaces.js';
+import * as m1203T085 from './2026-12-03T085-agents.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -51,4 +54,7 @@ export const migrations: Migration[] = [
   { name: '2026-12-02T020-runs-keyset-index', ...m1202T020 },
   { name: '2026-12-03T020-runner-pools', ...m1203T020 },
   { name: '2026-12-03T060-kept-plans-notifications', ...m1203T060 },
+  { name: '2026-12-03T065-slack-workspaces', ...m1203T065 },
+  { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
+  { name: '2026-12-03T085-agents', ...m1203T085 },
 ];

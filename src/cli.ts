@@ -10,6 +10,7 @@ import { secretFromFile, secretFromStdin } from './read-secret.js';
 import { VERSION } from './version.js';
 import { RemoteRunner } from './runner/remote-runner.js';
 import { probeSandbox } from './core/terraform/sandbox-probe.js';
+import { runStdioProxy } from './mcp/stdio.js';
 
 const HELP = `atlantas ${VERSION} — Terraform control plane for chat-ops and AI agents
 
@@ -19,6 +20,8 @@ Usage:
   atlantas runner [--parallelism <n>] [--name <name>]
                                       a remote runner: claims runs of its pool from ATLANTAS_URL with
                                       ATLANTAS_RUNNER_TOKEN (no database, no key); ATLANTAS_PARALLELISM jobs at once
+  atlantas mcp                        the MCP server over stdio for a desktop assistant: forwards to
+                                      ATLANTAS_URL/mcp with ATLANTAS_TOKEN (an mcp:read or mcp:write token)
   atlantas tenant create <slug> --admin-email <email> [--admin-password-file <file>] [--name <name>]
                                       create a tenant with its first admin; the password is read from
                                       the file, else from stdin (never from the command line)
@@ -61,6 +64,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         return await runnerCommand(config, rest);
       case 'tenant':
         return await tenantCommand(config, rest);
+      case 'mcp':
+        return await mcpCommand(config);
       case 'rotate-key':
         return await rotateKeyCommand(config, rest);
       default:
@@ -116,6 +121,16 @@ async function runnerCommand(config: Config, args: string[]): Promise<number> {
   process.once('SIGTERM', () => runner.stop());
   process.once('SIGINT', () => runner.stop());
   await runner.run();
+  return 0;
+}
+
+/** stdio belongs to the protocol: everything else goes to stderr. */
+async function mcpCommand(config: Config): Promise<number> {
+  if (!config.publicUrl || !config.mcp.token) {
+    process.stderr.write('atlantas mcp: set ATLANTAS_URL (the running server) and ATLANTAS_TOKEN (an API token with scope mcp:read or mcp:write)\n');
+    return 78;
+  }
+  await runStdioProxy({ serverUrl: config.publicUrl, token: config.mcp.token, warn: (line) => process.stderr.write(`${line}\n`) });
   return 0;
 }
 

@@ -69,6 +69,10 @@ const Env = z.object({
   ATLANTAS_CANCEL_GRACE: duration.prefault('10s'),
   ATLANTAS_WORKERS: bool.prefault('true'),
   ATLANTAS_RUNNER_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s').prefault('60s'),
+  ATLANTAS_TOKEN: z.string().regex(/^atl_.{20,}$/, 'expected an API token (atl_…) with scope mcp:read or mcp:write, from POST /api/v1/users/tokens').optional(),
+  ATLANTAS_MCP_READ_ONLY: bool.prefault('false'),
+  ATLANTAS_MCP_SESSIONS: bool.prefault('true'),
+  ATLANTAS_APPROVAL_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 1h').prefault('1h'),
   ATLANTAS_RUNNER_TOKEN: z.string().regex(/^atr_.{20,}$/, 'expected a runner token (atr_…) from POST /api/v1/runner-pools/{id}/tokens').optional(),
   ATLANTAS_TF_PLUGIN_CACHE: bool.prefault('true'),
   ATLANTAS_QUEUE_POLL_INTERVAL: duration.refine((ms) => ms >= 10, 'expected at least 10ms, e.g. 1s').prefault('1s'),
@@ -92,6 +96,15 @@ const Env = z.object({
   ATLANTAS_EXECUTABLE_NAME: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a single word').default('atlantis'),
   ATLANTAS_BLOCKED_EXTRA_ARGS: csv.optional(),
   ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
+  ATLANTAS_SCHEDULER: bool.prefault('true'),
+  ATLANTAS_SCHEDULER_TICK: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 30s').prefault('30s'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-…) from the app\'s OAuth & Permissions page').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'expected the Signing Secret from the app\'s Basic Information page').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-…) with connections:write').optional(),
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
+  ATLANTAS_SLACK_API_URL: z.string().url('expected the base URL of a Slack Web API, such as https://slack.com/api/').optional(),
   ATLANTAS_DEFAULT_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a slug').default('default'),
   ATLANTAS_PLAN_TTL: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
@@ -108,6 +121,16 @@ export interface Config {
   port: number;
   host: string;
   publicUrl?: string;
+  mcp: {
+    /** ATLANTAS_MCP_READ_ONLY: write tools are not even registered */
+    readOnly: boolean;
+    /** ATLANTAS_MCP_SESSIONS: stateful sessions for clients with elicitation that bind a person */
+    sessions: boolean;
+    /** ATLANTAS_TOKEN: what `atlantas mcp` (stdio) authenticates to ATLANTAS_URL with */
+    token?: string;
+  };
+  /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human before it expires */
+  approvalTtlMs: number;
   dataDir: string;
   logLevel: RawEnv['LOG_LEVEL'];
   database: { url?: string; schema?: string; poolMax: number };
@@ -141,10 +164,24 @@ export interface Config {
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
+  /** ATLANTAS_SCHEDULER: run cron agents on this replica when it is elected; ATLANTAS_SCHEDULER_TICK: how often it looks */
+  scheduler: { enabled: boolean; tickMs: number };
   repoAllowlist: string[];
   /** ATLANTAS_REPO_CONFIG: the server-side repo config file (Atlantis repos.yaml), read once by openCore */
   repoConfigPath?: string;
   defaultTenant: string;
+  slack: {
+    /** SLACK_BOT_TOKEN: the bot of the server's own workspace, which serves the default tenant */
+    botToken?: string;
+    /** SLACK_SIGNING_SECRET: verifies POST /slack/events; the HTTP front end is on when it is set */
+    signingSecret?: string;
+    /** SLACK_APP_TOKEN: Socket Mode instead of POST /slack/events */
+    appToken?: string;
+    /** SLACK_CLIENT_ID/SECRET/STATE_SECRET: the OAuth install flow for other tenants' workspaces */
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+    /** ATLANTAS_SLACK_API_URL: where Web API calls go (tests); Slack's own when unset */
+    apiUrl?: string;
+  };
   /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
   keptPlans: { ttlMs: number };
   notifications: {
@@ -202,6 +239,12 @@ function crossChecks(e: RawEnv): string[] {
   if (e.ATLANTAS_GH_APP_ID && !e.ATLANTAS_GH_APP_KEY && !e.ATLANTAS_GH_APP_KEY_FILE) {
     problems.push('ATLANTAS_GH_APP_KEY or ATLANTAS_GH_APP_KEY_FILE: required with ATLANTAS_GH_APP_ID');
   }
+  const oauth = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET].filter(Boolean).length;
+  if (oauth !== 0 && oauth !== 3) problems.push('SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET: set all three (the OAuth install flow) or none');
+  if (oauth === 3 && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required with SLACK_CLIENT_ID (installed workspaces send their requests to POST /slack/events)');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode), else no Slack request can be verified');
+  }
   for (const pattern of tfEnvPassthrough(e)) {
     const problem = passthroughProblem(pattern);
     if (problem) problems.push(`ATLANTAS_TF_ENV_PASSTHROUGH: ${problem}`);
@@ -214,6 +257,8 @@ function toConfig(e: RawEnv): Config {
     port: e.ATLANTAS_PORT,
     host: e.ATLANTAS_HOST,
     publicUrl: e.ATLANTAS_URL?.replace(/\/+$/, ''),
+    mcp: { readOnly: e.ATLANTAS_MCP_READ_ONLY, sessions: e.ATLANTAS_MCP_SESSIONS, token: e.ATLANTAS_TOKEN },
+    approvalTtlMs: e.ATLANTAS_APPROVAL_TTL,
     dataDir: e.ATLANTAS_DATA_DIR,
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, schema: e.ATLANTAS_DB_SCHEMA, poolMax: e.ATLANTAS_DB_POOL_MAX },
@@ -248,9 +293,19 @@ function toConfig(e: RawEnv): Config {
       sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
+    scheduler: { enabled: e.ATLANTAS_SCHEDULER, tickMs: e.ATLANTAS_SCHEDULER_TICK },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
     repoConfigPath: e.ATLANTAS_REPO_CONFIG,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      oauth: e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+        ? { clientId: e.SLACK_CLIENT_ID, clientSecret: e.SLACK_CLIENT_SECRET, stateSecret: e.SLACK_STATE_SECRET }
+        : undefined,
+      apiUrl: e.ATLANTAS_SLACK_API_URL ? `${e.ATLANTAS_SLACK_API_URL.replace(/\/+$/, '')}/` : undefined,
+    },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
     github: {

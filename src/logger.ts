@@ -4,7 +4,7 @@ export type { Logger };
 
 /** The one root logger. Secrets never reach a log line: these paths are redacted everywhere. */
 export const REDACT_PATHS = [
-  'authorization', '*.authorization', 'req.headers.authorization', 'req.headers["x-atlantis-token"]',
+  'authorization', '*.authorization', 'req.headers.authorization', 'req.headers["x-atlantis-token"]', 'req.headers["x-atlantas-approver"]',
   'req.headers.cookie', 'x-atlantis-token', '*.token', '*.password', '*.secret', '*.privateKey',
   '*.private_key', '*.raw_token', '*.access_token', 'token', 'password', 'state', '*.state',
 ];

@@ -13,10 +13,14 @@ import { githubWebUrl } from './core/ports/repo-source.js';
 import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
 import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
+import { createSlackFrontEnd } from './bot/slack/slack-front-end.js';
 import { PromMetrics } from './api/metrics/prom-metrics.js';
 import { mountedRoutes, type MountedRoute } from './api/openapi/mounted-routes.js';
 import type { Metrics } from './core/ports/metrics.js';
 import { probeSandbox, type SandboxStatus } from './core/terraform/sandbox-probe.js';
+import type { Clock } from './core/clock.js';
+import { createScheduler } from './scheduler/create-scheduler.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -24,6 +28,8 @@ export interface StartOptions {
   childEnv?: NodeJS.ProcessEnv;
   /** where a generated first-admin password is printed (once); default stderr */
   announce?: (text: string) => void;
+  /** the clock agent schedules read (tests advance it); the system clock by default */
+  agentClock?: Clock;
 }
 
 export interface RunningServer {
@@ -38,8 +44,12 @@ export interface RunningServer {
   close(): Promise<void>;
   /** resolves when every webhook received so far has been handled and settled PR results posted */
   githubIdle(): Promise<void>;
+  /** resolves when every Slack request received so far is handled and no run card is being followed */
+  slackIdle(): Promise<void>;
   /** every route the HTTP app answers (method and path template) */
   routes(): MountedRoute[];
+  /** the cron agents' loop (tests tick it by hand) */
+  scheduler: Scheduler;
 }
 
 /** Opens the database and the encryption key, migrates, and builds the core. */
@@ -47,6 +57,7 @@ export async function openCore(
   config: Config, log: Logger, childEnv: NodeJS.ProcessEnv = process.env, metrics?: Metrics,
   /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
   sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
+  extras: { agentClock?: Clock } = {},
 ): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
@@ -60,11 +71,12 @@ export async function openCore(
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs, metrics,
+      db, log, encryptor, repos: vcs, vcs, metrics, agentClock: extras.agentClock,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
+        approvalTtlMs: config.approvalTtlMs,
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
         runs: {
@@ -94,7 +106,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new PromMetrics();
   // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
   const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox);
+  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, { agentClock: options.agentClock });
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -109,7 +121,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
     : undefined;
   if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
-  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, metrics });
+  const slack = createSlackFrontEnd(core, config, boot.tenant.id, log);
+  if (!slack) log.info('Slack front end is off (set SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode)');
+  const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, slackRouters: slack?.routers, metrics });
   const handler = app.callback();
   const server = http.createServer((req, res) => {
     if (lifecycle.shuttingDown) res.setHeader('Connection', 'close');
@@ -131,9 +145,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const recovery = setInterval(() => internals.recover().catch((err) => log.error({ err }, 'run recovery failed')), recoveryEveryMs);
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
+  if (slack) internals.notifications.register(slack.channel);
   internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
   internals.housekeeping.start();
   github?.reporter.start();
+  await slack?.start();
+  const scheduler = createScheduler({ db, internals, clock: options.agentClock ?? internals.clock, tickMs: config.scheduler.tickMs, log });
+  if (config.scheduler.enabled) scheduler.start();
   log.info({ port, mode: db.mode, sandbox: sandbox.profile ? 'bwrap' : 'off', workers: config.terraform.workers ? config.terraform.parallelism : 0 }, 'atlantas listening');
 
   let closing: Promise<void> | undefined;
@@ -142,6 +160,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       lifecycle.shuttingDown = true;
       log.info('shutting down: no new runs, finishing in-flight runs and requests');
       clearInterval(recovery);
+      // Agents first: they enqueue runs and read through core; their executions finish here.
+      await scheduler.stop(config.http.shutdownTimeoutMs);
       // Runs first: their terraform still talks to this server's state backend while it finishes.
       await internals.worker.stop(config.http.shutdownTimeoutMs);
       await internals.notifier?.stop();
@@ -149,6 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await internals.notifications.stop();
       await github?.bot.idle();
       await github?.reporter.stop();
+      await slack?.stop();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections that finish their request after this point go idle: sweep them.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -165,6 +186,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await github?.bot.idle();
     await github?.reporter.tick();
   };
-  return { url, port, core, internals, lifecycle, log, close, githubIdle, routes: () => mountedRoutes(app) };
+  const slackIdle = async () => {
+    await slack?.idle();
+  };
+  return { url, port, core, internals, lifecycle, log, close, githubIdle, slackIdle, routes: () => mountedRoutes(app), scheduler };
 }
 

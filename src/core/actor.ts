@@ -1,3 +1,4 @@
+import type { AgentPolicy } from './approvals/agent-policy.js';
 import { NotAllowedError } from './errors.js';
 
 export type Role = 'admin' | 'member' | 'viewer';
@@ -28,6 +29,8 @@ export interface Actor {
   applyPolicy?: 'atlantis-api-contract';
   /** the VCS login behind the actor (a PR commenter), shown where Atlantis shows one (GET /api/locks) */
   vcsLogin?: string;
+  /** an AI agent's token policy: projects it may apply without a human, within limits (core/approvals) */
+  agentPolicy?: AgentPolicy | null;
   /** a short-lived credential limited to one purpose, e.g. `state:<name>/<workspace>` for a run's terraform */
   scope?: string;
   /**
@@ -51,17 +54,19 @@ export type Permission =
   | 'audit:read'
   | 'state:read' | 'state:lock' | 'state:write' | 'state:admin'
   | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
-  | 'lock:read' | 'lock:manage';
+  | 'lock:read' | 'lock:manage'
+  /** cron agents: see them and their executions; trigger one now; create, change, pause and delete them */
+  | 'agent:read' | 'agent:trigger' | 'agent:manage';
 
 const VIEWER: Permission[] = [
   'tenant:read', 'user:read', 'token:own', 'project:read', 'environment:read', 'instance:read',
-  'state:read', 'run:read', 'lock:read',
+  'state:read', 'run:read', 'lock:read', 'agent:read',
 ];
 const MEMBER: Permission[] = [
   ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:lock', 'state:write',
-  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage',
+  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger',
 ];
-const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin'];
+const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),

@@ -1,4 +1,7 @@
 import type { Logger } from '../logger.js';
+import { ApprovalLedger } from './approvals/approval-ledger.js';
+import { ApprovalRepository } from './approvals/approval.repository.js';
+import { ApprovalsService } from './approvals/approvals.service.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { AuditLog } from './audit/audit.service.js';
 import { ApiTokenRepository } from './auth/api-token.repository.js';
@@ -40,11 +43,24 @@ import { RunLogRepository } from './runs/run-log.repository.js';
 import { RunPlanRepository } from './runs/run-plan.repository.js';
 import { RunRepository } from './runs/run.repository.js';
 import { RunSealer } from './runs/run-sealing.js';
+import { SlackCardRepository } from './slack/slack-card.repository.js';
+import { SlackIdentityRepository } from './slack/slack-identity.repository.js';
+import { SlackInstallationRepository } from './slack/slack-installation.repository.js';
+import { SlackService } from './slack/slack.service.js';
+import { SlackTokenRotation } from './slack/slack-token-rotation.js';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
 import { RunFieldRotation, RunLogRotation } from './runs/run-output-rotation.js';
 import type { RepoSource } from './ports/repo-source.js';
 import type { VcsHost } from './ports/vcs-host.js';
 import { noopMetrics, type Metrics } from './ports/metrics.js';
+import { createAgents } from './agents/create-agents.js';
+import { AgentRepository } from './agents/agent.repository.js';
+import { UpgradeBotAgent } from './agents/upgrade-bot.agent.js';
+import { ApplyBotAgent } from './agents/apply-bot.agent.js';
+import { CodebaseMonitorAgent } from './agents/codebase-monitor.agent.js';
+import type { AgentsService } from './agents/agents.service.js';
+import type { AgentDispatcher } from './agents/agent-dispatcher.js';
+import type { AgentExecutor } from './agents/agent-executor.js';
 import { LockWarnings } from './locks/lock-warnings.js';
 import { NotificationDispatcher } from './notifications/notification-dispatcher.js';
 import { NotificationSettingsRepository } from './notifications/notification-settings.repository.js';
@@ -60,6 +76,8 @@ export interface CoreOptions {
   loginRateLimitPerMinute: number;
   /** ATLANTAS_TOKEN_MAX_TTL */
   tokenMaxTtlMs?: number;
+  /** ATLANTAS_APPROVAL_TTL: how long an approval request waits for a human */
+  approvalTtlMs?: number;
   runs: RunEngineOptions;
   notifications?: {
     /** ATLANTAS_SLACK_CHANNEL: the default tenant's last-resort channel */
@@ -85,6 +103,8 @@ export interface CoreDeps {
   vcs?: VcsHost;
   /** where core reports runs, state writes and webhook deliveries (Prometheus in the server); none by default */
   metrics?: Metrics;
+  /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
+  agentClock?: Clock;
 }
 
 /**
@@ -112,10 +132,16 @@ export interface Core {
   readonly prReports: RunEngine['prReports'];
   readonly webhookDeliveries: RunEngine['webhookDeliveries'];
   readonly health: HealthService;
+  /** Slack workspaces of tenants, Slack identities, where run cards are */
+  readonly slack: SlackService;
   /** publish events (the Notifier port) and the tenant's default channel */
   readonly notifications: NotificationsService;
   /** server-wide figures (queue depth, terraform processes) for /metrics */
   readonly serverStats: RunEngine['serverStats'];
+  /** cron agents (drift monitor, state watcher, upgrade bot …) and their executions */
+  readonly agents: AgentsService;
+  /** the approval gate: what automated actors asked for that needs a human */
+  readonly approvals: ApprovalsService;
 }
 
 /**
@@ -133,6 +159,10 @@ export interface CoreInternals {
   readonly recover: RunEngine['recover'];
   /** LISTEN/NOTIFY between replicas (external PostgreSQL only): start before the worker, stop after it */
   readonly notifier: RunEngine['notifier'];
+  /** what the leading replica's scheduler calls on each tick */
+  readonly agentDispatcher: AgentDispatcher;
+  /** agent executions running on this replica (tests wait for them; shutdown too) */
+  readonly agentExecutor: AgentExecutor;
   /** the outbox's deliverer: `register(channel)` (a front end's NotificationChannel), start/stop, `drain(now)` */
   readonly notifications: NotificationDispatcher;
   /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
@@ -144,7 +174,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
@@ -207,7 +237,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
-  const engine = createRunEngine({ sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const approvalRepo = new ApprovalRepository({ sequelize });
+  const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
+  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -219,16 +251,36 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   rotation.register({ name: 'run plans', rotate: () => engine.plans.rotate() });
   rotation.register(new RunLogRotation({ sequelize, repo: repositories.runLogs }));
   rotation.register(new RunFieldRotation({ sequelize, repo: repositories.runs }));
+  const slackInstallations = new SlackInstallationRepository({ sequelize });
+  const slack = new SlackService({
+    sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
+    encryptor, audit, clock, notificationSettings,
+  });
+  rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
+
+  const approvals = new ApprovalsService({
+    sequelize, repo: approvalRepo, ledger, runs: engine.runs, locks: engine.locks, projects, audit, clock, log: log.child({ svc: 'approvals' }),
+  });
+  const agents = createAgents({
+    sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    behaviours: {
+      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
+      apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
+    },
+  });
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
-    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, notifications,
+    health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service,
+    approvals,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
-    notifications: dispatcher, housekeeping,
+    notifications: dispatcher, housekeeping, agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
   };
   return { core, internals };
 }

@@ -84,6 +84,16 @@ describe('responses match the OpenAPI document', () => {
     expect((await call('DELETE', '/api/v1/users/tokens/{id}', `/api/v1/users/tokens/${token.body.id}`)).status).toBe(204);
   });
 
+  it('for Slack installations and link codes', async () => {
+    const installed = await call('POST', '/api/v1/slack/installations', '/api/v1/slack/installations', {
+      body: { team_id: 'TRESPONSES', team_name: 'responses', bot_token: 'xoxb-0000000000-responses', default_channel: 'C0RESP' },
+    });
+    expect(installed.status, installed.text).toBe(201);
+    await call('GET', '/api/v1/slack/installations', '/api/v1/slack/installations');
+    expect((await call('POST', '/api/v1/users/me/slack-link', '/api/v1/users/me/slack-link')).status).toBe(201);
+    expect((await call('DELETE', '/api/v1/slack/installations/{teamId}', '/api/v1/slack/installations/TRESPONSES')).status).toBe(204);
+  });
+
   it('for a real plan and apply: the run with its log, its lock, the state it wrote and its versions', async () => {
     const created = await call('POST', '/api/v1/runs', '/api/v1/runs', { body: { command: 'apply', repo: 'acme/responses', branch: 'main', dir: 'net', title: 'responses' } });
     expect(created.status, created.text).toBe(201);

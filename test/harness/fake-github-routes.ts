@@ -21,7 +21,7 @@ export interface FakeRequest {
 export interface FakeReply { status: number; body?: unknown; headers?: Record<string, string> }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   pattern: RegExp;
   /** token: a PAT or an installation token; jwt: the App's own JWT */
   auth: 'token' | 'jwt';
@@ -40,7 +40,7 @@ export function notFound(docs = 'https://docs.github.com/rest'): GitHubHttpError
   return new GitHubHttpError(404, { message: 'Not Found', documentation_url: docs, status: '404' });
 }
 
-function validationFailed(docs: string, errors: Record<string, unknown>[]): GitHubHttpError {
+export function validationFailed(docs: string, errors: Record<string, unknown>[]): GitHubHttpError {
   return new GitHubHttpError(422, { message: 'Validation Failed', errors, documentation_url: docs, status: '422' });
 }
 
@@ -101,7 +101,7 @@ export const routes: Route[] = [
   }, 'jwt'),
 ];
 
-function route(method: Route['method'], path: string, docs: string, handle: Route['handle'], auth: Route['auth'] = 'token'): Route {
+export function route(method: Route['method'], path: string, docs: string, handle: Route['handle'], auth: Route['auth'] = 'token'): Route {
   return { method, pattern: new RegExp(`^${path}$`), auth, docs, handle };
 }
 
@@ -159,7 +159,7 @@ function compare(req: FakeRequest, docs: string): FakeReply {
 }
 
 /** The repository, if it exists and the caller can see it (an installation token sees only its installation's repos). */
-function repoFor(req: FakeRequest, docs: string): FakeRepo {
+export function repoFor(req: FakeRequest, docs: string): FakeRepo {
   const repo = req.state.repo(`${req.params[0]}/${req.params[1]}`);
   if (!repo) throw notFound(docs);
   if (req.identity.kind === 'user' && req.identity.installationId !== undefined && repo.installationId !== req.identity.installationId) throw notFound(docs);
@@ -173,12 +173,12 @@ function pullFor(req: FakeRequest, docs: string) {
   return { repo, pr };
 }
 
-function login(req: FakeRequest): string {
+export function login(req: FakeRequest): string {
   return req.identity.kind === 'user' ? req.identity.login : `${req.identity.slug}[bot]`;
 }
 
 /** GitHub's page/per_page paging with a Link header (first, prev, next, last). */
-function paginate(req: FakeRequest, items: unknown[]): FakeReply {
+export function paginate(req: FakeRequest, items: unknown[]): FakeReply {
   const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
   const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
   const last = Math.max(1, Math.ceil(items.length / perPage));

@@ -49,7 +49,7 @@ export function pullJson(base: string, repo: FakeRepo, pr: FakePullRequest, merg
     url: `${api}/pulls/${pr.number}`, id: repo.id * 10_000 + pr.number, node_id: `PR_${pr.number}`,
     html_url: `${base}/${repo.fullName}/pull/${pr.number}`, diff_url: `${base}/${repo.fullName}/pull/${pr.number}.diff`,
     issue_url: `${api}/issues/${pr.number}`, statuses_url: `${api}/statuses/${pr.headSha}`,
-    number: pr.number, state: pr.state, locked: false, title: pr.title, user: userJson(base, pr.author), body: null,
+    number: pr.number, state: pr.state, locked: false, title: pr.title, user: userJson(base, pr.author), body: pr.body,
     created_at: pr.createdAt, updated_at: pr.createdAt, closed_at: pr.state === 'closed' ? pr.createdAt : null,
     merged_at: pr.merged ? pr.createdAt : null, merge_commit_sha: pr.merged ? pr.headSha : null,
     draft: pr.draft, head: { ...side(pr.headRef, pr.headSha), repo: headRepoJson(base, repo, pr.headRepo) }, base: side(pr.baseRef, pr.baseSha),

@@ -19,6 +19,7 @@ export interface FakePullRequestInput {
   baseSha?: string;
   author?: string;
   title?: string;
+  body?: string | null;
   mergeable?: boolean | null;
   mergeableState?: string;
   /** the first K reads of the PR answer `mergeable: null`, as while GitHub computes it */
@@ -53,6 +54,8 @@ export interface FakeRepo {
   pulls: Map<number, FakePullRequest>;
   permissions: Map<string, FakePermission>;
   compares: Map<string, { aheadBy: number; behindBy: number }>;
+  /** the real bare repository behind the git data API (blobs, trees, commits, refs), when the test gave one */
+  gitDir?: string;
 }
 
 export interface FakeAppRecord { appId: string; slug: string; publicKey: string }
@@ -100,7 +103,7 @@ export class FakeGitHubState {
     const existing = repo.pulls.get(input.number);
     const pr: FakePullRequest = {
       state: 'open', merged: false, draft: false, headSha: randomSha(), headRef: `feature-${input.number}`,
-      baseRef: 'main', baseSha: randomSha(), author: 'octocat', title: `Pull request ${input.number}`,
+      baseRef: 'main', baseSha: randomSha(), author: 'octocat', title: `Pull request ${input.number}`, body: null,
       mergeable: true, mergeableState: 'clean', mergeableNullReads: 0, aheadBy: 1, behindBy: 0, headRepo: fullName,
       createdAt: this.now(), reviews: [], files: [],
       ...existing, ...stripUndefined(input), number: input.number,

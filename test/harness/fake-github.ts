@@ -3,6 +3,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { GitHubHttpError, notFound, routes, type FakeReply, type Identity, type Route } from './fake-github-routes.js';
+import { gitRoutes } from './fake-github-git.js';
 import {
   FakeGitHubState, type FakeComment, type FakeFile, type FakePermission, type FakePullRequest, type FakePullRequestInput,
   type FakeReaction, type FakeReviewState, type FakeStatus,
@@ -47,7 +48,10 @@ export interface FakeGitHub {
   registerApp(app: { appId: string | number; publicKey: string | KeyObject; slug?: string }): void;
   /** installs the (only, or given) registered App on a repository */
   setInstallation(repo: string, installationId: number, appId?: string | number): void;
-  addRepo(repo: string): void;
+  /** `gitDir`: a real bare repository (createBareRepo().path) that the git data API and new pull requests act on */
+  addRepo(repo: string, options?: { gitDir?: string }): void;
+  /** the pull requests opened through the API (POST /repos/{owner}/{repo}/pulls), oldest first */
+  pulls(repo: string): FakePullRequest[];
   setPullRequest(repo: string, pr: FakePullRequestInput): FakePullRequest;
   setPermission(repo: string, user: string, permission: FakePermission): void;
   addReview(repo: string, pr: number, review: { user: string; state: FakeReviewState; commitId?: string }): void;
@@ -101,8 +105,13 @@ class FakeGitHubServer implements FakeGitHub {
     this.state.ensureRepo(repo).installationId = installationId;
   }
 
-  addRepo(repo: string): void {
-    this.state.ensureRepo(repo);
+  addRepo(repo: string, options: { gitDir?: string } = {}): void {
+    const record = this.state.ensureRepo(repo);
+    if (options.gitDir) record.gitDir = options.gitDir;
+  }
+
+  pulls(repo: string): FakePullRequest[] {
+    return [...(this.state.repo(repo)?.pulls.values() ?? [])].sort((a, b) => a.number - b.number);
   }
 
   setPullRequest(repo: string, pr: FakePullRequestInput): FakePullRequest {
@@ -183,7 +192,7 @@ class FakeGitHubServer implements FakeGitHub {
       const [f] = this.failures.splice(failure, 1);
       return { status: f.status, body: f.body ?? { message: http.STATUS_CODES[f.status], documentation_url: DOCS, status: String(f.status) }, headers: f.headers };
     }
-    for (const route of routes) {
+    for (const route of [...routes, ...gitRoutes]) {
       const m = route.method === method ? route.pattern.exec(url.pathname) : null;
       if (!m) continue;
       const identity = authenticate(this.state, req.headers.authorization, route);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Actor, Role } from '../../src/core/actor.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { Core, CoreInternals } from '../../src/core/index.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
@@ -20,6 +21,8 @@ export interface TestAppOptions {
   childEnv?: Record<string, string>;
   /** reuse an existing schema / data dir and key (restart tests) */
   reuse?: { schema?: string; dataDir?: string; encryptionKey: string };
+  /** the clock agent schedules read: tests advance it instead of waiting */
+  agentClock?: Clock;
 }
 
 export interface TestApp {
@@ -38,12 +41,16 @@ export interface TestApp {
   factories: Factories;
   /** waits for the GitHub bot to finish the webhooks it received (and report settled results) */
   githubIdle(): Promise<void>;
+  /** waits for the Slack front end to finish the requests it received and stop following run cards */
+  slackIdle(): Promise<void>;
   /** stops the server; drops the schema / data dir unless keepData */
   close(options?: { keepData?: boolean }): Promise<void>;
   /** stops and starts again on the same data */
   restart(): Promise<TestApp>;
   /** every route the server's HTTP app answers */
   routes: RunningServer['routes'];
+  /** the cron agents' loop: `tick()` by hand, `idle()` to wait for the executions it started */
+  scheduler: RunningServer['scheduler'];
 }
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -77,7 +84,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const logs = captureLogs(config.logLevel);
-  const server = await startServer(config, { log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv } });
+  const server = await startServer(config, {
+    log: logs.log, announce: () => {}, childEnv: { ...process.env, ...options.childEnv }, agentClock: options.agentClock,
+  });
   const req = <T = any>(method: string, p: string, o?: RequestOptions) => request<T>(server.url, method, p, o);
   const login = await req('POST', '/api/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   if (login.status !== 200) throw new Error(`test app: admin login failed: ${login.status} ${login.text}`);
@@ -95,7 +104,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sql: <T>(query: string, replacements?: Record<string, unknown>) => server.internals.db.sequelize.query(query, { type: QueryTypes.SELECT, replacements }) as Promise<T[]>,
     factories: makeFactories(server.core),
     githubIdle: () => server.githubIdle(),
+    slackIdle: () => server.slackIdle(),
     routes: () => server.routes(),
+    scheduler: server.scheduler,
     async close(closeOptions = {}) {
       await server.close();
       if (!closeOptions.keepData) await dropData();

@@ -2,22 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../harness/fake-github.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { prCommentEvent, sendWebhook } from '../harness/github-webhooks.js';
+import { startFakeSlack, type FakeSlack, type FakeWorkspace } from '../harness/fake-slack.js';
+import { sendSlashCommand } from '../harness/slack-requests.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { atlantisYaml, tfData } from '../harness/tf-files.js';
+import { agentToken, connectMcp, textOf } from '../mcp/mcp-client.js';
 
 const SECRET = 'webhook-secret';
 const API_SECRET = 'atlantis-secret';
 const REPO = 'acme/parity';
+const SLACK_SECRET = 'slack-signing-secret';
 
 /**
  * The parity table: one case, every surface, the same decision — each in its own envelope. REST
  * answers with a status and a `code`; the Atlantis API with its `{success, error}` envelope (or a
  * project-level failure inside a successful one, as Atlantis does); a PR comment with an Atlantis
- * style comment. Every later front end (Slack, MCP, TFE) adds its column here.
+ * style comment; Slack with an ephemeral answer to the slash command; MCP with an `isError` tool
+ * result whose text starts with its stable code. Every later front end (TFE) adds its column here.
  *
  * A cell is `null` where a surface cannot express the case, with the reason beside it.
  */
-type Surface = 'rest' | 'atlantis' | 'comment';
+type Surface = 'rest' | 'atlantis' | 'comment' | 'slack' | 'mcp';
 interface Decision {
   /** REST status and core's code */
   status: number;
@@ -32,6 +37,9 @@ interface Case {
   rest: (() => Promise<Answer>) | null;
   atlantis: (() => Promise<Answer>) | null;
   comment: (() => Promise<Answer>) | null;
+  /** the `plan` tool, called by an agent token of the same person */
+  mcp: (() => Promise<Answer>) | null;
+  slack: (() => Promise<Answer>) | null;
 }
 /** A surface's answer reduced to what the table compares: its status (HTTP, or 200 + project failure) and the text it shows. */
 interface Answer {
@@ -41,16 +49,21 @@ interface Answer {
 }
 
 const ATLANTIS_CODE: Record<number, string> = { 400: 'VALIDATION_ERROR', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 423: 'VALIDATION_ERROR' };
+const MCP_CODE: Record<number, string> = { 400: 'invalid_input', 403: 'forbidden', 404: 'not_found', 423: 'conflict' };
 
-describe('parity: the same case through REST, the Atlantis API and a PR comment gets the same decision', () => {
+describe('parity: the same case through REST, the Atlantis API, a PR comment and Slack gets the same decision', () => {
   let app: TestApp;
   let restricted: TestApp;
   let repo: BareRepo;
   let gh: FakeGitHub;
   let prs = 100;
   let member: { token: string };
-  let viewer: { token: string };
+  let viewer: { token: string; email: string };
+  let slack: FakeSlack;
+  let homeWs: FakeWorkspace;
+  let restrictedWs: FakeWorkspace;
   let foreigner: { token: string };
+  const agents: Record<'member' | 'viewer' | 'foreigner', string> = { member: '', viewer: '', foreigner: '' };
 
   async function openPr(): Promise<number> {
     const number = ++prs;
@@ -72,6 +85,22 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     await target.githubIdle();
     return { status: 0, text: botComments(pr).slice(before).join('\n') };
   };
+  /** `/atlantas <text>` from a Slack user of the app's (or `on`'s) workspace; the ack and what was posted to its response_url. */
+  const slash = (text: string | (() => Promise<string>), opts: { user?: string; on?: () => TestApp } = {}) => async (): Promise<Answer> => {
+    const target = opts.on?.() ?? app;
+    const ws = target === app ? homeWs : restrictedWs;
+    const responseUrl = slack.responseUrl();
+    const body = typeof text === 'string' ? text : await text();
+    const res = await sendSlashCommand(target.url, { teamId: ws.teamId, userId: opts.user ?? 'UMEMBER', text: body, responseUrl }, { secret: SLACK_SECRET });
+    await target.slackIdle();
+    return { status: res.status, text: [res.body?.text ?? '', ...slack.responses(responseUrl).map((r) => r.text as string)].join('\n') };
+  };
+  /** PR #100's plan of `net`, once it has planned (the comment's answer may come before the plan is done) */
+  const plannedRunOfNet = async () => {
+    const planned = () => app.sql<{ id: string }>(`SELECT id FROM runs WHERE dir = 'net' AND status = 'planned'`);
+    await expect.poll(async () => (await planned()).length, { timeout: 60_000 }).toBe(1);
+    return (await planned())[0].id;
+  };
   const rest = (token: () => string, body: object) => async (): Promise<Answer> => {
     const res = await app.req('POST', '/api/v1/runs', { token: token(), body });
     return { status: res.status, code: res.body.code, text: res.body.detail ?? '' };
@@ -85,6 +114,13 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     return { status: res.status, code: res.body.error.code, text: res.body.error.message };
   };
 
+  const mcp = (agent: keyof typeof agents, args: Record<string, unknown>, on?: () => TestApp) => async (): Promise<Answer> => {
+    const client = await connectMcp(on?.() ?? app, agents[agent]);
+    const result = await client.callTool({ name: 'plan', arguments: args });
+    const text = textOf(result);
+    return { status: result.isError ? 0 : 200, code: result.isError ? text.slice(0, text.indexOf(':')) : undefined, text };
+  };
+
   const cases: Case[] = [
     {
       name: 'a blocked extra arg',
@@ -92,6 +128,8 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
       atlantis: null, // Atlantis's /api/plan has no field for extra args (its APIRequest: Repository, Ref, Type, PR, Projects, Paths)
       comment: comment('atlantis plan -d app -- -plugin-dir=/tmp/x'),
+      mcp: mcp('member', { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
+      slack: slash(`plan ${REPO} -d app -- -plugin-dir=/tmp/x`),
     },
     {
       name: "a repository outside the caller's tenant",
@@ -100,6 +138,8 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       // the Atlantis API and webhooks act in the default tenant: there, ATLANTAS_REPO_ALLOWLIST decides
       atlantis: atlantis({ Paths: [{ Directory: 'app' }] }, () => restricted),
       comment: comment('atlantis plan -d app', { on: () => restricted }),
+      mcp: mcp('foreigner', { repo: REPO, dir: 'app' }),
+      slack: slash(`plan ${REPO} -d app`, { on: () => restricted }),
     },
     {
       name: "a viewer's apply",
@@ -110,6 +150,9 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => viewer.token, { repo: REPO, dir: 'app', command: 'apply' }),
       atlantis: null, // the X-Atlantis-Token is one shared identity with the member role: no viewer can hold it
       comment: comment('atlantis apply', { user: 'mallory' }),
+      mcp: mcp('viewer', { repo: REPO, dir: 'app', command: 'apply' }),
+      // Slack applies a planned run by id (the card's button): the viewer's approval of PR #100's plan
+      slack: slash(async () => `apply ${await plannedRunOfNet()}`, { user: 'UVIEWER' }),
     },
     {
       name: 'a locked project',
@@ -117,6 +160,8 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, dir: 'net' }),
       atlantis: atlantis({ Paths: [{ Directory: 'net' }] }),
       comment: comment('atlantis plan -d net'),
+      mcp: mcp('member', { repo: REPO, dir: 'net' }),
+      slack: slash(`plan ${REPO} -d net`),
     },
     {
       name: 'an unknown project',
@@ -124,6 +169,8 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       rest: rest(() => member.token, { repo: REPO, project_name: 'nope' }),
       atlantis: atlantis({ Projects: ['nope'] }),
       comment: comment('atlantis plan -p nope'),
+      mcp: mcp('member', { repo: REPO, project_name: 'nope' }),
+      slack: slash(`plan ${REPO} -p nope`),
     },
   ];
 
@@ -134,13 +181,24 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     gh.setPermission(REPO, 'mallory', 'read');
     repo = await createBareRepo({ owner: 'acme', name: 'parity' });
     await repo.commitFiles({ 'atlantis.yaml': atlantisYaml([{ name: 'app', dir: 'app' }, { name: 'net', dir: 'net' }]), 'app/main.tf': tfData(1), 'net/main.tf': tfData(1) }, 'base');
+    slack = await startFakeSlack();
+    homeWs = slack.addWorkspace();
+    restrictedWs = slack.addWorkspace();
     const env = { ATLANTAS_GH_API_URL: gh.url, ATLANTAS_GH_TOKEN: gh.pat, ATLANTAS_GH_WEBHOOK_SECRET: SECRET, ATLANTAS_GH_USER: 'atlantas-bot', ATLANTAS_API_SECRET: API_SECRET };
+    const slackEnv = (ws: FakeWorkspace) => ({ SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_BOT_TOKEN: ws.botToken, ATLANTAS_SLACK_API_URL: slack.apiUrl });
     const childEnv = insteadOfEnv(repo.root, `${gh.url}/`);
-    app = await startTestApp({ env, childEnv });
-    restricted = await startTestApp({ env: { ...env, ATLANTAS_REPO_ALLOWLIST: 'acme/other-*' }, childEnv });
-    member = await app.factories.user({ role: 'member' });
+    app = await startTestApp({ env: { ...env, ...slackEnv(homeWs) }, childEnv });
+    restricted = await startTestApp({ env: { ...env, ...slackEnv(restrictedWs), ATLANTAS_REPO_ALLOWLIST: 'acme/other-*' }, childEnv });
+    const slackMember = await app.factories.user({ role: 'member' });
+    member = slackMember;
     viewer = await app.factories.user({ role: 'viewer' });
+    slack.addUser(homeWs.teamId, { id: 'UMEMBER', email: slackMember.email });
+    slack.addUser(homeWs.teamId, { id: 'UVIEWER', email: viewer.email });
+    slack.addUser(restrictedWs.teamId, { id: 'UMEMBER', email: (await restricted.factories.user({ role: 'member' })).email });
     foreigner = await app.factories.user({ tenantId: (await app.factories.tenant()).id });
+    agents.member = (await agentToken(app)).token;
+    agents.viewer = (await agentToken(app, { role: 'viewer', scopes: ['mcp:read'] })).token;
+    agents.foreigner = (await agentToken(app, { tenantId: (await app.factories.tenant()).id })).token;
     // PR #100 holds the lock on `net` for the locked-project case
     prs = 99;
     const holder = await openPr();
@@ -151,6 +209,7 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
     await app?.close();
     await restricted?.close();
     await gh?.close();
+    await slack?.close();
     await repo?.cleanup();
   });
 
@@ -173,6 +232,17 @@ describe('parity: the same case through REST, the Atlantis API and a PR comment 
       if (c.comment) {
         const a = await c.comment();
         expect(a.text, 'PR comment').toMatch(messages.comment ?? message);
+      }
+      if (c.mcp) {
+        const a = await c.mcp();
+        expect(a, 'MCP').toMatchObject({ status: 0, code: MCP_CODE[status] });
+        expect(a.text, 'MCP').toMatch(messages.mcp ?? message);
+      }
+      if (c.slack) {
+        const a = await c.slack();
+        expect(a.status, 'Slack').toBe(200); // Slack shows the refusal, ephemeral, to the one who typed
+        expect(a.text, 'Slack').toMatch(messages.slack ?? message);
+        expect(a.text, 'Slack').toMatch(/^:no_entry: /m);
       }
       expect((await app.sql('SELECT id FROM runs')).length, 'nothing ran').toBe(runsBefore);
     });

@@ -42,7 +42,8 @@ export const Session = z
 export const TokenResource = z
   .object({
     id: Uuid, name: z.string(), prefix: z.string(),
-    scopes: z.array(z.enum(TOKEN_SCOPES)).describe('read, write, admin: the token acts with the highest, never above its user\'s role'),
+    scopes: z.array(z.enum(TOKEN_SCOPES)).describe('read, write, admin: the token acts with the highest, never above its user\'s role; mcp:read, mcp:write: the same for an AI agent, which may use /mcp and needs a human\'s approval to apply'),
+    mcp_policy: Maybe(z.object({ auto_apply: z.array(z.string()), max_destroy: z.number().int() })).describe('an agent token\'s policy: projects it may apply without a human'),
     expires_at: Maybe(Timestamp), last_used_at: Maybe(Timestamp), created_at: Timestamp,
   })
   .meta({ id: 'Token' });

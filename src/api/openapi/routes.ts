@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalOutput, DecideApprovalInput, ListApprovalsQuery } from '../../core/approvals/approval.schemas.js';
 import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
 import { ChangePasswordInput, CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/environments/environment.schemas.js';
@@ -6,10 +7,13 @@ import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/i
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
+import * as SS from '../../core/slack/slack.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
 import * as R from './resources.js';
+import { CreateAgentInput, ListExecutionsQuery, UpdateAgentInput } from '../../core/agents/agent.schemas.js';
+import { AgentExecutionResource, AgentResource } from '../routers/agents.resources.js';
 
 /**
  * Every /api/v1 route, with the same zod schemas its router validates with and the resource it
@@ -111,6 +115,16 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'patch', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Change an instance', body: UpdateInstanceInput, ok: json(R.InstanceResource) },
   { method: 'delete', path: '/api/v1/instances/:id', tag: 'instances', summary: 'Delete an instance', ok: noContent },
 
+  { method: 'get', path: '/api/v1/agents', tag: 'agents', summary: 'Cron agents of your tenant', ok: list(AgentResource) },
+  { method: 'post', path: '/api/v1/agents', tag: 'agents', summary: 'Create an agent (admin); the schedule is a cron expression, in UTC unless timezone', body: CreateAgentInput, ok: created(AgentResource), errors: conflict('an agent of that name exists') },
+  { method: 'get', path: '/api/v1/agents/:id', tag: 'agents', summary: 'One agent', ok: json(AgentResource) },
+  { method: 'patch', path: '/api/v1/agents/:id', tag: 'agents', summary: 'Change an agent (admin)', body: UpdateAgentInput, ok: json(AgentResource) },
+  { method: 'delete', path: '/api/v1/agents/:id', tag: 'agents', summary: 'Delete an agent and its executions (admin)', ok: noContent },
+  { method: 'post', path: '/api/v1/agents/:id/activate', tag: 'agents', summary: 'Run on the schedule from now on (admin)', ok: json(AgentResource) },
+  { method: 'post', path: '/api/v1/agents/:id/deactivate', tag: 'agents', summary: 'Pause the agent (admin)', ok: json(AgentResource) },
+  { method: 'post', path: '/api/v1/agents/:id/trigger', tag: 'agents', summary: 'Run the agent now, outside its schedule', ok: { 202: { description: 'Started; the execution as it begins', schema: AgentExecutionResource } }, errors: conflict('the agent is running on this replica') },
+  { method: 'get', path: '/api/v1/agents/:id/executions', tag: 'agents', summary: 'Executions of the agent, newest first: outcome, findings and the runs it made', query: ListExecutionsQuery, ok: list(AgentExecutionResource) },
+
   { method: 'get', path: '/api/v1/runs', tag: 'runs', summary: 'Runs of your tenant, newest first', query: ListRunsQuery, ok: { 200: { description: 'OK', schema: z.array(R.RunResource), headers: PAGE_HEADERS } } },
   { method: 'get', path: '/api/v1/runs/scheduled', tag: 'runs', summary: 'Runs scheduled for later', ok: list(R.RunResource) },
   { method: 'post', path: '/api/v1/runs', tag: 'runs', summary: 'Plan, apply or destroy a project at a branch', body: CreateRunInput, ok: created(R.RunResource), errors: { ...locked('the project is locked by someone else'), 503: { description: 'the repository cannot be reached' } } },
@@ -120,6 +134,10 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runs/:id/discard', tag: 'runs', summary: 'Discard a planned run\'s saved plan, releasing its lock', ok: json(R.RunResource), errors: conflict('the run is no longer planned') },
   { method: 'post', path: '/api/v1/runs/:id/cancel', tag: 'runs', summary: 'Cancel a run', ok: json(R.RunResource), errors: conflict('the run has already ended') },
   { method: 'get', path: '/api/v1/runs/:id/events', tag: 'runs', summary: 'Follow a run live: output and status as Server-Sent Events (Last-Event-ID resumes)', query: RunEventsQuery, ok: { 200: { description: 'events `log` (id = sequence, data {phase, text}), `status` and `end` (data {status})', type: 'text/event-stream', schema: z.string() } } },
+  { method: 'get', path: '/api/v1/approvals', tag: 'approvals', summary: 'Approval requests of your tenant (what agents asked a human to approve), newest first', query: ListApprovalsQuery, ok: list(ApprovalOutput.meta({ id: 'Approval' })) },
+  { method: 'get', path: '/api/v1/approvals/:id', tag: 'approvals', summary: 'One approval request', ok: json(ApprovalOutput) },
+  { method: 'post', path: '/api/v1/approvals/:id/approve', tag: 'approvals', summary: 'Approve a pending request as a person (never with the requesting token); what it asked for is then done as you', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
+  { method: 'post', path: '/api/v1/approvals/:id/reject', tag: 'approvals', summary: 'Reject a pending request; a run\'s plan is discarded', body: DecideApprovalInput, ok: json(ApprovalOutput), errors: conflict('the request is no longer pending (decided or expired)') },
   { method: 'get', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Your tenant\'s default notification channel', ok: json(R.NotificationSettings) },
   { method: 'put', path: '/api/v1/notifications/settings', tag: 'notifications', summary: 'Set (or clear with null) your tenant\'s default notification channel; admins only', body: NotificationSettingsInput, ok: json(R.NotificationSettings) },
   { method: 'get', path: '/api/v1/notifications', tag: 'notifications', summary: 'Your tenant\'s notifications, newest first: delivered, waiting, retried, failed or skipped', ok: list(R.NotificationResource) },
@@ -156,6 +174,12 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'post', path: '/api/v1/runner/jobs/:run/details', tag: 'runner protocol', summary: 'Which resources the plan changes (show -json), when it ran after the answer', auth: 'bearer', body: PlanDetails, ok: noContent },
   { method: 'post', path: '/api/v1/runner/jobs/:run/result', tag: 'runner protocol', summary: 'How the job ended', auth: 'bearer', body: JobOutcome, ok: noContent },
 
+  { method: 'get', path: '/api/v1/slack/installations', tag: 'slack', summary: 'Slack workspaces connected to your tenant', ok: list(SS.SlackInstallationResource) },
+  { method: 'post', path: '/api/v1/slack/installations', tag: 'slack', summary: 'Connect a Slack workspace by its bot token (admin; the token is stored encrypted and never shown)', body: SS.CreateSlackInstallationInput, ok: created(SS.SlackInstallationResource), errors: conflict('the workspace is connected to another tenant') },
+  { method: 'delete', path: '/api/v1/slack/installations/:teamId', tag: 'slack', summary: 'Disconnect a Slack workspace (admin); its user links go with it', ok: noContent },
+  { method: 'post', path: '/api/v1/slack/install-links', tag: 'slack', summary: 'A 15-minute link that adds the app to a Slack workspace for your tenant via Slack\'s OAuth (admin)', ok: created(SS.SlackInstallLink), errors: { 503: { description: 'the OAuth install flow is not configured' } } },
+  { method: 'post', path: '/api/v1/users/me/slack-link', tag: 'slack', summary: 'A one-time code (10 minutes) that links your Slack account: `/atlantas link <code>`', ok: created(SS.SlackLinkCode) },
+
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },
   { method: 'get', path: '/api/v1/docs/:file', tag: 'documents', summary: 'Swagger UI\'s static files', auth: 'none', ok: { 200: { description: 'a script, style sheet or image', type: 'application/octet-stream', schema: z.string() } } },
@@ -164,5 +188,5 @@ export const API_ROUTES: ApiRoute[] = [
 /** What each path parameter means, by name. */
 export const PATH_PARAMS: Record<string, string> = {
   id: 'the resource id', instanceId: 'an instance id', depId: 'a dependency id', versionId: 'a state version id, or its number',
-  name: 'the state name', run: 'a run id the runner holds', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
+  name: 'the state name', teamId: 'a Slack team id (T…)', run: 'a run id the runner holds', workspace: 'the terraform workspace', file: 'a file name of Swagger UI',
 };

@@ -11,7 +11,7 @@ export const runJson = (r: Run) => ({
   pull_request: r.prNumber, pull_request_url: r.prUrl, extra_args: r.extraArgs, auto_apply: r.autoApply, keep_plan: r.keepPlan,
   has_changes: r.hasChanges, resources_added: r.resourcesAdded, resources_changed: r.resourcesChanged,
   resources_destroyed: r.resourcesDestroyed, resources_imported: r.resourcesImported, summary: r.summary,
-  resource_changes: r.resourceChanges ?? [], resource_drift: r.resourceDrift ?? [],
+  resource_changes: (r.resourceChanges ?? []).map(({ address, action }) => ({ address, action })), resource_drift: r.resourceDrift ?? [],
   error: r.error, status_reason: r.statusReason, state_name: r.stateName,
   created_by: { kind: r.actorKind, name: r.actorName, via: r.via }, approved_by: r.approvedBy, approved_at: iso(r.approvedAt),
   scheduled_at: iso(r.scheduledAt), created_at: iso(r.createdAt), started_at: iso(r.startedAt), planned_at: iso(r.plannedAt),

@@ -1,3 +1,4 @@
+import { agentPolicyJson } from '../../core/approvals/agent-policy.js';
 import type { AuditEntry } from '../../core/audit/audit-entry.model.js';
 import type { PublicToken } from '../../core/auth/tokens.service.js';
 import type { PublicUser } from '../../core/auth/users.service.js';
@@ -20,7 +21,7 @@ export const userJson = (u: PublicUser) => ({
 });
 
 export const tokenJson = (t: PublicToken) => ({
-  id: t.id, name: t.name, prefix: t.tokenPrefix, scopes: t.scopes, expires_at: iso(t.expiresAt), last_used_at: iso(t.lastUsedAt), created_at: iso(t.createdAt),
+  id: t.id, name: t.name, prefix: t.tokenPrefix, scopes: t.scopes, mcp_policy: agentPolicyJson(t.mcpPolicy), expires_at: iso(t.expiresAt), last_used_at: iso(t.lastUsedAt), created_at: iso(t.createdAt),
 });
 
 export const tenantJson = (t: Tenant) => ({

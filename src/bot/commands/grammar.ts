@@ -176,8 +176,8 @@ function buildCommand(command: CommandName, values: FlagValues, commentArgs: str
   };
 }
 
-/** Checks the flag values in Atlantis's order; cleans `dir` in place. Returns the problem, if any. */
-function validate(result: ParsedCommand, values: FlagValues): string | undefined {
+/** Checks the flag values in Atlantis's order; cleans `dir` in place. Returns the problem, if any. Slack's grammar checks its flags with it too. */
+export function validate(result: ParsedCommand, values: FlagValues): string | undefined {
   const dir = checkDirFlag(result.dir);
   if (!dir.ok) return dir.message;
   result.dir = dir.dir;

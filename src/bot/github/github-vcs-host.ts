@@ -1,6 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import { DomainError, InputError, NotAllowedError, NotFoundError, UnavailableError } from '../../core/errors.js';
-import { hasPermission, type CommitStatus, type PullRequestInfo, type ReactionContent, type RepoPermission, type VcsHost } from '../../core/ports/vcs-host.js';
+import { hasPermission, type BranchCommit, type CommitStatus, type PullRequestRef, type PullRequestInfo, type ReactionContent, type RepoPermission, type VcsHost } from '../../core/ports/vcs-host.js';
 import type { Logger } from '../../logger.js';
 import { githubWebUrl } from '../../core/ports/repo-source.js';
 import { connectGitHub, splitRepo, type GitHubConfig, type GitHubConnection } from './github-auth.js';
@@ -138,6 +138,36 @@ export class GitHubVcsHost implements VcsHost {
   webUrl(repoFullName: string, prNumber?: number): string {
     splitRepo(repoFullName);
     return prNumber === undefined ? `${this.webBase}/${repoFullName}` : `${this.webBase}/${repoFullName}/pull/${prNumber}`;
+  }
+
+  async findOpenPullRequest(repoFullName: string, headBranch: string): Promise<PullRequestRef | null> {
+    const { data } = await this.call('findOpenPullRequest', repoFullName, (gh, r) =>
+      gh.rest.pulls.list({ ...r, state: 'open', head: `${r.owner}:${headBranch}`, per_page: 10 }), `head ${headBranch}`);
+    const pull = data.find((p) => p.head.ref === headBranch);
+    return pull ? { number: pull.number, htmlUrl: pull.html_url } : null;
+  }
+
+  /** Git data API: a tree on the base commit's tree, a commit, then the branch ref (created, or force-moved when it exists). */
+  async commitToBranch(repoFullName: string, change: BranchCommit): Promise<{ sha: string }> {
+    return this.call('commitToBranch', repoFullName, async (gh, r) => {
+      const { data: base } = await gh.rest.git.getCommit({ ...r, commit_sha: change.baseSha });
+      const { data: tree } = await gh.rest.git.createTree({
+        ...r, base_tree: base.tree.sha, tree: change.files.map((f) => ({ path: f.path, mode: '100644' as const, type: 'blob' as const, content: f.content })),
+      });
+      const { data: commit } = await gh.rest.git.createCommit({ ...r, message: change.message, tree: tree.sha, parents: [change.baseSha] });
+      try {
+        await gh.rest.git.createRef({ ...r, ref: `refs/heads/${change.branch}`, sha: commit.sha });
+      } catch (err) {
+        if (httpStatus(err) !== 422) throw err; // "Reference already exists": move it
+        await gh.rest.git.updateRef({ ...r, ref: `heads/${change.branch}`, sha: commit.sha, force: true });
+      }
+      return { sha: commit.sha };
+    }, `branch ${change.branch}`);
+  }
+
+  async openPullRequest(repoFullName: string, pull: { head: string; base: string; title: string; body: string }): Promise<PullRequestRef> {
+    const { data } = await this.call('openPullRequest', repoFullName, (gh, r) => gh.rest.pulls.create({ ...r, ...pull }), `${pull.head} → ${pull.base}`);
+    return { number: data.number, htmlUrl: data.html_url };
   }
 
   /** Runs one GitHub call for a repository and turns its failure into a domain error naming the call. */

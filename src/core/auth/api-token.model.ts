@@ -1,3 +1,4 @@
+import type { AgentPolicy } from '../approvals/agent-policy.js';
 import type { TokenScope } from './token-scopes.js';
 import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
 
@@ -11,12 +12,14 @@ export interface ApiToken {
   tokenPrefix: string;
   /** read, write, admin: see token-scopes.ts */
   scopes: TokenScope[];
+  /** an agent token's policy: projects it may apply without a human (see approvals/agent-policy.ts) */
+  mcpPolicy: AgentPolicy | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
   createdAt: Date;
 }
-type Creation = Optional<ApiToken, 'id' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'createdAt'>;
+type Creation = Optional<ApiToken, 'id' | 'mcpPolicy' | 'expiresAt' | 'revokedAt' | 'lastUsedAt' | 'createdAt'>;
 export type ApiTokenModel = ModelStatic<Model<ApiToken, Creation>>;
 
 export function defineApiTokenModel(sequelize: Sequelize): ApiTokenModel {
@@ -30,6 +33,7 @@ export function defineApiTokenModel(sequelize: Sequelize): ApiTokenModel {
       tokenHash: { type: DataTypes.TEXT, allowNull: false },
       tokenPrefix: { type: DataTypes.TEXT, allowNull: false },
       scopes: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false },
+      mcpPolicy: DataTypes.JSONB,
       expiresAt: DataTypes.DATE,
       revokedAt: DataTypes.DATE,
       lastUsedAt: DataTypes.DATE,

@@ -3,7 +3,7 @@ import { isUuid } from '../ids.js';
 import type { ApiToken, ApiTokenModel } from './api-token.model.js';
 
 type Tx = { transaction?: Transaction };
-export type NewApiToken = Pick<ApiToken, 'tenantId' | 'userId' | 'name' | 'tokenHash' | 'tokenPrefix' | 'scopes' | 'expiresAt'>;
+export type NewApiToken = Pick<ApiToken, 'tenantId' | 'userId' | 'name' | 'tokenHash' | 'tokenPrefix' | 'scopes' | 'expiresAt'> & { mcpPolicy?: ApiToken['mcpPolicy'] };
 
 /** Queries on API tokens; returns plain rows. */
 export class ApiTokenRepository {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../actor.js';
+import { McpPolicyInput } from '../approvals/agent-policy.js';
 import { TOKEN_SCOPES } from './token-scopes.js';
 
 export const Email = z.string().trim().toLowerCase().email('must be an email address').max(320);
@@ -29,7 +30,9 @@ export const CreateTokenInput = z.object({
   name: z.string().trim().min(1, 'is required').max(200),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
   /** default: the caller's role (read for a viewer, write for a member, admin for an admin) */
-  scopes: z.array(z.enum(TOKEN_SCOPES, { message: `must be one of ${TOKEN_SCOPES.join(', ')}` })).min(1, 'needs at least one scope').max(3).optional(),
+  scopes: z.array(z.enum(TOKEN_SCOPES, { message: `must be one of ${TOKEN_SCOPES.join(', ')}` })).min(1, 'needs at least one scope').max(5).optional(),
+  /** an agent (mcp:*) token only: projects it may apply without a human */
+  mcp_policy: McpPolicyInput.optional(),
 });
 export type CreateTokenInput = z.infer<typeof CreateTokenInput>;
 

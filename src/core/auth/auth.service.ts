@@ -4,7 +4,7 @@ import type { Actor, Via } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
-import { AuthenticationError, InputError, NotFoundError, RateLimitedError } from '../errors.js';
+import { AuthenticationError, InputError, NotAllowedError, NotFoundError, RateLimitedError } from '../errors.js';
 import type { ApiTokenRepository } from './api-token.repository.js';
 import { hashToken, looksLikeApiToken } from './api-token.js';
 import type { JwtCodec } from './jwt.js';
@@ -14,7 +14,7 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password.js
 import type { RateLimiter } from './rate-limiter.js';
 import type { RunCredentials, RunForCredential, RunPhase } from './run-credentials.js';
 import type { SessionRepository } from './session.repository.js';
-import { effectiveRole } from './token-scopes.js';
+import { effectiveRole, isAgentToken } from './token-scopes.js';
 import type { User } from './user.model.js';
 import type { UserRepository } from './user.repository.js';
 
@@ -91,6 +91,18 @@ export class AuthService {
     return actor;
   }
 
+  /**
+   * The caller of the MCP server: only an agent token (scope mcp:read or mcp:write) is accepted,
+   * so an assistant never holds a person's full credential and is always treated as automation.
+   */
+  async authenticateAgent(credential: string): Promise<Actor> {
+    const actor = await this.authenticate(credential, 'mcp');
+    if (actor.kind !== 'token' || !actor.automation) {
+      throw new NotAllowedError('this credential has no MCP scope: create an API token with scopes ["mcp:read"] or ["mcp:write"] for the assistant', { code: 'insufficient_scope' });
+    }
+    return actor;
+  }
+
   async me(actor: Actor): Promise<User> {
     if (!actor.userId) throw new NotFoundError('this actor has no user profile');
     return this.activeUser(actor.userId);
@@ -127,6 +139,7 @@ export class AuthService {
     return {
       kind: 'token', tenantId: user.tenantId, userId: user.id, tokenId: token.id, role,
       name: `${user.email} (token ${token.name})`, via, isPlatformAdmin: user.isPlatformAdmin && role === 'admin',
+      ...(isAgentToken(token.scopes) ? { automation: true, agentPolicy: token.mcpPolicy ?? null } : {}),
     };
   }
 

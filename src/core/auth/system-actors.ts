@@ -36,6 +36,10 @@ export const systemActors = {
   cli: (tenantId: string) => system('cli', tenantId, 'admin', 'cli', false, { isPlatformAdmin: true }),
   /** the /metrics scraper: reads server-wide figures (queue depth, terraform processes) and nothing else */
   metricsScraper: (tenantId: string) => system('metrics', tenantId, 'viewer', 'system', true, { scope: 'server:stats' }),
+  /** renders notifications for Slack from the current rows: reads runs and locks, nothing else */
+  slackNotifier: (tenantId: string) => system('slack-notifier', tenantId, 'viewer', 'slack', true),
+  /** Slack telling us (a signed app_uninstalled event) that a workspace removed the app: forgets its installation */
+  slackUninstall: (tenantId: string) => system('slack:app_uninstalled', tenantId, 'admin', 'slack', true),
   /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */
   agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
 };

@@ -8,7 +8,8 @@ import type { ApiToken } from './api-token.model.js';
 import type { ApiTokenRepository } from './api-token.repository.js';
 import { generateRawToken, hashToken } from './api-token.js';
 import type { CreateTokenInput } from './auth.schemas.js';
-import { scopeOfRole, scopesAbove, type TokenScope } from './token-scopes.js';
+import { toAgentPolicy } from '../approvals/agent-policy.js';
+import { isAgentToken, scopeOfRole, scopesAbove, type TokenScope } from './token-scopes.js';
 
 export type PublicToken = Omit<ApiToken, 'tokenHash'>;
 
@@ -41,21 +42,27 @@ export class TokensService {
    */
   async create(actor: Actor, input: CreateTokenInput): Promise<PublicToken & { rawToken: string }> {
     requirePermission(actor, 'token:own');
+    // An agent minting a person's token would walk around the approval gate.
+    if (actor.automation) throw new NotAllowedError(`${actor.name} is an automated agent and may not create API tokens`, { code: 'forbidden' });
     const userId = this.ownerOf(actor);
     const scopes: TokenScope[] = input.scopes ? [...new Set(input.scopes)] : [scopeOfRole(actor.role)];
     const above = scopesAbove(scopes, actor.role);
     if (above.length) {
       throw new NotAllowedError(`a token cannot do more than its user: scope ${above.join(', ')} needs a higher role than ${actor.role}`, { code: 'token_scope_exceeds_role' });
     }
+    if (input.mcp_policy && !isAgentToken(scopes)) {
+      throw new InputError('mcp_policy applies to an AI agent\'s token only: add scope mcp:write (or mcp:read), or leave mcp_policy out', { code: 'validation_error' });
+    }
+    const mcpPolicy = input.mcp_policy ? toAgentPolicy(input.mcp_policy) : null;
     const raw = generateRawToken();
     const lifetime = this.lifetimeMs(input.expires_in_days);
     const expiresAt = lifetime === null ? null : new Date(this.deps.clock.now().getTime() + lifetime);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const token = await this.deps.tokens.create(
-        { tenantId: actor.tenantId, userId, name: input.name, tokenHash: hashToken(raw), tokenPrefix: raw.slice(0, 8), scopes, expiresAt },
+        { tenantId: actor.tenantId, userId, name: input.name, tokenHash: hashToken(raw), tokenPrefix: raw.slice(0, 8), scopes, expiresAt, mcpPolicy },
         { transaction },
       );
-      await this.deps.audit.record(actor, 'token.create', { type: 'api_token', id: token.id }, { name: input.name, scopes }, { transaction });
+      await this.deps.audit.record(actor, 'token.create', { type: 'api_token', id: token.id }, { name: input.name, scopes, ...(mcpPolicy ? { mcp_policy: input.mcp_policy } : {}) }, { transaction });
       return { ...toPublicToken(token), rawToken: raw };
     });
   }

@@ -11,6 +11,7 @@ import { defineRunModel } from '../runs/run.model.js';
 import { defineProjectLockModel } from '../locks/project-lock.model.js';
 import { defineStateModel } from '../state/state.model.js';
 import { defineStateVersionModel } from '../state/state-version.model.js';
+import { defineAgentModel } from '../agents/agent.model.js';
 
 /** Models are defined per connection (not Model.init on shared classes), so apps never share state. */
 export function defineModels(sequelize: Sequelize) {
@@ -27,6 +28,7 @@ export function defineModels(sequelize: Sequelize) {
     ProjectLock: defineProjectLockModel(sequelize),
     State: defineStateModel(sequelize),
     StateVersion: defineStateVersionModel(sequelize),
+    Agent: defineAgentModel(sequelize),
   };
 }
 

@@ -38,6 +38,12 @@ export class LocksService {
     return this.deps.repo.list(actor.tenantId, filter);
   }
 
+  /** One lock of the caller's tenant, by id or Atlantis key. */
+  async get(actor: Actor, idOrKey: string): Promise<ProjectLock> {
+    requirePermission(actor, 'lock:read');
+    return inTransaction(this.deps.sequelize, undefined, (transaction) => this.find(actor, idOrKey, transaction));
+  }
+
   /** Deletes one lock (by id or Atlantis key) and discards the plans waiting under it. */
   async unlock(actor: Actor, idOrKey: string): Promise<ProjectLock> {
     requirePermission(actor, 'lock:manage');

@@ -106,6 +106,7 @@ export class NotificationDispatcher {
       return;
     }
     let result: DeliveryResult;
+    const sentAt = this.deps.clock.now().getTime();
     try {
       result = await channel.deliver(row.event, { tenantId: row.tenantId, destination: route.destination });
     } catch (err) {
@@ -117,7 +118,9 @@ export class NotificationDispatcher {
     } else if (result.outcome === 'retry' && row.attempts < this.opts.maxAttempts) {
       const delay = result.afterMs ?? Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (row.attempts - 1));
       log.info({ attempt: row.attempts, retryInMs: delay, reason: result.reason }, 'notification not delivered; retrying');
-      await this.deps.outbox.settle(row.id, { status: 'pending', destination: route.destination, lastError: result.reason, nextAttemptAt: new Date(now.getTime() + delay) });
+      // A Retry-After counts from the answer, not from the start of this round.
+      const answeredAt = now.getTime() + Math.max(0, this.deps.clock.now().getTime() - sentAt);
+      await this.deps.outbox.settle(row.id, { status: 'pending', destination: route.destination, lastError: result.reason, nextAttemptAt: new Date(answeredAt + delay) });
     } else {
       log.warn({ attempt: row.attempts, reason: result.reason }, 'notification failed for good');
       await this.deps.outbox.settle(row.id, { status: 'failed', destination: route.destination, lastError: result.reason });

@@ -45,6 +45,22 @@ export interface CommitStatus {
 
 export type ReactionContent = 'eyes' | '+1' | 'rocket' | 'confused';
 
+/** A change a bot proposes (the upgrade bot): files written on a branch, as one commit. */
+export interface BranchCommit {
+  /** the head branch, created or force-moved to the new commit */
+  branch: string;
+  /** the commit the change is made on (the default branch's head) */
+  baseSha: string;
+  message: string;
+  /** whole new contents (UTF-8) by path from the repository root */
+  files: { path: string; content: string }[];
+}
+
+export interface PullRequestRef {
+  number: number;
+  htmlUrl: string;
+}
+
 export interface VcsHost {
   createComment(repoFullName: string, prNumber: number, body: string): Promise<{ id: number; htmlUrl: string }>;
   /** idempotent: reacting twice with the same content is not an error */
@@ -70,6 +86,11 @@ export interface VcsHost {
   cloneCredentials(repoFullName: string): Promise<{ username: string; password: string } | undefined>;
   /** a link to the repository, or to one of its pull requests */
   webUrl(repoFullName: string, prNumber?: number): string;
+  /** the open pull request whose head is `headBranch` of this repository, or null */
+  findOpenPullRequest(repoFullName: string, headBranch: string): Promise<PullRequestRef | null>;
+  /** one new commit on `baseSha` with `files` changed, and `branch` pointing at it; returns its sha */
+  commitToBranch(repoFullName: string, change: BranchCommit): Promise<{ sha: string }>;
+  openPullRequest(repoFullName: string, pull: { head: string; base: string; title: string; body: string }): Promise<PullRequestRef>;
 }
 
 const RANK: Record<RepoPermission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };

@@ -8,6 +8,7 @@ import { resolveKey } from '../terraform/checkout-request.js';
 import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
 import { parseApplyOutput, parsePlanOutput } from '../terraform/plan-parser.js';
+import { attributeChanges } from '../terraform/plan-attribute-changes.js';
 import { parseShowJson } from '../terraform/show-json.js';
 import { planOutcome, workspaceSelectArgs } from '../terraform/terraform-args.js';
 import type { TerraformResult, TerraformRunner } from '../terraform/terraform-runner.js';
@@ -175,9 +176,10 @@ export class JobRunner {
     const show = await this.terraform(job, project, withPlanFile(job.steps.show, planFile), sink, signal, true);
     if (show.exitCode !== 0) throw new Error(`terraform show -json failed: ${errorText(show)}`);
     const d = parseShowJson(show.stdout);
+    const attributes = attributeChanges(show.stdout);
     return {
       summary: d.summary, toAdd: d.toAdd, toChange: d.toChange, toDestroy: d.toDestroy, toImport: d.toImport,
-      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action })),
+      resourceChanges: d.resourceChanges.map((c) => ({ address: c.address, action: c.action, changes: attributes.get(c.address) ?? [] })),
       resourceDrift: d.resourceDrift.map((c) => ({ address: c.address, action: c.action })),
     };
   }

@@ -55,9 +55,13 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-export const ResourceChangeSummary = z.object({ address: z.string(), action: z.string() });
+/** `changes`: the changed attributes, sensitive values already redacted (terraform/plan-attribute-changes.ts); stored sealed */
+export const ResourceChangeSummary = z.object({
+  address: z.string(), action: z.string(),
+  changes: z.array(z.object({ name: z.string(), before: z.unknown(), after: z.unknown() })).max(100).optional(),
+});
 
-/** What `terraform show -json` of the plan file says (no attribute values: they may be secret). */
+/** What `terraform show -json` of the plan file says; attribute values only redacted, in `changes` (the run stores them sealed). */
 export const PlanDetails = z.object({
   summary: z.string(),
   toAdd: z.number().int(), toChange: z.number().int(), toDestroy: z.number().int(), toImport: z.number().int(),

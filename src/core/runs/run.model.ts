@@ -5,6 +5,8 @@ import type { RunRow } from './run-sealing.js';
 export interface ResourceChangeSummary {
   address: string;
   action: string;
+  /** the changed attributes with before/after, sensitive values redacted (plan changes only; stored sealed) */
+  changes?: { name: string; before: unknown; after: unknown }[];
 }
 
 export interface Run {

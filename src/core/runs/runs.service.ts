@@ -84,7 +84,18 @@ interface Deps {
   metrics?: Metrics;
   /** where run outcomes (needs approval, applied, errored) are told; nobody when absent */
   notifier?: Notifier;
+  /** the approval gate (core/approvals): told when a human approves a run an agent asked to apply */
+  approvals?: RunApprovalHook;
 }
+
+export interface RunApprovalHook {
+  approvedByHuman(actor: Actor, runId: string, transaction: Transaction): Promise<void>;
+  requestRunApply(actor: Actor, run: Run, reason: string): Promise<{ id: string }>;
+  /** does the automated actor's token policy let it apply this run without a person? */
+  policyVerdict(actor: Actor, run: Run): Promise<PolicyVerdict>;
+}
+
+export type PolicyVerdict = { allowed: true; note: string } | { allowed: false; why: string };
 
 /** Runs: the one engine every front end ends in. Permission, locks and audit are decided here. */
 export class RunsService {
@@ -178,7 +189,34 @@ export class RunsService {
    */
   async approve(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
-    if (actor.automation) this.refuseUnattended(actor);
+    if (actor.automation) return this.askForHuman(actor, id);
+    return this.confirm(actor, id, actor.name);
+  }
+
+  /** An automated actor approving a run directly: a request for a person is recorded (core/approvals), and the refusal names it. */
+  private async askForHuman(actor: Actor, id: string): Promise<never> {
+    const run = await this.get(actor, id);
+    if (!this.deps.approvals || !canApprove(run.status)) this.refuseUnattended(actor);
+    const request = await this.deps.approvals.requestRunApply(actor, run, 'no reason given (asked by approving the run directly)');
+    throw new NotAllowedError(
+      `${actor.name} is an automated agent: an apply needs a human's approval; approval request ${request.id} waits for a person ` +
+        `(POST /api/v1/approvals/${request.id}/approve, or \`atlantis apply\` on the pull request)`,
+      { code: 'run.human_approval_required', details: { approval_id: request.id } },
+    );
+  }
+
+  /**
+   * An automated actor's apply that its token's policy allows without a person (core/approvals
+   * decides the verdict; it is asked here again, so no caller can reach around it).
+   */
+  async approveUnderPolicy(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:approve');
+    const verdict = this.deps.approvals ? await this.deps.approvals.policyVerdict(actor, await this.get(actor, id)) : null;
+    if (!verdict?.allowed) this.refuseUnattended(actor);
+    return this.confirm(actor, id, `${actor.name} (policy: ${verdict.note})`);
+  }
+
+  private async confirm(actor: Actor, id: string, approvedBy: string): Promise<Run> {
     const run = await this.get(actor, id);
     await this.assertMayRun(run.tenantId);
     if (!canApprove(run.status)) throw await this.alreadyDecided(id);
@@ -191,8 +229,10 @@ export class RunsService {
         await this.deps.audit.record(actor, 'run.approve_refused', { type: 'run', id }, { reason: stale }, { transaction });
         return null;
       }
-      if (!(await this.deps.repo.confirmIfPlanned(actor.tenantId, id, actor.name, transaction))) throw await this.alreadyDecided(id, transaction);
+      if (!(await this.deps.repo.confirmIfPlanned(actor.tenantId, id, approvedBy, transaction))) throw await this.alreadyDecided(id, transaction);
       await this.deps.audit.record(actor, 'run.approve', { type: 'run', id }, {}, { transaction });
+      // A human approving the run (a PR's `atlantis apply`, REST) also decides what an agent asked for it.
+      if (!actor.automation) await this.deps.approvals?.approvedByHuman(actor, id, transaction);
       return this.deps.repo.get(actor.tenantId, id, transaction);
     });
     if (!updated) throw new PreconditionFailedError(`${stale}; plan again`, { code: 'run.plan_stale' });
