@@ -6,7 +6,10 @@
  * started' / 'terraform finished' per command, which carry no secrets), captured in memory at
  * debug level; the floor is `terraform init` and `terraform plan` timed by hand in one directory.
  * A reused working copy skips init when nothing it depends on changed, so its init is 0 and the
- * check is in checkout; show -json runs after the answer and is reported beside it, not in it.
+ * check is in checkout; show -json runs after the answer is written and is reported beside it,
+ * not in it. The queue wait is split by the command's own debug milestones (CommandService),
+ * and the plan's state backend requests by the server's access-log lines. Indented rows are
+ * parts of the row above them.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +25,10 @@ const exec = promisify(execFile);
 const ITERATIONS = Number(process.env.BENCH_RUNS_ITERATIONS ?? 10);
 const SECRET = 'bench-phases-secret';
 const SMALL = tfData(3);
-const PHASES = ['queue wait', 'checkout', 'init', 'glue', 'plan', 'show', 'storage + response'] as const;
+const PHASES = [
+  'queue wait', '  request, auth, allowlist', '  checkout of the command (git fetch)', '  read projects', '  enqueue transaction', '  wake + claim',
+  'run checkout (claim → first terraform)', 'init', 'glue', 'plan', '  of which state backend requests (server time)', 'show', 'storage + response',
+] as const;
 /** Not in the answer's time: show -json after the answer (job.planDetails), reported beside it. */
 const AFTER = 'show -json after the answer (off the path)';
 type Phase = (typeof PHASES)[number];
@@ -105,7 +111,23 @@ function phasesOf(lines: Record<string, unknown>[], started: number, ended: numb
   const tf = within.filter((l) => l.msg === 'terraform started' || l.msg === 'terraform finished');
   if (!claimed || !tf.length) return out;
   out['queue wait'] = at(claimed) - started;
-  out.checkout = at(tf[0]) - at(claimed);
+  // The command's milestones (debug lines of CommandService.submit) split the queue wait.
+  const milestone = (msg: string) => within.find((l) => l.msg === msg);
+  const marks = [milestone('command accepted'), milestone('command read the repository'), milestone('command resolved its projects'), milestone('command queued its runs')];
+  if (marks.every(Boolean)) {
+    const [accepted, read, resolved, queued] = marks.map((l) => at(l!));
+    out['  request, auth, allowlist'] = accepted - started;
+    out['  checkout of the command (git fetch)'] = read - accepted;
+    out['  read projects'] = resolved - read;
+    out['  enqueue transaction'] = queued - resolved;
+    out['  wake + claim'] = at(claimed) - queued;
+  }
+  // terraform's http backend calls during the plan (lock, GET, unlock), as the server timed them
+  const planStarted = tf.find((l) => l.msg === 'terraform started' && l.cmd === 'plan');
+  out['  of which state backend requests (server time)'] = within
+    .filter((l) => l.msg === 'request' && String(l.path).startsWith('/api/v1/tfstate/') && planStarted && at(l) >= at(planStarted))
+    .reduce((sum, l) => sum + Number(l.ms), 0);
+  out['run checkout (claim → first terraform)'] = at(tf[0]) - at(claimed);
   for (let i = 0; i < tf.length - 1; i++) {
     const span = at(tf[i + 1]) - at(tf[i]);
     const cmd = String(tf[i].cmd);

@@ -195,7 +195,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const jwt = new JwtCodec(options.jwtSecret ?? encryptor.derive('jwt'));
   const auth = new AuthService({
     sequelize, users: userRepo, tokens: tokenRepo, sessions, loginFailures: new LoginFailureRepository(sequelize),
-    runCredentials: new RunCredentials({ jwt, repo: new RunCredentialRepository(sequelize) }),
+    // `engine` is assembled below; the lookup runs only at a request
+    runCredentials: new RunCredentials({ jwt, repo: new RunCredentialRepository(sequelize), executingHere: (runId) => engine.executingHere.get(runId) }),
     jwt,
     jwtTtlMs: options.jwtTtlMs,
     requestLimiter: new RateLimiter(options.rateLimitPerMinute),

@@ -1,14 +1,9 @@
 import type { CommandOutcome } from '../../core/commands/command.service.js';
 import type { Run } from '../../core/runs/run.model.js';
-import { outputPhase, planCounts, runOutcome, type PlanCounts } from '../../core/runs/run-outcome.js';
+import { planCounts, runOutcome, type PlanCounts } from '../../core/runs/run-outcome.js';
 
 /** The `data` of Atlantis's plan/apply response: one entry per project, failures inside a successful envelope. */
-export async function atlantisCommandResult(
-  command: 'plan' | 'apply',
-  outcome: CommandOutcome,
-  runs: Map<string, Run>,
-  outputOf: (runId: string, phase: string) => Promise<string>,
-) {
+export function atlantisCommandResult(command: 'plan' | 'apply', outcome: CommandOutcome, runs: Map<string, Run>, outputs: Map<string, string>) {
   const projects = [];
   for (const r of outcome.results) {
     const base = { project_name: r.target.projectName, directory: r.target.dir, workspace: r.target.workspace, command };
@@ -22,7 +17,7 @@ export async function atlantisCommandResult(
     projects.push({
       ...base, status: status === 'failure' ? 'failed' : status, run_id: run.id,
       ...(error ? { error } : {}), ...(failure ? { failure } : {}),
-      output: await outputOf(run.id, outputPhase(command, run)),
+      output: outputs.get(run.id) ?? '',
       ...(command === 'plan' && counts ? { plan: planJson(counts) } : {}),
     });
   }

@@ -28,11 +28,14 @@ export function atlantisRouter(core: Core, options: AtlantisApiOptions) {
     router.post(`/${operation}`, gate, async (ctx) => {
       const input = parse(AtlantisCommandInput, ctx.request.body);
       const actor = await options.actor();
-      const { outcome, runs } = await core.commands.submitAndWait(actor, {
+      const { outcome, runs, outputs, answered } = await core.commands.submitAndWait(actor, {
         operation, source: 'atlantis_api', repoFullName: input.Repository, ref: input.Ref, prNumber: input.PR || null,
         projects: input.Projects, paths: input.Paths?.map((p) => ({ dir: p.Directory, workspace: p.Workspace })), autoApply: operation === 'apply',
       }, options.waitMs);
-      const data = await atlantisCommandResult(operation, outcome, runs, (id, phase) => core.runs.output(actor, id, phase));
+      // Work after the answer (show -json) waits until it is written; 'close' follows every response, an error's too.
+      ctx.res.once('close', answered);
+      if (ctx.req.socket.destroyed) answered(); // the caller left while its runs ran: nothing will be written
+      const data = atlantisCommandResult(operation, outcome, runs, outputs);
       ctx.body = atlantisOk(data, ctx.state.requestId);
     });
   }

@@ -9,7 +9,8 @@ import type { RunCredentialRepository } from './run-credential.repository.js';
  * for: a plan reads and locks its state and cannot write it (so a plan of untrusted code cannot
  * replace state), an apply or destroy also writes. And it works only while its run is in that
  * phase: each use reads the run's status, so the credential dies the moment the run ends (or
- * moves on), not when the JWT expires. Without this, a credential copied out of a plan would
+ * moves on), not when the JWT expires (for a run this replica executes, the worker's own
+ * record of its status, left before the status changes). Without this, a credential copied out of a plan would
  * keep writing state for as long as it lived.
  */
 export type RunPhase = 'plan' | 'apply';
@@ -35,8 +36,15 @@ export interface RunForCredential {
   workspace: string;
 }
 
+export interface RunCredentialsDeps {
+  jwt: JwtCodec;
+  repo: RunCredentialRepository;
+  /** a run this replica's worker executes right now, whose status is known here without a query (runs-executing-here.ts) */
+  executingHere?: (runId: string) => { tenantId: string; status: RunStatus } | undefined;
+}
+
 export class RunCredentials {
-  constructor(private readonly deps: { jwt: JwtCodec; repo: RunCredentialRepository }) {}
+  constructor(private readonly deps: RunCredentialsDeps) {}
 
   issue(run: RunForCredential, phase: RunPhase, ttlMs: number): string {
     return this.deps.jwt.sign({ sub: `run:${run.id}`, tid: run.tenantId, scope: stateScope(run), phase }, ttlMs);
@@ -47,7 +55,8 @@ export class RunCredentials {
     const runId = claims.sub.slice('run:'.length);
     const phase = claims.phase === 'plan' || claims.phase === 'apply' ? claims.phase : null;
     if (!phase || !claims.scope) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
-    const run = await this.deps.repo.runStatus(runId);
+    // terraform asks the state backend three times per plan (lock, GET, unlock): a run executing here needs no query each time
+    const run = this.deps.executingHere?.(runId) ?? (await this.deps.repo.runStatus(runId));
     if (!run || run.tenantId !== claims.tid) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
     if (run.status !== PHASE_STATUS[phase]) {
       throw new AuthenticationError(`this credential was for the ${phase} of run ${runId}, which is over (the run is ${run.status})`, { code: 'run_credential_expired' });

@@ -7,6 +7,9 @@ import type { LockHolder } from '../locks/lock-holder.js';
 import type { RepoSource } from '../ports/repo-source.js';
 import type { EnqueueResult, RunsService } from '../runs/runs.service.js';
 import type { Run } from '../runs/run.model.js';
+import type { RunLogs } from '../runs/run-logs.js';
+import { outputPhase } from '../runs/run-outcome.js';
+import type { PendingAnswers } from '../runs/pending-answers.js';
 import type { RunOperation, RunSource } from '../runs/run-status.js';
 import { resolveKey } from '../terraform/checkout-request.js';
 import type { WorkingCopies } from '../terraform/working-copy.js';
@@ -55,6 +58,15 @@ export interface KeptPlanTarget {
   title?: string;
 }
 
+export interface WaitedCommand {
+  outcome: CommandOutcome;
+  runs: Map<string, Run>;
+  /** each run's output of the step the command asked for (plan, or apply) */
+  outputs: Map<string, string>;
+  /** the answer is written: call once */
+  answered: () => void;
+}
+
 export interface CommandOutcome {
   batchId: string;
   commitSha: string;
@@ -63,6 +75,10 @@ export interface CommandOutcome {
 
 interface Deps {
   runs: RunsService;
+  /** the runs' output, for the answer of a command that waits */
+  logs: RunLogs;
+  /** who in this process is answering for which run */
+  answers: PendingAnswers;
   workingCopies: WorkingCopies;
   repos: RepoSource;
   policy: RepoPolicy;
@@ -92,16 +108,20 @@ export class CommandService {
     checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, []);
     const repoUrl = this.deps.repos.cloneUrl(req.repoFullName);
     const key = req.prNumber ? `pr-${req.prNumber}` : `ref-${req.ref}`;
+    // Milestones at debug level, for the plan-phases bench (what a command spends before its runs are queued).
+    this.deps.log.debug({ repo: req.repoFullName }, 'command accepted');
     const lease = await this.deps.workingCopies.checkout({
       tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: resolveKey(key), workspace: 'default',
       ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
     });
+    this.deps.log.debug({ repo: req.repoFullName }, 'command read the repository');
     try {
       const targets = await resolveTargets(lease.dir, req, this.deps.autoplanFileList, {
         server: this.deps.serverRepoConfig, repoFullName: req.repoFullName, baseBranch: req.baseBranch ?? null,
       });
       checkExtraArgs(req.extraArgs ?? [], this.deps.blockedExtraArgs, targets.map((t) => t.dir));
       const linked = await this.deps.registered.link(actor.tenantId, req.repoFullName, targets);
+      this.deps.log.debug({ repo: req.repoFullName, projects: linked.length }, 'command resolved its projects');
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
       // The PR holds the project locks when there is one, else the actor.
       const holder: LockHolder = (req.prNumber
@@ -117,6 +137,7 @@ export class CommandService {
           commitSha: req.scheduledAt ? '' : lease.commitSha,
         })),
       });
+      this.deps.log.debug({ batchId }, 'command queued its runs');
       return { batchId, commitSha: lease.commitSha, results };
     } finally {
       await lease.release();
@@ -166,11 +187,24 @@ export class CommandService {
     });
   }
 
-  /** Submits and waits until every run settled (done, or planned and waiting for approval). */
-  async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<{ outcome: CommandOutcome; runs: Map<string, Run> }> {
+  /**
+   * Submits and waits until every run settled (done, or planned and waiting for approval); with
+   * each run's output of the step the command asked for. The caller calls `answered` once its
+   * answer is written (always, also when rendering fails): work after the answer waits for it.
+   */
+  async submitAndWait(actor: Actor, req: CommandRequest, timeoutMs: number): Promise<WaitedCommand> {
     const outcome = await this.submit(actor, req);
     const ids = outcome.results.flatMap((r) => (r.run ? [r.run.id] : []));
-    const runs = await this.deps.runs.waitForSettled(actor, ids, timeoutMs);
-    return { outcome, runs: new Map(runs.map((r) => [r.id, r])) };
+    const answered = this.deps.answers.hold(ids);
+    try {
+      // waitForSettled reads the runs in the actor's tenant only: their output needs no second read of them.
+      const runs = await this.deps.runs.waitForSettled(actor, ids, timeoutMs);
+      const command = req.operation === 'plan' ? 'plan' : 'apply';
+      const outputs = await Promise.all(runs.map(async (r) => [r.id, await this.deps.logs.text(r.id, outputPhase(command, r))] as const));
+      return { outcome, runs: new Map(runs.map((r) => [r.id, r])), outputs: new Map(outputs), answered };
+    } catch (err) {
+      answered();
+      throw err;
+    }
   }
 }

@@ -190,6 +190,8 @@ export class JobRunner {
    */
   private async reportDetailsAfterAnswer(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<void> {
     try {
+      // Spawning terraform blocks this event loop while it forks: not while the answer is rendered and written.
+      await sink.answered?.(signal);
       await sink.planDetails!(await this.showPlan(job, project, planFile, sink, signal));
     } catch (err) {
       // canceled (the server or runner shutting down) is no fault; a failing show -json is worth a look

@@ -119,6 +119,8 @@ export interface JobSink {
   planned(result: PlannedResult, planFile: Buffer): Promise<AfterPlan>;
   /** show -json's reading of the plan, when it ran after `planned` (job.planDetails 'after-answer') */
   planDetails?(details: PlanDetails): Promise<void>;
+  /** resolves once the plan's answer is written (work after the answer waits for it, off the answer's event loop) */
+  answered?(signal: AbortSignal): Promise<void>;
   /** the job ended (applied, errored, canceled, or a plan that failed) */
   finished(outcome: JobOutcome): Promise<void>;
 }

@@ -26,6 +26,8 @@ import { PlanStore } from './plan-store.js';
 import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
 import { RunExecutor } from './run-executor.js';
+import { PendingAnswers } from './pending-answers.js';
+import { RunsExecutingHere } from './runs-executing-here.js';
 import { JobRunner } from './job-runner.js';
 import { runnerHeartbeatMs } from '../runners/heartbeat-interval.js';
 import { RunnerRepository } from '../runners/runner.repository.js';
@@ -133,6 +135,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const events = new RunEvents();
   const notifier = deps.notify ? new PgRunNotifier(events, { ...deps.notify, log: log.child({ svc: 'run-notify' }) }) : undefined;
   const repo = r.runs;
+  const executingHere = new RunsExecutingHere(events);
   const logs = new RunLogs({ repo: r.runLogs, events, encryptor: deps.encryptor });
   const plans = new PlanStore({ repo: r.runPlans, encryptor: deps.encryptor });
   const workingCopies = new WorkingCopies({ root: path.resolve(options.dataDir, 'repos'), log, baseEnv: options.childEnv });
@@ -153,15 +156,16 @@ export function createRunEngine(deps: RunEngineDeps) {
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
   const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
+  const answers = new PendingAnswers();
   const commands = new CommandService({
-    runs, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
+    runs, logs, answers, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
     projects: deps.projects, autoplanFileList: options.autoplanFileList, blockedExtraArgs: options.blockedExtraArgs ?? DEFAULT_BLOCKED_EXTRA_ARGS,
     serverRepoConfig: options.serverRepoConfig,
     log: log.child({ svc: 'commands' }),
   });
   const jobs = new JobRunner({ workingCopies, terraform: runner, scratchDir: path.resolve(options.dataDir, 'runs'), serverUrl: () => endpoint.stateBaseUrl, pluginCacheRoot: pluginCache, log: log.child({ svc: 'jobs' }) });
   const executor = new RunExecutor({
-    repo, runs, logs, plans, freshness, states, repos, jobs,
+    repo, runs, logs, plans, freshness, states, repos, jobs, answers, executingHere,
     runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
     runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
   });
@@ -189,5 +193,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { sandbox: sandboxGate, endpoint, events, notifier, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { sandbox: sandboxGate, endpoint, events, executingHere, notifier, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

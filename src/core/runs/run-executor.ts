@@ -45,11 +45,14 @@ export class RunExecutor implements RunExecution {
       if (prepared.status === 'rejected') throw prepared.reason;
       const job = prepared.value;
       if (!job) return;
+      if (run.status === 'planning' || run.status === 'applying') this.deps.executingHere?.enter(run, run.status);
       await this.deps.jobs.execute(job, new RunJobSink(this.deps, run, writer), signal);
     } catch (err) {
+      this.deps.executingHere?.leave(run.id); // before the status changes
       writer.append(`\nError: ${(err as Error).message}\n`);
       await this.deps.runs.finish(run, 'errored', { error: (err as Error).message, statusReason: 'run failed' }, { onlyIfStatus: [...ACTIVE_STATUSES] });
     } finally {
+      this.deps.executingHere?.leave(run.id);
       await writer.close().catch((err) => log.warn({ err }, 'could not flush run output'));
     }
   }

@@ -1,7 +1,9 @@
 import type { Logger } from '../../logger.js';
 import type { RunPhase } from '../auth/run-credentials.js';
 import type { PlanFreshness, StateSerials } from './plan-freshness.js';
+import type { PendingAnswers } from './pending-answers.js';
 import type { PlanStore } from './plan-store.js';
+import type { RunsExecutingHere } from './runs-executing-here.js';
 import type { AfterPlan, CheckedOut, JobOutcome, JobSink, PlanDetails, PlannedResult } from './job.js';
 import type { RunLogWriter } from './run-logs.js';
 import type { Run } from './run.model.js';
@@ -17,7 +19,14 @@ export interface RunJobSinkDeps {
   states: StateSerials;
   runToken(run: Run, phase: RunPhase): string;
   log: Logger;
+  /** the callers of this process answering for a run (work after the answer waits for them) */
+  answers?: PendingAnswers;
+  /** set when the job runs in this process: the run leaves it before its status changes */
+  executingHere?: RunsExecutingHere;
 }
+
+/** At most this long does work after the answer wait for it to be written. */
+const ANSWER_WAIT_MAX_MS = 2_000;
 
 /**
  * The server's side of a job: where a runner's output and results land in the run's record.
@@ -78,6 +87,7 @@ export class RunJobSink implements JobSink {
   /** `planFile` null: already stored (a remote runner uploads it first). */
   async planned(d: PlannedResult, planFile: Buffer | null): Promise<AfterPlan> {
     const { run, deps } = this;
+    deps.executingHere?.leave(run.id); // the plan's terraform is done; the status moves on below
     const speculative = isSpeculative(run);
     if (d.hasChanges && !speculative && planFile) await deps.plans.save(run.tenantId, run.id, planFile);
     const proceed = d.hasChanges && run.autoApply && !speculative && run.operation !== 'plan';
@@ -102,6 +112,7 @@ export class RunJobSink implements JobSink {
       return { apply: false };
     }
     const statePassword = this.backendOverridden && run.stateName ? deps.runToken(this.run, 'apply') : undefined;
+    deps.executingHere?.enter(run, 'applying'); // it is applying, and nothing but this job moves it on
     return { apply: true, statePassword };
   }
 
@@ -109,7 +120,12 @@ export class RunJobSink implements JobSink {
     await recordPlanDetails(this.deps.repo, this.run.id, d);
   }
 
+  async answered(signal: AbortSignal): Promise<void> {
+    await this.deps.answers?.answered(this.run.id, ANSWER_WAIT_MAX_MS, signal);
+  }
+
   async finished(outcome: JobOutcome): Promise<void> {
+    this.deps.executingHere?.leave(this.run.id);
     const values = outcome.status === 'applied' || outcome.status === 'canceled'
       ? { statusReason: outcome.statusReason ?? null }
       : { error: outcome.error ?? outcome.statusReason ?? 'the run failed', statusReason: outcome.statusReason ?? 'run failed' };

@@ -34,7 +34,7 @@ describe('runOutcome: one classification of a run for every surface', () => {
       for (const status of RUN_STATUSES) {
         const r = run(status);
         const comment = runResult(command, r, '');
-        const api = await atlantisCommandResult(command, { batchId: 'b', commitSha: 'c', results: [{ target: { ...r, repoFullName: 'a/b', repoUrl: '', ref: 'main', commitSha: 'c' }, run: r }] }, new Map([[r.id, r]]), async () => '');
+        const api = atlantisCommandResult(command, { batchId: 'b', commitSha: 'c', results: [{ target: { ...r, repoFullName: 'a/b', repoUrl: '', ref: 'main', commitSha: 'c' }, run: r }] }, new Map([[r.id, r]]), new Map());
         expect(api.projects[0].status, `${command} of a ${status} run`).toBe(apiStatus[comment.status]);
       }
     }
