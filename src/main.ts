@@ -146,6 +146,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await internals.notifier?.start();
   if (config.terraform.workers) internals.worker.start();
   if (slack) internals.notifications.register(slack.channel);
+  if (github) internals.notifications.register(github.approvalComments);
   internals.notifications.start(); // delivers through the channels front ends register (none: nothing is kept)
   internals.housekeeping.start();
   github?.reporter.start();

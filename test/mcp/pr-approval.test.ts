@@ -48,6 +48,14 @@ describe('approving an agent\'s request with `atlantis apply` on the pull reques
     const approval = (asked.structuredContent as any).approval;
     expect(asked.structuredContent).toMatchObject({ status: 'pending_approval', approval: { status: 'pending', run_id: run!.id } });
 
+    // The PR is asked, once: who asks, the agent's reason as data, how a person approves.
+    const asking = await eventually(() => comments().find((c) => c.includes('asks to')), 'the approval request on the PR');
+    expect(asking).toContain('`the PR was reviewed`');
+    expect(asking).toContain('`atlantis apply -p app`');
+    expect(asking).toContain(`/api/v1/approvals/${approval.id}/approve`);
+    await app.internals.notifications.drain();
+    expect(comments().filter((c) => c.includes('asks to'))).toHaveLength(1);
+
     const before = comments().length;
     await send('issue_comment', prCommentEvent(REPO, 1, 'atlantis apply', 'alice', gh.addUserComment(REPO, 1, { body: 'atlantis apply', user: 'alice' })));
     const answer = await eventually(() => comments().length > before && comments().at(-1), 'the apply answer');

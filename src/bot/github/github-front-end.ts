@@ -3,10 +3,11 @@ import type { Core } from '../../core/index.js';
 import type { Logger } from '../../logger.js';
 import { GitHubBot } from './github-bot.js';
 import type { GitHubVcsHost } from './github-vcs-host.js';
+import { PrApprovalCommentChannel } from './approval-comment.channel.js';
 import { PrReporter } from './pr-reporter.js';
 import { githubWebhooksRouter } from './webhooks.router.js';
 
-/** The GitHub front end: the webhook route, the bot behind it, and the reporter of PR results. */
+/** The GitHub front end: the webhook route, the bot behind it, the reporter of PR results, and approval requests on PRs. */
 export function createGitHubFrontEnd(core: Core, vcs: GitHubVcsHost, config: Config, tenantId: string, log: Logger) {
   const ghLog = log.child({ via: 'github' });
   const bot = new GitHubBot({
@@ -15,5 +16,7 @@ export function createGitHubFrontEnd(core: Core, vcs: GitHubVcsHost, config: Con
   });
   const reporter = new PrReporter({ core, vcs, executableName: config.github.executableName, publicUrl: config.publicUrl, log: ghLog });
   const router = githubWebhooksRouter({ bot, secret: config.github.webhookSecret!, deliveries: core.webhookDeliveries, bodyLimit: config.github.webhookBodyLimit });
-  return { bot, reporter, router };
+  /** asks the PR for a person's approval when an agent wants to apply one of its runs (the notifications outbox) */
+  const approvalComments = new PrApprovalCommentChannel({ core, vcs, executableName: config.github.executableName, publicUrl: config.publicUrl, log: ghLog });
+  return { bot, reporter, router, approvalComments };
 }

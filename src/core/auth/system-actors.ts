@@ -38,6 +38,8 @@ export const systemActors = {
   metricsScraper: (tenantId: string) => system('metrics', tenantId, 'viewer', 'system', true, { scope: 'server:stats' }),
   /** renders notifications for Slack from the current rows: reads runs and locks, nothing else */
   slackNotifier: (tenantId: string) => system('slack-notifier', tenantId, 'viewer', 'slack', true),
+  /** announces an agent's approval request on the run's pull request: reads runs and approvals, nothing else */
+  githubNotifier: (tenantId: string) => system('github-notifier', tenantId, 'viewer', 'github', true),
   /** Slack telling us (a signed app_uninstalled event) that a workspace removed the app: forgets its installation */
   slackUninstall: (tenantId: string) => system('slack:app_uninstalled', tenantId, 'admin', 'slack', true),
   /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */

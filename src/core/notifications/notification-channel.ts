@@ -1,4 +1,4 @@
-import type { NotificationEvent } from './notification.js';
+import type { NotificationEvent, NotificationKind } from './notification.js';
 
 /** Where one message goes: the routed destination (a Slack channel id or name) inside the event's tenant. */
 export interface NotificationTarget {
@@ -27,5 +27,13 @@ export const permanentFailure = (reason: string): DeliveryResult => ({ outcome: 
  */
 export interface NotificationChannel {
   readonly name: string;
+  /** the only kinds this channel tells (no outbox row for the others); every kind when absent */
+  readonly kinds?: readonly NotificationKind[];
+  /**
+   * A channel that addresses its own destinations (a pull request rather than a chat channel):
+   * where this event goes, or null when it has nowhere to go. Absent: the project's, tenant's or
+   * server's channel settings decide (routeEvent).
+   */
+  route?(event: NotificationEvent): Promise<string | null>;
   deliver(event: NotificationEvent, target: NotificationTarget): Promise<DeliveryResult>;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../clock.js';
 import type { DeliveryResult, NotificationChannel } from './notification-channel.js';
+import type { NotificationEvent } from './notification.js';
 import { routeEvent } from './notification-routing.js';
 import type { NotificationSettingsRepository } from './notification-settings.repository.js';
 import type { OutboxRepository, OutboxRow } from './outbox.repository.js';
@@ -42,8 +43,8 @@ export class NotificationDispatcher {
     this.wake();
   }
 
-  channelNames(): string[] {
-    return [...this.channels.keys()];
+  channelNames(kind?: NotificationEvent['kind']): string[] {
+    return [...this.channels.values()].filter((c) => !kind || !c.kinds || c.kinds.includes(kind)).map((c) => c.name);
   }
 
   start(): void {
@@ -70,13 +71,15 @@ export class NotificationDispatcher {
   }
 
   /** Delivers every row due at `now`; returns how many were processed. Tests call it with a moved clock. */
-  async drain(now: Date = this.deps.clock.now()): Promise<number> {
+  async drain(at?: Date): Promise<number> {
     let processed = 0;
     for (;;) {
+      const now = at ?? this.deps.clock.now();
       const rows = await this.deps.outbox.claim(this.channelNames(), now, 20, this.opts.leaseMs);
       if (!rows.length) return processed;
       for (const row of rows) {
-        await this.deliver(row, now);
+        // a retry counts from the channel's answer: the moved clock a test gives, else the time it answered
+        await this.deliver(row, () => at ?? this.deps.clock.now());
         processed++;
       }
     }
@@ -98,33 +101,36 @@ export class NotificationDispatcher {
     this.timer.unref();
   }
 
-  private async deliver(row: OutboxRow, now: Date): Promise<void> {
+  private async deliver(row: OutboxRow, clock: () => Date): Promise<void> {
     const channel = this.channels.get(row.channel)!;
-    const route = await this.route(row);
+    const route = channel.route ? await this.ownRoute(channel, row) : await this.route(row);
     if ('skip' in route) {
       await this.deps.outbox.settle(row.id, { status: 'skipped', lastError: route.skip });
       return;
     }
     let result: DeliveryResult;
-    const sentAt = this.deps.clock.now().getTime();
     try {
       result = await channel.deliver(row.event, { tenantId: row.tenantId, destination: route.destination });
     } catch (err) {
       result = { outcome: 'retry', reason: (err as Error).message ?? String(err) };
     }
+    const now = clock();
     const log = this.deps.log.child({ notification: row.id, kind: row.kind, channel: row.channel });
     if (result.outcome === 'delivered') {
       await this.deps.outbox.settle(row.id, { status: 'delivered', destination: route.destination, deliveredAt: now });
     } else if (result.outcome === 'retry' && row.attempts < this.opts.maxAttempts) {
       const delay = result.afterMs ?? Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (row.attempts - 1));
       log.info({ attempt: row.attempts, retryInMs: delay, reason: result.reason }, 'notification not delivered; retrying');
-      // A Retry-After counts from the answer, not from the start of this round.
-      const answeredAt = now.getTime() + Math.max(0, this.deps.clock.now().getTime() - sentAt);
-      await this.deps.outbox.settle(row.id, { status: 'pending', destination: route.destination, lastError: result.reason, nextAttemptAt: new Date(answeredAt + delay) });
+      await this.deps.outbox.settle(row.id, { status: 'pending', destination: route.destination, lastError: result.reason, nextAttemptAt: new Date(now.getTime() + delay) });
     } else {
       log.warn({ attempt: row.attempts, reason: result.reason }, 'notification failed for good');
       await this.deps.outbox.settle(row.id, { status: 'failed', destination: route.destination, lastError: result.reason });
     }
+  }
+
+  private async ownRoute(channel: NotificationChannel, row: OutboxRow): Promise<{ destination: string } | { skip: string }> {
+    const destination = await channel.route!(row.event);
+    return destination ? { destination } : { skip: `the ${channel.name} channel has nowhere to tell this` };
   }
 
   private async route(row: OutboxRow) {

@@ -16,7 +16,7 @@ export class OutboxNotifier implements Notifier {
   constructor(private readonly deps: { outbox: OutboxRepository; dispatcher: NotificationDispatcher }) {}
 
   async publish(event: NotificationEvent, options: PublishOptions = {}): Promise<void> {
-    const channels = this.deps.dispatcher.channelNames();
+    const channels = this.deps.dispatcher.channelNames(event.kind);
     if (!channels.length) return;
     const inserted = await this.deps.outbox.insert(event, channels, options.dedupeKey ?? null, options.transaction);
     if (!inserted) return;
