@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { createBareRepo, insteadOfEnv } from '../test/harness/git-repo.js';
 import { startTestApp, type TestApp } from '../test/harness/start-app.js';
 import { tfData } from '../test/harness/tf-files.js';
-import { percentile, table, timed } from './support.js';
+import { atlantisPlan, percentile, table, timed } from './support.js';
 
 const exec = promisify(execFile);
 const ITERATIONS = Number(process.env.BENCH_RUNS_ITERATIONS ?? 10);
@@ -43,13 +43,13 @@ export async function run(): Promise<string> {
     });
     const samples: Sample[] = [];
     try {
-      await plan(app); // the clone and the first init, outside the measurement
+      await atlantisPlan(app, SECRET, 'bench/phases'); // the clone and the first init, outside the measurement
       await showAfterAnswer(app, 0);
       await workerIdle(app);
       for (let i = 0; i < ITERATIONS; i++) {
         const from = app.logs.lines.length;
         const started = Date.now();
-        const total = await timed(() => plan(app));
+        const total = await timed(() => atlantisPlan(app, SECRET, 'bench/phases'));
         const lines = app.logs.lines.slice(from);
         // Each sample alone: the last one's show -json, and what its run does after it (the
         // working copy's reset, its scratch dir), finish before the next request.
@@ -94,13 +94,6 @@ async function workerIdle(app: TestApp): Promise<void> {
   }
 }
 
-async function plan(app: TestApp): Promise<void> {
-  const res = await app.req('POST', '/api/plan', {
-    headers: { 'x-atlantis-token': SECRET },
-    body: { Repository: 'bench/phases', Ref: 'main', Type: 'Github', Paths: [{ Directory: 'small', Workspace: 'default' }] },
-  });
-  if (res.status !== 200 || res.body?.data?.success_count !== 1) throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 /** Splits [started, ended] at the logged moments; what lies between two terraform commands is glue. */
 function phasesOf(lines: Record<string, unknown>[], started: number, ended: number): Record<Phase, number> {

@@ -14,7 +14,7 @@ import { VERSION } from '../src/version.js';
 import { createBareRepo, insteadOfEnv } from '../test/harness/git-repo.js';
 import { startTestApp, type TestApp } from '../test/harness/start-app.js';
 import { tfData } from '../test/harness/tf-files.js';
-import { percentile, table, timed } from './support.js';
+import { alternate, atlantisPlan, table, timed } from './support.js';
 
 const ITERATIONS = Number(process.env.BENCH_RUNNER_ITERATIONS ?? 10);
 const SECRET = 'bench-runner-secret';
@@ -42,7 +42,7 @@ export async function run(): Promise<string> {
       childEnv: { ...process.env, ...insteadOfEnv(repo.root) },
     });
     runnerDone = runner.run();
-    const [a, b] = await alternate(() => timed(() => plan(local)), () => timed(() => plan(remote)));
+    const [a, b] = await alternate(() => timed(() => atlantisPlan(local, SECRET, 'bench/runner')), () => timed(() => atlantisPlan(remote, SECRET, 'bench/runner')), ITERATIONS);
     return table(['what', 'in-process p50 ms', 'remote runner p50 ms', 'ratio'], [['POST /api/plan (whole run)', a.toFixed(0), b.toFixed(0), (b / a).toFixed(2)]]);
   } finally {
     runner?.stop();
@@ -53,23 +53,4 @@ export async function run(): Promise<string> {
   }
 }
 
-async function plan(app: TestApp): Promise<void> {
-  const res = await app.req('POST', '/api/plan', {
-    headers: { 'x-atlantis-token': SECRET },
-    body: { Repository: 'bench/runner', Ref: 'main', Type: 'Github', Paths: [{ Directory: 'small', Workspace: 'default' }] },
-  });
-  if (res.status !== 200 || res.body?.data?.success_count !== 1) throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
-/** One warm-up each, then ITERATIONS of each, alternating; the p50 of each. */
-async function alternate(a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
-  await a();
-  await b();
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    as.push(await a());
-    bs.push(await b());
-  }
-  return [percentile(as, 50), percentile(bs, 50)];
-}

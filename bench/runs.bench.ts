@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../test/harness/git-repo.js';
 import { startTestApp, type TestApp } from '../test/harness/start-app.js';
 import { tfData } from '../test/harness/tf-files.js';
+import { atlantisPlan } from './support.js';
 
 const exec = promisify(execFile);
 const ITERATIONS = Number(process.env.BENCH_RUNS_ITERATIONS ?? 10);
@@ -50,22 +51,13 @@ async function withApp<T>(repo: BareRepo, parallelism: number, fn: (app: TestApp
   }
 }
 
-async function plan(app: TestApp, dirs: string[]): Promise<void> {
-  const res = await app.req('POST', '/api/plan', {
-    headers: { 'x-atlantis-token': SECRET },
-    body: { Repository: 'bench/runs', Ref: 'main', Type: 'Github', Paths: dirs.map((d) => ({ Directory: d, Workspace: 'default' })) },
-  });
-  if (res.status !== 200 || res.body?.data?.success_count !== dirs.length) {
-    throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body?.error ?? res.body?.data?.projects?.find((p: any) => p.status !== 'success'))}`);
-  }
-}
 
 /** (a) N plans of the small project, after one warm-up (the first one clones). */
 async function planLatency(repo: BareRepo): Promise<number[]> {
   return withApp(repo, 4, async (app) => {
-    await plan(app, ['small']);
+    await atlantisPlan(app, SECRET, 'bench/runs', ['small']);
     const ms: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) ms.push(await timed(() => plan(app, ['small'])));
+    for (let i = 0; i < ITERATIONS; i++) ms.push(await timed(() => atlantisPlan(app, SECRET, 'bench/runs', ['small'])));
     return ms;
   });
 }
@@ -95,9 +87,9 @@ async function handFloor(): Promise<number[]> {
 async function manyProjects(repo: BareRepo, parallelism: number): Promise<number> {
   const dirs = Array.from({ length: PROJECTS }, (_, i) => `p${String(i).padStart(2, '0')}`);
   return withApp(repo, parallelism, async (app) => {
-    await plan(app, ['small']); // the clone, outside the measurement
+    await atlantisPlan(app, SECRET, 'bench/runs', ['small']); // the clone, outside the measurement
     const seconds: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) seconds.push((await timed(() => plan(app, dirs))) / 1000);
+    for (let i = 0; i < ROUNDS; i++) seconds.push((await timed(() => atlantisPlan(app, SECRET, 'bench/runs', dirs))) / 1000);
     return percentile(seconds, 50);
   });
 }

@@ -15,7 +15,7 @@ import type { TerraformRunner } from '../src/core/terraform/terraform-runner.js'
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../test/harness/git-repo.js';
 import { startTestApp, type TestApp } from '../test/harness/start-app.js';
 import { tfData } from '../test/harness/tf-files.js';
-import { percentile, table, timed } from './support.js';
+import { alternate, atlantisPlan, table, timed } from './support.js';
 
 const ITERATIONS = Number(process.env.BENCH_SANDBOX_ITERATIONS ?? 10);
 const SECRET = 'bench-sandbox-secret';
@@ -45,7 +45,7 @@ async function processPlans(profile: Awaited<ReturnType<typeof probeSandbox>>['p
     });
     const init = await bare.run({ args: ['init', '-input=false', '-no-color'], cwd: dir });
     if (init.exitCode !== 0) throw new Error(`terraform init failed: ${init.combined}`);
-    const [a, b] = await alternate(() => plan(bare), () => plan(boxed));
+    const [a, b] = await alternate(() => plan(bare), () => plan(boxed), ITERATIONS);
     return ['terraform plan (process only)', a, b];
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -60,7 +60,7 @@ async function apiPlans(): Promise<[string, number, number]> {
     await repo.commitFiles({ 'small/main.tf': SMALL }, 'one small project');
     for (const sandbox of ['off', 'auto']) apps.push(await server(repo, sandbox));
     const [off, on] = apps;
-    const [a, b] = await alternate(() => timed(() => plan(off)), () => timed(() => plan(on)));
+    const [a, b] = await alternate(() => timed(() => atlantisPlan(off, SECRET, 'bench/sandbox')), () => timed(() => atlantisPlan(on, SECRET, 'bench/sandbox')), ITERATIONS);
     return ['POST /api/plan (whole run)', a, b];
   } finally {
     for (const app of apps) await app.close();
@@ -75,23 +75,4 @@ async function server(repo: BareRepo, sandbox: string): Promise<TestApp> {
   return app;
 }
 
-async function plan(app: TestApp): Promise<void> {
-  const res = await app.req('POST', '/api/plan', {
-    headers: { 'x-atlantis-token': SECRET },
-    body: { Repository: 'bench/sandbox', Ref: 'main', Type: 'Github', Paths: [{ Directory: 'small', Workspace: 'default' }] },
-  });
-  if (res.status !== 200 || res.body?.data?.success_count !== 1) throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
-/** One warm-up each, then ITERATIONS of each, alternating; the p50 of each. */
-async function alternate(a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
-  await a();
-  await b();
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    as.push(await a());
-    bs.push(await b());
-  }
-  return [percentile(as, 50), percentile(bs, 50)];
-}

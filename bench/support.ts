@@ -4,6 +4,7 @@
  * bulk runs for a tenant. Not a section itself (its name does not end in .bench.ts).
  */
 import { Worker } from 'node:worker_threads';
+import type { TestApp } from '../test/harness/start-app.js';
 
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
@@ -88,4 +89,28 @@ export function insertRunsSql(): string {
                  false, 0, 0, 0, 0, 'No changes. Your infrastructure matches the configuration.',
                  'user', 'bench@example.com', 'api', t, t, t + interval '3 seconds', t + interval '3 seconds', t, t
           FROM generate_series(1, :n) g, LATERAL (SELECT now() - g * interval '1 second' AS t) times`;
+}
+
+/** POST /api/plan of `dirs` (default workspace) with the Atlantis API secret; throws unless every project planned. */
+export async function atlantisPlan(app: TestApp, secret: string, repository: string, dirs: string[] = ['small']): Promise<void> {
+  const res = await app.req('POST', '/api/plan', {
+    headers: { 'x-atlantis-token': secret },
+    body: { Repository: repository, Ref: 'main', Type: 'Github', Paths: dirs.map((d) => ({ Directory: d, Workspace: 'default' })) },
+  });
+  if (res.status !== 200 || res.body?.data?.success_count !== dirs.length) {
+    throw new Error(`POST /api/plan failed: ${res.status} ${JSON.stringify(res.body?.error ?? res.body?.data?.projects?.find((p: any) => p.status !== 'success') ?? res.body)}`);
+  }
+}
+
+/** One warm-up each, then `iterations` of each, alternating (so load changes hit both alike); the p50 of each. */
+export async function alternate(a: () => Promise<number>, b: () => Promise<number>, iterations: number): Promise<[number, number]> {
+  await a();
+  await b();
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  return [percentile(as, 50), percentile(bs, 50)];
 }

@@ -1,6 +1,4 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { actorFor, answerFailure, ephemeral, workspaceOf, type SlackDeps } from './slack-context.js';
-import { unmatchedUser, UNKNOWN_WORKSPACE } from './replies.js';
+import { buttonListener, ephemeral, type SlackDeps } from './slack-context.js';
 import { runCommand } from './run-command.js';
 
 /**
@@ -9,30 +7,14 @@ import { runCommand } from './run-command.js';
  * second approver or another replica gets core's refusal, shown to the clicker alone.
  */
 export function buttonHandler(deps: SlackDeps, kind: 'apply' | 'discard') {
-  return async ({ ack, body, action, respond, client, context }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const ws = workspaceOf(context);
-    if (!ws) {
-      await ephemeral(respond, UNKNOWN_WORKSPACE);
-      return;
-    }
-    const log = deps.log.child({ team: ws.teamId, action: action.action_id });
+  return buttonListener(deps, async ({ body, action, respond, client }, actor, ws) => {
+    const origin = { ws, client, slackUserId: body.user.id, channelId: body.channel?.id ?? '' };
     try {
-      const actor = await actorFor(deps.core, ws, client, body.user.id);
-      if (!actor) {
-        await ephemeral(respond, unmatchedUser());
-        return;
-      }
-      const origin = { ws, client, slackUserId: body.user.id, channelId: body.channel?.id ?? '' };
-      try {
-        await ephemeral(respond, await runCommand(deps, actor, origin, { kind, runId: action.value ?? '' }));
-      } catch (err) {
-        // A refused click was on an outdated card (superseded, decided elsewhere): show everyone what the run is now.
-        await deps.cards.refresh(client, actor, action.value ?? '').catch(() => null);
-        throw err;
-      }
+      await ephemeral(respond, await runCommand(deps, actor, origin, { kind, runId: action.value ?? '' }));
     } catch (err) {
-      await answerFailure(err, respond, log);
+      // A refused click was on an outdated card (superseded, decided elsewhere): show everyone what the run is now.
+      await deps.cards.refresh(client, actor, action.value ?? '').catch(() => null);
+      throw err;
     }
-  };
+  });
 }

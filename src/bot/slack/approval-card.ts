@@ -1,11 +1,9 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../../core/actor.js';
 import type { ApprovalRequest } from '../../core/approvals/approval.model.js';
 import type { Core } from '../../core/index.js';
 import { approvalCard } from './approval-blocks.js';
-import { UNKNOWN_WORKSPACE, unmatchedUser } from './replies.js';
-import { actorFor, answerFailure, ephemeral, workspaceOf, type SlackDeps } from './slack-context.js';
+import { buttonListener, type SlackDeps } from './slack-context.js';
 
 /**
  * The approval gate in Slack: the card an `approval.requested` event posts (what an agent asks,
@@ -30,30 +28,14 @@ export async function postApprovalDecision(core: Core, client: WebClient, actor:
 
 /** Approve / Reject on the card: the decision is core's; the card then shows who decided and what came of it. */
 export function approvalButtonHandler(deps: SlackDeps, decision: 'approved' | 'rejected') {
-  return async ({ ack, body, action, respond, client, context }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const ws = workspaceOf(context);
-    if (!ws) {
-      await ephemeral(respond, UNKNOWN_WORKSPACE);
-      return;
-    }
-    const log = deps.log.child({ team: ws.teamId, action: action.action_id });
-    try {
-      const actor = await actorFor(deps.core, ws, client, body.user.id);
-      if (!actor) {
-        await ephemeral(respond, unmatchedUser());
-        return;
-      }
-      const decided = await deps.core.approvals.decide(actor, action.value ?? '', decision, 'from Slack');
-      const view = approvalCard(decided, null);
-      const channel = body.channel?.id;
-      const ts = (body as { message?: { ts?: string } }).message?.ts;
-      if (channel && ts) await client.chat.update({ channel, ts, text: view.text, blocks: view.blocks });
-      else await respond({ replace_original: true, text: view.text, blocks: view.blocks });
-    } catch (err) {
-      await answerFailure(err, respond, log);
-    }
-  };
+  return buttonListener(deps, async ({ body, action, respond, client }, actor) => {
+    const decided = await deps.core.approvals.decide(actor, action.value ?? '', decision, 'from Slack');
+    const view = approvalCard(decided, null);
+    const channel = body.channel?.id;
+    const ts = (body as { message?: { ts?: string } }).message?.ts;
+    if (channel && ts) await client.chat.update({ channel, ts, text: view.text, blocks: view.blocks });
+    else await respond({ replace_original: true, text: view.text, blocks: view.blocks });
+  });
 }
 
 function linkOf(request: ApprovalRequest, publicUrl?: string): string | null {

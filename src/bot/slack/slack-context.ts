@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RespondFn } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../../core/actor.js';
 import { DomainError } from '../../core/errors.js';
@@ -7,7 +7,7 @@ import type { Core } from '../../core/index.js';
 import type { SlackProfile, SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
 import type { CardUpdater } from './card-updater.js';
-import { failed, refusal } from './replies.js';
+import { failed, refusal, UNKNOWN_WORKSPACE, unmatchedUser } from './replies.js';
 
 /** What every Slack listener uses. */
 export interface SlackDeps {
@@ -52,4 +52,34 @@ export async function answerFailure(err: unknown, respond: RespondFn, log: Logge
 
 export function ephemeral(respond: RespondFn, text: string): Promise<unknown> {
   return respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/**
+ * A card button's listener: acknowledged at once, served in the workspace's tenant as the
+ * clicker's Atlantas actor (an unknown workspace or an unmatched user is answered and nothing
+ * more); what `handle` throws is answered to the clicker alone.
+ */
+export function buttonListener(deps: SlackDeps, handle: (args: ButtonArgs, actor: Actor, ws: SlackWorkspace) => Promise<void>) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, respond, client, context } = args;
+    await ack();
+    const ws = workspaceOf(context);
+    if (!ws) {
+      await ephemeral(respond, UNKNOWN_WORKSPACE);
+      return;
+    }
+    const log = deps.log.child({ team: ws.teamId, action: action.action_id });
+    try {
+      const actor = await actorFor(deps.core, ws, client, body.user.id);
+      if (!actor) {
+        await ephemeral(respond, unmatchedUser());
+        return;
+      }
+      await handle(args, actor, ws);
+    } catch (err) {
+      await answerFailure(err, respond, log);
+    }
+  };
 }
