@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.js';
-import { matchesProjectPattern } from '../approvals/agent-policy.js';
+import { matchesProjectPattern, policyRefusal } from '../approvals/agent-policy.js';
 import type { ApprovalsService } from '../approvals/approvals.service.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
@@ -26,15 +26,18 @@ export class ApplyBotAgent implements AgentBehaviour {
     const config = AGENT_CONFIG.apply_bot.parse(ctx.agent.config);
     const projects = await this.deps.projects.list(ctx.actor);
     const patterns = config.projects.length ? config.projects : projects.filter((p) => p.autoApply).map((p) => p.name);
-    const actor = { ...ctx.actor, agentPolicy: { autoApply: patterns, maxDestroy: config.max_destroy } };
+    const policy = { autoApply: patterns, maxDestroy: config.max_destroy };
+    const actor = { ...ctx.actor, agentPolicy: policy };
     const { runs } = await this.deps.runs.list(ctx.actor, { status: ['planned'], limit: 100, offset: 0 });
     const findings: NotifiableFinding[] = [];
     const applied: string[] = [];
     for (const run of runs.filter((r) => r.prNumber === null && inTarget(ctx, r, projects))) {
       const name = projectNameOf(run, projects);
       if (!patterns.some((p) => matchesProjectPattern(p, name))) continue;
-      if (run.resourcesDestroyed === null || run.resourcesDestroyed > config.max_destroy) {
-        findings.push({ key: `destroys:${run.id}`, kind: 'apply_bot.needs_person', message: `${name}: the plan destroys ${run.resourcesDestroyed ?? 'an unknown number of'} resource(s), more than max_destroy (${config.max_destroy}); a person must apply it` });
+      // the gate's own rule, asked first: a plan beyond the policy is reported once, not turned into a request
+      const refusal = policyRefusal(policy, name, run.resourcesDestroyed);
+      if (refusal) {
+        findings.push({ key: `destroys:${run.id}`, kind: 'apply_bot.needs_person', message: `${name}: ${refusal}; a person must apply it` });
         continue;
       }
       const outcome = await this.deps.gate.applyRun(actor, run.id, `apply_bot ${ctx.agent.name}`);
