@@ -51,6 +51,7 @@ const Env = z.object({
   ATLANTAS_ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   ATLANTAS_JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   ATLANTAS_JWT_TTL: duration.prefault('12h'),
+  ATLANTAS_JWT_REFRESH_TTL: duration.prefault('7d'),
   ATLANTAS_ENCRYPTION_KEY: base64Key.optional(),
   ATLANTAS_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
   ATLANTAS_API_SECRET: z.string().min(1).optional(),
@@ -137,6 +138,8 @@ export interface Config {
   admin: { email?: string; password?: string };
   auth: {
     jwtSecret?: string; jwtTtlMs: number; rateLimitPerMinute: number; loginRateLimitPerMinute: number;
+    /** ATLANTAS_JWT_REFRESH_TTL: how long a refresh token (AtlasAI's POST /api/auth/token) can renew a session */
+    refreshTtlMs: number;
     /** ATLANTAS_TOKEN_MAX_TTL: the longest an API token may live */
     tokenMaxTtlMs?: number;
   };
@@ -266,6 +269,7 @@ function toConfig(e: RawEnv): Config {
     auth: {
       jwtSecret: e.ATLANTAS_JWT_SECRET,
       jwtTtlMs: e.ATLANTAS_JWT_TTL,
+      refreshTtlMs: e.ATLANTAS_JWT_REFRESH_TTL,
       rateLimitPerMinute: e.ATLANTAS_RATE_LIMIT,
       loginRateLimitPerMinute: e.ATLANTAS_LOGIN_RATE_LIMIT,
       tokenMaxTtlMs: e.ATLANTAS_TOKEN_MAX_TTL,

@@ -73,7 +73,7 @@ export async function openCore(
     const { core, internals } = createCore({
       db, log, encryptor, repos: vcs, vcs, metrics, agentClock: extras.agentClock,
       options: {
-        jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs,
+        jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs, refreshTtlMs: config.auth.refreshTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         approvalTtlMs: config.approvalTtlMs,

@@ -1,18 +1,30 @@
 import type Koa from 'koa';
 import type { Logger } from '../logger.js';
 import { atlantisError } from './envelopes/atlantis.js';
+import { ATLASAI_PATHS, atlasaiError, atlasaiStatusAndCode } from './envelopes/atlasai.js';
 import { classify } from './envelopes/classify.js';
 import { v1Error } from './envelopes/v1.js';
 
-/** The error envelopes served today; a new surface (TFE JSON:API, AtlasAI) adds its renderer here. */
-export type Surface = 'v1' | 'atlantis' | 'plain';
+/** The error envelopes served today; a new surface (TFE JSON:API) adds its renderer here. */
+export type Surface = 'v1' | 'atlantis' | 'atlasai' | 'plain';
 
-type ErrorRenderer = (e: ReturnType<typeof classify>, requestId: string) => unknown;
-const renderers: Record<Surface, ErrorRenderer> = { v1: v1Error, atlantis: atlantisError, plain: v1Error };
+type Classified = ReturnType<typeof classify>;
+interface SurfaceErrors {
+  render(e: Classified, requestId: string): unknown;
+  /** a surface whose clients expect other statuses than core's (AtlasAI: 422 for validation, 402 for quotas) */
+  status?(e: Classified): number;
+}
+const surfaces: Record<Surface, SurfaceErrors> = {
+  v1: { render: v1Error },
+  atlantis: { render: atlantisError },
+  atlasai: { render: atlasaiError, status: (e) => atlasaiStatusAndCode(e).status },
+  plain: { render: v1Error },
+};
 
 /** Which envelope a path speaks; routers may override with ctx.state.surface. */
 export function surfaceFor(path: string): Surface {
   if (path.startsWith('/api/v1/')) return 'v1';
+  if (ATLASAI_PATHS.test(path)) return 'atlasai';
   if (path.startsWith('/api/')) return 'atlantis';
   return 'plain';
 }
@@ -36,9 +48,9 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       else reqLog.debug({ code: e.code, status: e.status }, e.message);
       if (!e.expose) e.message = `internal server error (request id ${requestId})`;
       const surface: Surface = ctx.state.surface ?? surfaceFor(ctx.path);
-      const render = renderers[surface];
-      ctx.status = e.status;
-      ctx.body = render(e, requestId);
+      const errors = surfaces[surface];
+      ctx.status = errors.status?.(e) ?? e.status;
+      ctx.body = errors.render(e, requestId);
       if (e.retryAfterSeconds) ctx.set('Retry-After', String(e.retryAfterSeconds));
       if (e.status === 401 && surface === 'v1') ctx.set('WWW-Authenticate', 'Bearer realm="atlantas"');
     }

@@ -47,6 +47,15 @@ export class LockedError extends DomainError {
   }
 }
 
+/** A state machine refused a move; `allowed` lists the states it may move to from where it is. */
+export class InvalidTransitionError extends ConflictError {
+  readonly allowed: readonly string[];
+  constructor(message: string, allowed: readonly string[]) {
+    super(message, { code: 'invalid_transition', details: { allowed } });
+    this.allowed = allowed;
+  }
+}
+
 /** A requirement for the operation is not met (apply requirements, stale plan). */
 export class PreconditionFailedError extends DomainError {}
 

@@ -79,6 +79,8 @@ import { rotateInBatches } from './secrets/rotation.js';
 export interface CoreOptions {
   jwtSecret?: string;
   jwtTtlMs: number;
+  /** how long a refresh token can renew a session; default 7 days */
+  refreshTtlMs?: number;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
   /** ATLANTAS_TOKEN_MAX_TTL */
@@ -199,6 +201,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runCredentials: new RunCredentials({ jwt, repo: new RunCredentialRepository(sequelize), executingHere: (runId) => engine.executingHere.get(runId) }),
     jwt,
     jwtTtlMs: options.jwtTtlMs,
+    refreshTtlMs: options.refreshTtlMs ?? 7 * 86_400_000,
     requestLimiter: new RateLimiter(options.rateLimitPerMinute),
     loginLimiter: new RateLimiter(options.loginRateLimitPerMinute),
     audit,

@@ -10,6 +10,12 @@ export const RoleInput = z.enum(ROLES as [string, ...string[]], { message: `must
 export const LoginInput = z.object({ email: z.string().trim().min(1, 'is required'), password: z.string().min(1, 'is required') });
 export type LoginInput = z.infer<typeof LoginInput>;
 
+/** AtlasAI's POST /api/auth/token: a password login, or a refresh token for a new pair. */
+export const AtlasaiTokenInput = z.union([
+  z.strictObject({ refresh_token: z.string().min(1, 'is required') }),
+  LoginInput,
+], { error: 'send { "email", "password" } or { "refresh_token" }' });
+
 export const RegisterInput = z.object({
   email: Email,
   password: Password,

@@ -27,12 +27,20 @@ export interface AuthDeps {
   runCredentials: RunCredentials;
   jwt: JwtCodec;
   jwtTtlMs: number;
+  refreshTtlMs: number;
   requestLimiter: RateLimiter;
   /** per client address */
   loginLimiter: RateLimiter;
   audit: AuditLog;
   clock: Clock;
   log: Logger;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: User;
 }
 
 /** Turns credentials into an Actor, and manages the login sessions. Every surface authenticates through here. */
@@ -44,12 +52,51 @@ export class AuthService {
    * account (login-backoff.ts, in the database so that replicas and restarts share it).
    */
   async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresIn: number }> {
-    this.deps.loginLimiter.take(`login:${clientAddress}`, 'login attempts from this address');
-    const user = await this.checkPassword(email, password);
-    if (!user) throw new AuthenticationError('invalid email or password', { code: 'invalid_credentials' });
+    const user = await this.passwordUser(email, password, clientAddress);
     const expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.jwtTtlMs);
     const sid = await this.deps.sessions.create({ tenantId: user.tenantId, userId: user.id, expiresAt });
     return { accessToken: this.deps.jwt.sign({ sub: user.id, tid: user.tenantId, sid }, this.deps.jwtTtlMs), expiresIn: Math.floor(this.deps.jwtTtlMs / 1000) };
+  }
+
+  /**
+   * Email + password → an access token and a refresh token over one session (AtlasAI's
+   * POST /api/auth/token). The session lasts as long as the refresh token; the access token
+   * expires after ATLANTAS_JWT_TTL like any login.
+   */
+  async issueTokenPair(email: string, password: string, clientAddress: string): Promise<TokenPair> {
+    const user = await this.passwordUser(email, password, clientAddress);
+    return this.newPair(user);
+  }
+
+  /**
+   * A refresh token → a new pair. Each refresh token works once: the session it belonged to is
+   * ended (so is the access token issued with it), and a second use is refused.
+   */
+  async refreshTokenPair(refreshToken: string, clientAddress: string): Promise<TokenPair> {
+    this.deps.loginLimiter.take(`login:${clientAddress}`, 'login attempts from this address');
+    const claims = this.deps.jwt.verify(refreshToken);
+    if (claims.typ !== 'refresh' || !claims.sid) throw new AuthenticationError('this is not a refresh token', { code: 'invalid_token' });
+    const session = await this.deps.sessions.find(claims.sid);
+    if (!session || session.userId !== claims.sub) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
+    if (session.revokedAt) throw new AuthenticationError('this refresh token was already used, or its session ended; log in again', { code: 'session_revoked' });
+    const user = await this.activeUser(claims.sub);
+    if (user.tenantId !== claims.tid) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
+    if (!(await this.deps.sessions.revoke(session.id, this.deps.clock.now()))) {
+      throw new AuthenticationError('this refresh token was already used; log in again', { code: 'session_revoked' });
+    }
+    return this.newPair(user);
+  }
+
+  private async newPair(user: User): Promise<TokenPair> {
+    const expiresAt = new Date(this.deps.clock.now().getTime() + Math.max(this.deps.refreshTtlMs, this.deps.jwtTtlMs));
+    const sid = await this.deps.sessions.create({ tenantId: user.tenantId, userId: user.id, expiresAt });
+    const claims = { sub: user.id, tid: user.tenantId, sid };
+    return {
+      accessToken: this.deps.jwt.sign(claims, this.deps.jwtTtlMs),
+      refreshToken: this.deps.jwt.sign({ ...claims, typ: 'refresh' }, this.deps.refreshTtlMs),
+      expiresIn: Math.floor(this.deps.jwtTtlMs / 1000),
+      user,
+    };
   }
 
   /** Ends the session the actor came with; an API token is revoked through the tokens API instead. */
@@ -108,6 +155,13 @@ export class AuthService {
     return this.activeUser(actor.userId);
   }
 
+  private async passwordUser(email: string, password: string, clientAddress: string): Promise<User> {
+    this.deps.loginLimiter.take(`login:${clientAddress}`, 'login attempts from this address');
+    const user = await this.checkPassword(email, password);
+    if (!user) throw new AuthenticationError('invalid email or password', { code: 'invalid_credentials' });
+    return user;
+  }
+
   /**
    * The user when `password` is theirs, else null, after counting the attempt against the
    * account's backoff (a blocked account is refused before any password is checked).
@@ -146,6 +200,7 @@ export class AuthService {
   private async fromJwt(credential: string, via: Via): Promise<Actor> {
     const claims = this.deps.jwt.verify(credential);
     if (claims.sub.startsWith('run:')) return this.deps.runCredentials.actor(claims, via);
+    if (claims.typ === 'refresh') throw new AuthenticationError('a refresh token is not an access token: exchange it at POST /api/auth/token for a new pair', { code: 'invalid_token' });
     const session = claims.sid ? await this.deps.sessions.find(claims.sid) : null;
     if (!session || session.userId !== claims.sub) throw new AuthenticationError('invalid token', { code: 'invalid_token' });
     if (session.revokedAt) throw new AuthenticationError('this session was ended (logout, or a password or role change); log in again', { code: 'session_revoked' });

@@ -12,6 +12,8 @@ export interface JwtClaims {
   scope?: string;
   /** a run credential's phase */
   phase?: string;
+  /** `refresh`: a refresh token (AtlasAI's POST /api/auth/token), good only for getting a new pair */
+  typ?: 'refresh';
 }
 
 /** HS256 signing and verification with the server's secret; a bad or expired token is an AuthenticationError. */

@@ -8,7 +8,7 @@ import { generatePassword } from '../auth/password.js';
 import type { PublicUser, UsersService } from '../auth/users.service.js';
 import type { EnvironmentRepository } from '../environments/environment.repository.js';
 import { inTransaction } from '../db/transaction.js';
-import { ConflictError, NotFoundError, QuotaExceededError } from '../errors.js';
+import { ConflictError, NotAllowedError, NotFoundError, QuotaExceededError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { InstanceRepository } from '../instances/instance.repository.js';
 import type { Tenant } from './tenant.model.js';
@@ -40,6 +40,17 @@ export class TenantsService {
   async get(actor: Actor): Promise<Tenant> {
     requirePermission(actor, 'tenant:read');
     return this.require(actor.tenantId);
+  }
+
+  /**
+   * A caller that names its tenant (AtlasAI's `x-tenant-id`, by id or slug) must name its own:
+   * a credential of one tenant never acts in another, whatever the header says.
+   */
+  async assertNamedTenant(actor: Actor, idOrSlug: string): Promise<void> {
+    if (idOrSlug === actor.tenantId) return;
+    const named = await this.deps.repo.findBySlug(idOrSlug);
+    if (named?.id === actor.tenantId) return;
+    throw new NotAllowedError(`x-tenant-id "${idOrSlug}" is not the tenant of this credential; send your own tenant's id or slug, or leave the header out`, { code: 'tenant_mismatch' });
   }
 
   async usage(actor: Actor): Promise<TenantUsage> {
