@@ -56,6 +56,7 @@ const Env = z.object({
   ATLANTAS_ENCRYPTION_KEY_PREVIOUS: base64Key.optional(),
   ATLANTAS_API_SECRET: z.string().min(1).optional(),
   ATLANTAS_LOCKS_REQUIRE_AUTH: bool.prefault('false'),
+  ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: bool.prefault('false'),
   ATLANTAS_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters (openssl rand -hex 32)').optional(),
   ATLANTAS_BODY_LIMIT: byteSize.prefault('1mb'),
   ATLANTAS_STATE_BODY_LIMIT: byteSize.prefault('64mb'),
@@ -120,6 +121,8 @@ export const CONFIG_ENV_NAMES: readonly string[] = Object.keys(Env.shape);
 
 export interface Config {
   port: number;
+  /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: URLs tenants set (registries, IdPs, webhooks) may point at loopback/private addresses */
+  allowPrivateWebhooks: boolean;
   host: string;
   publicUrl?: string;
   mcp: {
@@ -282,6 +285,7 @@ function toConfig(e: RawEnv): Config {
       bodyLimit: e.ATLANTAS_BODY_LIMIT, stateBodyLimit: e.ATLANTAS_STATE_BODY_LIMIT, shutdownTimeoutMs: e.ATLANTAS_SHUTDOWN_TIMEOUT,
       trustedProxies: e.ATLANTAS_TRUSTED_PROXIES,
     },
+    allowPrivateWebhooks: e.ATLANTAS_ALLOW_PRIVATE_WEBHOOKS,
     atlantisApi: { secret: e.ATLANTAS_API_SECRET, locksRequireAuth: e.ATLANTAS_LOCKS_REQUIRE_AUTH },
     metrics: { token: e.ATLANTAS_METRICS_TOKEN },
     terraform: {

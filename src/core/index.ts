@@ -75,6 +75,7 @@ import { DriftRepository } from './drift/drift.repository.js';
 import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
+import type { OutboundPolicy } from './outbound/outbound-guard.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -98,6 +99,8 @@ export interface CoreOptions {
   };
   /** ATLANTAS_PLAN_TTL: a kept plan outside a pull request expires after this (default 24h) */
   planTtlMs?: number;
+  /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
+  allowPrivateOutbound?: boolean;
 }
 
 export interface CoreDeps {
@@ -155,6 +158,8 @@ export interface Core {
   readonly agents: AgentsService;
   /** the approval gate: what automated actors asked for that needs a human */
   readonly approvals: ApprovalsService;
+  /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
+  readonly outboundPolicy: OutboundPolicy;
 }
 
 /**
@@ -189,6 +194,7 @@ const DAY_MS = 24 * 60 * 60_000;
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
 export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
+  const outboundPolicy: OutboundPolicy = { allowPrivate: options.allowPrivateOutbound ?? false };
   const models: Models = defineModels(sequelize);
   const audit = new AuditLog({ repo: new AuditRepository({ model: models.AuditEntry }) });
   const userRepo = new UserRepository(models.User);
@@ -301,7 +307,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals,
+    approvals, outboundPolicy,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -81,6 +81,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ATLANTAS_DB_POOL_MAX: '5',
     ATLANTAS_SHUTDOWN_TIMEOUT: '5s',
     LOG_LEVEL: 'debug',
+    // every fake SaaS of the tests listens on loopback; the outbound guard's own test turns this off
+    ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: 'true',
     ...options.env,
   });
   const logs = captureLogs(config.logLevel);
