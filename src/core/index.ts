@@ -76,6 +76,8 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
+import { CmdbService } from './cmdb/cmdb.service.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -160,6 +162,8 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** configuration items kept from state, their blast radius */
+  readonly cmdb: CmdbService;
 }
 
 /**
@@ -237,6 +241,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
+  const cmdbRepo = new CmdbItemRepository({ sequelize, encryptor });
+  const cmdb = new CmdbService({
+    repo: cmdbRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), audit, log: log.child({ svc: 'cmdb' }),
+  });
+  state.afterWrite((written) => cmdb.sync(written));
+  rotation.register({ name: 'cmdb attributes', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => cmdbRepo.resealBatch(enc, limit, t)) });
 
   const outbox = new OutboxRepository({ sequelize });
   const notificationSettings = new NotificationSettingsRepository({ sequelize });
@@ -307,7 +317,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, cmdb,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
