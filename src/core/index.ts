@@ -78,6 +78,8 @@ import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
 import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
 import { CmdbService } from './cmdb/cmdb.service.js';
+import { ItsmRepository } from './itsm/itsm.repository.js';
+import { ItsmService } from './itsm/itsm.service.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -164,6 +166,8 @@ export interface Core {
   readonly outboundPolicy: OutboundPolicy;
   /** configuration items kept from state, their blast radius */
   readonly cmdb: CmdbService;
+  /** change requests (which gate `requires_change` projects' applies) and service requests */
+  readonly itsm: ItsmService;
 }
 
 /**
@@ -269,7 +273,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   };
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
-  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
+  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -317,7 +322,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, cmdb,
+    approvals, outboundPolicy, cmdb, itsm,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
