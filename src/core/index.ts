@@ -76,6 +76,13 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { AnonymousGitHubSource } from './ports/repo-source.js';
+import type { GitHubAppApi, InstallationCredentials } from './ports/github-apps.js';
+import { GitHubAppRepository } from './github-apps/github-app.repository.js';
+import { GitHubAppsService } from './github-apps/github-apps.service.js';
+import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
+import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
+import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -117,6 +124,8 @@ export interface CoreDeps {
   metrics?: Metrics;
   /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
   agentClock?: Clock;
+  /** GitHub as tenants' own Apps see it (installation tokens, browsing); without it those calls are unavailable */
+  githubAppApi?: GitHubAppApi;
 }
 
 /**
@@ -160,6 +169,8 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
+  readonly githubApps: GitHubAppsService;
 }
 
 /**
@@ -185,6 +196,8 @@ export interface CoreInternals {
   readonly notifications: NotificationDispatcher;
   /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
   readonly housekeeping: Housekeeping;
+  /** the registered installation that reaches a repository (its key opened): for the VCS host's routing only */
+  readonly githubAppCredentials: (repoFullName: string) => Promise<InstallationCredentials | null>;
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
@@ -192,7 +205,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock, githubAppApi }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const outboundPolicy: OutboundPolicy = { allowPrivate: options.allowPrivateOutbound ?? false };
   const models: Models = defineModels(sequelize);
@@ -257,9 +270,20 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
+  const githubAppRepo = new GitHubAppRepository({ sequelize });
+  const githubCredentials = new InstallationCredentialsStore({ repo: githubAppRepo, encryptor, api: githubAppApi });
+  const githubApps = new GitHubAppsService({
+    sequelize, repo: githubAppRepo, api: githubAppApi, encryptor, credentials: githubCredentials, audit, clock,
+    serverRepoConfig: options.runs.serverRepoConfig, log: log.child({ svc: 'github-apps' }),
+  });
+  rotation.register(new GitHubAppRotation({ sequelize, repo: githubAppRepo }));
+  const tenantRepos = new TenantRepoSource({
+    server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials,
+    isDefaultTenant: async (tenantId) => (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug,
+  });
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
-  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -307,11 +331,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, githubApps,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
     notifications: dispatcher, housekeeping, agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
+    githubAppCredentials: (repoFullName) => githubCredentials.reaching(repoFullName),
   };
   return { core, internals };
 }
