@@ -319,7 +319,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
     behaviours: {
-      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      // the upgrade bot opens PRs with the server-wide credentials (`repos` is set only with them)
+      upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
       drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
