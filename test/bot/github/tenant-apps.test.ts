@@ -157,7 +157,7 @@ describe('GitHub Apps per tenant: registration, webhooks routed by installation,
     expect(res.status).toBe(202);
     const [comment] = (await eventually(() => (botComments(INFRA, 1).length ? botComments(INFRA, 1) : null), 'the plan comment'))!;
     await app.githubIdle();
-    expect(comment).toContain('Plan: 0 to add, 2 to change, 0 to destroy.');
+    expect(comment).toContain('Plan: 2 to add, 0 to change, 0 to destroy.');
     const runs = await app.sql<{ tenant_id: string; status: string }>('SELECT tenant_id, status FROM runs WHERE repo_full_name = :repo', { repo: INFRA });
     expect(runs).toEqual([{ tenant_id: tenantB.id, status: 'planned' }]);
     const clones = gh.gitAccesses.slice(gitBefore).filter((a) => a.repo === INFRA);
