@@ -5,6 +5,7 @@ import { startFakeGitHub, type FakeGitHub } from '../../harness/fake-github.js';
 import { createBareRepo, type BareRepo } from '../../harness/git-repo.js';
 import { eventually, pullRequestEvent, sendWebhook } from '../../harness/github-webhooks.js';
 import { request } from '../../harness/http.js';
+import { waitForRun } from '../../harness/runs.js';
 import { dumpSchema, leakedMarkers } from '../../harness/pg-dump.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
 import { atlantisYaml, tfData } from '../../harness/tf-files.js';
@@ -165,9 +166,8 @@ describe('GitHub Apps per tenant: registration, webhooks routed by installation,
     expect(new Set(clones.map((a) => a.as))).toEqual(new Set([`installation:${INSTALLATION}`]));
     expect(gh.statuses(INFRA, sha).map((s) => s.creator)).toContain('atlantas[bot]');
 
-    // The token never reached a log line.
-    const tokens = gh.calls.filter((c) => c.path === `/app/installations/${INSTALLATION}/access_tokens`).length;
-    expect(tokens).toBeGreaterThan(0);
+    // One installation token, minted at registration, served every call since (cached until shortly before it expires); never logged.
+    expect(gh.callsTo('POST', `/app/installations/${INSTALLATION}/access_tokens`).filter((c) => c.status === 201)).toHaveLength(1);
     expect(app.logs.text()).not.toMatch(/ghs_[A-Za-z0-9_-]{20,}/);
   });
 
@@ -212,6 +212,32 @@ describe('GitHub Apps per tenant: registration, webhooks routed by installation,
     await app.githubIdle();
     expect(await app.sql('SELECT id FROM webhook_deliveries WHERE id = :delivery', { delivery })).toEqual([]);
     expect((await app.sql('SELECT count(*)::int AS n FROM runs'))[0].n).toBe(1);
+  });
+
+  it('learns of a repository added to the installation from its signed installation_repositories event; B runs it over REST', async () => {
+    const added = await createBareRepo({ owner: 'beta-org', name: 'added' });
+    try {
+      await added.commitFiles({ 'main.tf': tfData(1) }, 'base');
+      gh.addRepo('beta-org/added', { gitDir: added.path });
+      gh.setInstallation('beta-org/added', INSTALLATION, APP_ID);
+      const beforeOwned = await api('POST', '/api/v1/runs', app.admin.token, { repo: 'beta-org/added', dir: '.' });
+      expect(beforeOwned.status).toBe(201); // nobody owns it yet: the default tenant may (cloned with the server-wide PAT)
+      await waitForRun(app, beforeOwned.body.id);
+
+      const event = { action: 'added', installation: { id: INSTALLATION }, repositories_added: [{ full_name: 'beta-org/added' }], repositories_removed: [], sender: { login: 'beta-admin' } };
+      expect((await sendWebhook(app.url, 'installation_repositories', event, { secret: B_SECRET })).status).toBe(202);
+      await eventually(async () => (await app.sql("SELECT 1 FROM github_app_repos WHERE full_name_lower = 'beta-org/added'")).length > 0, 'the new repository listed');
+      expect((await api('POST', '/api/v1/runs', app.admin.token, { repo: 'beta-org/added', dir: '.' })).status).toBe(403);
+
+      const gitBefore = gh.gitAccesses.length;
+      const run = await api('POST', '/api/v1/runs', tenantB.adminToken, { repo: 'beta-org/added', dir: '.' });
+      expect(run.status).toBe(201);
+      expect(await waitForRun(app, run.body.id, undefined, 90_000, tenantB.adminToken)).toMatchObject({ status: 'planned_and_finished' });
+      expect(await app.sql('SELECT tenant_id FROM runs WHERE id = :id', { id: run.body.id })).toEqual([{ tenant_id: tenantB.id }]);
+      expect(new Set(gh.gitAccesses.slice(gitBefore).map((a) => a.as))).toEqual(new Set([`installation:${INSTALLATION}`]));
+    } finally {
+      await added.cleanup();
+    }
   });
 
   it('stores the key and the secret only sealed, re-seals them on key rotation, and never returns them', async () => {
