@@ -33,6 +33,7 @@ import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
+import { githubAppsRouter } from './routers/github-apps.router.js';
 import type { AppState } from './types.js';
 
 export interface RoutesDeps {
@@ -73,6 +74,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     runnerPoolsRouter(core),
     slackApiRouter(core, { oauth: !!config.slack.oauth, publicUrl: config.publicUrl }),
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
+    githubAppsRouter(core),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     ...(slackRouters ?? []),

@@ -82,6 +82,13 @@ import { ItsmRepository } from './itsm/itsm.repository.js';
 import { ItsmService } from './itsm/itsm.service.js';
 import { ObservabilityRepository } from './observability/observability.repository.js';
 import { ObservabilityService } from './observability/observability.service.js';
+import { AnonymousGitHubSource } from './ports/repo-source.js';
+import type { GitHubAppApi, InstallationCredentials } from './ports/github-apps.js';
+import { GitHubAppRepository } from './github-apps/github-app.repository.js';
+import { GitHubAppsService } from './github-apps/github-apps.service.js';
+import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
+import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
+import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -123,6 +130,8 @@ export interface CoreDeps {
   metrics?: Metrics;
   /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
   agentClock?: Clock;
+  /** GitHub as tenants' own Apps see it (installation tokens, browsing); without it those calls are unavailable */
+  githubAppApi?: GitHubAppApi;
 }
 
 /**
@@ -172,6 +181,8 @@ export interface Core {
   readonly itsm: ItsmService;
   /** run output and the audit trail as logs, metric series and run traces computed from recorded facts */
   readonly observability: ObservabilityService;
+  /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
+  readonly githubApps: GitHubAppsService;
 }
 
 /**
@@ -197,6 +208,8 @@ export interface CoreInternals {
   readonly notifications: NotificationDispatcher;
   /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
   readonly housekeeping: Housekeeping;
+  /** the registered installation that reaches a repository (its key opened): for the VCS host's routing only */
+  readonly githubAppCredentials: (repoFullName: string) => Promise<InstallationCredentials | null>;
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
@@ -204,7 +217,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock, githubAppApi }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const outboundPolicy: OutboundPolicy = { allowPrivate: options.allowPrivateOutbound ?? false };
   const models: Models = defineModels(sequelize);
@@ -275,10 +288,21 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
+  const githubAppRepo = new GitHubAppRepository({ sequelize });
+  const githubCredentials = new InstallationCredentialsStore({ repo: githubAppRepo, encryptor, api: githubAppApi });
+  const githubApps = new GitHubAppsService({
+    sequelize, repo: githubAppRepo, api: githubAppApi, encryptor, credentials: githubCredentials, audit, clock,
+    serverRepoConfig: options.runs.serverRepoConfig, log: log.child({ svc: 'github-apps' }),
+  });
+  rotation.register(new GitHubAppRotation({ sequelize, repo: githubAppRepo }));
+  const tenantRepos = new TenantRepoSource({
+    server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials,
+    isDefaultTenant: async (tenantId) => (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug,
+  });
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
-  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -314,7 +338,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
     behaviours: {
-      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      // the upgrade bot opens PRs with the server-wide credentials (`repos` is set only with them)
+      upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
       drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
@@ -326,11 +351,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, cmdb, itsm, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
     notifications: dispatcher, housekeeping, agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
+    githubAppCredentials: (repoFullName) => githubCredentials.reaching(repoFullName),
   };
   return { core, internals };
 }

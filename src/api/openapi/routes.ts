@@ -8,6 +8,7 @@ import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
 import * as SS from '../../core/slack/slack.schemas.js';
+import * as GA from '../../core/github-apps/github-app.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
@@ -185,6 +186,13 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/slack/installations/:teamId', tag: 'slack', summary: 'Disconnect a Slack workspace (admin); its user links go with it', ok: noContent },
   { method: 'post', path: '/api/v1/slack/install-links', tag: 'slack', summary: 'A 15-minute link that adds the app to a Slack workspace for your tenant via Slack\'s OAuth (admin)', ok: created(SS.SlackInstallLink), errors: { 503: { description: 'the OAuth install flow is not configured' } } },
   { method: 'post', path: '/api/v1/users/me/slack-link', tag: 'slack', summary: 'A one-time code (10 minutes) that links your Slack account: `/atlantas link <code>`', ok: created(SS.SlackLinkCode) },
+  { method: 'get', path: '/api/v1/github/apps', tag: 'github', summary: 'GitHub App installations registered by your tenant (admin)', ok: list(GA.GitHubAppResource) },
+  { method: 'post', path: '/api/v1/github/apps', tag: 'github', summary: 'Register an installation of your GitHub App (admin): GitHub must mint an installation token with this key; the key and webhook secret are stored encrypted and never shown', body: GA.CreateGitHubAppInput, ok: created(GA.GitHubAppResource), errors: conflict('the installation is registered already') },
+  { method: 'delete', path: '/api/v1/github/apps/:id', tag: 'github', summary: 'Remove a GitHub App registration (admin); its repositories are no longer your tenant\'s', ok: noContent },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos', tag: 'github', summary: 'Repositories the installation reaches (asked of GitHub now)', ok: list(GA.GitHubRepoResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/branches', tag: 'github', summary: 'Branches of a repository the installation reaches', ok: list(GA.GitHubBranchResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/tree', tag: 'github', summary: 'The whole file tree at a ref (default: the repository\'s default branch)', query: GA.TreeQuery, ok: json(GA.GitHubTreeResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/terraform-workspaces', tag: 'github', summary: 'Root modules at a ref, found as autoplan finds them (atlantis.yaml projects, directories of .tf files)', query: GA.TreeQuery, ok: json(GA.TerraformWorkspacesResource) },
 
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },

@@ -125,6 +125,8 @@ export interface RunEngineDeps {
   approvals?: RunApprovalHook;
   /** the outbox core tells people through (run needs approval, applied, errored, plan expired) */
   notifier?: Notifier;
+  /** whose GitHub App installations reach a repository (core/github-apps): decides who may run it */
+  installations?: { reach(tenantId: string, repoFullName: string): Promise<'own' | 'other' | 'none'> };
   /** change windows of `requires_change` projects (core/itsm) */
   changeGate?: RunChangeGate;
 }
@@ -157,7 +159,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
   const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals, changeGate: deps.changeGate });
-  const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
+  const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id), installations: deps.installations });
   const answers = new PendingAnswers();
   const commands = new CommandService({
     runs, logs, answers, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
