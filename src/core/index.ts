@@ -76,6 +76,7 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { createTfe, type TfeServices } from './tfe/create-tfe.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -160,6 +161,8 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** the TFE V2 API's workspaces, state versions and terraform login */
+  readonly tfe: TfeServices;
 }
 
 /**
@@ -308,6 +311,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy,
+    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
