@@ -73,6 +73,8 @@ credentials "${TEST_HOST}" {
 export interface TestCa {
   dir: string;
   caFile: string;
+  /** the CA certificate: what a client trusts */
+  caPem: Buffer;
   key: Buffer;
   cert: Buffer;
   cleanup(): Promise<void>;
@@ -87,7 +89,7 @@ export async function makeTestCa(): Promise<TestCa> {
   await writeFile(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
   await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('ext.cnf'), '-out', f('server.pem')]);
   return {
-    dir, caFile: f('ca.pem'), key: await readFile(f('server.key')), cert: await readFile(f('server.pem')),
+    dir, caFile: f('ca.pem'), caPem: await readFile(f('ca.pem')), key: await readFile(f('server.key')), cert: await readFile(f('server.pem')),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
