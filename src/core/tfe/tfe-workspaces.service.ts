@@ -97,6 +97,7 @@ export class TfeWorkspacesService {
     assertAgentPool(settings.executionMode ?? 'local', settings.agentPoolId ?? null);
     const mapping = await this.stateFor(actor, name, settings.project ?? null);
     const row = await inTransaction(this.deps.sequelize, undefined, async (t) => {
+      if (await this.deps.repo.findByName(actor.tenantId, name, t)) throw exists(name, org);
       const taken = await this.deps.repo.findByState(actor.tenantId, mapping.ref.name, mapping.ref.workspace, t);
       if (taken) throw new ConflictError(`state ${mapping.ref.name}/${mapping.ref.workspace} already belongs to workspace "${taken.name}"`, { code: 'workspace_state_taken' });
       const created = await this.deps.repo.insert({
@@ -106,7 +107,7 @@ export class TfeWorkspacesService {
         terraformVersion: settings.terraformVersion ?? 'latest', workingDirectory: settings.workingDirectory ?? '', tags: settings.tags ?? [],
         labels: settings.labels ?? {}, vcsRepo: settings.vcsRepo ?? null, agentPoolId: settings.agentPoolId ?? null,
       }, t);
-      if (!created) throw new ConflictError(`a workspace named "${name}" already exists in organization ${org}`, { code: 'workspace_exists' });
+      if (!created) throw exists(name, org);
       await this.deps.audit.record(actor, 'tfe.workspace.create', { type: 'tfe_workspace', id: created.id }, { name, state: `${mapping.ref.name}/${mapping.ref.workspace}` }, { transaction: t });
       return created;
     });
@@ -124,7 +125,7 @@ export class TfeWorkspacesService {
       assertAgentPool(settings.executionMode ?? before.executionMode, settings.agentPoolId !== undefined ? settings.agentPoolId : before.agentPoolId);
       if (settings.project !== undefined) Object.assign(changes, await this.remap(actor, before, settings.project, t));
       if (settings.name && settings.name !== before.name && (await this.deps.repo.findByName(actor.tenantId, settings.name, t))) {
-        throw new ConflictError(`a workspace named "${settings.name}" already exists in organization ${tenant.slug}`, { code: 'workspace_exists' });
+        throw exists(settings.name, tenant.slug);
       }
       await this.deps.repo.update(actor.tenantId, id, changes, t);
       await this.deps.audit.record(actor, 'tfe.workspace.update', { type: 'tfe_workspace', id }, { ...settings }, { transaction: t });
@@ -280,6 +281,7 @@ export class TfeWorkspacesService {
   }
 }
 
+const exists = (name: string, org: string) => new ConflictError(`a workspace named "${name}" already exists in organization ${org}`, { code: 'workspace_exists' });
 const notFound = (ref: string) => new NotFoundError(`workspace ${ref} not found`, { code: 'workspace_not_found' });
 
 /** Who holds a TFE lock: the person (any of their tokens), or a system actor by name. */
