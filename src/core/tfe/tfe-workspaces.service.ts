@@ -4,7 +4,7 @@ import { requirePermission, type Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit.service.js';
 import { inTransaction } from '../db/transaction.js';
 import type { DriftService } from '../drift/drift.service.js';
-import { ConflictError, InputError, LockedError, NotFoundError } from '../errors.js';
+import { ConflictError, InputError, LockedError, NotAllowedError, NotFoundError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { LockInfo } from '../state/lock-info.js';
 import { parseStateRef, type StateRef } from '../state/state-ref.js';
@@ -246,7 +246,11 @@ export class TfeWorkspacesService {
   /** The latest drift record of the project + workspace this workspace's state belongs to. */
   private async driftOf(actor: Actor, row: TfeWorkspaceRow): Promise<TfeWorkspaceView['drift']> {
     if (!row.projectId) return { status: '', lastCheckedAt: null };
-    const [record] = (await this.deps.drift.list(actor, { projectId: row.projectId, workspace: row.stateWorkspace }).catch(() => []))
+    const records = await this.deps.drift.list(actor, { projectId: row.projectId, workspace: row.stateWorkspace }).catch((err: unknown) => {
+      if (err instanceof NotAllowedError) return []; // a credential that may not read runs sees no drift
+      throw err;
+    });
+    const [record] = records
       .filter((r) => r.lastCheckedAt)
       .sort((a, b) => new Date(b.lastCheckedAt!).getTime() - new Date(a.lastCheckedAt!).getTime());
     if (!record) return { status: '', lastCheckedAt: null };
