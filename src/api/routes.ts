@@ -35,6 +35,7 @@ import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
 import { githubAppsRouter } from './routers/github-apps.router.js';
 import type { AppState } from './types.js';
+import { TFE_RAW_BODY_PATHS, tfeRouters } from './tfe/index.js';
 
 export interface RoutesDeps {
   core: Core;
@@ -51,7 +52,7 @@ export interface RoutesDeps {
 }
 
 /** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
-export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY];
+export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY, ...TFE_RAW_BODY_PATHS];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
 export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, slackRouters, metrics }: RoutesDeps): Router<AppState>[] {
@@ -87,5 +88,6 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
+    ...tfeRouters(core, { publicUrl: config.publicUrl, stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
   ];
 }

@@ -89,6 +89,7 @@ import { GitHubAppsService } from './github-apps/github-apps.service.js';
 import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
+import { createTfe, type TfeServices } from './tfe/create-tfe.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -183,6 +184,8 @@ export interface Core {
   readonly observability: ObservabilityService;
   /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
   readonly githubApps: GitHubAppsService;
+  /** the TFE V2 API's workspaces, state versions and terraform login */
+  readonly tfe: TfeServices;
 }
 
 /**
@@ -352,6 +355,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -249,6 +249,15 @@ export class StateService {
     return this.deps.repo.versions((await this.requireById(actor, id)).id);
   }
 
+  /** One version's metadata and its state, by the version's id alone (TFE's state-versions/{id}). */
+  async version(actor: Actor, versionId: string): Promise<{ state: StateSummary; version: StateVersion }> {
+    assertUnscoped(actor);
+    requirePermission(actor, 'state:read');
+    const version = await this.deps.repo.versionMetaInTenant(actor.tenantId, versionId);
+    if (!version) throw new NotFoundError(`state version ${versionId} not found`, { code: 'state_version_not_found' });
+    return { state: summary(await this.requireById(actor, version.stateId)), version };
+  }
+
   /** One version's decrypted bytes (by version id or number): the way to inspect or roll back. */
   async downloadVersion(actor: Actor, id: string, versionRef: string): Promise<{ state: StateSummary; version: StateVersion; body: Buffer }> {
     assertUnscoped(actor);
