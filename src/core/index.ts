@@ -76,6 +76,9 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import type { Severity } from './incidents/incident-status.js';
+import { IncidentRepository } from './incidents/incident.repository.js';
+import { IncidentsService } from './incidents/incidents.service.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -101,6 +104,8 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
+  incidents?: { reopenWindowMs?: number; severityByCriticality?: Partial<Record<string, Severity>> };
 }
 
 export interface CoreDeps {
@@ -160,6 +165,8 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
+  readonly incidents: IncidentsService;
 }
 
 /**
@@ -302,12 +309,17 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     },
   });
 
+  const incidents = new IncidentsService({
+    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
+    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
+  });
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, incidents,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
