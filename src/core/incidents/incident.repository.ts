@@ -170,7 +170,7 @@ export class IncidentRepository {
 
   async timeline(tenantId: string, incidentId: string, transaction?: Transaction): Promise<TimelineEntry[]> {
     const rows = await this.q<Omit<TimelineEntry, 'link'> & { linkKind: LinkKind | null; linkId: string | null }>(
-      `SELECT ${TIMELINE} FROM incident_timeline WHERE tenant_id = :tenantId AND incident_id = :incidentId ORDER BY id`,
+      `SELECT ${TIMELINE} FROM incident_timeline WHERE tenant_id = :tenantId AND incident_id = :incidentId ORDER BY incident_timeline.id`,
       { tenantId, incidentId }, transaction,
     );
     return rows.map(({ linkKind, linkId, ...e }) => ({ ...e, link: linkKind && linkId ? { kind: linkKind, id: linkId } : null }));

@@ -33,8 +33,8 @@ export type UpdateIncidentInput = z.infer<typeof UpdateIncidentInput>;
 export const ListIncidentsQuery = z.object({
   status: Status.optional(),
   severity: Severity.optional(),
-  limit: z.coerce.number({ message: 'must be a number' }).int().min(1).max(200).default(50),
-  offset: z.coerce.number({ message: 'must be a number' }).int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
 }).strict();
 export type ListIncidentsQuery = z.infer<typeof ListIncidentsQuery>;
 
