@@ -76,7 +76,8 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
-import type { Severity } from './incidents/incident-status.js';
+import { AutomaticIncidents } from './incidents/automatic-incidents.js';
+import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
 import { IncidentRepository } from './incidents/incident.repository.js';
 import { IncidentsService } from './incidents/incidents.service.js';
 
@@ -105,7 +106,7 @@ export interface CoreOptions {
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
   /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
-  incidents?: { reopenWindowMs?: number; severityByCriticality?: Partial<Record<string, Severity>> };
+  incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
 }
 
 export interface CoreDeps {
@@ -267,7 +268,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
+    // `automaticIncidents` is assembled below; the hook runs only when a run ends
+    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) } });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -284,6 +287,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
+
+  const incidents = new IncidentsService({
+    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
+    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
+  });
+  const automaticIncidents = new AutomaticIncidents({
+    sequelize, incidents, projects: projectRepo, policy: options.incidents?.severity ?? DEFAULT_SEVERITY_POLICY, log: log.child({ svc: 'incidents' }),
+  });
 
   const driftRepo = new DriftRepository({ sequelize, encryptor });
   const driftWaitMs = options.runs.runTimeoutMs + 60_000;
@@ -305,14 +316,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
-      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
+      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations, incidents: automaticIncidents }),
     },
   });
 
-  const incidents = new IncidentsService({
-    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
-    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
-  });
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
