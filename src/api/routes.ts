@@ -14,6 +14,7 @@ import { atlantisRouter } from './routers/atlantis.router.js';
 import { atlasaiAuthRouter } from './routers/atlasai-auth.router.js';
 import { cmdbRouter } from './routers/cmdb.router.js';
 import { itsmRouter } from './routers/itsm.router.js';
+import { observabilityRouter } from './routers/observability.router.js';
 import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -81,6 +82,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     atlasaiAuthRouter(core),
     cmdbRouter(core),
     itsmRouter(core),
+    observabilityRouter(core),
     incidentsRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),

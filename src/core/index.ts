@@ -84,6 +84,8 @@ import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
 import { CmdbService } from './cmdb/cmdb.service.js';
 import { ItsmRepository } from './itsm/itsm.repository.js';
 import { ItsmService } from './itsm/itsm.service.js';
+import { ObservabilityRepository } from './observability/observability.repository.js';
+import { ObservabilityService } from './observability/observability.service.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -174,6 +176,8 @@ export interface Core {
   readonly cmdb: CmdbService;
   /** change requests (which gate `requires_change` projects' applies) and service requests */
   readonly itsm: ItsmService;
+  /** run output and the audit trail as logs, metric series and run traces computed from recorded facts */
+  readonly observability: ObservabilityService;
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
 }
@@ -341,7 +345,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, cmdb, itsm, incidents,
+    approvals, outboundPolicy, cmdb, itsm, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    incidents,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
