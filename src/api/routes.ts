@@ -34,6 +34,7 @@ import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
 import { githubAppsRouter } from './routers/github-apps.router.js';
+import { incidentsRouter } from './routers/incidents.router.js';
 import type { AppState } from './types.js';
 import { TFE_RAW_BODY_PATHS, tfeRouters } from './tfe/index.js';
 
@@ -85,6 +86,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     cmdbRouter(core),
     itsmRouter(core),
     observabilityRouter(core),
+    incidentsRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),

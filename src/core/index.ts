@@ -76,6 +76,10 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { AutomaticIncidents } from './incidents/automatic-incidents.js';
+import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
+import { IncidentRepository } from './incidents/incident.repository.js';
+import { IncidentsService } from './incidents/incidents.service.js';
 import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
 import { CmdbService } from './cmdb/cmdb.service.js';
 import { ItsmRepository } from './itsm/itsm.repository.js';
@@ -115,6 +119,8 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
+  incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
 }
 
 export interface CoreDeps {
@@ -186,6 +192,8 @@ export interface Core {
   readonly githubApps: GitHubAppsService;
   /** the TFE V2 API's workspaces, state versions and terraform login */
   readonly tfe: TfeServices;
+  /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
+  readonly incidents: IncidentsService;
 }
 
 /**
@@ -306,7 +314,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
   const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
+    // `automaticIncidents` is assembled below; the hook runs only when a run ends
+    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) } });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -323,6 +333,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
+
+  const incidents = new IncidentsService({
+    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
+    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
+  });
+  const automaticIncidents = new AutomaticIncidents({
+    sequelize, incidents, projects: projectRepo, policy: options.incidents?.severity ?? DEFAULT_SEVERITY_POLICY, log: log.child({ svc: 'incidents' }),
+  });
 
   const driftRepo = new DriftRepository({ sequelize, encryptor });
   const driftWaitMs = options.runs.runTimeoutMs + 60_000;
@@ -345,9 +363,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
       upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
-      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
+      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations, incidents: automaticIncidents }),
     },
   });
+
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
@@ -356,6 +375,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
     tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    incidents,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
