@@ -80,6 +80,8 @@ export async function openCore(
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
         allowPrivateOutbound: config.allowPrivateWebhooks,
+        cloudEndpoints: config.cloudEndpoints,
+        billingPrices: config.billingPrices,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,

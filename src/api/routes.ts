@@ -30,6 +30,8 @@ import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
+import { cloudCredentialsRouter } from './routers/cloud-credentials.router.js';
+import { billingRouter } from './routers/billing.router.js';
 import type { AppState } from './types.js';
 
 export interface RoutesDeps {
@@ -79,5 +81,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
+    cloudCredentialsRouter(core),
+    billingRouter(core),
   ];
 }

@@ -56,7 +56,9 @@ export type Permission =
   | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
   | 'lock:read' | 'lock:manage'
   /** cron agents: see them and their executions; trigger one now; create, change, pause and delete them */
-  | 'agent:read' | 'agent:trigger' | 'agent:manage';
+  | 'agent:read' | 'agent:trigger' | 'agent:manage'
+  /** cloud credentials: see their names and fields; store, rotate, validate, delete and assign them; the tenant's bill */
+  | 'credential:read' | 'credential:manage' | 'billing:read';
 
 const VIEWER: Permission[] = [
   'tenant:read', 'user:read', 'token:own', 'project:read', 'environment:read', 'instance:read',
@@ -64,9 +66,9 @@ const VIEWER: Permission[] = [
 ];
 const MEMBER: Permission[] = [
   ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:lock', 'state:write',
-  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger',
+  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger', 'credential:read',
 ];
-const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage'];
+const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage', 'credential:manage', 'billing:read'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),

@@ -76,6 +76,12 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
+import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
+import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
+import { CloudRunEnvironment } from './cloud-credentials/cloud-run-env.js';
+import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
+import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -101,6 +107,10 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated (the providers' own by default) */
+  cloudEndpoints?: Partial<ProviderEndpoints>;
+  /** ATLANTAS_BILLING_PRICE_*, in cents */
+  billingPrices?: BillingPrices;
 }
 
 export interface CoreDeps {
@@ -160,6 +170,10 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** the tenant's cloud credentials (secrets in, never out) */
+  readonly cloudCredentials: CloudCredentialsService;
+  /** the tenant's monthly bill, computed from states and applied runs */
+  readonly billing: BillingService;
 }
 
 /**
@@ -216,6 +230,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const users = new UsersService({ sequelize, users: userRepo, tokens: tokenRepo, sessions, audit, clock });
   const tokens = new TokensService({ sequelize, tokens: tokenRepo, audit, clock, maxTtlMs: options.tokenMaxTtlMs });
+  const credentialRepo = new CloudCredentialRepository({ sequelize });
+  const providerChecks = new ProviderChecks({ ...DEFAULT_PROVIDER_ENDPOINTS, ...options.cloudEndpoints });
+  const cloudCredentials = new CloudCredentialsService({ sequelize, repo: credentialRepo, encryptor, checks: providerChecks, audit, clock });
+  const cloudRunEnv = new CloudRunEnvironment({ repo: credentialRepo, service: cloudCredentials, checks: providerChecks });
   const instanceRepo = new InstanceRepository({ model: models.Instance });
   const environmentRepo = new EnvironmentRepository({ model: models.Environment });
   const projectRepo = new ProjectRepository({ model: models.Project });
@@ -224,10 +242,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     usersService: users, audit, log: log.child({ svc: 'tenants' }),
   });
   const instances = new InstancesService({ sequelize, repo: instanceRepo, tenants, audit });
-  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit });
+  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit, credentials: cloudCredentials });
   const projects = new ProjectsService({
     sequelize, repo: projectRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), instances: instanceRepo,
-    environments: environmentRepo, audit,
+    environments: environmentRepo, audit, credentials: cloudCredentials,
   });
   const dashboard = new DashboardService({ repo: new DashboardRepository({ sequelize }) });
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
@@ -237,6 +255,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
+  rotation.register(new CloudCredentialRotation({ sequelize, repo: credentialRepo }));
 
   const outbox = new OutboxRepository({ sequelize });
   const notificationSettings = new NotificationSettingsRepository({ sequelize });
@@ -260,7 +279,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier, cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -307,7 +326,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, cloudCredentials,
+    billing: new BillingService({ sequelize, encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

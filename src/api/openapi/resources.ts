@@ -69,6 +69,7 @@ export const ProjectResource = z
     state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
     slack_channel: Maybe(z.string()).describe('where the project\'s notifications go; the tenant\'s default channel when null'),
     notify_events: Maybe(z.array(z.string())).describe('the notification kinds it sends; null = every kind'),
+    cloud_credential_id: Maybe(Uuid).describe('the cloud credential its runs get; null: its environment\'s, if any'),
     created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Project' });
@@ -90,6 +91,7 @@ export const EnvironmentResource = z
   .object({
     id: Uuid, tenant_id: Uuid, name: z.string(), cloud_provider: CreateEnvironmentInput.shape.cloud_provider, region: z.string(), terraform_workspace: z.string(),
     repository_url: z.string(), instance_id: Maybe(Uuid), drift_status: z.string(), last_drift_check_at: Maybe(Timestamp),
+    cloud_credential_id: Maybe(Uuid).describe('the cloud credential runs of its projects get when the project names none'),
     created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Environment' });

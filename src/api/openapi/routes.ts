@@ -16,6 +16,7 @@ import * as D from './drift-resources.js';
 import { ListDriftQuery } from '../../core/drift/drift.schemas.js';
 import { CreateAgentInput, ListExecutionsQuery, UpdateAgentInput } from '../../core/agents/agent.schemas.js';
 import { AgentExecutionResource, AgentResource } from '../routers/agents.resources.js';
+import * as CC from '../../core/cloud-credentials/cloud-credential.schemas.js';
 
 /**
  * Every /api/v1 route, with the same zod schemas its router validates with and the resource it
@@ -185,6 +186,12 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/slack/installations/:teamId', tag: 'slack', summary: 'Disconnect a Slack workspace (admin); its user links go with it', ok: noContent },
   { method: 'post', path: '/api/v1/slack/install-links', tag: 'slack', summary: 'A 15-minute link that adds the app to a Slack workspace for your tenant via Slack\'s OAuth (admin)', ok: created(SS.SlackInstallLink), errors: { 503: { description: 'the OAuth install flow is not configured' } } },
   { method: 'post', path: '/api/v1/users/me/slack-link', tag: 'slack', summary: 'A one-time code (10 minutes) that links your Slack account: `/atlantas link <code>`', ok: created(SS.SlackLinkCode) },
+  { method: 'get', path: '/api/v1/cloud-credentials', tag: 'cloud-credentials', summary: 'Cloud credentials of your tenant: field names and fingerprints, never secrets', ok: list(CC.CloudCredentialResource) },
+  { method: 'post', path: '/api/v1/cloud-credentials', tag: 'cloud-credentials', summary: 'Store a cloud credential, encrypted (admin)', body: CC.CreateCloudCredentialInput, ok: created(CC.CloudCredentialResource), errors: conflict('the name is taken') },
+  { method: 'get', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'One cloud credential, without its secrets', ok: json(CC.CloudCredentialResource) },
+  { method: 'patch', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'Rename a credential, or rotate it: new credentials_json replaces its secrets (admin)', body: CC.UpdateCloudCredentialInput, ok: json(CC.CloudCredentialResource), errors: conflict('the name is taken') },
+  { method: 'delete', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'Delete a credential no project or environment uses (admin)', ok: noContent, errors: conflict('a project or environment still uses it') },
+  { method: 'post', path: '/api/v1/cloud-credentials/:id/validate', tag: 'cloud-credentials', summary: 'Ask the provider\'s identity endpoint whether the credential works, and record the answer (admin)', ok: json(CC.CloudCredentialValidation), errors: { 503: { description: 'the provider could not be reached' } } },
 
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },

@@ -38,6 +38,7 @@ export const projectJson = (p: Project) => ({
   id: p.id, tenant_id: p.tenantId, name: p.name, repository_url: p.repositoryUrl, terraform_path: p.terraformPath,
   workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply,
   instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents,
+  cloud_credential_id: p.cloudCredentialId,
   created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
 });
 
@@ -48,7 +49,7 @@ export const dependencyJson = (d: ProjectDependency) => ({
 export const environmentJson = (e: Environment) => ({
   id: e.id, tenant_id: e.tenantId, name: e.name, cloud_provider: e.cloudProvider, region: e.region,
   terraform_workspace: e.terraformWorkspace, repository_url: e.repositoryUrl, instance_id: e.instanceId,
-  drift_status: e.driftStatus, last_drift_check_at: iso(e.lastDriftCheckAt), created_at: iso(e.createdAt), updated_at: iso(e.updatedAt),
+  drift_status: e.driftStatus, last_drift_check_at: iso(e.lastDriftCheckAt), cloud_credential_id: e.cloudCredentialId, created_at: iso(e.createdAt), updated_at: iso(e.updatedAt),
 });
 
 export const instanceJson = (i: Instance) => ({

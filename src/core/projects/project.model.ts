@@ -18,13 +18,15 @@ export interface Project {
   slackChannel: string | null;
   /** the notification kinds this project sends; null = every kind, [] = none */
   notifyEvents: string[] | null;
+  /** the cloud credential its runs get (else its environment's) */
+  cloudCredentialId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Project,
   | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
-  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'createdAt' | 'updatedAt'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'cloudCredentialId' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
 
@@ -47,6 +49,7 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       positionY: DataTypes.DOUBLE,
       slackChannel: DataTypes.TEXT,
       notifyEvents: DataTypes.ARRAY(DataTypes.TEXT),
+      cloudCredentialId: DataTypes.UUID,
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

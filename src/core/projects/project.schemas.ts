@@ -46,6 +46,9 @@ export const NotifyEvents = z
   .nullable()
   .describe('the notification kinds this project sends; null (the default) = every kind, [] = none');
 
+/** A cloud credential of the tenant its runs get as env (admins only); null: none (an environment's, if any). */
+export const CloudCredentialRef = z.string().uuid('must be a cloud credential id').nullable();
+
 const ProjectFields = {
   name: ResourceName,
   repository_url: RepositoryUrl.default(''),
@@ -57,6 +60,7 @@ const ProjectFields = {
   environment_id: z.string().uuid().nullable().optional(),
   slack_channel: SlackChannel.optional(),
   notify_events: NotifyEvents.optional(),
+  cloud_credential_id: CloudCredentialRef.optional(),
 };
 
 export const CreateProjectInput = z.object(ProjectFields).strict();
@@ -74,6 +78,7 @@ export const UpdateProjectInput = z
     environment_id: z.string().uuid().nullable(),
     slack_channel: SlackChannel,
     notify_events: NotifyEvents,
+    cloud_credential_id: CloudCredentialRef,
   })
   .partial()
   .strict();
