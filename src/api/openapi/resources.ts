@@ -60,7 +60,12 @@ export const TenantResource = z
 export const CreatedTenant = TenantResource.extend({ admin: UserResource }).meta({ id: 'CreatedTenant' });
 
 export const UsageResource = z
-  .object({ instances_used: z.number().int(), instances_limit: z.number().int(), environments_used: z.number().int(), environments_limit: z.number().int() })
+  .object({
+    instances_used: z.number().int(), instances_limit: z.number().int(), environments_used: z.number().int(), environments_limit: z.number().int(),
+    cpu_used: z.string().describe('CPU the instances ask for (config_json cpu × serverReplicas), e.g. 1500m'), cpu_limit: z.string().describe('cpu_quota'),
+    memory_used: z.string().describe('memory the instances ask for (config_json memory × serverReplicas), e.g. 3Gi'), memory_limit: z.string().describe('memory_quota'),
+    cpu_used_millicores: z.number().int(), cpu_limit_millicores: z.number().int(), memory_used_bytes: z.number().int(), memory_limit_bytes: z.number().int(),
+  })
   .meta({ id: 'Usage' });
 
 export const ProjectResource = z

@@ -11,6 +11,7 @@ import type { Tenant } from '../../core/tenants/tenant.model.js';
 import type { TenantUsage } from '../../core/tenants/tenants.service.js';
 import type { StateSummary } from '../../core/state/state.service.js';
 import type { StateVersion } from '../../core/state/state-version.model.js';
+import { formatBytes, formatMillicores } from '../../core/tenants/quantities.js';
 
 /** Domain objects → the snake_case JSON of atlantas-api.txt. Explicit, so nothing leaks by accident. */
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -32,6 +33,10 @@ export const tenantJson = (t: Tenant) => ({
 export const usageJson = (u: TenantUsage) => ({
   instances_used: u.instancesUsed, instances_limit: u.instancesLimit,
   environments_used: u.environmentsUsed, environments_limit: u.environmentsLimit,
+  cpu_used: formatMillicores(u.cpuUsedMillicores), cpu_limit: formatMillicores(u.cpuLimitMillicores),
+  memory_used: formatBytes(u.memoryUsedBytes), memory_limit: formatBytes(u.memoryLimitBytes),
+  cpu_used_millicores: u.cpuUsedMillicores, cpu_limit_millicores: u.cpuLimitMillicores,
+  memory_used_bytes: u.memoryUsedBytes, memory_limit_bytes: u.memoryLimitBytes,
 });
 
 export const projectJson = (p: Project) => ({
