@@ -80,6 +80,7 @@ import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
 import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
 import { CloudRunEnvironment } from './cloud-credentials/cloud-run-env.js';
+import { BillingRepository } from './billing/billing.repository.js';
 import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
 import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
 
@@ -327,7 +328,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cloudCredentials,
-    billing: new BillingService({ sequelize, encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
+    billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -1,6 +1,6 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { requirePermission, type Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
+import type { BillingRepository, VersionRef } from './billing.repository.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import { stateVersionAad } from '../state/state-version.model.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
@@ -42,7 +42,7 @@ const COUNT_CACHE_MAX = 10_000;
 export class BillingService {
   private readonly counts = new Map<string, number>();
 
-  constructor(private readonly deps: { sequelize: Sequelize; encryptor: Encryptor; tenants: TenantsService; clock: Clock; prices: BillingPrices }) {}
+  constructor(private readonly deps: { repo: BillingRepository; encryptor: Encryptor; tenants: TenantsService; clock: Clock; prices: BillingPrices }) {}
 
   /** Every month since the tenant was created, newest first. */
   async records(actor: Actor): Promise<BillingRecord[]> {
@@ -66,7 +66,7 @@ export class BillingService {
     const next = addMonths(start, 1);
     const current = next > now;
     const until = current ? now : next;
-    const [resources, applied] = await Promise.all([this.resourcesAt(tenantId, until, current), this.changesBetween(tenantId, start, until)]);
+    const [resources, applied] = await Promise.all([this.resourcesAt(tenantId, until, current), this.deps.repo.appliedChanges(tenantId, start, until)]);
     const p = this.deps.prices;
     return {
       periodStart: day(start), periodEnd: day(new Date(next.getTime() - 86_400_000)), current,
@@ -77,37 +77,20 @@ export class BillingService {
 
   /** Managed resources in the tenant's states: their current versions, or for a past month the last version written before its end. */
   private async resourcesAt(tenantId: string, until: Date, current: boolean): Promise<number> {
-    const versions = await this.deps.sequelize.query<{ id: string; stateId: string; version: number }>(
-      current
-        ? `SELECT v.id, v.state_id AS "stateId", v.version FROM states s JOIN state_versions v ON v.id = s.current_version_id WHERE s.tenant_id = :tenantId`
-        : `SELECT DISTINCT ON (v.state_id) v.id, v.state_id AS "stateId", v.version FROM state_versions v
-           WHERE v.tenant_id = :tenantId AND v.created_at < :until ORDER BY v.state_id, v.version DESC`,
-      { replacements: { tenantId, until }, type: QueryTypes.SELECT },
-    );
+    const versions = current ? await this.deps.repo.currentVersions(tenantId) : await this.deps.repo.versionsBefore(tenantId, until);
     let total = 0;
     for (const v of versions) total += await this.countOf(v);
     return total;
   }
 
-  private async countOf(v: { id: string; stateId: string; version: number }): Promise<number> {
+  private async countOf(v: VersionRef): Promise<number> {
     const known = this.counts.get(v.id);
     if (known !== undefined) return known;
-    const [row] = await this.deps.sequelize.query<{ keyId: string; data: Buffer }>(
-      `SELECT key_id AS "keyId", data FROM state_versions WHERE id = :id`, { replacements: { id: v.id }, type: QueryTypes.SELECT },
-    );
-    const count = row ? countManagedResources(this.deps.encryptor.open(row, stateVersionAad(v.stateId, v.version))) : 0;
+    const sealed = await this.deps.repo.sealedVersion(v.id);
+    const count = sealed ? countManagedResources(this.deps.encryptor.open(sealed, stateVersionAad(v.stateId, v.version))) : 0;
     if (this.counts.size >= COUNT_CACHE_MAX) this.counts.delete(this.counts.keys().next().value!);
     this.counts.set(v.id, count);
     return count;
-  }
-
-  private async changesBetween(tenantId: string, from: Date, until: Date): Promise<{ changes: number; applies: number }> {
-    const [row] = await this.deps.sequelize.query<{ changes: string | null; applies: string }>(
-      `SELECT SUM(COALESCE(resources_added, 0) + COALESCE(resources_changed, 0) + COALESCE(resources_destroyed, 0)) AS changes, COUNT(*) AS applies
-       FROM runs WHERE tenant_id = :tenantId AND status = 'applied' AND finished_at >= :from AND finished_at < :until`,
-      { replacements: { tenantId, from, until }, type: QueryTypes.SELECT },
-    );
-    return { changes: Number(row?.changes ?? 0), applies: Number(row?.applies ?? 0) };
   }
 }
 
