@@ -26,6 +26,7 @@ import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T050 from './2026-12-04T050-github-apps.js';
 import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
 import * as m1204T020 from './2026-12-04T020-incidents.js';
+import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -69,4 +70,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T050-github-apps', ...m1204T050 },
   { name: '2026-12-04T070-tfe-workspaces', ...m1204T070 },
   { name: '2026-12-04T020-incidents', ...m1204T020 },
+  { name: '2026-12-04T040-cloud-credentials', ...m1204T040 },
 ];

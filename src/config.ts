@@ -29,6 +29,11 @@ const duration = z
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
   .transform(parseDuration);
 
+/** An operator-set base URL of a cloud provider's identity endpoint (tests: a loopback fake). */
+const endpoint = (what: string) => z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, `expected the base URL of ${what}`).optional();
+/** A price in cents (billing). */
+const cents = z.string().regex(/^\d{1,9}$/, 'expected a whole number of cents, such as 50').transform(Number);
+
 const cidrs = csv.superRefine((list, ctx) => {
   for (const cidr of list) {
     const parsed = parseCidr(cidr);
@@ -119,6 +124,14 @@ const Env = z.object({
     return parsed as SeverityPolicy;
   }).prefault('critical=P1,high=P2,medium=P3,low=P4,default=P3'),
   ATLANTAS_INCIDENT_REOPEN_WINDOW: duration.prefault('24h'),
+  ATLANTAS_AWS_ENDPOINT: endpoint('AWS STS, such as https://sts.amazonaws.com'),
+  ATLANTAS_GCP_ENDPOINT: endpoint('Google OAuth, such as https://oauth2.googleapis.com'),
+  ATLANTAS_AZURE_ENDPOINT: endpoint('Azure AD, such as https://login.microsoftonline.com'),
+  ATLANTAS_HETZNER_ENDPOINT: endpoint('the Hetzner Cloud API, such as https://api.hetzner.cloud'),
+  ATLANTAS_DIGITALOCEAN_ENDPOINT: endpoint('the DigitalOcean API, such as https://api.digitalocean.com'),
+  ATLANTAS_BILLING_PRICE_RESOURCE: cents.prefault('50'),
+  ATLANTAS_BILLING_PRICE_CHANGE: cents.prefault('0'),
+  ATLANTAS_BILLING_PRICE_BASE: cents.prefault('0'),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -207,6 +220,10 @@ export interface Config {
     /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
     pollMs: number;
   };
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated; the providers' own when unset */
+  cloudEndpoints: { aws?: string; gcp?: string; azure?: string; hetzner?: string; digitalocean?: string };
+  /** ATLANTAS_BILLING_PRICE_*: cents per managed resource per month, per applied change, and per tenant per month */
+  billingPrices: { resourceCents: number; changeCents: number; baseCents: number };
   github: {
     token?: string;
     appId?: string;
@@ -326,6 +343,10 @@ function toConfig(e: RawEnv): Config {
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
     incidents: { severity: e.ATLANTAS_INCIDENT_SEVERITY, reopenWindowMs: e.ATLANTAS_INCIDENT_REOPEN_WINDOW },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
+    cloudEndpoints: Object.fromEntries(Object.entries({
+      aws: e.ATLANTAS_AWS_ENDPOINT, gcp: e.ATLANTAS_GCP_ENDPOINT, azure: e.ATLANTAS_AZURE_ENDPOINT, hetzner: e.ATLANTAS_HETZNER_ENDPOINT, digitalocean: e.ATLANTAS_DIGITALOCEAN_ENDPOINT,
+    }).filter(([, v]) => v !== undefined)),
+    billingPrices: { resourceCents: e.ATLANTAS_BILLING_PRICE_RESOURCE, changeCents: e.ATLANTAS_BILLING_PRICE_CHANGE, baseCents: e.ATLANTAS_BILLING_PRICE_BASE },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

@@ -35,6 +35,8 @@ import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
 import { githubAppsRouter } from './routers/github-apps.router.js';
 import { incidentsRouter } from './routers/incidents.router.js';
+import { cloudCredentialsRouter } from './routers/cloud-credentials.router.js';
+import { billingRouter } from './routers/billing.router.js';
 import type { AppState } from './types.js';
 import { TFE_RAW_BODY_PATHS, tfeRouters } from './tfe/index.js';
 
@@ -91,5 +93,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
     ...tfeRouters(core, { publicUrl: config.publicUrl, stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
+    cloudCredentialsRouter(core),
+    billingRouter(core),
   ];
 }

@@ -94,6 +94,13 @@ import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
+import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
+import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
+import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
+import { CloudRunEnvironment } from './cloud-credentials/cloud-run-env.js';
+import { BillingRepository } from './billing/billing.repository.js';
+import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
+import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -121,6 +128,10 @@ export interface CoreOptions {
   allowPrivateOutbound?: boolean;
   /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
   incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated (the providers' own by default) */
+  cloudEndpoints?: Partial<ProviderEndpoints>;
+  /** ATLANTAS_BILLING_PRICE_*, in cents */
+  billingPrices?: BillingPrices;
 }
 
 export interface CoreDeps {
@@ -194,6 +205,10 @@ export interface Core {
   readonly tfe: TfeServices;
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
+  /** the tenant's cloud credentials (secrets in, never out) */
+  readonly cloudCredentials: CloudCredentialsService;
+  /** the tenant's monthly bill, computed from states and applied runs */
+  readonly billing: BillingService;
 }
 
 /**
@@ -252,6 +267,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const users = new UsersService({ sequelize, users: userRepo, tokens: tokenRepo, sessions, audit, clock });
   const tokens = new TokensService({ sequelize, tokens: tokenRepo, audit, clock, maxTtlMs: options.tokenMaxTtlMs });
+  const credentialRepo = new CloudCredentialRepository({ sequelize });
+  const providerChecks = new ProviderChecks({ ...DEFAULT_PROVIDER_ENDPOINTS, ...options.cloudEndpoints });
+  const cloudCredentials = new CloudCredentialsService({ sequelize, repo: credentialRepo, encryptor, checks: providerChecks, audit, clock });
+  const cloudRunEnv = new CloudRunEnvironment({ repo: credentialRepo, service: cloudCredentials, checks: providerChecks });
   const instanceRepo = new InstanceRepository({ model: models.Instance });
   const environmentRepo = new EnvironmentRepository({ model: models.Environment });
   const projectRepo = new ProjectRepository({ model: models.Project });
@@ -260,10 +279,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     usersService: users, audit, log: log.child({ svc: 'tenants' }),
   });
   const instances = new InstancesService({ sequelize, repo: instanceRepo, tenants, audit });
-  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit });
+  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit, credentials: cloudCredentials });
   const projects = new ProjectsService({
     sequelize, repo: projectRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), instances: instanceRepo,
-    environments: environmentRepo, audit,
+    environments: environmentRepo, audit, credentials: cloudCredentials,
   });
   const dashboard = new DashboardService({ repo: new DashboardRepository({ sequelize }) });
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
@@ -279,6 +298,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   state.afterWrite((written) => cmdb.sync(written));
   rotation.register({ name: 'cmdb items', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => cmdbRepo.resealBatch(enc, limit, t)) });
+  rotation.register(new CloudCredentialRotation({ sequelize, repo: credentialRepo }));
 
   const outbox = new OutboxRepository({ sequelize });
   const notificationSettings = new NotificationSettingsRepository({ sequelize });
@@ -316,7 +336,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
-    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) } });
+    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
+    cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -375,7 +396,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
     tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
-    incidents,
+    incidents, cloudCredentials,
+    billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

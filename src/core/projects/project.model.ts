@@ -26,13 +26,15 @@ export interface Project {
   notifyEvents: string[] | null;
   /** how much an incident on it matters: automatic incidents take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default */
   criticality: Criticality | null;
+  /** the cloud credential its runs get (else its environment's) */
+  cloudCredentialId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Project,
   | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply' | 'requiresChange'
-  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'createdAt' | 'updatedAt'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'cloudCredentialId' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
 
@@ -57,6 +59,7 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       slackChannel: DataTypes.TEXT,
       notifyEvents: DataTypes.ARRAY(DataTypes.TEXT),
       criticality: DataTypes.TEXT,
+      cloudCredentialId: DataTypes.UUID,
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

@@ -51,6 +51,8 @@ export const Criticality = z
   .enum(CRITICALITIES, { message: `must be one of ${CRITICALITIES.join(', ')}` })
   .nullable()
   .describe('how much an incident on this project matters; automatic incidents take their severity from it (null: the default severity)');
+/** A cloud credential of the tenant its runs get as env (admins only); null: none (an environment's, if any). */
+export const CloudCredentialRef = z.string().uuid('must be a cloud credential id').nullable();
 
 const ProjectFields = {
   name: ResourceName,
@@ -65,6 +67,7 @@ const ProjectFields = {
   slack_channel: SlackChannel.optional(),
   notify_events: NotifyEvents.optional(),
   criticality: Criticality.optional(),
+  cloud_credential_id: CloudCredentialRef.optional(),
 };
 
 export const CreateProjectInput = z.object(ProjectFields).strict();
@@ -84,6 +87,7 @@ export const UpdateProjectInput = z
     slack_channel: SlackChannel,
     notify_events: NotifyEvents,
     criticality: Criticality,
+    cloud_credential_id: CloudCredentialRef,
   })
   .partial()
   .strict();

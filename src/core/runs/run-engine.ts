@@ -25,7 +25,7 @@ import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
 import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
-import { RunExecutor } from './run-executor.js';
+import { RunExecutor, type ExecutorDeps } from './run-executor.js';
 import { PendingAnswers } from './pending-answers.js';
 import { RunsExecutingHere } from './runs-executing-here.js';
 import { JobRunner } from './job-runner.js';
@@ -131,6 +131,8 @@ export interface RunEngineDeps {
   changeGate?: RunChangeGate;
   /** told of runs that end applied or errored (automatic incidents) */
   outcomes?: RunOutcomeHook;
+  /** a run's cloud credential as env for its job (cloud-credentials/cloud-run-env.ts) */
+  cloudEnv?: ExecutorDeps['cloudEnv'];
 }
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
@@ -173,7 +175,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const executor = new RunExecutor({
     repo, runs, logs, plans, freshness, states, repos, jobs, answers, executingHere,
     runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
-    runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
+    runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), cloudEnv: deps.cloudEnv, log: log.child({ svc: 'executor' }),
   });
   const runners = new RunnersService({
     repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),
