@@ -76,6 +76,7 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { createSso, type Sso } from './sso/create-sso.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -160,6 +161,9 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** tenant SSO: providers (admins) and the sign-in flows (public) */
+  readonly ssoProviders: Sso['providers'];
+  readonly sso: Sso['login'];
 }
 
 /**
@@ -302,12 +306,15 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     },
   });
 
+  const sso = createSso({ sequelize, encryptor, audit, auth, users: userRepo, usersService: users, clock, policy: outboundPolicy });
+  rotation.register(sso.rotation);
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, ssoProviders: sso.providers, sso: sso.login,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
