@@ -30,6 +30,7 @@ import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
+import { SSO_ACS_PATH, ssoRouter } from './routers/sso.router.js';
 import type { AppState } from './types.js';
 
 export interface RoutesDeps {
@@ -47,7 +48,7 @@ export interface RoutesDeps {
 }
 
 /** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
-export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY];
+export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY, SSO_ACS_PATH];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
 export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, slackRouters, metrics }: RoutesDeps): Router<AppState>[] {
@@ -78,6 +79,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     atlasaiAuthRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
+    ssoRouter(core, { publicUrl: config.publicUrl, formLimit: config.http.bodyLimit }),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
   ];
 }
