@@ -101,6 +101,7 @@ import { CloudRunEnvironment } from './cloud-credentials/cloud-run-env.js';
 import { BillingRepository } from './billing/billing.repository.js';
 import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
 import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
+import { createSso, type Sso } from './sso/create-sso.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -209,6 +210,9 @@ export interface Core {
   readonly cloudCredentials: CloudCredentialsService;
   /** the tenant's monthly bill, computed from states and applied runs */
   readonly billing: BillingService;
+  /** tenant SSO: providers (admins) and the sign-in flows (public) */
+  readonly ssoProviders: Sso['providers'];
+  readonly sso: Sso['login'];
 }
 
 /**
@@ -388,6 +392,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     },
   });
 
+  const sso = createSso({ sequelize, encryptor, audit, auth, users: userRepo, usersService: users, clock, policy: outboundPolicy });
+  rotation.register(sso.rotation);
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
@@ -398,6 +404,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
+    ssoProviders: sso.providers, sso: sso.login,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -9,6 +9,7 @@ import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput
 import * as RS from '../../core/runners/runner.schemas.js';
 import * as SS from '../../core/slack/slack.schemas.js';
 import * as GA from '../../core/github-apps/github-app.schemas.js';
+import * as SSO from '../../core/sso/sso.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
 import { NotificationSettingsInput } from '../../core/notifications/notification.schemas.js';
@@ -48,6 +49,8 @@ export interface ApiRoute {
   body?: z.ZodType;
   /** a body read raw by the router (the state backend), not by the JSON body parser */
   rawBody?: boolean;
+  /** the body's media type; default application/json */
+  bodyType?: string;
   /** the success response, by status */
   ok: Record<number, RouteResponse>;
   /** statuses beyond those implied by auth, parameters and body; a schema replaces the error envelope */
@@ -204,6 +207,17 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/api/v1/billing/current', tag: 'billing', summary: 'The month still running, as of now (admin)', ok: json(BillingCurrentResource) },
   { method: 'get', path: '/api/v1/billing/export', tag: 'billing', summary: 'The monthly records as CSV, a file download (admin)', ok: { 200: { description: 'CSV with a header row', type: 'text/csv', schema: z.string(), headers: z.object({ 'Content-Disposition': z.string().describe('attachment; filename="atlantas-billing-<tenant>-<YYYY-MM>.csv"') }) } } },
   { method: 'post', path: '/api/v1/cloud-credentials/:id/validate', tag: 'cloud-credentials', summary: 'Ask the provider\'s identity endpoint whether the credential works, and record the answer (admin)', ok: json(CC.CloudCredentialValidation), errors: { 503: { description: 'the provider could not be reached' } } },
+
+  { method: 'get', path: '/api/v1/sso-providers', tag: 'sso', summary: 'SSO providers of your tenant (admin); secrets are never shown', ok: list(SSO.SsoProviderResource) },
+  { method: 'post', path: '/api/v1/sso-providers', tag: 'sso', summary: 'Add an OIDC, Google, GitHub or SAML provider (admin; client_secret and sp_private_key are stored encrypted)', body: SSO.CreateSsoProviderInput, ok: created(SSO.SsoProviderResource), errors: conflict('a provider of that name exists') },
+  { method: 'get', path: '/api/v1/sso-providers/:id', tag: 'sso', summary: 'One SSO provider (admin)', ok: json(SSO.SsoProviderResource) },
+  { method: 'patch', path: '/api/v1/sso-providers/:id', tag: 'sso', summary: 'Change an SSO provider; a secret sent replaces the stored one (admin)', body: SSO.UpdateSsoProviderInput, ok: json(SSO.SsoProviderResource), errors: conflict('a provider of that name exists') },
+  { method: 'delete', path: '/api/v1/sso-providers/:id', tag: 'sso', summary: 'Remove an SSO provider (admin)', ok: noContent },
+  { method: 'post', path: '/api/v1/sso-providers/:id/test', tag: 'sso', summary: 'Fetch the discovery document, API root or IdP metadata and report what was found (admin)', ok: json(SSO.SsoTestResult), errors: { 400: { description: 'a URL of the provider is refused by the outbound guard' } } },
+  { method: 'get', path: '/api/v1/auth/sso/:id/start', tag: 'sso', summary: 'Sign in: redirects the browser to the identity provider', auth: 'none', ok: { 302: { description: 'to the IdP (Location)' } }, errors: { 403: { description: 'the provider is disabled' } } },
+  { method: 'get', path: '/api/v1/auth/sso/:id/callback', tag: 'sso', summary: 'OIDC / OAuth redirect back from the IdP: a session, as POST /auth/login gives', auth: 'none', query: z.object({ state: z.string().optional(), code: z.string().optional(), error: z.string().optional() }), ok: json(R.Session), errors: { 401: { description: 'unknown, used or expired state; a refused code or id_token' }, 403: { description: 'domain not allowed, or the address belongs to another tenant' } } },
+  { method: 'post', path: '/api/v1/auth/sso/:id/acs', tag: 'sso', summary: 'SAML assertion consumer service (form POST with SAMLResponse): a session', auth: 'none', body: z.object({ SAMLResponse: z.string(), RelayState: z.string().optional() }), rawBody: true, bodyType: 'application/x-www-form-urlencoded', ok: json(R.Session), errors: { 401: { description: 'unsigned, tampered, expired, wrong audience, or not answering our request' }, 403: { description: 'domain not allowed, or the address belongs to another tenant' } } },
+  { method: 'get', path: '/api/v1/auth/sso/:id/metadata', tag: 'sso', summary: 'SAML SP metadata (entity id, ACS URL) to give the IdP', auth: 'none', ok: { 200: { description: 'SAML metadata', type: 'application/samlmetadata+xml', schema: z.string() } } },
 
   { method: 'get', path: '/api/v1/openapi.json', tag: 'documents', summary: 'This document', auth: 'none', ok: json(z.record(z.string(), z.unknown()), 'OpenAPI 3.1') },
   { method: 'get', path: '/api/v1/docs', tag: 'documents', summary: 'Interactive API documentation (Swagger UI)', auth: 'none', ok: { 200: { description: 'HTML page', type: 'text/html', schema: z.string() } } },
