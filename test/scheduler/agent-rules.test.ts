@@ -23,6 +23,10 @@ describe('agent schedules', () => {
     expect(cronProblem('*/5 * * * *')).toBeNull();
     expect(cronProblem('0 25 * * *')).toMatch(/^"0 25 \* \* \*" is not a valid cron expression \(hour: /);
     expect(cronProblem('every 5 minutes')).toContain('"every 5 minutes"');
+    expect(cronProblem('* * * * * *')).toMatch(/^"\* \* \* \* \* \*" runs 60 times a minute; agents run at most once a minute/);
+    expect(cronProblem('0,30 * * * * *')).toContain('runs 2 times a minute');
+    expect(cronProblem('0 * * * * *')).toBeNull();
+    expect(cronProblem('* * * * *')).toBeNull();
   });
 });
 
