@@ -293,9 +293,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
-    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids), outbound: outboundPolicy,
     behaviours: {
-      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies, outbound: outboundPolicy }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
       drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
