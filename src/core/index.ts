@@ -46,6 +46,7 @@ import { RunSealer } from './runs/run-sealing.js';
 import { SlackCardRepository } from './slack/slack-card.repository.js';
 import { SlackIdentityRepository } from './slack/slack-identity.repository.js';
 import { SlackInstallationRepository } from './slack/slack-installation.repository.js';
+import { SlackThreadRepository } from './slack/slack-thread.repository.js';
 import { SlackService } from './slack/slack.service.js';
 import { SlackTokenRotation } from './slack/slack-token-rotation.js';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
@@ -274,7 +275,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const slackInstallations = new SlackInstallationRepository({ sequelize });
   const slack = new SlackService({
     sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
-    encryptor, audit, clock, notificationSettings,
+    threads: new SlackThreadRepository({ sequelize }), encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 

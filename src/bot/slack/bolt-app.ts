@@ -6,6 +6,8 @@ import { buttonHandler } from './actions.handler.js';
 import { APPROVE_REQUEST_ACTION, REJECT_REQUEST_ACTION } from './approval-blocks.js';
 import { approvalButtonHandler } from './approval-card.js';
 import { boltLogger } from './bolt-logger.js';
+import { PLAN_REMEDIATION_ACTION } from './drift-messages.js';
+import { planRemediationHandler } from './drift-remediation.handler.js';
 import type { ServerWorkspace } from './server-workspace.js';
 import type { SlackDeps } from './slack-context.js';
 import { slashCommandHandler } from './slash-command.handler.js';
@@ -44,6 +46,7 @@ export function createBoltApp(o: BoltAppOptions): App {
   app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
   app.action(APPROVE_REQUEST_ACTION, approvalButtonHandler(o.deps, 'approved'));
   app.action(REJECT_REQUEST_ACTION, approvalButtonHandler(o.deps, 'rejected'));
+  app.action(PLAN_REMEDIATION_ACTION, planRemediationHandler(o.deps));
   app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
   const forget = async (teamId: string | undefined) => {
     if (teamId && (await o.deps.core.slack.uninstalledInSlack(teamId))) log.info({ team: teamId }, 'Slack: the workspace removed the app or revoked its token; its installation is gone');
