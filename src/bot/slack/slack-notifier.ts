@@ -7,6 +7,7 @@ import type { NotificationEvent } from '../../core/notifications/notification.js
 import {
   delivered, permanentFailure, retryLater, type DeliveryResult, type NotificationChannel, type NotificationTarget,
 } from '../../core/notifications/notification-channel.js';
+import type { DriftRecord } from '../../core/drift/drift-record.js';
 import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
@@ -102,7 +103,7 @@ export class SlackNotificationChannel implements NotificationChannel {
    * thread; drift.resolved: a reply in that thread (a message of its own when none was posted).
    */
   private async sendDrift(client: WebClient, ws: SlackWorkspace, actor: Actor, event: Extract<NotificationEvent, { kind: 'drift.detected' | 'drift.resolved' }>, channel: string): Promise<void> {
-    const { record } = await this.deps.core.drift.get(actor, event.driftId, 0);
+    const record = await this.named(actor, (await this.deps.core.drift.get(actor, event.driftId, 0)).record);
     const subject = `drift:${record.id}`;
     if (event.kind === 'drift.detected') {
       if (!record.hasDrift) return; // gone again before this went out: drift.resolved follows, nothing to ask
@@ -116,6 +117,13 @@ export class SlackNotificationChannel implements NotificationChannel {
     const m = driftResolvedMessage(record);
     const where = thread ? { channel: thread.channelId, thread_ts: thread.messageTs } : { channel };
     await client.chat.postMessage({ ...where, text: m.text, blocks: m.blocks });
+  }
+
+  /** A registered project's drift goes by the project's name when no atlantis.yaml names it. */
+  private async named(actor: Actor, record: DriftRecord): Promise<DriftRecord> {
+    if (record.projectName || !record.projectId) return record;
+    const project = await this.deps.core.projects.require(actor, record.projectId).catch((err) => (err instanceof NotFoundError ? null : Promise.reject(err)));
+    return project ? { ...record, projectName: project.name } : record;
   }
 
   /** Brings the run's card up to date; returns its ts when the card is in `channel` (the message threads under it). */
