@@ -17,7 +17,7 @@ const record = (values: Partial<DriftRecord>): DriftRecord => ({
 
 describe('Slack drift and agent messages (pure)', () => {
   it('lists the drifted resources by address and attribute name, marks sensitive ones, and offers Plan remediation', () => {
-    const m = driftDetectedMessage(record({}), 'https://a.example/api/v1/runs/r2');
+    const m: { text: string; blocks: any[] } = driftDetectedMessage(record({}), 'https://a.example/api/v1/runs/r2');
     expect(m.text).toBe('Drift detected in network (default): Plan: 0 to add, 2 to change, 0 to destroy. (aws_db_instance.main, terraform_data.r0)');
     expect(m.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Drift detected: network (default)' } });
     expect(m.blocks[1].elements[0].text).toBe('*acme/infra* · dir `network` · main @ `0123456` · checked 2026-12-04T08:00:00.000Z · <https://a.example/api/v1/runs/r2|plan run>');
@@ -30,7 +30,7 @@ describe('Slack drift and agent messages (pure)', () => {
   });
 
   it('names an unregistered root module by its repository path', () => {
-    const m = driftDetectedMessage(record({ projectId: null, projectName: '', dir: 'edge', details: null }), null);
+    const m: { blocks: any[] } = driftDetectedMessage(record({ projectId: null, projectName: '', dir: 'edge', details: null }), null);
     expect(m.blocks[0].text.text).toBe('Drift detected: acme/infra/edge (default)');
     expect(m.blocks[1].elements[0].text).toContain('not a registered project');
   });
