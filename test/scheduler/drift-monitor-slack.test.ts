@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack, type FakeSlackMessage, type FakeWorkspace } from '../harness/fake-slack.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
@@ -167,5 +168,22 @@ describe('drift_monitor in Slack', () => {
     expect(textOf(edge[0])).toContain('not a registered project');
     expect(textOf(edge[0])).toContain('terraform_data.r0 — input');
     expect(JSON.stringify(edge[0])).not.toContain(DRIFTED_VALUE);
+  });
+
+  it('posts a state_watcher finding (a state lock held past its limit) as its own message, once', async () => {
+    const name = `watched-${randomUUID().slice(0, 8)}`;
+    const holder = { ID: randomUUID(), Operation: 'OperationTypeApply', Info: '', Who: 'alice@laptop', Version: '1.11.4', Created: new Date().toISOString(), Path: '' };
+    expect((await app.req('LOCK', `/api/v1/tfstate/${name}/default`, { token: app.admin.token, body: holder })).status).toBe(200);
+    const agent = await app.req('POST', '/api/v1/agents', { token: app.admin.token, body: { name: 'state-watch', agent_type: 'state_watcher', schedule: '*/5 * * * *', config: { max_lock_age: '1h' } } });
+    expect(agent.status, agent.text).toBe(201);
+    const alerts = () => slack.messages(CHANNEL).filter((m) => m.text.includes('State alert'));
+
+    clock.advance(2 * 60 * MINUTE);
+    await tick();
+    await tick(); // the same lock, still held: no second message
+    expect(alerts()).toHaveLength(1);
+    const [state] = (await app.req('GET', '/api/v1/states', { token: app.admin.token })).body.filter((s: any) => s.name === name);
+    expect(alerts()[0].text).toContain(`State alert ${name} (default): ${name} (default) state locked by ${app.admin.email} for `);
+    expect(textOf(alerts()[0])).toContain(`GET /api/v1/states/${state.id}/versions`);
   });
 });
