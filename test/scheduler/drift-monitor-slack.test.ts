@@ -54,6 +54,7 @@ describe('drift_monitor in Slack', () => {
     });
     const alice = await app.factories.user({ role: 'member' });
     slack.addUser(home.teamId, { id: 'UALICE', email: alice.email });
+    slack.addUser(home.teamId, { id: 'UVERA', email: (await app.factories.user({ role: 'viewer' })).email });
     const project = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: 'network', repository_url: 'https://github.com/acme/watched', terraform_path: 'network' } });
     expect(project.status, project.text).toBe(201);
     projectId = project.body.id;
@@ -97,10 +98,10 @@ describe('drift_monitor in Slack', () => {
     expect(pushed.status).toBe(200);
     return before;
   }
-  async function click(message: FakeSlackMessage, actionId: string) {
+  async function click(message: FakeSlackMessage, actionId: string, userId = 'UALICE') {
     const responseUrl = slack.responseUrl();
     const res = await sendBlockAction(app.url, {
-      teamId: home.teamId, userId: 'UALICE', actionId, value: button(message, actionId).value, channelId: message.channel, messageTs: message.ts, responseUrl,
+      teamId: home.teamId, userId, actionId, value: button(message, actionId).value, channelId: message.channel, messageTs: message.ts, responseUrl,
     }, { secret: SIGNING_SECRET });
     expect(res.status).toBe(200);
     await app.slackIdle();
@@ -132,7 +133,10 @@ describe('drift_monitor in Slack', () => {
     await tick(); // the same drift again: no new message
     expect(driftMessages()).toHaveLength(1);
 
-    // the button plans the remediation through core as Alice, and keeps the plan for an approved apply
+    // the button acts as the clicker: a viewer is refused, alone, exactly as REST refuses them
+    expect(await click(detected, 'plan_remediation', 'UVERA')).toEqual([':no_entry: role "viewer" may not run plan']);
+    expect(await app.sql("SELECT id FROM runs WHERE title = 'drift remediation: plan'")).toEqual([]);
+    // …and plans the remediation through core as Alice, keeping the plan for an approved apply
     const answered = await click(detected, 'plan_remediation');
     const [remediation] = await app.sql("SELECT id, status, operation, source, actor_name, via, resources_changed FROM runs WHERE title = 'drift remediation: plan'");
     expect(remediation).toMatchObject({ status: 'planned', operation: 'plan', source: 'drift', via: 'slack', resources_changed: 1 });
