@@ -79,7 +79,7 @@ export async function openCore(
         approvalTtlMs: config.approvalTtlMs,
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
-        allowPrivateOutbound: config.allowPrivateWebhooks,
+        allowPrivateOutbound: config.allowPrivateWebhooks, agentSecondSchedules: config.scheduler.secondSchedules,
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,

@@ -102,6 +102,8 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_AGENT_SECOND_SCHEDULES: agent schedules may run more than once a minute (default no) */
+  agentSecondSchedules?: boolean;
 }
 
 export interface CoreDeps {
@@ -295,6 +297,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
     locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids), outbound: outboundPolicy,
+    secondSchedules: options.agentSecondSchedules ?? false,
     behaviours: {
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies, outbound: outboundPolicy }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),

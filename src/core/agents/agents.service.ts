@@ -10,6 +10,7 @@ import type { Run } from '../runs/run.model.js';
 import type { Agent, AgentType } from './agent.model.js';
 import type { AgentExecution, AgentRepository } from './agent.repository.js';
 import type { AgentExecutor } from './agent-executor.js';
+import { frequencyProblem } from './agent-schedule.js';
 import { AGENT_CONFIG, AGENT_OUTBOUND_URLS, type CreateAgentInput, type UpdateAgentInput } from './agent.schemas.js';
 
 type TargetKind = 'project' | 'environment' | 'instance';
@@ -32,6 +33,8 @@ export class AgentsService {
       runsByIds: (actor: Actor, ids: string[]) => Promise<Run[]>;
       /** what the URLs an agent's config names may reach (ATLANTAS_ALLOW_PRIVATE_WEBHOOKS) */
       outbound: OutboundPolicy;
+      /** schedules may run more than once a minute (ATLANTAS_AGENT_SECOND_SCHEDULES) */
+      secondSchedules: boolean;
     },
   ) {}
 
@@ -48,6 +51,7 @@ export class AgentsService {
   async create(actor: Actor, input: CreateAgentInput): Promise<Agent> {
     requirePermission(actor, 'agent:manage');
     const config = checkConfig(input.agent_type, input.config);
+    this.checkFrequency(input.schedule);
     await checkOutbound(input.agent_type, config, this.deps.outbound);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       await this.assertTargets(actor, input, transaction);
@@ -71,6 +75,7 @@ export class AgentsService {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const current = await this.find(actor, id, transaction);
       const config = input.config === undefined ? undefined : checkConfig(current.agentType, input.config);
+      if (input.schedule !== undefined) this.checkFrequency(input.schedule);
       if (config) await checkOutbound(current.agentType, config, this.deps.outbound);
       await this.assertTargets(actor, input, transaction);
       const rescheduled = input.schedule !== undefined || input.timezone !== undefined;
@@ -138,6 +143,12 @@ export class AgentsService {
       await this.deps.audit.record(actor, isActive ? 'agent.activate' : 'agent.deactivate', { type: 'agent', id }, { name: agent.name }, { transaction });
       return agent;
     });
+  }
+
+  /** At most once a minute, unless the operator allows per-second schedules. */
+  private checkFrequency(schedule: string): void {
+    const problem = this.deps.secondSchedules ? null : frequencyProblem(schedule);
+    if (problem) throw new InputError(`schedule: ${problem}`, { code: 'validation_error', issues: [{ path: 'schedule', message: problem }] });
   }
 
   private async find(actor: Actor, id: string, transaction?: Transaction): Promise<Agent> {

@@ -36,6 +36,8 @@ export interface AgentsDeps {
   state: StateService;
   runsByIds: (actor: Actor, ids: string[]) => Promise<Run[]>;
   outbound: OutboundPolicy;
+  /** ATLANTAS_AGENT_SECOND_SCHEDULES */
+  secondSchedules: boolean;
   /** agent types built elsewhere (they need the VCS host or working copies) */
   behaviours?: Partial<Record<'upgrade_bot' | 'codebase_monitor' | 'drift_monitor' | 'apply_bot', AgentBehaviour>>;
 }
@@ -54,7 +56,7 @@ export function createAgents(deps: AgentsDeps) {
     },
   });
   const service = new AgentsService({
-    sequelize: deps.sequelize, repo, audit: deps.audit, executor, clock: deps.clock, runsByIds: deps.runsByIds, outbound: deps.outbound,
+    sequelize: deps.sequelize, repo, audit: deps.audit, executor, clock: deps.clock, runsByIds: deps.runsByIds, outbound: deps.outbound, secondSchedules: deps.secondSchedules,
     targets: {
       project: (t, id, tx) => deps.projectRepo.exists(t, id, tx),
       environment: (t, id, tx) => deps.environmentRepo.exists(t, id, tx),
