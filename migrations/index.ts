@@ -28,6 +28,7 @@ import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
 import * as m1204T020 from './2026-12-04T020-incidents.js';
 import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 import * as m1204T060 from './2026-12-04T060-sso-providers.js';
+import * as m1204T010 from './2026-12-04T010-slack-threads.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -73,4 +74,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T020-incidents', ...m1204T020 },
   { name: '2026-12-04T040-cloud-credentials', ...m1204T040 },
   { name: '2026-12-04T060-sso-providers', ...m1204T060 },
+  { name: '2026-12-04T010-slack-threads', ...m1204T010 },
 ];

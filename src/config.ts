@@ -106,6 +106,7 @@ const Env = z.object({
   ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
   ATLANTAS_SCHEDULER: bool.prefault('true'),
   ATLANTAS_SCHEDULER_TICK: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 30s').prefault('30s'),
+  ATLANTAS_AGENT_SECOND_SCHEDULES: bool.prefault('false'),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-…) from the app\'s OAuth & Permissions page').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'expected the Signing Secret from the app\'s Basic Information page').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-…) with connections:write').optional(),
@@ -190,8 +191,11 @@ export interface Config {
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
-  /** ATLANTAS_SCHEDULER: run cron agents on this replica when it is elected; ATLANTAS_SCHEDULER_TICK: how often it looks */
-  scheduler: { enabled: boolean; tickMs: number };
+  /**
+   * ATLANTAS_SCHEDULER: run cron agents on this replica when it is elected; ATLANTAS_SCHEDULER_TICK: how often it looks;
+   * ATLANTAS_AGENT_SECOND_SCHEDULES: accept schedules that run more than once a minute (6-field, several seconds)
+   */
+  scheduler: { enabled: boolean; tickMs: number; secondSchedules: boolean };
   repoAllowlist: string[];
   /** ATLANTAS_REPO_CONFIG: the server-side repo config file (Atlantis repos.yaml), read once by openCore */
   repoConfigPath?: string;
@@ -327,7 +331,7 @@ function toConfig(e: RawEnv): Config {
       sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
-    scheduler: { enabled: e.ATLANTAS_SCHEDULER, tickMs: e.ATLANTAS_SCHEDULER_TICK },
+    scheduler: { enabled: e.ATLANTAS_SCHEDULER, tickMs: e.ATLANTAS_SCHEDULER_TICK, secondSchedules: e.ATLANTAS_AGENT_SECOND_SCHEDULES },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
     repoConfigPath: e.ATLANTAS_REPO_CONFIG,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,

@@ -83,7 +83,7 @@ export async function openCore(
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
         incidents: config.incidents,
-        allowPrivateOutbound: config.allowPrivateWebhooks,
+        allowPrivateOutbound: config.allowPrivateWebhooks, agentSecondSchedules: config.scheduler.secondSchedules,
         cloudEndpoints: config.cloudEndpoints,
         billingPrices: config.billingPrices,
         runs: {

@@ -46,6 +46,7 @@ import { RunSealer } from './runs/run-sealing.js';
 import { SlackCardRepository } from './slack/slack-card.repository.js';
 import { SlackIdentityRepository } from './slack/slack-identity.repository.js';
 import { SlackInstallationRepository } from './slack/slack-installation.repository.js';
+import { SlackThreadRepository } from './slack/slack-thread.repository.js';
 import { SlackService } from './slack/slack.service.js';
 import { SlackTokenRotation } from './slack/slack-token-rotation.js';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
@@ -133,6 +134,8 @@ export interface CoreOptions {
   cloudEndpoints?: Partial<ProviderEndpoints>;
   /** ATLANTAS_BILLING_PRICE_*, in cents */
   billingPrices?: BillingPrices;
+  /** ATLANTAS_AGENT_SECOND_SCHEDULES: agent schedules may run more than once a minute (default no) */
+  agentSecondSchedules?: boolean;
 }
 
 export interface CoreDeps {
@@ -355,7 +358,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const slackInstallations = new SlackInstallationRepository({ sequelize });
   const slack = new SlackService({
     sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
-    encryptor, audit, clock, notificationSettings,
+    threads: new SlackThreadRepository({ sequelize }), encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
 
@@ -382,10 +385,11 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
-    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids), outbound: outboundPolicy,
+    secondSchedules: options.agentSecondSchedules ?? false,
     behaviours: {
       // the upgrade bot opens PRs with the server-wide credentials (`repos` is set only with them)
-      upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies, outbound: outboundPolicy }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
       drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations, incidents: automaticIncidents }),

@@ -1,5 +1,6 @@
 import posix from 'node:path/posix';
 import { repoFullNameOf } from '../commands/registered-projects.js';
+import { assertOutboundUrl, type OutboundPolicy } from '../outbound/outbound-guard.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { RepoSource } from '../ports/repo-source.js';
@@ -26,11 +27,14 @@ const TF_FILE = /\.(tf|tofu)$/;
  * autoplans it like any other.
  */
 export class UpgradeBotAgent implements AgentBehaviour {
-  constructor(private readonly deps: { projects: Pick<ProjectsService, 'list'>; vcs: VcsHost; repos: RepoSource; workingCopies: WorkingCopies }) {}
+  constructor(private readonly deps: { projects: Pick<ProjectsService, 'list'>; vcs: VcsHost; repos: RepoSource; workingCopies: WorkingCopies; outbound: OutboundPolicy }) {}
 
   async run(ctx: AgentContext): Promise<AgentResult> {
     const config = AGENT_CONFIG.upgrade_bot.parse(ctx.agent.config);
-    const registry = new RegistryClient({ registryUrl: config.registry_url, releasesUrl: config.releases_url });
+    // checked when the agent was saved too; again here, since the policy or the name's address may have changed since
+    await assertOutboundUrl(config.registry_url, this.deps.outbound, 'config.registry_url');
+    await assertOutboundUrl(config.releases_url, this.deps.outbound, 'config.releases_url');
+    const registry = new RegistryClient({ registryUrl: config.registry_url, releasesUrl: config.releases_url, outbound: this.deps.outbound });
     const projects = (await this.deps.projects.list(ctx.actor)).filter((p) => p.repositoryUrl && (!ctx.agent.targetProjectId || p.id === ctx.agent.targetProjectId));
     const findings: NotifiableFinding[] = [];
     for (const [key, group] of groupByRepo(projects)) {

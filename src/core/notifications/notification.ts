@@ -19,11 +19,31 @@ export type NotificationEvent =
   /** an automated actor asked for a human's approval (the MCP approval gate) */
   | { kind: 'approval.requested'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
   | { kind: 'approval.decided'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
-  | { kind: 'drift.detected'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
-  | { kind: 'drift.resolved'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
+  /**
+   * drift of a project + workspace appeared (or changed), or went away. `projectId` is null for a
+   * root module nobody registered (a discovered directory, an atlantis.yaml project): the
+   * repository path says which.
+   */
+  | ({ kind: 'drift.detected' } & DriftEventFields)
+  | ({ kind: 'drift.resolved' } & DriftEventFields)
   | { kind: 'state.alert'; tenantId: string; projectId: string | null; stateId: string; reason: string }
   | { kind: 'incident.opened'; tenantId: string; projectId: string | null; incidentId: string }
-  | { kind: 'incident.resolved'; tenantId: string; projectId: string | null; incidentId: string };
+  | { kind: 'incident.resolved'; tenantId: string; projectId: string | null; incidentId: string }
+  /** the codebase monitor registered a new root module as a project, or unregistered one whose directory is gone */
+  | {
+    kind: 'codebase.changed'; tenantId: string; projectId: string | null; change: 'registered' | 'unregistered';
+    projectName: string; repoFullName: string; dir: string; agentName: string;
+  };
+
+interface DriftEventFields {
+  tenantId: string;
+  projectId: string | null;
+  repoFullName: string;
+  dir: string;
+  workspace: string;
+  driftId: string;
+  runId?: string;
+}
 
 export type NotificationKind = NotificationEvent['kind'];
 
@@ -48,7 +68,7 @@ export const silentNotifier: Notifier = { publish: async () => {} };
 /** Every kind, for settings that pick some (a project's `notify_events`); the check below keeps it complete. */
 export const NOTIFICATION_KINDS = [
   'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
-  'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened',
+  'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened', 'codebase.changed',
   'incident.resolved',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
