@@ -11,7 +11,7 @@ import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
 import { postApprovalCard, postApprovalDecision } from './approval-card.js';
-import { postIncidentOpened, postIncidentResolved } from './incident-card.js';
+import { postIncidentOpened, postIncidentResolved, refreshIncidentCards } from './incident-card.js';
 import { runCard } from './blocks.js';
 import * as messages from './notification-messages.js';
 
@@ -82,6 +82,9 @@ export class SlackNotificationChannel implements NotificationChannel {
         return postIncidentOpened(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
       case 'incident.resolved':
         return postIncidentResolved(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
+      case 'incident.updated':
+        await refreshIncidentCards(this.deps.core, client, actor, event.incidentId, this.deps.publicUrl);
+        return;
       default:
         return; // kinds Slack does not render (yet)
     }
