@@ -78,7 +78,7 @@ describe('Slack: incident cards and /atlantas incident', () => {
       ['triggered → open', aliceEmail, 'slack'], ['open → acknowledged', aliceEmail, 'slack'],
     ]);
     const updated = slack.message(CHANNEL, card.ts)!;
-    expect(updated.updates).toBe(1);
+    expect(updated.updates).toBeGreaterThanOrEqual(1); // the click's own update, then incident.updated's refreshes
     expect(buttons(updated)).toEqual(['incident_resolve']);
     expect(JSON.stringify(updated.blocks)).toContain('Acknowledged');
 
@@ -99,6 +99,17 @@ describe('Slack: incident cards and /atlantas incident', () => {
     await settle();
     expect(cardsOf(id)).toHaveLength(1);
     expect(slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === card.ts)).toHaveLength(1);
+  });
+
+  it('brings the card up to date when the incident moves through REST, without posting anything new', async () => {
+    const { id } = (await app.req('POST', '/api/incidents', { token: app.admin.token, body: { title: 'Moved elsewhere' } })).body.data;
+    await expect.poll(async () => (await settle(), cardsOf(id).length), { timeout: 20_000 }).toBe(1);
+    const [card] = cardsOf(id);
+    const posted = slack.callsTo('chat.postMessage').length;
+    for (const status of ['open', 'acknowledged']) expect((await app.req('PATCH', `/api/incidents/${id}`, { token: app.admin.token, body: { status } })).status).toBe(200);
+    await expect.poll(async () => (await settle(), JSON.stringify(slack.message(CHANNEL, card.ts)!.blocks)), { timeout: 20_000 }).toContain('Acknowledged');
+    expect(buttons(slack.message(CHANNEL, card.ts)!)).toEqual(['incident_resolve']);
+    expect(slack.callsTo('chat.postMessage').length).toBe(posted);
   });
 
   it('/atlantas incident lists the unresolved incidents, and /atlantas incident <id> shows one', async () => {

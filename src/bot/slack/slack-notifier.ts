@@ -12,7 +12,7 @@ import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
 import { postApprovalCard, postApprovalDecision } from './approval-card.js';
-import { postIncidentOpened, postIncidentResolved } from './incident-card.js';
+import { postIncidentOpened, postIncidentResolved, refreshIncidentCards } from './incident-card.js';
 import { runCard } from './blocks.js';
 import { driftDetectedMessage, driftResolvedMessage } from './drift-messages.js';
 import * as messages from './notification-messages.js';
@@ -98,6 +98,9 @@ export class SlackNotificationChannel implements NotificationChannel {
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
         return;
       }
+      case 'incident.updated':
+        await refreshIncidentCards(this.deps.core, client, actor, event.incidentId, this.deps.publicUrl);
+        return;
       default:
         return; // kinds Slack does not render (yet)
     }

@@ -178,6 +178,7 @@ export class IncidentsService {
     await this.entry(actor, moved, { kind: 'status', message: `${incident.status} → ${to}`, details: { from: incident.status, to } }, t);
     if (to === 'resolved') await this.tell(moved, 'incident.resolved', `incident.resolved:${moved.id}:${moved.episode}`, t);
     if (to === 'reopened') await this.tell(moved, 'incident.opened', `incident.opened:${moved.id}:${moved.episode}`, t);
+    if (to !== 'resolved' && to !== 'reopened') await this.tell(moved, 'incident.updated', `incident.updated:${moved.id}:${moved.episode}:${to}`, t);
     return moved;
   }
 
@@ -244,7 +245,7 @@ export class IncidentsService {
     return { incidentId: incident.id, tenantId: incident.tenantId, at: this.now(), actorKind: actor.kind, actorName: actor.name, via: actor.via };
   }
 
-  private async tell(incident: Incident, kind: 'incident.opened' | 'incident.resolved', dedupeKey: string, t: Transaction): Promise<void> {
+  private async tell(incident: Incident, kind: 'incident.opened' | 'incident.resolved' | 'incident.updated', dedupeKey: string, t: Transaction): Promise<void> {
     const links = (await this.deps.repo.links(incident.tenantId, [incident.id], t)).get(incident.id) ?? [];
     const projectId = links.find((l) => l.kind === 'project')?.id ?? null;
     await this.deps.notifier.publish({ kind, tenantId: incident.tenantId, projectId, incidentId: incident.id }, { transaction: t, dedupeKey });
