@@ -76,6 +76,12 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
+import { CmdbService } from './cmdb/cmdb.service.js';
+import { ItsmRepository } from './itsm/itsm.repository.js';
+import { ItsmService } from './itsm/itsm.service.js';
+import { ObservabilityRepository } from './observability/observability.repository.js';
+import { ObservabilityService } from './observability/observability.service.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
 import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
@@ -171,6 +177,12 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** configuration items kept from state, their blast radius */
+  readonly cmdb: CmdbService;
+  /** change requests (which gate `requires_change` projects' applies) and service requests */
+  readonly itsm: ItsmService;
+  /** run output and the audit trail as logs, metric series and run traces computed from recorded facts */
+  readonly observability: ObservabilityService;
   /** the tenant's cloud credentials (secrets in, never out) */
   readonly cloudCredentials: CloudCredentialsService;
   /** the tenant's monthly bill, computed from states and applied runs */
@@ -256,6 +268,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
+  const cmdbRepo = new CmdbItemRepository({ sequelize, encryptor });
+  const cmdb = new CmdbService({
+    repo: cmdbRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), audit, log: log.child({ svc: 'cmdb' }),
+  });
+  state.afterWrite((written) => cmdb.sync(written));
+  rotation.register({ name: 'cmdb items', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => cmdbRepo.resealBatch(enc, limit, t)) });
   rotation.register(new CloudCredentialRotation({ sequelize, repo: credentialRepo }));
 
   const outbox = new OutboxRepository({ sequelize });
@@ -279,7 +297,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   };
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
-  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
+  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier, cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -327,7 +346,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, cloudCredentials,
+    approvals, outboundPolicy, cmdb, itsm, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
   };
   const internals: CoreInternals = {

@@ -61,7 +61,7 @@ export class ProjectsService {
         this.deps.repo.insert(
           {
             tenantId: actor.tenantId, name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path,
-            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply,
+            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change ?? false,
             environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null,
             cloudCredentialId: input.cloud_credential_id ?? null,
           },
@@ -81,7 +81,7 @@ export class ProjectsService {
       if (input.cloud_credential_id !== undefined && input.cloud_credential_id !== before.cloudCredentialId) await this.assertCredential(actor, input.cloud_credential_id, transaction);
       const changes = defined({
         name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path, workspace: input.workspace,
-        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, environmentId: input.environment_id,
+        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change, environmentId: input.environment_id,
         slackChannel: input.slack_channel, notifyEvents: input.notify_events, cloudCredentialId: input.cloud_credential_id,
       });
       const project = await translateConstraints(`project "${input.name}"`, () => this.deps.repo.update(actor.tenantId, id, changes, transaction));
