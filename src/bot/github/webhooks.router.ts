@@ -65,7 +65,7 @@ export function githubWebhooksRouter(deps: WebhooksRouterDeps) {
       return;
     }
     // Repositories added to or removed from a registered installation: what it reaches is listed again (never taken from the payload).
-    if (registered && event.startsWith('installation')) void deps.apps.installationChanged(registered);
+    if (registered && event.startsWith('installation')) void deps.apps.installationChanged(registered, { deleted: event === 'installation' && payload.action === 'deleted' });
     deps.bot.dispatch(event, payload, delivery, tenantId);
     ctx.status = 202;
     ctx.body = { detail: 'accepted' };

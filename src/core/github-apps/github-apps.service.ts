@@ -176,10 +176,18 @@ export class GitHubAppsService {
     return { tenantId: row.tenantId, installationId: row.installationId };
   }
 
-  /** GitHub says the installation changed (repositories added or removed, suspended): list what it reaches again. */
-  async installationChanged(installationId: string): Promise<void> {
+  /**
+   * GitHub says the installation changed (repositories added or removed, suspended): list what it
+   * reaches again. Uninstalled: it reaches nothing any more (the registration stays until deleted).
+   */
+  async installationChanged(installationId: string, change: { deleted?: boolean } = {}): Promise<void> {
     const row = await this.deps.repo.byInstallation(installationId);
-    if (row) await this.sync(row).catch((err) => this.deps.log.warn({ err: errorText(err), installationId }, 'could not list the installation\'s repositories'));
+    if (!row) return;
+    if (change.deleted) {
+      await inTransaction(this.deps.sequelize, undefined, (transaction) => this.deps.repo.replaceRepos(row.id, [], transaction));
+      return;
+    }
+    await this.sync(row).catch((err) => this.deps.log.warn({ err: errorText(err), installationId }, 'could not list the installation\'s repositories'));
   }
 
   private get api(): GitHubAppApi {

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../../harness/fake-github.js';
 import { createBareRepo, type BareRepo } from '../../harness/git-repo.js';
 import { eventually, prCommentEvent, pullRequestEvent, sendWebhook } from '../../harness/github-webhooks.js';
+import { keyIdOf } from '../../../src/core/secrets/encryption.js';
+import { cleanEnv, spawnAtlantas } from '../../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
+import { testDatabaseUrl } from '../../harness/test-db.js';
 import { tfData } from '../../harness/tf-files.js';
 
 /**
@@ -63,6 +66,26 @@ describe('tenant GitHub Apps on a server without server-wide GitHub credentials'
     expect(answer).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
     expect(gh.reactions(id).map((r) => [r.user, r.content])).toContainEqual(['crest-app[bot]', 'eyes']);
     expect(await app.sql('SELECT DISTINCT tenant_id FROM runs')).toEqual([{ tenant_id: tenant.id }]);
+  });
+
+  it('atlantas rotate-key re-seals the key and the secret; with only the new key the App still signs and verifies', async () => {
+    const { schema, dataDir, encryptionKey: oldKey } = app.reuse;
+    await app.close({ keepData: true });
+    const key = randomBytes(32).toString('base64');
+    const proc = await spawnAtlantas(['rotate-key'], {
+      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema!, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
+      waitForListen: false,
+    });
+    expect(await proc.exited, proc.stderr()).toBe(0);
+    expect(proc.stdout()).toContain('github app keys: 1 re-encrypted');
+    app = await startTestApp({ env: { ATLANTAS_GH_API_URL: gh.url }, reuse: { schema, dataDir, encryptionKey: key } });
+    const [row] = await app.sql('SELECT private_key_key_id, webhook_secret_key_id FROM github_apps');
+    expect(row).toEqual({ private_key_key_id: keyIdOf(Buffer.from(key, 'base64')), webhook_secret_key_id: keyIdOf(Buffer.from(key, 'base64')) });
+    const repos = await app.req('GET', `/api/v1/github/apps/${appRowId}/repos`, { token: tenant.adminToken });
+    expect(repos.status).toBe(200); // a new process: a new installation token, from a JWT signed with the re-sealed key
+    expect(repos.body.map((r: any) => r.full_name)).toEqual([REPO]);
+    const ping = await sendWebhook(app.url, 'ping', { zen: 'Keep it logically awesome.', hook_id: 1, installation: { id: INSTALLATION } }, { secret: SECRET });
+    expect(ping.status).toBe(202);
   });
 
   it('refuses deliveries nobody registered (404), and after the registration is deleted, the tenant\'s own', async () => {
