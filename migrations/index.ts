@@ -24,7 +24,6 @@ import * as m1203T085 from './2026-12-03T085-agents.js';
 import * as m1204T090 from './2026-12-04T090-cmdb.js';
 import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
-import * as m1204T071 from './2026-12-04T071-tfe-variables.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -66,5 +65,4 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T090-cmdb', ...m1204T090 },
   { name: '2026-12-04T091-itsm', ...m1204T091 },
   { name: '2026-12-04T070-tfe-workspaces', ...m1204T070 },
-  { name: '2026-12-04T071-tfe-variables', ...m1204T071 },
 ];

@@ -330,7 +330,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation }),
+    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
