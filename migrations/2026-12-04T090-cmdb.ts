@@ -3,8 +3,9 @@ import type { Sequelize } from 'sequelize';
 /**
  * CMDB: configuration items. Items with a state_id are kept by the state backend (one per managed
  * resource instance of the state's current version, replaced on every write); items without one
- * were registered by hand. Attributes are sealed (resource attributes name real things), with the
- * state's sensitive values already removed. `cmdb_syncs` remembers which state version the items
+ * were registered by hand. Name, address, dependencies and attributes are sealed together (an
+ * address carries for_each keys, attributes name real things), the state's sensitive values
+ * already removed; class, type and provider stay clear to filter on. `cmdb_syncs` remembers which state version the items
  * reflect, so a slower sync of an older version never overwrites a newer one.
  */
 export async function up(db: Sequelize): Promise<void> {
@@ -14,24 +15,21 @@ export async function up(db: Sequelize): Promise<void> {
       tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
       state_id uuid REFERENCES states(id) ON DELETE CASCADE,
       project_id uuid REFERENCES projects(id) ON DELETE SET NULL,
-      name text NOT NULL,
       class text NOT NULL,
       environment text,
-      address text,
       resource_type text,
       provider text,
-      depends_on jsonb NOT NULL DEFAULT '[]',
-      attributes_key_id text,
-      attributes_sealed bytea,
+      key_id text NOT NULL,
+      sealed bytea NOT NULL,
       source text NOT NULL,
       created_by text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
-      updated_at timestamptz NOT NULL DEFAULT now(),
-      UNIQUE (state_id, address)
+      updated_at timestamptz NOT NULL DEFAULT now()
     );
-    CREATE INDEX cmdb_items_tenant_class ON cmdb_items (tenant_id, class, name);
+    CREATE INDEX cmdb_items_tenant_class ON cmdb_items (tenant_id, class, created_at);
+    CREATE INDEX cmdb_items_state ON cmdb_items (state_id);
     CREATE INDEX cmdb_items_project ON cmdb_items (tenant_id, project_id);
-    CREATE INDEX cmdb_items_key ON cmdb_items (attributes_key_id);
+    CREATE INDEX cmdb_items_key ON cmdb_items (key_id);
     CREATE TABLE cmdb_syncs (
       state_id uuid PRIMARY KEY REFERENCES states(id) ON DELETE CASCADE,
       version integer NOT NULL,

@@ -3,6 +3,7 @@ import { parseCidr } from './api/trusted-proxies.js';
 import { ConfigError } from './core/errors.js';
 import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
 import { REQUIREMENTS, type Requirement } from './core/terraform/repo-config.js';
+import { parseSeverityPolicy, type SeverityPolicy } from './core/incidents/incident-signals.js';
 
 /**
  * Every environment variable Atlantas reads, validated once at start. Nothing else reads
@@ -27,6 +28,11 @@ const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
   .transform(parseDuration);
+
+/** An operator-set base URL of a cloud provider's identity endpoint (tests: a loopback fake). */
+const endpoint = (what: string) => z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, `expected the base URL of ${what}`).optional();
+/** A price in cents (billing). */
+const cents = z.string().regex(/^\d{1,9}$/, 'expected a whole number of cents, such as 50').transform(Number);
 
 const cidrs = csv.superRefine((list, ctx) => {
   for (const cidr of list) {
@@ -112,6 +118,20 @@ const Env = z.object({
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
   ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
+  ATLANTAS_INCIDENT_SEVERITY: z.string().transform((v, ctx) => {
+    const parsed = parseSeverityPolicy(v);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    return parsed as SeverityPolicy;
+  }).prefault('critical=P1,high=P2,medium=P3,low=P4,default=P3'),
+  ATLANTAS_INCIDENT_REOPEN_WINDOW: duration.prefault('24h'),
+  ATLANTAS_AWS_ENDPOINT: endpoint('AWS STS, such as https://sts.amazonaws.com'),
+  ATLANTAS_GCP_ENDPOINT: endpoint('Google OAuth, such as https://oauth2.googleapis.com'),
+  ATLANTAS_AZURE_ENDPOINT: endpoint('Azure AD, such as https://login.microsoftonline.com'),
+  ATLANTAS_HETZNER_ENDPOINT: endpoint('the Hetzner Cloud API, such as https://api.hetzner.cloud'),
+  ATLANTAS_DIGITALOCEAN_ENDPOINT: endpoint('the DigitalOcean API, such as https://api.digitalocean.com'),
+  ATLANTAS_BILLING_PRICE_RESOURCE: cents.prefault('50'),
+  ATLANTAS_BILLING_PRICE_CHANGE: cents.prefault('0'),
+  ATLANTAS_BILLING_PRICE_BASE: cents.prefault('0'),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -190,6 +210,8 @@ export interface Config {
   };
   /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
   keptPlans: { ttlMs: number };
+  /** ATLANTAS_INCIDENT_SEVERITY (project criticality → severity of automatic incidents), ATLANTAS_INCIDENT_REOPEN_WINDOW */
+  incidents: { severity: SeverityPolicy; reopenWindowMs: number };
   notifications: {
     /** ATLANTAS_SLACK_CHANNEL: the default tenant's channel when neither project nor tenant names one */
     slackChannel?: string;
@@ -198,6 +220,10 @@ export interface Config {
     /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
     pollMs: number;
   };
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated; the providers' own when unset */
+  cloudEndpoints: { aws?: string; gcp?: string; azure?: string; hetzner?: string; digitalocean?: string };
+  /** ATLANTAS_BILLING_PRICE_*: cents per managed resource per month, per applied change, and per tenant per month */
+  billingPrices: { resourceCents: number; changeCents: number; baseCents: number };
   github: {
     token?: string;
     appId?: string;
@@ -315,7 +341,12 @@ function toConfig(e: RawEnv): Config {
       apiUrl: e.ATLANTAS_SLACK_API_URL ? `${e.ATLANTAS_SLACK_API_URL.replace(/\/+$/, '')}/` : undefined,
     },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
+    incidents: { severity: e.ATLANTAS_INCIDENT_SEVERITY, reopenWindowMs: e.ATLANTAS_INCIDENT_REOPEN_WINDOW },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
+    cloudEndpoints: Object.fromEntries(Object.entries({
+      aws: e.ATLANTAS_AWS_ENDPOINT, gcp: e.ATLANTAS_GCP_ENDPOINT, azure: e.ATLANTAS_AZURE_ENDPOINT, hetzner: e.ATLANTAS_HETZNER_ENDPOINT, digitalocean: e.ATLANTAS_DIGITALOCEAN_ENDPOINT,
+    }).filter(([, v]) => v !== undefined)),
+    billingPrices: { resourceCents: e.ATLANTAS_BILLING_PRICE_RESOURCE, changeCents: e.ATLANTAS_BILLING_PRICE_CHANGE, baseCents: e.ATLANTAS_BILLING_PRICE_BASE },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

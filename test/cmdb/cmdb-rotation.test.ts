@@ -26,14 +26,14 @@ describe('atlantas rotate-key on CMDB items', () => {
     await app.close({ keepData: true });
 
     const key = newKey();
-    const keyIds = async () => (await withClient((c) => c.query('SELECT DISTINCT attributes_key_id AS k FROM cmdb_items'), { schema })).rows.map((r) => r.k);
+    const keyIds = async () => (await withClient((c) => c.query('SELECT DISTINCT key_id AS k FROM cmdb_items'), { schema })).rows.map((r) => r.k);
     expect(await keyIds()).toEqual([keyIdOf(Buffer.from(oldKey, 'base64'))]);
     const proc = await spawnAtlantas(['rotate-key'], {
       env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
       waitForListen: false,
     });
     expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('cmdb attributes: 1 re-encrypted');
+    expect(proc.stdout()).toContain('cmdb items: 1 re-encrypted');
     expect(await keyIds()).toEqual([keyIdOf(Buffer.from(key, 'base64'))]);
 
     const restarted = await startTestApp({ reuse: { schema, encryptionKey: key } });

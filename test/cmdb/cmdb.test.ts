@@ -35,6 +35,16 @@ resource "terraform_data" "edge" {
 resource "terraform_data" "lonely" {
   input = "alone"
 }
+
+variable "key" {
+  type    = string
+  default = "k"
+}
+
+resource "terraform_data" "keyed" {
+  for_each = toset([var.key])
+  input    = each.key
+}
 `;
 
 /** AtlasAI's CMDB over state written by the real terraform CLI through the http backend. */
@@ -76,11 +86,12 @@ describe('CMDB from Terraform state', () => {
   it('turns every managed resource instance of an apply into a CI, without the sensitive value', async () => {
     const name = `cmdb-${randomBytes(3).toString('hex')}`;
     const marker = `attr-${randomBytes(8).toString('hex')}`; // not sensitive, but a resource attribute: sealed at rest
-    await apply(await workdir(name), '-var', `marker=${marker}`);
+    const key = `key-${randomBytes(8).toString('hex')}`; // a for_each key: part of an address, sealed too
+    await apply(await workdir(name), '-var', `marker=${marker}`, '-var', `key=${key}`);
 
     const cis = await ofState(name);
     expect(cis.map((c: any) => c.address).sort()).toEqual([
-      'terraform_data.app[0]', 'terraform_data.app[1]', 'terraform_data.db', 'terraform_data.edge', 'terraform_data.lonely',
+      'terraform_data.app[0]', 'terraform_data.app[1]', 'terraform_data.db', 'terraform_data.edge', `terraform_data.keyed["${key}"]`, 'terraform_data.lonely',
     ]);
     const db = cis.find((c: any) => c.address === 'terraform_data.db');
     expect(db).toMatchObject({
@@ -99,7 +110,7 @@ describe('CMDB from Terraform state', () => {
 
     const everything = (await items('limit=500')).items;
     expect(JSON.stringify(everything)).not.toContain(secret);
-    expect(leakedMarkers(await dumpSchema(app.config.database.schema ?? 'public'), [secret, marker])).toEqual([]);
+    expect(leakedMarkers(await dumpSchema(app.config.database.schema ?? 'public'), [secret, marker, key])).toEqual([]);
   });
 
   it('keeps the CIs current: a change updates them in place, a destroy removes them', async () => {
@@ -142,7 +153,7 @@ describe('CMDB from Terraform state', () => {
     const inState = impact.impacted.filter((i: any) => i.relation === 'depends_on').map((i: any) => i.address).sort();
     expect(inState).toEqual(['terraform_data.app[0]', 'terraform_data.app[1]', 'terraform_data.edge']);
     const viaProject = impact.impacted.filter((i: any) => i.relation === 'project_dependency');
-    expect(viaProject).toHaveLength(5);
+    expect(viaProject).toHaveLength(6);
     expect(viaProject.every((i: any) => i.project_id === downstream.body.id && i.through === base.body.id)).toBe(true);
     expect(impact.project_ids).toEqual([downstream.body.id]);
 

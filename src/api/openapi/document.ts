@@ -68,7 +68,7 @@ function operation(route: ApiRoute): ZodOpenApiOperationObject {
       ...(params.length ? { path: z.object(Object.fromEntries(params.map((p) => [p, z.string().meta({ description: PATH_PARAMS[p] ?? p })]))) } : {}),
       ...(route.query ? { query: route.query } : {}),
     },
-    ...(route.body ? { requestBody: { required: route.method !== 'unlock', content: { 'application/json': { schema: route.body } } } } : {}),
+    ...(route.body ? { requestBody: { required: route.method !== 'unlock', content: { [route.bodyType ?? 'application/json']: { schema: route.body } } } } : {}),
     responses: responses(route, auth, params.length > 0),
   };
 }

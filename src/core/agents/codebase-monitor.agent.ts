@@ -36,7 +36,7 @@ export class CodebaseMonitorAgent implements AgentBehaviour {
   private async scan(ctx: AgentContext, target: { repo: string; url: string; branch: string }, projects: Project[]): Promise<NotifiableFinding[]> {
     const lease = await this.deps.workingCopies.checkout({
       tenantId: ctx.agent.tenantId, repoFullName: target.repo, cloneUrl: this.deps.repos.cloneUrl(target.repo), key: `agent-${ctx.agent.id}`,
-      workspace: 'default', ref: target.branch, credentials: await this.deps.repos.cloneCredentials(target.repo), readOnly: true,
+      workspace: 'default', ref: target.branch, credentials: await this.deps.repos.cloneCredentials(target.repo, ctx.agent.tenantId), readOnly: true,
     });
     let files: string[];
     try {

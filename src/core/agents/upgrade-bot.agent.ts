@@ -46,7 +46,7 @@ export class UpgradeBotAgent implements AgentBehaviour {
     if (open) return { key: `open:${repo}#${open.number}`, kind: 'upgrade.pull_request_open', message: `${repo}: upgrade pull request #${open.number} is still open`, details: { url: open.htmlUrl } };
     const lease = await this.deps.workingCopies.checkout({
       tenantId: ctx.agent.tenantId, repoFullName: repo, cloneUrl: this.deps.repos.cloneUrl(repo), key: `agent-${ctx.agent.id}`, workspace: 'default',
-      ref: branch, credentials: await this.deps.repos.cloneCredentials(repo), readOnly: true,
+      ref: branch, credentials: await this.deps.repos.cloneCredentials(repo, ctx.agent.tenantId), readOnly: true,
     });
     let bumps: Bump[];
     let files: { path: string; content: string }[];

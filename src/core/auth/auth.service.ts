@@ -52,7 +52,14 @@ export class AuthService {
    * account (login-backoff.ts, in the database so that replicas and restarts share it).
    */
   async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresIn: number }> {
-    const user = await this.passwordUser(email, password, clientAddress);
+    return this.startSession(await this.passwordUser(email, password, clientAddress));
+  }
+
+  /**
+   * A login session for a user already proven (a password above, or an identity provider's
+   * answer in core/sso): the same JWT and session row whichever way they signed in.
+   */
+  async startSession(user: Pick<User, 'id' | 'tenantId'>): Promise<{ accessToken: string; expiresIn: number }> {
     const expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.jwtTtlMs);
     const sid = await this.deps.sessions.create({ tenantId: user.tenantId, userId: user.id, expiresAt });
     return { accessToken: this.deps.jwt.sign({ sub: user.id, tid: user.tenantId, sid }, this.deps.jwtTtlMs), expiresIn: Math.floor(this.deps.jwtTtlMs / 1000) };

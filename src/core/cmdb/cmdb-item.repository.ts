@@ -33,14 +33,21 @@ export interface CmdbFilter {
   offset: number;
 }
 
-const ITEM = `id, tenant_id AS "tenantId", name, class, environment, source, state_id AS "stateId", project_id AS "projectId", address,
-  resource_type AS "resourceType", provider, depends_on AS "dependsOn", attributes_key_id AS "keyId", attributes_sealed AS "sealed",
-  created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+/** What is sealed of an item: all that names or describes the real thing. */
+interface SealedPart {
+  name: string;
+  address: string | null;
+  dependsOn: string[];
+  attributes: Record<string, unknown>;
+}
 
-type Row = Omit<CmdbItem, 'attributes'> & { keyId: string | null; sealed: Buffer | null };
+const ITEM = `id, tenant_id AS "tenantId", class, environment, source, state_id AS "stateId", project_id AS "projectId",
+  resource_type AS "resourceType", provider, key_id AS "keyId", sealed, created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** Binds an item's sealed attributes to its row. */
-const attributesAad = (id: string) => `cmdb-attributes:${id}`;
+type Row = Omit<CmdbItem, keyof SealedPart> & { keyId: string; sealed: Buffer };
+
+/** Binds an item's sealed part to its row. */
+const itemAad = (id: string) => `cmdb-item:${id}`;
 
 /** What a state write turns into: the state's items replaced by these, unless a newer version was already synced. */
 export interface StateSync {
@@ -54,8 +61,9 @@ export interface StateSync {
 }
 
 /**
- * Configuration items, always within one tenant. Attributes (already without the state's
- * sensitive values) are still sealed: resource attributes name and address real infrastructure.
+ * Configuration items, always within one tenant. Name, address, dependencies and attributes
+ * (already without the state's sensitive values) are sealed: addresses carry for_each keys and
+ * attributes name and address real infrastructure. Class, type and provider stay clear to filter on.
  */
 export class CmdbItemRepository {
   constructor(private readonly deps: { sequelize: Sequelize; encryptor: Encryptor }) {}
@@ -72,7 +80,7 @@ export class CmdbItemRepository {
     if (filter.source) where.push('source = :source');
     const replacements = { tenantId, class: filter.class ?? null, projectId: filter.projectId ?? null, stateId: filter.stateId ?? null, source: filter.source ?? null };
     const [rows, [{ total }]] = await Promise.all([
-      this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE ${where.join(' AND ')} ORDER BY class, name, id LIMIT :limit OFFSET :offset`, {
+      this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE ${where.join(' AND ')} ORDER BY class, created_at, id LIMIT :limit OFFSET :offset`, {
         ...replacements, limit: filter.limit, offset: filter.offset,
       }),
       this.q<{ total: string }>(`SELECT count(*) AS total FROM cmdb_items WHERE ${where.join(' AND ')}`, replacements),
@@ -88,26 +96,24 @@ export class CmdbItemRepository {
   /** Every item of these states (the dependency graph of one state lives among its own items). */
   async ofStates(tenantId: string, stateIds: string[]): Promise<CmdbItem[]> {
     if (!stateIds.length) return [];
-    const rows = await this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE tenant_id = :tenantId AND state_id IN (:stateIds) ORDER BY address`, { tenantId, stateIds });
-    return rows.map((r) => this.open(r));
+    const rows = await this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE tenant_id = :tenantId AND state_id IN (:stateIds) ORDER BY created_at, id`, { tenantId, stateIds });
+    return rows.map((r) => this.open(r)).sort(byAddress);
   }
 
   /** Every item kept from the states of these projects. */
   async ofProjects(tenantId: string, projectIds: string[]): Promise<CmdbItem[]> {
     if (!projectIds.length) return [];
-    const rows = await this.q<Row>(
-      `SELECT ${ITEM} FROM cmdb_items WHERE tenant_id = :tenantId AND project_id IN (:projectIds) ORDER BY address`, { tenantId, projectIds },
-    );
-    return rows.map((r) => this.open(r));
+    const rows = await this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE tenant_id = :tenantId AND project_id IN (:projectIds) ORDER BY created_at, id`, { tenantId, projectIds });
+    return rows.map((r) => this.open(r)).sort(byAddress);
   }
 
   async create(item: Pick<CmdbItem, 'tenantId' | 'name' | 'class' | 'environment' | 'attributes' | 'createdBy'>, transaction?: Transaction): Promise<CmdbItem> {
     const id = randomUUID();
-    const sealed = this.seal(id, item.attributes);
+    const sealed = this.seal(id, { name: item.name, address: null, dependsOn: [], attributes: item.attributes });
     const [row] = await this.q<Row>(
-      `INSERT INTO cmdb_items (id, tenant_id, name, class, environment, source, attributes_key_id, attributes_sealed, created_by)
-       VALUES (:id, :tenantId, :name, :class, :environment, 'manual', :keyId, :data, :createdBy) RETURNING ${ITEM}`,
-      { id, ...item, ...sealed },
+      `INSERT INTO cmdb_items (id, tenant_id, class, environment, source, key_id, sealed, created_by)
+       VALUES (:id, :tenantId, :class, :environment, 'manual', :keyId, :data, :createdBy) RETURNING ${ITEM}`,
+      { id, tenantId: item.tenantId, class: item.class, environment: item.environment, createdBy: item.createdBy, ...sealed },
       transaction,
     );
     return this.open(row);
@@ -115,8 +121,9 @@ export class CmdbItemRepository {
 
   /**
    * Replaces a state's items by those of `sync.version`, in one transaction; a sync of a version
-   * older than the one already reflected changes nothing (returns false). Items keep their id
-   * across versions (by address), so links to a CI survive a re-apply.
+   * older than the one already reflected changes nothing (returns false). The `cmdb_syncs` row
+   * it claims serialises syncs of one state. Items keep their id across versions (matched by
+   * address), so links to a CI survive a re-apply.
    */
   async syncState(sync: StateSync): Promise<boolean> {
     return this.deps.sequelize.transaction(async (transaction) => {
@@ -128,30 +135,29 @@ export class CmdbItemRepository {
         transaction,
       );
       if (!claimed) return false;
-      const existing = await this.q<{ id: string; address: string }>(
-        'SELECT id, address FROM cmdb_items WHERE state_id = :stateId FOR UPDATE', { stateId: sync.stateId }, transaction,
-      );
+      const existing = (await this.q<Row>(`SELECT ${ITEM} FROM cmdb_items WHERE state_id = :stateId`, { stateId: sync.stateId }, transaction)).map((r) => this.open(r));
       const ids = new Map(existing.map((e) => [e.address, e.id]));
       const keep = new Set(sync.cis.map((c) => c.address));
-      const gone = existing.filter((e) => !keep.has(e.address)).map((e) => e.id);
+      const gone = existing.filter((e) => !keep.has(e.address ?? '')).map((e) => e.id);
       if (gone.length) await this.q('DELETE FROM cmdb_items WHERE id IN (:gone) RETURNING id', { gone }, transaction);
       for (const ci of sync.cis) {
-        const id = ids.get(ci.address) ?? randomUUID();
-        const sealed = this.seal(id, ci.attributes);
-        await this.q(
-          `INSERT INTO cmdb_items (id, tenant_id, state_id, project_id, name, class, address, resource_type, provider, depends_on,
-             attributes_key_id, attributes_sealed, source, created_by)
-           VALUES (:id, :tenantId, :stateId, :projectId, :name, :class, :address, :type, :provider, CAST(:dependsOn AS jsonb), :keyId, :data, 'terraform', 'terraform state')
-           ON CONFLICT (state_id, address) DO UPDATE SET project_id = EXCLUDED.project_id, name = EXCLUDED.name, class = EXCLUDED.class,
-             resource_type = EXCLUDED.resource_type, provider = EXCLUDED.provider, depends_on = EXCLUDED.depends_on,
-             attributes_key_id = EXCLUDED.attributes_key_id, attributes_sealed = EXCLUDED.attributes_sealed, updated_at = now()
-           RETURNING id`,
-          {
-            id, tenantId: sync.tenantId, stateId: sync.stateId, projectId: sync.projectId, name: `${sync.stateName}:${ci.address}`, class: ci.class,
-            address: ci.address, type: ci.type, provider: ci.provider, dependsOn: JSON.stringify(ci.dependsOn), ...sealed,
-          },
-          transaction,
-        );
+        const known = ids.get(ci.address);
+        const id = known ?? randomUUID();
+        const sealed = this.seal(id, { name: `${sync.stateName}:${ci.address}`, address: ci.address, dependsOn: ci.dependsOn, attributes: ci.attributes });
+        const values = { id, tenantId: sync.tenantId, stateId: sync.stateId, projectId: sync.projectId, class: ci.class, type: ci.type, provider: ci.provider, ...sealed };
+        if (known) {
+          await this.q(
+            `UPDATE cmdb_items SET project_id = :projectId, class = :class, resource_type = :type, provider = :provider, key_id = :keyId, sealed = :data, updated_at = now()
+             WHERE id = :id RETURNING id`,
+            values, transaction,
+          );
+        } else {
+          await this.q(
+            `INSERT INTO cmdb_items (id, tenant_id, state_id, project_id, class, resource_type, provider, key_id, sealed, source, created_by)
+             VALUES (:id, :tenantId, :stateId, :projectId, :class, :type, :provider, :keyId, :data, 'terraform', 'terraform state') RETURNING id`,
+            values, transaction,
+          );
+        }
       }
       return true;
     });
@@ -160,24 +166,27 @@ export class CmdbItemRepository {
   /** Re-seals up to `limit` items under an old key (`atlantas rotate-key`). */
   async resealBatch(encryptor: Encryptor, limit: number, transaction: Transaction): Promise<number> {
     const rows = await this.q<{ id: string; keyId: string; data: Buffer }>(
-      `SELECT id, attributes_key_id AS "keyId", attributes_sealed AS data FROM cmdb_items
-       WHERE attributes_key_id IS NOT NULL AND attributes_key_id <> :current ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED`,
+      `SELECT id, key_id AS "keyId", sealed AS data FROM cmdb_items WHERE key_id <> :current ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED`,
       { current: encryptor.currentKeyId, limit }, transaction,
     );
     for (const row of rows) {
-      const sealed = encryptor.seal(encryptor.open(row, attributesAad(row.id)), attributesAad(row.id));
-      await this.q('UPDATE cmdb_items SET attributes_key_id = :keyId, attributes_sealed = :data WHERE id = :id RETURNING id', { id: row.id, ...sealed }, transaction);
+      const sealed = encryptor.seal(encryptor.open(row, itemAad(row.id)), itemAad(row.id));
+      await this.q('UPDATE cmdb_items SET key_id = :keyId, sealed = :data WHERE id = :id RETURNING id', { id: row.id, ...sealed }, transaction);
     }
     return rows.length;
   }
 
-  private seal(id: string, attributes: Record<string, unknown>): { keyId: string; data: Buffer } {
-    return this.deps.encryptor.seal(JSON.stringify(attributes), attributesAad(id));
+  private seal(id: string, part: SealedPart): { keyId: string; data: Buffer } {
+    return this.deps.encryptor.seal(JSON.stringify(part), itemAad(id));
   }
 
   private open(row: Row): CmdbItem {
     const { keyId, sealed, ...rest } = row;
-    const attributes = keyId && sealed ? (JSON.parse(this.deps.encryptor.openString({ keyId, data: sealed }, attributesAad(row.id))) as Record<string, unknown>) : {};
-    return { ...rest, attributes };
+    const part = JSON.parse(this.deps.encryptor.openString({ keyId, data: sealed }, itemAad(row.id))) as SealedPart;
+    return { ...rest, ...part };
   }
+}
+
+function byAddress(a: CmdbItem, b: CmdbItem): number {
+  return (a.address ?? a.name).localeCompare(b.address ?? b.name);
 }
