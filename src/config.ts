@@ -112,6 +112,11 @@ const Env = z.object({
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
   ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
+  ATLANTAS_LLM_URL: z.string().url('expected the base URL of an OpenAI-compatible API, such as https://api.openai.com (…/v1/chat/completions is added)').optional(),
+  ATLANTAS_LLM_API_KEY: z.string().min(1).optional(),
+  ATLANTAS_LLM_MODEL: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
+  ATLANTAS_LLM_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s, e.g. 30s').prefault('30s'),
+  ATLANTAS_RCA_WINDOW: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -198,6 +203,8 @@ export interface Config {
     /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
     pollMs: number;
   };
+  /** ATLANTAS_LLM_*: the optional OpenAI-compatible model that writes RCA and copilot narratives; ATLANTAS_RCA_WINDOW: how far back RCA looks */
+  ai: { llm?: { url: string; apiKey?: string; model: string; timeoutMs: number }; rcaWindowMs: number };
   github: {
     token?: string;
     appId?: string;
@@ -251,6 +258,7 @@ function crossChecks(e: RawEnv): string[] {
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode), else no Slack request can be verified');
   }
+  if (e.ATLANTAS_LLM_API_KEY && !e.ATLANTAS_LLM_URL) problems.push('ATLANTAS_LLM_URL: required with ATLANTAS_LLM_API_KEY (the OpenAI-compatible API the key is for)');
   for (const pattern of tfEnvPassthrough(e)) {
     const problem = passthroughProblem(pattern);
     if (problem) problems.push(`ATLANTAS_TF_ENV_PASSTHROUGH: ${problem}`);
@@ -316,6 +324,10 @@ function toConfig(e: RawEnv): Config {
     },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
+    ai: {
+      llm: e.ATLANTAS_LLM_URL ? { url: e.ATLANTAS_LLM_URL.replace(/\/+$/, ''), apiKey: e.ATLANTAS_LLM_API_KEY, model: e.ATLANTAS_LLM_MODEL, timeoutMs: e.ATLANTAS_LLM_TIMEOUT } : undefined,
+      rcaWindowMs: e.ATLANTAS_RCA_WINDOW,
+    },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,
