@@ -137,4 +137,15 @@ export class EvidenceRepository {
       { tenantId, repos: repos.map((r) => r.toLowerCase()), from, to, limit },
     );
   }
+
+  /** The tenant's latest state writes (the copilot's state history). */
+  async recentStateWrites(tenantId: string, from: Date, limit: number): Promise<StateWriteRow[]> {
+    return this.q<StateWriteRow>(
+      `SELECT v.id, v.state_id AS "stateId", s.name, s.workspace, s.project_id AS "projectId", v.version, v.serial::integer AS serial, v.forced,
+              v.created_by_kind AS "createdByKind", v.created_by_name AS "createdByName", v.via, v.created_at AS "createdAt"
+         FROM state_versions v JOIN states s ON s.id = v.state_id
+        WHERE v.tenant_id = :tenantId AND v.created_at >= :from ORDER BY v.created_at DESC, v.id LIMIT :limit`,
+      { tenantId, from, limit },
+    );
+  }
 }
