@@ -3,6 +3,7 @@ import { parseCidr } from './api/trusted-proxies.js';
 import { ConfigError } from './core/errors.js';
 import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
 import { REQUIREMENTS, type Requirement } from './core/terraform/repo-config.js';
+import { parseSeverityPolicy, type SeverityPolicy } from './core/incidents/incident-signals.js';
 
 /**
  * Every environment variable Atlantas reads, validated once at start. Nothing else reads
@@ -112,6 +113,12 @@ const Env = z.object({
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
   ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
+  ATLANTAS_INCIDENT_SEVERITY: z.string().transform((v, ctx) => {
+    const parsed = parseSeverityPolicy(v);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    return parsed as SeverityPolicy;
+  }).prefault('critical=P1,high=P2,medium=P3,low=P4,default=P3'),
+  ATLANTAS_INCIDENT_REOPEN_WINDOW: duration.prefault('24h'),
   ATLANTAS_LLM_URL: z.string().url('expected the base URL of an OpenAI-compatible API, such as https://api.openai.com (…/v1/chat/completions is added)').optional(),
   ATLANTAS_LLM_API_KEY: z.string().min(1).optional(),
   ATLANTAS_LLM_MODEL: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
@@ -195,6 +202,8 @@ export interface Config {
   };
   /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
   keptPlans: { ttlMs: number };
+  /** ATLANTAS_INCIDENT_SEVERITY (project criticality → severity of automatic incidents), ATLANTAS_INCIDENT_REOPEN_WINDOW */
+  incidents: { severity: SeverityPolicy; reopenWindowMs: number };
   notifications: {
     /** ATLANTAS_SLACK_CHANNEL: the default tenant's channel when neither project nor tenant names one */
     slackChannel?: string;
@@ -323,6 +332,7 @@ function toConfig(e: RawEnv): Config {
       apiUrl: e.ATLANTAS_SLACK_API_URL ? `${e.ATLANTAS_SLACK_API_URL.replace(/\/+$/, '')}/` : undefined,
     },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
+    incidents: { severity: e.ATLANTAS_INCIDENT_SEVERITY, reopenWindowMs: e.ATLANTAS_INCIDENT_REOPEN_WINDOW },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
     ai: {
       llm: e.ATLANTAS_LLM_URL ? { url: e.ATLANTAS_LLM_URL.replace(/\/+$/, ''), apiKey: e.ATLANTAS_LLM_API_KEY, model: e.ATLANTAS_LLM_MODEL, timeoutMs: e.ATLANTAS_LLM_TIMEOUT } : undefined,

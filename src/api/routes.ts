@@ -30,6 +30,7 @@ import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
+import { incidentsRouter } from './routers/incidents.router.js';
 import type { AppState } from './types.js';
 
 export interface RoutesDeps {
@@ -76,6 +77,7 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
     atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     atlasaiAuthRouter(core),
+    incidentsRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),

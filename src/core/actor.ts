@@ -56,15 +56,17 @@ export type Permission =
   | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
   | 'lock:read' | 'lock:manage'
   /** cron agents: see them and their executions; trigger one now; create, change, pause and delete them */
-  | 'agent:read' | 'agent:trigger' | 'agent:manage';
+  | 'agent:read' | 'agent:trigger' | 'agent:manage'
+  /** incidents (AtlasAI's /api/incidents): read them; raise, change and resolve them */
+  | 'incidents:read' | 'incidents:write';
 
 const VIEWER: Permission[] = [
   'tenant:read', 'user:read', 'token:own', 'project:read', 'environment:read', 'instance:read',
-  'state:read', 'run:read', 'lock:read', 'agent:read',
+  'state:read', 'run:read', 'lock:read', 'agent:read', 'incidents:read',
 ];
 const MEMBER: Permission[] = [
   ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:lock', 'state:write',
-  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger',
+  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger', 'incidents:write',
 ];
 const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage'];
 

@@ -76,6 +76,10 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { AutomaticIncidents } from './incidents/automatic-incidents.js';
+import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
+import { IncidentRepository } from './incidents/incident.repository.js';
+import { IncidentsService } from './incidents/incidents.service.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -101,6 +105,8 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
+  incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
 }
 
 export interface CoreDeps {
@@ -160,6 +166,8 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
+  readonly incidents: IncidentsService;
 }
 
 /**
@@ -260,7 +268,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
+    // `automaticIncidents` is assembled below; the hook runs only when a run ends
+    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) } });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -277,6 +287,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
+
+  const incidents = new IncidentsService({
+    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
+    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
+  });
+  const automaticIncidents = new AutomaticIncidents({
+    sequelize, incidents, projects: projectRepo, policy: options.incidents?.severity ?? DEFAULT_SEVERITY_POLICY, log: log.child({ svc: 'incidents' }),
+  });
 
   const driftRepo = new DriftRepository({ sequelize, encryptor });
   const driftWaitMs = options.runs.runTimeoutMs + 60_000;
@@ -298,16 +316,17 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
       upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
-      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
+      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations, incidents: automaticIncidents }),
     },
   });
+
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy,
+    approvals, outboundPolicy, incidents,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -52,7 +52,7 @@ export const CreatedToken = TokenResource.extend({ raw_token: z.string().describ
 
 export const TenantResource = z
   .object({
-    id: Uuid, name: z.string(), slug: z.string(), max_instances: z.number().int(), max_environments: z.number().int(),
+    id: Uuid, name: z.string(), slug: z.string(), max_instances: z.number().int(), max_environments: z.number().int(), max_incidents: z.number().int().describe('unresolved incidents at once'),
     cpu_quota: z.string(), memory_quota: z.string(), repo_allowlist: z.array(z.string()), created_at: Timestamp,
   })
   .meta({ id: 'Tenant' });
@@ -69,6 +69,7 @@ export const ProjectResource = z
     state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
     slack_channel: Maybe(z.string()).describe('where the project\'s notifications go; the tenant\'s default channel when null'),
     notify_events: Maybe(z.array(z.string())).describe('the notification kinds it sends; null = every kind'),
+    criticality: Maybe(z.enum(['critical', 'high', 'medium', 'low'])).describe('automatic incidents on it take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default'),
     created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Project' });

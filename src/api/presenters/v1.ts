@@ -25,7 +25,7 @@ export const tokenJson = (t: PublicToken) => ({
 });
 
 export const tenantJson = (t: Tenant) => ({
-  id: t.id, name: t.name, slug: t.slug, max_instances: t.maxInstances, max_environments: t.maxEnvironments,
+  id: t.id, name: t.name, slug: t.slug, max_instances: t.maxInstances, max_environments: t.maxEnvironments, max_incidents: t.maxIncidents,
   cpu_quota: t.cpuQuota, memory_quota: t.memoryQuota, repo_allowlist: t.repoAllowlist ?? [], created_at: iso(t.createdAt),
 });
 
@@ -37,7 +37,7 @@ export const usageJson = (u: TenantUsage) => ({
 export const projectJson = (p: Project) => ({
   id: p.id, tenant_id: p.tenantId, name: p.name, repository_url: p.repositoryUrl, terraform_path: p.terraformPath,
   workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply,
-  instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents,
+  instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents, criticality: p.criticality,
   created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
 });
 

@@ -10,7 +10,11 @@ import { AGENT_CONFIG } from './agent.schemas.js';
 type DriftTargets = { kind: 'project'; project: string } | { kind: 'environment'; environmentId: string } | { kind: 'instance'; instanceId: string } | { kind: 'all' };
 interface DriftRecordView {
   id: string; repoFullName: string; dir: string; workspace: string; ref: string; status: string; reason: string | null;
-  refreshRunId: string | null; planRunId: string | null; hasDrift: boolean | null; summary: string | null;
+  refreshRunId: string | null; planRunId: string | null; hasDrift: boolean | null; summary: string | null; projectId: string | null; projectName: string;
+}
+/** core/incidents: drifted records open an incident, clean ones resolve theirs */
+export interface DriftIncidents {
+  driftChecked(actor: Actor, records: DriftRecordView[]): Promise<void>;
 }
 export interface DriftChecks {
   check(actor: Actor, targets: DriftTargets): Promise<{ checkId: string; records: DriftRecordView[]; errors: { repository: string; message: string }[] }>;
@@ -28,7 +32,7 @@ export interface DriftRemediations {
  * it and waits for a person's approval; it never applies unapproved.
  */
 export class DriftMonitorAgent implements AgentBehaviour {
-  constructor(private readonly deps: { drift: DriftChecks; remediations: DriftRemediations }) {}
+  constructor(private readonly deps: { drift: DriftChecks; remediations: DriftRemediations; incidents?: DriftIncidents }) {}
 
   async run(ctx: AgentContext): Promise<AgentResult> {
     const config = AGENT_CONFIG.drift_monitor.parse(ctx.agent.config);
@@ -39,6 +43,7 @@ export class DriftMonitorAgent implements AgentBehaviour {
       message: `${r.repoFullName}/${r.dir} (${r.workspace}): ${r.hasDrift ? r.summary ?? 'drifted' : r.reason ?? r.status}`,
       details: { drift_id: r.id, check_id: checkId },
     }));
+    await this.deps.incidents?.driftChecked(ctx.actor, records);
     for (const e of errors) findings.push({ key: `error:${e.repository}`, kind: 'drift.repository_error', message: `${e.repository}: ${e.message}` });
     if (config.auto_remediate) {
       const drifted = new Map(records.filter((r) => r.hasDrift).map((r) => [`${r.repoFullName}\u0000${r.ref}`, r]));

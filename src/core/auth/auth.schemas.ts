@@ -58,6 +58,7 @@ export const QuotasInput = z
   .object({
     max_instances: z.number().int().min(0).max(100_000),
     max_environments: z.number().int().min(0).max(100_000),
+    max_incidents: z.number().int().min(0).max(1_000_000),
     cpu_quota: z.string().regex(/^\d+(m)?$/, 'must be CPU units such as 4000m or 4'),
     memory_quota: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)?$/, 'must be a quantity such as 8Gi or 512Mi'),
   })

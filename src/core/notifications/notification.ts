@@ -23,6 +23,7 @@ export type NotificationEvent =
   | { kind: 'drift.resolved'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
   | { kind: 'state.alert'; tenantId: string; projectId: string | null; stateId: string; reason: string }
   | { kind: 'incident.opened'; tenantId: string; projectId: string | null; incidentId: string }
+  | { kind: 'incident.resolved'; tenantId: string; projectId: string | null; incidentId: string }
   /** a runbook's notify step (core/runbooks): the execution row holds the message */
   | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number };
 
@@ -50,6 +51,7 @@ export const silentNotifier: Notifier = { publish: async () => {} };
 export const NOTIFICATION_KINDS = [
   'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
   'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened',
+  'incident.resolved',
   'runbook.notify',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;

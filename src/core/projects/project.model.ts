@@ -1,5 +1,9 @@
 import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
 
+/** A project's criticality, most to least. */
+export const CRITICALITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
 export interface Project {
   id: string;
   tenantId: string;
@@ -18,13 +22,15 @@ export interface Project {
   slackChannel: string | null;
   /** the notification kinds this project sends; null = every kind, [] = none */
   notifyEvents: string[] | null;
+  /** how much an incident on it matters: automatic incidents take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default */
+  criticality: Criticality | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Project,
   | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
-  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'createdAt' | 'updatedAt'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
 
@@ -47,6 +53,7 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       positionY: DataTypes.DOUBLE,
       slackChannel: DataTypes.TEXT,
       notifyEvents: DataTypes.ARRAY(DataTypes.TEXT),
+      criticality: DataTypes.TEXT,
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

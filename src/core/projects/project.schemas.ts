@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanRepoRelDir, workspaceProblem } from './paths.js';
 import { NOTIFICATION_KINDS } from '../notifications/notification.js';
+import { CRITICALITIES } from './project.model.js';
 
 export const ResourceName = z
   .string()
@@ -46,6 +47,11 @@ export const NotifyEvents = z
   .nullable()
   .describe('the notification kinds this project sends; null (the default) = every kind, [] = none');
 
+export const Criticality = z
+  .enum(CRITICALITIES, { message: `must be one of ${CRITICALITIES.join(', ')}` })
+  .nullable()
+  .describe('how much an incident on this project matters; automatic incidents take their severity from it (null: the default severity)');
+
 const ProjectFields = {
   name: ResourceName,
   repository_url: RepositoryUrl.default(''),
@@ -57,6 +63,7 @@ const ProjectFields = {
   environment_id: z.string().uuid().nullable().optional(),
   slack_channel: SlackChannel.optional(),
   notify_events: NotifyEvents.optional(),
+  criticality: Criticality.optional(),
 };
 
 export const CreateProjectInput = z.object(ProjectFields).strict();
@@ -74,6 +81,7 @@ export const UpdateProjectInput = z
     environment_id: z.string().uuid().nullable(),
     slack_channel: SlackChannel,
     notify_events: NotifyEvents,
+    criticality: Criticality,
   })
   .partial()
   .strict();

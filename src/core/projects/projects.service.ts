@@ -54,7 +54,7 @@ export class ProjectsService {
           {
             tenantId: actor.tenantId, name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path,
             workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply,
-            environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null,
+            environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null, criticality: input.criticality ?? null,
           },
           transaction,
         ),
@@ -72,7 +72,7 @@ export class ProjectsService {
       const changes = defined({
         name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path, workspace: input.workspace,
         branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, environmentId: input.environment_id,
-        slackChannel: input.slack_channel, notifyEvents: input.notify_events,
+        slackChannel: input.slack_channel, notifyEvents: input.notify_events, criticality: input.criticality,
       });
       const project = await translateConstraints(`project "${input.name}"`, () => this.deps.repo.update(actor.tenantId, id, changes, transaction));
       if (!project) throw notFound(id);

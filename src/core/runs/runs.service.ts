@@ -86,6 +86,13 @@ interface Deps {
   notifier?: Notifier;
   /** the approval gate (core/approvals): told when a human approves a run an agent asked to apply */
   approvals?: RunApprovalHook;
+  /** told of each run that ends applied or errored, in the ending transaction (automatic incidents) */
+  outcomes?: RunOutcomeHook;
+}
+
+export interface RunOutcomeHook {
+  /** `run` as it was before it ended (its status says whether it was applying); must not throw */
+  runFinished(run: Run, status: RunStatus, transaction: Transaction): Promise<void>;
 }
 
 export interface RunApprovalHook {
@@ -347,6 +354,7 @@ export class RunsService {
       if (status === 'applied' || status === 'errored') {
         const kind = status === 'applied' ? 'run.applied' : 'run.errored';
         await this.notifier.publish({ kind, tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction: t, dedupeKey: `${kind}:${run.id}` });
+        await this.deps.outcomes?.runFinished({ ...run, ...values }, status, t);
       }
       return true;
     });

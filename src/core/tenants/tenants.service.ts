@@ -73,6 +73,7 @@ export class TenantsService {
         {
           maxInstances: input.max_instances ?? before.maxInstances,
           maxEnvironments: input.max_environments ?? before.maxEnvironments,
+          maxIncidents: input.max_incidents ?? before.maxIncidents,
           cpuQuota: input.cpu_quota ?? before.cpuQuota,
           memoryQuota: input.memory_quota ?? before.memoryQuota,
         },
