@@ -80,6 +80,11 @@ import { AutomaticIncidents } from './incidents/automatic-incidents.js';
 import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
 import { IncidentRepository } from './incidents/incident.repository.js';
 import { IncidentsService } from './incidents/incidents.service.js';
+import { createAi, type AiOptions } from './rca/create-ai.js';
+import type { RcaService } from './rca/rca.service.js';
+import type { CopilotService } from './rca/copilot.service.js';
+import type { RunbooksService } from './runbooks/runbooks.service.js';
+import type { RunbookDrafter } from './runbooks/runbook-drafter.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -107,6 +112,8 @@ export interface CoreOptions {
   allowPrivateOutbound?: boolean;
   /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
   incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
+  /** ATLANTAS_LLM_* and ATLANTAS_RCA_WINDOW */
+  ai?: AiOptions;
 }
 
 export interface CoreDeps {
@@ -168,6 +175,14 @@ export interface Core {
   readonly outboundPolicy: OutboundPolicy;
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
+  /** root cause analysis of an incident (evidence, ranking, narrative) */
+  readonly rca: RcaService;
+  /** questions over runs, drift, incidents and state history */
+  readonly copilot: CopilotService;
+  /** runbooks: drafts, publishing, executions (steps through core as the caller) */
+  readonly runbooks: RunbooksService;
+  /** drafts a runbook from an incident or a description */
+  readonly runbookDrafter: RunbookDrafter;
 }
 
 /**
@@ -320,13 +335,17 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     },
   });
 
+  const ai = createAi({
+    sequelize, runs: repositories.runs, drift: driftRepo, incidents, projects, commands: engine.commands, locks: engine.locks, approvals,
+    agents: agents.service, notifier, audit, clock, log, options: options.ai,
+  });
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, incidents,
+    approvals, outboundPolicy, incidents, ...ai,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
