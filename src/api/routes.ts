@@ -31,6 +31,8 @@ import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
 import { incidentsRouter } from './routers/incidents.router.js';
+import { aiRouter } from './routers/ai.router.js';
+import { runbooksRouter } from './routers/runbooks.router.js';
 import type { AppState } from './types.js';
 
 export interface RoutesDeps {
@@ -78,6 +80,8 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     atlasaiAuthRouter(core),
     incidentsRouter(core),
+    aiRouter(core),
+    runbooksRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
