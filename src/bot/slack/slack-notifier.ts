@@ -11,6 +11,7 @@ import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
 import { postApprovalCard, postApprovalDecision } from './approval-card.js';
+import { postIncidentOpened, postIncidentResolved } from './incident-card.js';
 import { runCard } from './blocks.js';
 import * as messages from './notification-messages.js';
 
@@ -77,6 +78,10 @@ export class SlackNotificationChannel implements NotificationChannel {
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
         return;
       }
+      case 'incident.opened':
+        return postIncidentOpened(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
+      case 'incident.resolved':
+        return postIncidentResolved(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
       default:
         return; // kinds Slack does not render (yet)
     }

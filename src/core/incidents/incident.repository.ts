@@ -128,6 +128,11 @@ export class IncidentRepository {
     return { items: items.map(withReference), total };
   }
 
+  async unresolved(tenantId: string, limit: number): Promise<Incident[]> {
+    const rows = await this.q<Incident>(`SELECT ${COLUMNS} FROM incidents WHERE tenant_id = :tenantId AND status IN (:unresolved) ORDER BY number DESC LIMIT :limit`, { tenantId, limit, unresolved: UNRESOLVED_STATUSES });
+    return rows.map(withReference);
+  }
+
   async links(tenantId: string, incidentIds: string[], transaction?: Transaction): Promise<Map<string, IncidentLink[]>> {
     const out = new Map<string, IncidentLink[]>(incidentIds.map((id) => [id, []]));
     if (!incidentIds.length) return out;

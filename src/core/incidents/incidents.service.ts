@@ -41,6 +41,14 @@ export class IncidentsService {
     return { items: items.map((i) => ({ ...i, links: links.get(i.id) ?? [] })), total, limit: query.limit, offset: query.offset };
   }
 
+  /** The newest unresolved incidents (Slack's `/atlantas incident`). */
+  async unresolved(actor: Actor, limit: number): Promise<IncidentView[]> {
+    requirePermission(actor, 'incidents:read');
+    const items = await this.deps.repo.unresolved(actor.tenantId, limit);
+    const links = await this.deps.repo.links(actor.tenantId, items.map((i) => i.id));
+    return items.map((i) => ({ ...i, links: links.get(i.id) ?? [] }));
+  }
+
   /** By id or reference (INC-00000001), with its links and timeline. */
   async get(actor: Actor, ref: string): Promise<IncidentWithTimeline> {
     requirePermission(actor, 'incidents:read');
