@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { startFakeLlm, type FakeLlm } from '../harness/fake-llm.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { connectMcp } from '../mcp/mcp-client.js';
+import { agentToken, connectMcp } from '../mcp/mcp-client.js';
 
 const SECRET = 'rca-atlantis-api-secret';
 const LLM_KEY = 'sk-test-llm-key-0123456789abcdef';
@@ -163,7 +163,8 @@ describe('RCA of a drift incident', () => {
   });
 
   it('runs the same analysis as the MCP tool run_rca', async () => {
-    const client = await connectMcp(app, app.admin.token);
+    const { token } = await agentToken(app, { scopes: ['mcp:read'] });
+    const client = await connectMcp(app, token);
     const result = await client.callTool({ name: 'run_rca', arguments: { incident_id: incidentId } });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ incident_id: incidentId, root_cause: { run_id: changeRunId } });
