@@ -90,7 +90,7 @@ function fromDescription(description: string, rcaSummary: string | undefined, pr
   for (const a of agents.filter((a) => text.includes(a))) steps.push({ action: 'trigger_agent', agent: a });
   if (/\block(ed|s)?\b/i.test(text)) for (const p of mentioned) steps.push({ action: 'unlock', project: p });
   for (const p of mentioned) steps.push({ action: 'plan', project: p });
-  if (mentioned.length && /\b(drift|restore|roll ?back|revert|apply|fix)\b/i.test(text)) for (const p of mentioned) steps.push({ action: 'apply', project: p });
+  if (mentioned.length && /\b(drift(ed)?|restore|roll ?back|revert|appl(y|ied)|fix)\b/i.test(text)) for (const p of mentioned) steps.push({ action: 'apply', project: p });
   else steps.push({ action: 'wait_for_approval', message: 'review the plans (or the situation) and continue when the fix is agreed' });
   steps.push({ action: 'notify', message: 'runbook steps done' });
   return {
