@@ -41,9 +41,17 @@ export async function startFakeLlm(reply: (req: LlmRequest) => string = () => 'f
         res.end(JSON.stringify({ error: { message: 'the server had an error', type: 'server_error' } }));
         return;
       }
+      let content: string;
+      try {
+        content = fake.reply(request);
+      } catch (err) {
+        res.statusCode = 500;
+        res.end(JSON.stringify({ error: { message: `fake reply failed: ${(err as Error).message}`, type: 'server_error' } }));
+        return;
+      }
       res.end(JSON.stringify({
         id: `chatcmpl-${fake.requests.length}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: request.body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: fake.reply(request) }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
       }));
     });

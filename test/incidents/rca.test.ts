@@ -162,6 +162,17 @@ describe('RCA of a drift incident', () => {
     expect((await app.req('POST', '/api/rca', { body: { incident_id: incidentId } })).body).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
+  it('lets the model answer a copilot question from the data only', async () => {
+    llm.reply = (req) => `copilot saw ${JSON.parse(req.body.messages[1].content).intents?.join(',') ?? 'evidence'}`; // RCA (asked by the copilot) sends no intents
+    const res = await app.req('POST', '/api/copilot/query', { token: app.admin.token, body: { query: `What caused the drift? Which applies ran?`, persona: 'developer' } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data).toMatchObject({ answer: 'copilot saw recent_applies,drift,incident_cause,open_incidents', narrative: { source: 'llm', model: 'test-model' } });
+    const sent = JSON.parse(llm.requests.at(-1)!.body.messages[1].content);
+    expect(sent).toMatchObject({ question: 'What caused the drift? Which applies ran?', persona: 'developer' });
+    expect(sent.data.recent_applies ?? sent.data.recentApplies).toBeDefined();
+    for (const forbidden of [SENSITIVE, 'hand-made', LLM_KEY, SECRET, app.admin.token]) expect(llm.requests.at(-1)!.raw).not.toContain(forbidden);
+  });
+
   it('runs the same analysis as the MCP tool run_rca', async () => {
     const { token } = await agentToken(app, { scopes: ['mcp:read'] });
     const client = await connectMcp(app, token);
