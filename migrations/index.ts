@@ -21,6 +21,8 @@ import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
 import * as m1203T065 from './2026-12-03T065-slack-workspaces.js';
 import * as m1203T085 from './2026-12-03T085-agents.js';
+import * as m1204T090 from './2026-12-04T090-cmdb.js';
+import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T020 from './2026-12-04T020-incidents.js';
 import * as m1204T030 from './2026-12-04T030-runbooks.js';
 
@@ -61,6 +63,8 @@ export const migrations: Migration[] = [
   { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
   { name: '2026-12-03T085-agents', ...m1203T085 },
   { name: '2026-12-03T080-drift', ...m1203T080 },
+  { name: '2026-12-04T090-cmdb', ...m1204T090 },
+  { name: '2026-12-04T091-itsm', ...m1204T091 },
   { name: '2026-12-04T020-incidents', ...m1204T020 },
   { name: '2026-12-04T030-runbooks', ...m1204T030 },
 ];

@@ -182,6 +182,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await stopped;
       clearInterval(sweep);
       clearTimeout(timer);
+      await core.cmdb.settled(); // CMDB syncs of the last state writes
       await db.close();
       log.info('shutdown complete');
     })());

@@ -12,6 +12,9 @@ import { openapiRouter } from './openapi/openapi.router.js';
 import { approvalsRouter } from './routers/approvals.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
 import { atlasaiAuthRouter } from './routers/atlasai-auth.router.js';
+import { cmdbRouter } from './routers/cmdb.router.js';
+import { itsmRouter } from './routers/itsm.router.js';
+import { observabilityRouter } from './routers/observability.router.js';
 import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -79,6 +82,9 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
     atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     atlasaiAuthRouter(core),
+    cmdbRouter(core),
+    itsmRouter(core),
+    observabilityRouter(core),
     incidentsRouter(core),
     aiRouter(core),
     runbooksRouter(core),

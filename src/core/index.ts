@@ -80,6 +80,12 @@ import { AutomaticIncidents } from './incidents/automatic-incidents.js';
 import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
 import { IncidentRepository } from './incidents/incident.repository.js';
 import { IncidentsService } from './incidents/incidents.service.js';
+import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
+import { CmdbService } from './cmdb/cmdb.service.js';
+import { ItsmRepository } from './itsm/itsm.repository.js';
+import { ItsmService } from './itsm/itsm.service.js';
+import { ObservabilityRepository } from './observability/observability.repository.js';
+import { ObservabilityService } from './observability/observability.service.js';
 import { createAi, type AiOptions } from './rca/create-ai.js';
 import type { RcaService } from './rca/rca.service.js';
 import type { CopilotService } from './rca/copilot.service.js';
@@ -173,6 +179,12 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** configuration items kept from state, their blast radius */
+  readonly cmdb: CmdbService;
+  /** change requests (which gate `requires_change` projects' applies) and service requests */
+  readonly itsm: ItsmService;
+  /** run output and the audit trail as logs, metric series and run traces computed from recorded facts */
+  readonly observability: ObservabilityService;
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
   /** root cause analysis of an incident (evidence, ranking, narrative) */
@@ -260,6 +272,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
+  const cmdbRepo = new CmdbItemRepository({ sequelize, encryptor });
+  const cmdb = new CmdbService({
+    repo: cmdbRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), audit, log: log.child({ svc: 'cmdb' }),
+  });
+  state.afterWrite((written) => cmdb.sync(written));
+  rotation.register({ name: 'cmdb attributes', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => cmdbRepo.resealBatch(enc, limit, t)) });
 
   const outbox = new OutboxRepository({ sequelize });
   const notificationSettings = new NotificationSettingsRepository({ sequelize });
@@ -282,7 +300,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   };
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
-  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
+  const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
+  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
     outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) } });
@@ -345,7 +364,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, incidents, ...ai,
+    approvals, outboundPolicy, cmdb, itsm, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    incidents, ...ai,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

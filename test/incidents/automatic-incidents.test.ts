@@ -100,7 +100,7 @@ describe('automatic incidents', () => {
       dedup_key: `drift:${projectId}:default`, project_ids: [projectId], run_ids: [expect.any(String), expect.any(String)],
     });
     expect(opened.links).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'drift' }), { kind: 'project', id: projectId, added_at: expect.any(String) }]));
-    expect(await told(opened.id)).toEqual(['incident.opened']);
+    await expect.poll(() => told(opened.id), { timeout: 20_000 }).toEqual(['incident.opened']);
 
     await tick(); // the same drift again
     const again = await incidents('drift');
@@ -115,7 +115,7 @@ describe('automatic incidents', () => {
     expect(resolved.timeline.map((e: any) => e.kind)).toEqual(expect.arrayContaining(['created', 'signal', 'resolved_automatically', 'status']));
     expect(resolved.timeline.find((e: any) => e.kind === 'resolved_automatically')).toMatchObject({ message: expect.stringMatching(/drift gone/), actor: { kind: 'system', name: 'agent:drift-watch', via: 'scheduler' } });
     expect(resolved.timeline.filter((e: any) => e.kind === 'status').map((e: any) => e.message).at(-1)).toBe('investigating → resolved');
-    expect(await told(opened.id)).toEqual(['incident.opened', 'incident.resolved']);
+    await expect.poll(() => told(opened.id), { timeout: 20_000 }).toEqual(['incident.opened', 'incident.resolved']); // the dispatcher may be delivering it already
     await tick(); // clean again: nothing more
     expect(await incidents('drift')).toHaveLength(1);
   });
@@ -132,7 +132,7 @@ describe('automatic incidents', () => {
       status: 'triggered', severity: 'P4', title: 'Apply failed: deploy (default)', dedup_key: `apply_failed:${projectId}:default`,
       project_ids: [projectId], run_ids: [run.id], description: expect.stringMatching(/local-exec|exit status 1|Error/),
     });
-    expect(await told(opened.id)).toEqual(['incident.opened']);
+    await expect.poll(() => told(opened.id), { timeout: 20_000 }).toEqual(['incident.opened']);
 
     await apply('deploy'); // fails again
     const again = await incidents('apply_failed');
@@ -148,6 +148,6 @@ describe('automatic incidents', () => {
     expect(resolved).toMatchObject({ status: 'resolved', resolved_by: 'incidents' });
     expect(resolved.timeline.find((e: any) => e.kind === 'resolved_automatically')).toMatchObject({ message: `run ${good.id} applied successfully`, link: { kind: 'run', id: good.id } });
     expect(resolved.run_ids).toContain(good.id);
-    expect(await told(opened.id)).toEqual(['incident.opened', 'incident.resolved']);
+    await expect.poll(() => told(opened.id), { timeout: 20_000 }).toEqual(['incident.opened', 'incident.resolved']); // the dispatcher may be delivering it already
   });
 });

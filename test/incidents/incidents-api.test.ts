@@ -107,6 +107,36 @@ describe('AtlasAI incidents API', () => {
     expect(again.body.data).toMatchObject({ id: first.body.data.id, occurrences: 2, severity: 'P1' });
   });
 
+  it('reopens a recently resolved incident when its dedup_key is signalled again, and opens a new one once it is closed', async () => {
+    const first = (await create({ title: 'cert expiry', dedup_key: 'cert:api' })).body.data;
+    for (const status of ['open', 'acknowledged', 'investigating', 'resolved']) expect((await patch(first.id, { status })).status).toBe(200);
+    const again = await create({ title: 'cert expiry', dedup_key: 'cert:api' });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toMatchObject({ id: first.id, status: 'reopened', occurrences: 2, resolved_at: null });
+    expect(again.body.data.timeline.filter((e: any) => e.kind === 'status').at(-1).message).toBe('resolved → reopened');
+    for (const status of ['investigating', 'resolved', 'closed']) expect((await patch(first.id, { status })).status).toBe(200);
+    const fresh = await create({ title: 'cert expiry', dedup_key: 'cert:api' });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.data.id).not.toBe(first.id);
+  });
+
+  it('numbers concurrent creates of a tenant without gaps or duplicates', async () => {
+    const tenant = await app.factories.tenant();
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => create({ title: `race ${i}` }, tenant.adminToken)));
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
+    expect(results.map((r) => r.body.data.reference).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `INC-${String(i + 1).padStart(8, '0')}`));
+  });
+
+  it('audits every change with who did it', async () => {
+    const { data } = (await create({ title: 'audited' })).body;
+    await patch(data.id, { status: 'open' });
+    const audit = await app.req('GET', `/api/v1/audit?target_type=incident&target_id=${data.id}`, { token: app.admin.token });
+    expect(audit.status, audit.text).toBe(200);
+    const mine = audit.body.filter((e: any) => e.target.id === data.id);
+    expect(mine.map((e: any) => e.action).sort()).toEqual(['incident.create', 'incident.update']);
+    expect(mine.every((e: any) => e.actor.name.includes(member.email))).toBe(true);
+  });
+
   it('lists with status, severity, limit and offset as { items, total, limit, offset }', async () => {
     const tenant = await app.factories.tenant();
     for (const [i, severity] of ['P1', 'P2', 'P2', 'P3', 'P2'].entries()) await create({ title: `page ${i}`, severity }, tenant.adminToken);

@@ -66,7 +66,7 @@ export const UsageResource = z
 export const ProjectResource = z
   .object({
     id: Uuid, tenant_id: Uuid, name: z.string(), repository_url: z.string(), terraform_path: z.string(), workspace: z.string(), branch: z.string(),
-    state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
+    state_backend: z.string(), auto_apply: z.boolean(), requires_change: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
     slack_channel: Maybe(z.string()).describe('where the project\'s notifications go; the tenant\'s default channel when null'),
     notify_events: Maybe(z.array(z.string())).describe('the notification kinds it sends; null = every kind'),
     criticality: Maybe(z.enum(['critical', 'high', 'medium', 'low'])).describe('automatic incidents on it take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default'),

@@ -36,7 +36,7 @@ export const usageJson = (u: TenantUsage) => ({
 
 export const projectJson = (p: Project) => ({
   id: p.id, tenant_id: p.tenantId, name: p.name, repository_url: p.repositoryUrl, terraform_path: p.terraformPath,
-  workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply,
+  workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply, requires_change: p.requiresChange,
   instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents, criticality: p.criticality,
   created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
 });

@@ -14,6 +14,8 @@ export interface Project {
   branch: string;
   stateBackend: string;
   autoApply: boolean;
+  /** applies only inside the window of an approved ITSM change request (core/itsm) */
+  requiresChange: boolean;
   instanceId: string | null;
   environmentId: string | null;
   positionX: number | null;
@@ -29,7 +31,7 @@ export interface Project {
 }
 type Creation = Optional<
   Project,
-  | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
+  | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply' | 'requiresChange'
   | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
@@ -47,6 +49,7 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       branch: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'main' },
       stateBackend: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'platform' },
       autoApply: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      requiresChange: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       instanceId: DataTypes.UUID,
       environmentId: DataTypes.UUID,
       positionX: DataTypes.DOUBLE,

@@ -53,7 +53,7 @@ export class ProjectsService {
         this.deps.repo.insert(
           {
             tenantId: actor.tenantId, name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path,
-            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply,
+            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change ?? false,
             environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null, criticality: input.criticality ?? null,
           },
           transaction,
@@ -71,7 +71,7 @@ export class ProjectsService {
       if (input.environment_id) await this.assertEnvironment(actor, input.environment_id, transaction);
       const changes = defined({
         name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path, workspace: input.workspace,
-        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, environmentId: input.environment_id,
+        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change, environmentId: input.environment_id,
         slackChannel: input.slack_channel, notifyEvents: input.notify_events, criticality: input.criticality,
       });
       const project = await translateConstraints(`project "${input.name}"`, () => this.deps.repo.update(actor.tenantId, id, changes, transaction));

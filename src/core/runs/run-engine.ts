@@ -38,7 +38,7 @@ import type { RunPlanRepository } from './run-plan.repository.js';
 import { recoverOrphans } from './run-recovery.js';
 import type { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
-import { RunsService, type RunApprovalHook, type RunOutcomeHook } from './runs.service.js';
+import { RunsService, type RunApprovalHook, type RunChangeGate, type RunOutcomeHook } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -125,6 +125,8 @@ export interface RunEngineDeps {
   approvals?: RunApprovalHook;
   /** the outbox core tells people through (run needs approval, applied, errored, plan expired) */
   notifier?: Notifier;
+  /** change windows of `requires_change` projects (core/itsm) */
+  changeGate?: RunChangeGate;
   /** told of runs that end applied or errored (automatic incidents) */
   outcomes?: RunOutcomeHook;
 }
@@ -156,7 +158,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals, outcomes: deps.outcomes });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals, changeGate: deps.changeGate, outcomes: deps.outcomes });
   const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
   const answers = new PendingAnswers();
   const commands = new CommandService({
