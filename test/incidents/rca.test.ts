@@ -174,7 +174,7 @@ describe('RCA of a drift incident', () => {
   });
 
   it('runs the same analysis as the MCP tool run_rca', async () => {
-    const { token } = await agentToken(app, { scopes: ['mcp:read'] });
+    const { token } = await agentToken(app);
     const client = await connectMcp(app, token);
     const result = await client.callTool({ name: 'run_rca', arguments: { incident_id: incidentId } });
     expect(result.isError).toBeFalsy();

@@ -28,7 +28,8 @@ export const runRcaTool = defineTool({
     'root_cause is the top candidate; analysis is the narrative. It changes nothing but a note on the incident\'s timeline.',
   input: RcaInput,
   output: RcaResource,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  // not read-only: the analysis is noted on the incident's timeline (and so left out under ATLANTAS_MCP_READ_ONLY)
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run({ core, actor }, args) {
     const rca = rcaJson(await core.rca.analyze(actor, args.incident_id));
     const top = rca.candidates.slice(0, 5).map((c) => `#${c.rank} (${c.score}) ${c.summary} — ${(c.reasons ?? []).join('; ')}`);
