@@ -29,6 +29,7 @@ import * as m1204T020 from './2026-12-04T020-incidents.js';
 import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 import * as m1204T060 from './2026-12-04T060-sso-providers.js';
 import * as m1204T010 from './2026-12-04T010-slack-threads.js';
+import * as m1204T030 from './2026-12-04T030-runbooks.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -75,4 +76,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T040-cloud-credentials', ...m1204T040 },
   { name: '2026-12-04T060-sso-providers', ...m1204T060 },
   { name: '2026-12-04T010-slack-threads', ...m1204T010 },
+  { name: '2026-12-04T030-runbooks', ...m1204T030 },
 ];

@@ -133,6 +133,11 @@ const Env = z.object({
   ATLANTAS_BILLING_PRICE_RESOURCE: cents.prefault('50'),
   ATLANTAS_BILLING_PRICE_CHANGE: cents.prefault('0'),
   ATLANTAS_BILLING_PRICE_BASE: cents.prefault('0'),
+  ATLANTAS_LLM_URL: z.string().url('expected the base URL of an OpenAI-compatible API, such as https://api.openai.com (…/v1/chat/completions is added)').optional(),
+  ATLANTAS_LLM_API_KEY: z.string().min(1).optional(),
+  ATLANTAS_LLM_MODEL: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
+  ATLANTAS_LLM_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s, e.g. 30s').prefault('30s'),
+  ATLANTAS_RCA_WINDOW: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -228,6 +233,8 @@ export interface Config {
   cloudEndpoints: { aws?: string; gcp?: string; azure?: string; hetzner?: string; digitalocean?: string };
   /** ATLANTAS_BILLING_PRICE_*: cents per managed resource per month, per applied change, and per tenant per month */
   billingPrices: { resourceCents: number; changeCents: number; baseCents: number };
+  /** ATLANTAS_LLM_*: the optional OpenAI-compatible model that writes RCA and copilot narratives; ATLANTAS_RCA_WINDOW: how far back RCA looks */
+  ai: { llm?: { url: string; apiKey?: string; model: string; timeoutMs: number }; rcaWindowMs: number };
   github: {
     token?: string;
     appId?: string;
@@ -281,6 +288,7 @@ function crossChecks(e: RawEnv): string[] {
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode), else no Slack request can be verified');
   }
+  if (e.ATLANTAS_LLM_API_KEY && !e.ATLANTAS_LLM_URL) problems.push('ATLANTAS_LLM_URL: required with ATLANTAS_LLM_API_KEY (the OpenAI-compatible API the key is for)');
   for (const pattern of tfEnvPassthrough(e)) {
     const problem = passthroughProblem(pattern);
     if (problem) problems.push(`ATLANTAS_TF_ENV_PASSTHROUGH: ${problem}`);
@@ -351,6 +359,10 @@ function toConfig(e: RawEnv): Config {
       aws: e.ATLANTAS_AWS_ENDPOINT, gcp: e.ATLANTAS_GCP_ENDPOINT, azure: e.ATLANTAS_AZURE_ENDPOINT, hetzner: e.ATLANTAS_HETZNER_ENDPOINT, digitalocean: e.ATLANTAS_DIGITALOCEAN_ENDPOINT,
     }).filter(([, v]) => v !== undefined)),
     billingPrices: { resourceCents: e.ATLANTAS_BILLING_PRICE_RESOURCE, changeCents: e.ATLANTAS_BILLING_PRICE_CHANGE, baseCents: e.ATLANTAS_BILLING_PRICE_BASE },
+    ai: {
+      llm: e.ATLANTAS_LLM_URL ? { url: e.ATLANTAS_LLM_URL.replace(/\/+$/, ''), apiKey: e.ATLANTAS_LLM_API_KEY, model: e.ATLANTAS_LLM_MODEL, timeoutMs: e.ATLANTAS_LLM_TIMEOUT } : undefined,
+      rcaWindowMs: e.ATLANTAS_RCA_WINDOW,
+    },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

@@ -86,6 +86,7 @@ export async function openCore(
         allowPrivateOutbound: config.allowPrivateWebhooks, agentSecondSchedules: config.scheduler.secondSchedules,
         cloudEndpoints: config.cloudEndpoints,
         billingPrices: config.billingPrices,
+        ai: { llm: config.ai.llm, rcaWindowMs: config.ai.rcaWindowMs },
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,

@@ -38,6 +38,8 @@ import { incidentsRouter } from './routers/incidents.router.js';
 import { cloudCredentialsRouter } from './routers/cloud-credentials.router.js';
 import { billingRouter } from './routers/billing.router.js';
 import { SSO_ACS_PATH, ssoRouter } from './routers/sso.router.js';
+import { aiRouter } from './routers/ai.router.js';
+import { runbooksRouter } from './routers/runbooks.router.js';
 import type { AppState } from './types.js';
 import { TFE_RAW_BODY_PATHS, tfeRouters } from './tfe/index.js';
 
@@ -90,6 +92,8 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     itsmRouter(core),
     observabilityRouter(core),
     incidentsRouter(core),
+    aiRouter(core),
+    runbooksRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     ssoRouter(core, { publicUrl: config.publicUrl, formLimit: config.http.bodyLimit }),

@@ -103,6 +103,11 @@ import { BillingRepository } from './billing/billing.repository.js';
 import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
 import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
 import { createSso, type Sso } from './sso/create-sso.js';
+import { createAi, type AiOptions } from './rca/create-ai.js';
+import type { RcaService } from './rca/rca.service.js';
+import type { CopilotService } from './rca/copilot.service.js';
+import type { RunbooksService } from './runbooks/runbooks.service.js';
+import type { RunbookDrafter } from './runbooks/runbook-drafter.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -136,6 +141,8 @@ export interface CoreOptions {
   billingPrices?: BillingPrices;
   /** ATLANTAS_AGENT_SECOND_SCHEDULES: agent schedules may run more than once a minute (default no) */
   agentSecondSchedules?: boolean;
+  /** ATLANTAS_LLM_* and ATLANTAS_RCA_WINDOW */
+  ai?: AiOptions;
 }
 
 export interface CoreDeps {
@@ -216,6 +223,14 @@ export interface Core {
   /** tenant SSO: providers (admins) and the sign-in flows (public) */
   readonly ssoProviders: Sso['providers'];
   readonly sso: Sso['login'];
+  /** root cause analysis of an incident (evidence, ranking, narrative) */
+  readonly rca: RcaService;
+  /** questions over runs, drift, incidents and state history */
+  readonly copilot: CopilotService;
+  /** runbooks: drafts, publishing, executions (steps through core as the caller) */
+  readonly runbooks: RunbooksService;
+  /** drafts a runbook from an incident or a description */
+  readonly runbookDrafter: RunbookDrafter;
 }
 
 /**
@@ -398,6 +413,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
 
   const sso = createSso({ sequelize, encryptor, audit, auth, users: userRepo, usersService: users, clock, policy: outboundPolicy });
   rotation.register(sso.rotation);
+  const ai = createAi({
+    sequelize, runs: repositories.runs, drift: driftRepo, incidents, projects, commands: engine.commands, locks: engine.locks, approvals,
+    agents: agents.service, notifier, audit, clock, log, options: options.ai,
+  });
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
@@ -409,6 +428,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,
+    ...ai,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,

@@ -35,7 +35,9 @@ export type NotificationEvent =
     projectName: string; repoFullName: string; dir: string; agentName: string;
   }
   /** another status (open, acknowledged, investigating, closed): channels bring what they posted up to date, and post nothing new */
-  | { kind: 'incident.updated'; tenantId: string; projectId: string | null; incidentId: string };
+  | { kind: 'incident.updated'; tenantId: string; projectId: string | null; incidentId: string }
+  /** a runbook's notify step (core/runbooks): the execution row holds the message */
+  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number };
 
 interface DriftEventFields {
   tenantId: string;
@@ -71,7 +73,7 @@ export const silentNotifier: Notifier = { publish: async () => {} };
 export const NOTIFICATION_KINDS = [
   'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
   'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened', 'codebase.changed',
-  'incident.resolved', 'incident.updated',
+  'incident.resolved', 'incident.updated', 'runbook.notify',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 export const NOTIFICATION_KINDS_COMPLETE: [Missing] extends [never] ? true : { missing: Missing } = true;

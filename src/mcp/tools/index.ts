@@ -22,6 +22,7 @@ import { listIncidentsTool } from './list-incidents.tool.js';
 import { getIncidentTool } from './get-incident.tool.js';
 import { createIncidentTool } from './create-incident.tool.js';
 import { updateIncidentTool } from './update-incident.tool.js';
+import { runRcaTool } from './run-rca.tool.js';
 
 /**
  * Every MCP tool, one file each. Drift and incident tools join by adding their file and a line
@@ -34,4 +35,5 @@ export const TOOLS: readonly McpTool[] = [
   listLocksTool, unlockTool, listStatesTool, listStateVersionsTool, getStateOutputsTool, listApprovalsTool,
   driftStatusTool, detectDriftTool,
   listIncidentsTool, getIncidentTool, createIncidentTool, updateIncidentTool,
+  runRcaTool,
 ] as unknown as readonly McpTool[];
