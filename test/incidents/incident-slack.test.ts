@@ -123,4 +123,21 @@ describe('Slack: incident cards and /atlantas incident', () => {
     expect(missing).toContain('incident INC-99999999 not found');
     expect(slackHelp()).toContain('/atlantas incident [id]');
   });
+
+  it('posts a runbook\'s notify step to the channel once, naming the runbook and the incident', async () => {
+    const incident = (await app.req('POST', '/api/incidents', { token: app.admin.token, body: { title: 'Queue backlog', severity: 'P3' } })).body.data;
+    const created = await app.req('POST', '/api/runbooks', {
+      token: app.admin.token, body: { name: 'Drain the queue', description: 'tell the team', steps: [{ action: 'notify', message: 'draining workers now' }] },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect((await app.req('POST', `/api/runbooks/${created.body.data.id}/publish`, { token: app.admin.token })).status).toBe(200);
+    const run = await app.req('POST', `/api/runbooks/${created.body.data.id}/execute`, { token: app.admin.token, body: { incident_id: incident.id, dry_run: false } });
+    expect(run.status, run.text).toBe(201);
+    expect(run.body.data.status).toBe('completed');
+    const told = () => slack.messages(CHANNEL).filter((m) => m.text.includes('draining workers now'));
+    await expect.poll(async () => (await settle(), told().length), { timeout: 20_000 }).toBe(1);
+    await settle();
+    expect(told()).toHaveLength(1);
+    expect(told()[0].text).toContain(`Drain the queue (${incident.reference}): draining workers now`);
+  });
 });

@@ -64,6 +64,11 @@ export function stateAlertMessage(event: Extract<NotificationEvent, { kind: 'sta
 }
 
 /** The codebase monitor registered or unregistered a project. */
+/** A runbook's notify step: its message, and which runbook (and incident) it comes from. */
+export function runbookNotifyMessage(event: Extract<NotificationEvent, { kind: 'runbook.notify' }>, incidentRef: string | null): SlackMessage {
+  return message(`:clipboard: *${escape(event.runbookName)}*${incidentRef ? ` (${escape(incidentRef)})` : ''}: ${escape(event.message)}`, `Step ${event.step + 1} of the runbook execution ${event.executionId}.`);
+}
+
 export function codebaseChangedMessage(event: Extract<NotificationEvent, { kind: 'codebase.changed' }>): SlackMessage {
   const where = escape(`${event.repoFullName} ${event.dir}`);
   return event.change === 'registered'

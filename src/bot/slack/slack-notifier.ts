@@ -93,6 +93,12 @@ export class SlackNotificationChannel implements NotificationChannel {
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
         return;
       }
+      case 'runbook.notify': {
+        const incident = event.incidentId ? await this.deps.core.incidents.get(actor, event.incidentId).catch((err) => (err instanceof NotFoundError ? null : Promise.reject(err))) : null;
+        const m = messages.runbookNotifyMessage(event, incident?.reference ?? null);
+        await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+        return;
+      }
       case 'codebase.changed': {
         const m = messages.codebaseChangedMessage(event);
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });

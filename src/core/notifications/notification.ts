@@ -37,7 +37,7 @@ export type NotificationEvent =
   /** another status (open, acknowledged, investigating, closed): channels bring what they posted up to date, and post nothing new */
   | { kind: 'incident.updated'; tenantId: string; projectId: string | null; incidentId: string }
   /** a runbook's notify step (core/runbooks): the execution row holds the message */
-  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number };
+  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number; runbookName: string; message: string };
 
 interface DriftEventFields {
   tenantId: string;

@@ -111,7 +111,8 @@ export class RunbookSteps {
       }
       case 'notify':
         await this.deps.notifier.publish(
-          { kind: 'runbook.notify', tenantId: actor.tenantId, projectId: null, executionId: ctx.executionId, incidentId: ctx.incidentId, step: index },
+          { kind: 'runbook.notify', tenantId: actor.tenantId, projectId: null, executionId: ctx.executionId, incidentId: ctx.incidentId, step: index,
+            runbookName: ctx.runbookName, message: step.message },
           { dedupeKey: `runbook:${ctx.executionId}:${index}` },
         );
         return { status: 'done', message: `notified: ${step.message}` };
