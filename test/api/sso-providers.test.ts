@@ -94,7 +94,7 @@ describe('/api/v1/sso-providers', () => {
     const oldKey = randomBytes(32).toString('base64');
     let app = await startTestApp({ reuse: { encryptionKey: oldKey } });
     const schema = app.reuse.schema!;
-    onTestFinished(() => withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)));
+    onTestFinished(async () => { await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)); });
     const created = await app.req('POST', '/api/v1/sso-providers', {
       token: app.admin.token,
       body: { name: 'GitHub', provider_type: 'github', client_id: github.app.clientId, client_secret: github.app.clientSecret, github_url: github.url, github_api_url: github.apiUrl },
