@@ -21,7 +21,15 @@ import * as m1202T010c from './2026-12-02T010-3-token-scopes.js';
 import * as m1202T020 from './2026-12-02T020-runs-keyset-index.js';
 import * as m1203T065 from './2026-12-03T065-slack-workspaces.js';
 import * as m1203T085 from './2026-12-03T085-agents.js';
+import * as m1204T090 from './2026-12-04T090-cmdb.js';
+import * as m1204T091 from './2026-12-04T091-itsm.js';
+import * as m1204T050 from './2026-12-04T050-github-apps.js';
+import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
+import * as m1204T020 from './2026-12-04T020-incidents.js';
+import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 import * as m1204T060 from './2026-12-04T060-sso-providers.js';
+import * as m1204T010 from './2026-12-04T010-slack-threads.js';
+import * as m1204T030 from './2026-12-04T030-runbooks.js';
 
 /**
  * What a migration may use besides SQL. Migrations run at start after the key is loaded (and by
@@ -60,5 +68,13 @@ export const migrations: Migration[] = [
   { name: '2026-12-03T070-approvals-and-mcp-tokens', ...m1203T070 },
   { name: '2026-12-03T085-agents', ...m1203T085 },
   { name: '2026-12-03T080-drift', ...m1203T080 },
+  { name: '2026-12-04T090-cmdb', ...m1204T090 },
+  { name: '2026-12-04T091-itsm', ...m1204T091 },
+  { name: '2026-12-04T050-github-apps', ...m1204T050 },
+  { name: '2026-12-04T070-tfe-workspaces', ...m1204T070 },
+  { name: '2026-12-04T020-incidents', ...m1204T020 },
+  { name: '2026-12-04T040-cloud-credentials', ...m1204T040 },
   { name: '2026-12-04T060-sso-providers', ...m1204T060 },
+  { name: '2026-12-04T010-slack-threads', ...m1204T010 },
+  { name: '2026-12-04T030-runbooks', ...m1204T030 },
 ];

@@ -3,6 +3,7 @@ import { parseCidr } from './api/trusted-proxies.js';
 import { ConfigError } from './core/errors.js';
 import { DEFAULT_TF_ENV_PASSTHROUGH, passthroughProblem } from './core/terraform/env-passthrough.js';
 import { REQUIREMENTS, type Requirement } from './core/terraform/repo-config.js';
+import { parseSeverityPolicy, type SeverityPolicy } from './core/incidents/incident-signals.js';
 
 /**
  * Every environment variable Atlantas reads, validated once at start. Nothing else reads
@@ -27,6 +28,11 @@ const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration such as 30s, 15m, 12h or 7d')
   .transform(parseDuration);
+
+/** An operator-set base URL of a cloud provider's identity endpoint (tests: a loopback fake). */
+const endpoint = (what: string) => z.string().regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, `expected the base URL of ${what}`).optional();
+/** A price in cents (billing). */
+const cents = z.string().regex(/^\d{1,9}$/, 'expected a whole number of cents, such as 50').transform(Number);
 
 const cidrs = csv.superRefine((list, ctx) => {
   for (const cidr of list) {
@@ -100,6 +106,7 @@ const Env = z.object({
   ATLANTAS_AUTOPLAN_FILE_LIST: csv.prefault('**/*.tf,**/*.tf.json,**/*.tfvars,**/*.tfvars.json,**/*.tofu,**/*.tofu.json,**/terragrunt.hcl,**/.terraform.lock.hcl'),
   ATLANTAS_SCHEDULER: bool.prefault('true'),
   ATLANTAS_SCHEDULER_TICK: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 30s').prefault('30s'),
+  ATLANTAS_AGENT_SECOND_SCHEDULES: bool.prefault('false'),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-…) from the app\'s OAuth & Permissions page').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'expected the Signing Secret from the app\'s Basic Information page').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-…) with connections:write').optional(),
@@ -112,6 +119,25 @@ const Env = z.object({
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
   ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
+  ATLANTAS_INCIDENT_SEVERITY: z.string().transform((v, ctx) => {
+    const parsed = parseSeverityPolicy(v);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    return parsed as SeverityPolicy;
+  }).prefault('critical=P1,high=P2,medium=P3,low=P4,default=P3'),
+  ATLANTAS_INCIDENT_REOPEN_WINDOW: duration.prefault('24h'),
+  ATLANTAS_AWS_ENDPOINT: endpoint('AWS STS, such as https://sts.amazonaws.com'),
+  ATLANTAS_GCP_ENDPOINT: endpoint('Google OAuth, such as https://oauth2.googleapis.com'),
+  ATLANTAS_AZURE_ENDPOINT: endpoint('Azure AD, such as https://login.microsoftonline.com'),
+  ATLANTAS_HETZNER_ENDPOINT: endpoint('the Hetzner Cloud API, such as https://api.hetzner.cloud'),
+  ATLANTAS_DIGITALOCEAN_ENDPOINT: endpoint('the DigitalOcean API, such as https://api.digitalocean.com'),
+  ATLANTAS_BILLING_PRICE_RESOURCE: cents.prefault('50'),
+  ATLANTAS_BILLING_PRICE_CHANGE: cents.prefault('0'),
+  ATLANTAS_BILLING_PRICE_BASE: cents.prefault('0'),
+  ATLANTAS_LLM_URL: z.string().url('expected the base URL of an OpenAI-compatible API, such as https://api.openai.com (…/v1/chat/completions is added)').optional(),
+  ATLANTAS_LLM_API_KEY: z.string().min(1).optional(),
+  ATLANTAS_LLM_MODEL: z.string().trim().min(1).max(200).default('gpt-4o-mini'),
+  ATLANTAS_LLM_TIMEOUT: duration.refine((ms) => ms >= 1000, 'expected at least 1s, e.g. 30s').prefault('30s'),
+  ATLANTAS_RCA_WINDOW: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
 });
 
 export type RawEnv = z.infer<typeof Env>;
@@ -170,8 +196,11 @@ export interface Config {
     /** ATLANTAS_TF_ENV_PASSTHROUGH: server variables (names, PREFIX_*) terraform receives, e.g. cloud credentials */
     envPassthrough: string[];
   };
-  /** ATLANTAS_SCHEDULER: run cron agents on this replica when it is elected; ATLANTAS_SCHEDULER_TICK: how often it looks */
-  scheduler: { enabled: boolean; tickMs: number };
+  /**
+   * ATLANTAS_SCHEDULER: run cron agents on this replica when it is elected; ATLANTAS_SCHEDULER_TICK: how often it looks;
+   * ATLANTAS_AGENT_SECOND_SCHEDULES: accept schedules that run more than once a minute (6-field, several seconds)
+   */
+  scheduler: { enabled: boolean; tickMs: number; secondSchedules: boolean };
   repoAllowlist: string[];
   /** ATLANTAS_REPO_CONFIG: the server-side repo config file (Atlantis repos.yaml), read once by openCore */
   repoConfigPath?: string;
@@ -190,6 +219,8 @@ export interface Config {
   };
   /** ATLANTAS_PLAN_TTL: how long a kept plan outside a pull request waits (holding its lock) before it expires */
   keptPlans: { ttlMs: number };
+  /** ATLANTAS_INCIDENT_SEVERITY (project criticality → severity of automatic incidents), ATLANTAS_INCIDENT_REOPEN_WINDOW */
+  incidents: { severity: SeverityPolicy; reopenWindowMs: number };
   notifications: {
     /** ATLANTAS_SLACK_CHANNEL: the default tenant's channel when neither project nor tenant names one */
     slackChannel?: string;
@@ -198,6 +229,12 @@ export interface Config {
     /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
     pollMs: number;
   };
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated; the providers' own when unset */
+  cloudEndpoints: { aws?: string; gcp?: string; azure?: string; hetzner?: string; digitalocean?: string };
+  /** ATLANTAS_BILLING_PRICE_*: cents per managed resource per month, per applied change, and per tenant per month */
+  billingPrices: { resourceCents: number; changeCents: number; baseCents: number };
+  /** ATLANTAS_LLM_*: the optional OpenAI-compatible model that writes RCA and copilot narratives; ATLANTAS_RCA_WINDOW: how far back RCA looks */
+  ai: { llm?: { url: string; apiKey?: string; model: string; timeoutMs: number }; rcaWindowMs: number };
   github: {
     token?: string;
     appId?: string;
@@ -251,6 +288,7 @@ function crossChecks(e: RawEnv): string[] {
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode), else no Slack request can be verified');
   }
+  if (e.ATLANTAS_LLM_API_KEY && !e.ATLANTAS_LLM_URL) problems.push('ATLANTAS_LLM_URL: required with ATLANTAS_LLM_API_KEY (the OpenAI-compatible API the key is for)');
   for (const pattern of tfEnvPassthrough(e)) {
     const problem = passthroughProblem(pattern);
     if (problem) problems.push(`ATLANTAS_TF_ENV_PASSTHROUGH: ${problem}`);
@@ -301,7 +339,7 @@ function toConfig(e: RawEnv): Config {
       sandbox: e.ATLANTAS_SANDBOX,
       envPassthrough: tfEnvPassthrough(e),
     },
-    scheduler: { enabled: e.ATLANTAS_SCHEDULER, tickMs: e.ATLANTAS_SCHEDULER_TICK },
+    scheduler: { enabled: e.ATLANTAS_SCHEDULER, tickMs: e.ATLANTAS_SCHEDULER_TICK, secondSchedules: e.ATLANTAS_AGENT_SECOND_SCHEDULES },
     repoAllowlist: e.ATLANTAS_REPO_ALLOWLIST,
     repoConfigPath: e.ATLANTAS_REPO_CONFIG,
     defaultTenant: e.ATLANTAS_DEFAULT_TENANT,
@@ -315,7 +353,16 @@ function toConfig(e: RawEnv): Config {
       apiUrl: e.ATLANTAS_SLACK_API_URL ? `${e.ATLANTAS_SLACK_API_URL.replace(/\/+$/, '')}/` : undefined,
     },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
+    incidents: { severity: e.ATLANTAS_INCIDENT_SEVERITY, reopenWindowMs: e.ATLANTAS_INCIDENT_REOPEN_WINDOW },
     notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
+    cloudEndpoints: Object.fromEntries(Object.entries({
+      aws: e.ATLANTAS_AWS_ENDPOINT, gcp: e.ATLANTAS_GCP_ENDPOINT, azure: e.ATLANTAS_AZURE_ENDPOINT, hetzner: e.ATLANTAS_HETZNER_ENDPOINT, digitalocean: e.ATLANTAS_DIGITALOCEAN_ENDPOINT,
+    }).filter(([, v]) => v !== undefined)),
+    billingPrices: { resourceCents: e.ATLANTAS_BILLING_PRICE_RESOURCE, changeCents: e.ATLANTAS_BILLING_PRICE_CHANGE, baseCents: e.ATLANTAS_BILLING_PRICE_BASE },
+    ai: {
+      llm: e.ATLANTAS_LLM_URL ? { url: e.ATLANTAS_LLM_URL.replace(/\/+$/, ''), apiKey: e.ATLANTAS_LLM_API_KEY, model: e.ATLANTAS_LLM_MODEL, timeoutMs: e.ATLANTAS_LLM_TIMEOUT } : undefined,
+      rcaWindowMs: e.ATLANTAS_RCA_WINDOW,
+    },
     github: {
       token: e.ATLANTAS_GH_TOKEN,
       appId: e.ATLANTAS_GH_APP_ID,

@@ -11,7 +11,8 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { githubWebUrl } from './core/ports/repo-source.js';
 import { loadServerRepoConfig } from './core/repo-policy/load-server-repo-config.js';
-import { GitHubVcsHost } from './bot/github/github-vcs-host.js';
+import type { GitHubVcsHost } from './bot/github/github-vcs-host.js';
+import { connectGitHubHosts } from './bot/github/github-hosts.js';
 import { createGitHubFrontEnd } from './bot/github/github-front-end.js';
 import { createSlackFrontEnd } from './bot/slack/slack-front-end.js';
 import { PromMetrics } from './api/metrics/prom-metrics.js';
@@ -58,12 +59,14 @@ export async function openCore(
   /** decided by probeSandbox in `atlantas server`; commands that run no terraform leave it unprobed (off) */
   sandbox: SandboxStatus = { mode: config.terraform.sandbox, profile: null, reason: 'not probed: this command runs no terraform' },
   extras: { agentClock?: Clock } = {},
-): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs?: GitHubVcsHost }> {
+): Promise<{ core: Core; internals: CoreInternals; db: Database; vcs: GitHubVcsHost; serverGitHub: boolean }> {
   // First: a bad ATLANTAS_REPO_CONFIG stops the start before anything opens.
   const serverRepoConfig = await loadServerRepoConfig({
     path: config.repoConfigPath, applyRequirements: config.github.applyRequirements, vcsHost: new URL(githubWebUrl(config.github)).hostname, log,
   });
-  const vcs = GitHubVcsHost.fromConfig(config.github, log);
+  // Server-wide credentials (default tenant) and tenants' own Apps, routed per repository.
+  const github = connectGitHubHosts(config.github, log);
+  const vcs = github.vcs;
   const key = config.encryption.key ?? (config.database.url ? undefined : await loadOrCreateKeyFile(config.dataDir));
   if (!key) throw new Error('ATLANTAS_ENCRYPTION_KEY is required with DATABASE_URL');
   const encryptor = new Encryptor(key, config.encryption.previousKey);
@@ -71,7 +74,7 @@ export async function openCore(
   try {
     await migrate(db, log, { encryptor });
     const { core, internals } = createCore({
-      db, log, encryptor, repos: vcs, vcs, metrics, agentClock: extras.agentClock,
+      db, log, encryptor, repos: github.server, vcs, githubAppApi: github.apps, metrics, agentClock: extras.agentClock,
       options: {
         jwtSecret: config.auth.jwtSecret, jwtTtlMs: config.auth.jwtTtlMs, refreshTtlMs: config.auth.refreshTtlMs,
         rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute,
@@ -79,7 +82,11 @@ export async function openCore(
         approvalTtlMs: config.approvalTtlMs,
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
         planTtlMs: config.keptPlans.ttlMs,
-        allowPrivateOutbound: config.allowPrivateWebhooks,
+        incidents: config.incidents,
+        allowPrivateOutbound: config.allowPrivateWebhooks, agentSecondSchedules: config.scheduler.secondSchedules,
+        cloudEndpoints: config.cloudEndpoints,
+        billingPrices: config.billingPrices,
+        ai: { llm: config.ai.llm, rcaWindowMs: config.ai.rcaWindowMs },
         runs: {
           terraformBinary: config.terraform.binary, parallelism: config.terraform.parallelism, cancelGraceMs: config.terraform.cancelGraceMs,
           runTimeoutMs: config.terraform.runTimeoutMs, runnerTimeoutMs: config.terraform.runnerTimeoutMs, queuePollMs: config.terraform.queuePollMs, pluginCache: config.terraform.pluginCache, dataDir: config.dataDir, repoAllowlist: config.repoAllowlist,
@@ -93,7 +100,8 @@ export async function openCore(
         },
       },
     });
-    return { core, internals, db, vcs };
+    github.routing.resolve = internals.githubAppCredentials;
+    return { core, internals, db, vcs, serverGitHub: !!github.server };
   } catch (err) {
     await db.close();
     throw err;
@@ -107,7 +115,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const metrics = new PromMetrics();
   // Before anything opens: ATLANTAS_SANDBOX=bwrap without a working bwrap stops the start here.
   const sandbox = await probeSandbox(config.terraform.sandbox, options.childEnv ?? process.env, log);
-  const { core, internals, db, vcs } = await openCore(config, log, options.childEnv, metrics, sandbox, { agentClock: options.agentClock });
+  const { core, internals, db, vcs, serverGitHub } = await openCore(config, log, options.childEnv, metrics, sandbox, { agentClock: options.agentClock });
   const lifecycle = new Lifecycle();
 
   const boot = await core.tenants.bootstrap({ slug: config.defaultTenant, adminEmail: config.admin.email, adminPassword: config.admin.password });
@@ -118,10 +126,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
 
-  const github = vcs && config.github.webhookSecret
-    ? createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log)
-    : undefined;
-  if (!github) log.info('GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET)');
+  // Always on: tenants' registered GitHub Apps deliver to POST /events; the server-wide part needs credentials and a secret.
+  const github = createGitHubFrontEnd(core, vcs, config, boot.tenant.id, log, { serverWide: serverGitHub && !!config.github.webhookSecret });
+  if (!serverGitHub || !config.github.webhookSecret) {
+    log.info('the default tenant\'s GitHub PR bot is off (set ATLANTAS_GH_TOKEN or App credentials, and ATLANTAS_GH_WEBHOOK_SECRET); tenants\' registered GitHub Apps still work');
+  }
   const slack = createSlackFrontEnd(core, config, boot.tenant.id, log);
   if (!slack) log.info('Slack front end is off (set SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode)');
   const app = createApiApp({ core, log, lifecycle, config, defaultTenantId: boot.tenant.id, githubRouter: github?.router, slackRouters: slack?.routers, metrics });
@@ -180,6 +189,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await stopped;
       clearInterval(sweep);
       clearTimeout(timer);
+      await core.cmdb.settled(); // CMDB syncs of the last state writes
       await db.close();
       log.info('shutdown complete');
     })());

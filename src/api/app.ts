@@ -6,6 +6,7 @@ import { httpMetrics } from './metrics/http-metrics.js';
 import { requestContext } from './request-context.js';
 import { TrustedProxies } from './trusted-proxies.js';
 import { RAW_BODY_PATHS, routers, type RoutesDeps } from './routes.js';
+import { tfeHeaders } from './tfe/index.js';
 import type { AppState } from './types.js';
 
 export interface ApiAppDeps extends RoutesDeps {
@@ -25,6 +26,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
     return next();
   });
   app.use(requestContext(deps.log));
+  app.use(tfeHeaders()); // the version headers go-tfe reads, on every /api/v2 answer (errors too)
   app.use(httpMetrics(deps.metrics)); // outside the error middleware: it sees the status sent
   app.use(errorMiddleware(deps.log));
   app.use((ctx, next) => {

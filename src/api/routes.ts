@@ -12,6 +12,9 @@ import { openapiRouter } from './openapi/openapi.router.js';
 import { approvalsRouter } from './routers/approvals.router.js';
 import { atlantisRouter } from './routers/atlantis.router.js';
 import { atlasaiAuthRouter } from './routers/atlasai-auth.router.js';
+import { cmdbRouter } from './routers/cmdb.router.js';
+import { itsmRouter } from './routers/itsm.router.js';
+import { observabilityRouter } from './routers/observability.router.js';
 import { agentsRouter } from './routers/agents.router.js';
 import { authRouter } from './routers/auth.router.js';
 import { environmentsRouter } from './routers/environments.router.js';
@@ -30,8 +33,15 @@ import { statesRouter } from './routers/states.router.js';
 import { tenantRouter } from './routers/tenant.router.js';
 import { TFSTATE_RAW_BODY, tfstateRouter } from './routers/tfstate.router.js';
 import { usersRouter } from './routers/users.router.js';
+import { githubAppsRouter } from './routers/github-apps.router.js';
+import { incidentsRouter } from './routers/incidents.router.js';
+import { cloudCredentialsRouter } from './routers/cloud-credentials.router.js';
+import { billingRouter } from './routers/billing.router.js';
 import { SSO_ACS_PATH, ssoRouter } from './routers/sso.router.js';
+import { aiRouter } from './routers/ai.router.js';
+import { runbooksRouter } from './routers/runbooks.router.js';
 import type { AppState } from './types.js';
+import { TFE_RAW_BODY_PATHS, tfeRouters } from './tfe/index.js';
 
 export interface RoutesDeps {
   core: Core;
@@ -48,7 +58,7 @@ export interface RoutesDeps {
 }
 
 /** Paths whose bodies their router reads raw: the state backend (sizes, hashes) and signed webhooks. */
-export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY, SSO_ACS_PATH];
+export const RAW_BODY_PATHS: readonly RegExp[] = [TFSTATE_RAW_BODY, GITHUB_EVENTS_PATH, SLACK_EVENTS_PATH, RUNNER_PLAN_RAW_BODY, ...TFE_RAW_BODY_PATHS, SSO_ACS_PATH];
 
 /** Every route the server serves, in mounting order: the one list of what is reachable. */
 export function routers({ core, lifecycle, config, defaultTenantId, githubRouter, slackRouters, metrics }: RoutesDeps): Router<AppState>[] {
@@ -71,15 +81,25 @@ export function routers({ core, lifecycle, config, defaultTenantId, githubRouter
     runnerPoolsRouter(core),
     slackApiRouter(core, { oauth: !!config.slack.oauth, publicUrl: config.publicUrl }),
     runnerRouter(core, { planBodyLimit: config.http.stateBodyLimit }),
+    githubAppsRouter(core),
     locksRouter(core, { actor: atlantisActor, requireToken: config.atlantisApi.locksRequireAuth, secret: config.atlantisApi.secret }),
     ...(githubRouter ? [githubRouter] : []),
     ...(slackRouters ?? []),
     atlantisRouter(core, { secret: config.atlantisApi.secret, waitMs: config.terraform.runTimeoutMs + 60_000, actor: async () => atlantisActor() }),
     atlantisDriftRouter(core, { secret: config.atlantisApi.secret, actor: atlantisActor }),
     atlasaiAuthRouter(core),
+    cmdbRouter(core),
+    itsmRouter(core),
+    observabilityRouter(core),
+    incidentsRouter(core),
+    aiRouter(core),
+    runbooksRouter(core),
     mcpRouter(core, { readOnly: config.mcp.readOnly, sessions: config.mcp.sessions, publicUrl: config.publicUrl }),
     openapiRouter(),
     ssoRouter(core, { publicUrl: config.publicUrl, formLimit: config.http.bodyLimit }),
     metricsRouter(metrics, { token: config.metrics.token, stats: () => core.serverStats.snapshot(systemActors.metricsScraper(defaultTenantId)) }),
+    ...tfeRouters(core, { publicUrl: config.publicUrl, stateBodyLimit: config.http.stateBodyLimit, bodyLimit: config.http.bodyLimit }),
+    cloudCredentialsRouter(core),
+    billingRouter(core),
   ];
 }

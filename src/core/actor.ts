@@ -56,17 +56,25 @@ export type Permission =
   | 'run:read' | 'run:plan' | 'run:apply' | 'run:approve' | 'run:cancel'
   | 'lock:read' | 'lock:manage'
   /** cron agents: see them and their executions; trigger one now; create, change, pause and delete them */
-  | 'agent:read' | 'agent:trigger' | 'agent:manage';
+  | 'agent:read' | 'agent:trigger' | 'agent:manage'
+  /** CMDB: read configuration items and blast radius; register items by hand */
+  | 'cmdb:read' | 'cmdb:write'
+  /** ITSM: read change and service requests; file them; approve or reject them (a person, not the requester) */
+  | 'itsm:read' | 'itsm:write' | 'itsm:approve'
+  /** incidents (AtlasAI's /api/incidents): read them; raise, change and resolve them */
+  | 'incidents:read' | 'incidents:write'
+  /** cloud credentials: see their names and fields; store, rotate, validate, delete and assign them; the tenant's bill */
+  | 'credential:read' | 'credential:manage' | 'billing:read';
 
 const VIEWER: Permission[] = [
   'tenant:read', 'user:read', 'token:own', 'project:read', 'environment:read', 'instance:read',
-  'state:read', 'run:read', 'lock:read', 'agent:read',
+  'state:read', 'run:read', 'lock:read', 'agent:read', 'cmdb:read', 'itsm:read', 'incidents:read',
 ];
 const MEMBER: Permission[] = [
   ...VIEWER, 'project:write', 'environment:write', 'instance:write', 'state:lock', 'state:write',
-  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger',
+  'run:plan', 'run:apply', 'run:approve', 'run:cancel', 'lock:manage', 'agent:trigger', 'cmdb:write', 'itsm:write', 'incidents:write', 'credential:read',
 ];
-const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage'];
+const ADMIN: Permission[] = [...MEMBER, 'tenant:manage', 'user:manage', 'audit:read', 'state:admin', 'agent:manage', 'itsm:approve', 'credential:manage', 'billing:read'];
 
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),

@@ -46,6 +46,7 @@ import { RunSealer } from './runs/run-sealing.js';
 import { SlackCardRepository } from './slack/slack-card.repository.js';
 import { SlackIdentityRepository } from './slack/slack-identity.repository.js';
 import { SlackInstallationRepository } from './slack/slack-installation.repository.js';
+import { SlackThreadRepository } from './slack/slack-thread.repository.js';
 import { SlackService } from './slack/slack.service.js';
 import { SlackTokenRotation } from './slack/slack-token-rotation.js';
 import { WebhookDeliveryRepository } from './webhooks/webhook-delivery.repository.js';
@@ -76,7 +77,37 @@ import { DriftService } from './drift/drift.service.js';
 import { RemediationRepository } from './drift/remediation.repository.js';
 import { rotateInBatches } from './secrets/rotation.js';
 import type { OutboundPolicy } from './outbound/outbound-guard.js';
+import { AutomaticIncidents } from './incidents/automatic-incidents.js';
+import { DEFAULT_SEVERITY_POLICY, type SeverityPolicy } from './incidents/incident-signals.js';
+import { IncidentRepository } from './incidents/incident.repository.js';
+import { IncidentsService } from './incidents/incidents.service.js';
+import { CmdbItemRepository } from './cmdb/cmdb-item.repository.js';
+import { CmdbService } from './cmdb/cmdb.service.js';
+import { ItsmRepository } from './itsm/itsm.repository.js';
+import { ItsmService } from './itsm/itsm.service.js';
+import { ObservabilityRepository } from './observability/observability.repository.js';
+import { ObservabilityService } from './observability/observability.service.js';
+import { AnonymousGitHubSource } from './ports/repo-source.js';
+import type { GitHubAppApi, InstallationCredentials } from './ports/github-apps.js';
+import { GitHubAppRepository } from './github-apps/github-app.repository.js';
+import { GitHubAppsService } from './github-apps/github-apps.service.js';
+import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
+import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
+import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
+import { createTfe, type TfeServices } from './tfe/create-tfe.js';
+import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
+import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
+import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
+import { CloudRunEnvironment } from './cloud-credentials/cloud-run-env.js';
+import { BillingRepository } from './billing/billing.repository.js';
+import { BillingService, DEFAULT_BILLING_PRICES, type BillingPrices } from './billing/billing.service.js';
+import { DEFAULT_PROVIDER_ENDPOINTS, ProviderChecks, type ProviderEndpoints } from './cloud-credentials/provider-checks.js';
 import { createSso, type Sso } from './sso/create-sso.js';
+import { createAi, type AiOptions } from './rca/create-ai.js';
+import type { RcaService } from './rca/rca.service.js';
+import type { CopilotService } from './rca/copilot.service.js';
+import type { RunbooksService } from './runbooks/runbooks.service.js';
+import type { RunbookDrafter } from './runbooks/runbook-drafter.js';
 
 export interface CoreOptions {
   jwtSecret?: string;
@@ -102,6 +133,16 @@ export interface CoreOptions {
   planTtlMs?: number;
   /** ATLANTAS_ALLOW_PRIVATE_WEBHOOKS: may tenant-chosen URLs reach loopback/private addresses (default no) */
   allowPrivateOutbound?: boolean;
+  /** ATLANTAS_INCIDENT_REOPEN_WINDOW (default 24h), ATLANTAS_INCIDENT_SEVERITY (project criticality → severity) */
+  incidents?: { reopenWindowMs?: number; severity?: SeverityPolicy };
+  /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated (the providers' own by default) */
+  cloudEndpoints?: Partial<ProviderEndpoints>;
+  /** ATLANTAS_BILLING_PRICE_*, in cents */
+  billingPrices?: BillingPrices;
+  /** ATLANTAS_AGENT_SECOND_SCHEDULES: agent schedules may run more than once a minute (default no) */
+  agentSecondSchedules?: boolean;
+  /** ATLANTAS_LLM_* and ATLANTAS_RCA_WINDOW */
+  ai?: AiOptions;
 }
 
 export interface CoreDeps {
@@ -118,6 +159,8 @@ export interface CoreDeps {
   metrics?: Metrics;
   /** the clock agent schedules and agents read; the core clock by default (tests advance their own) */
   agentClock?: Clock;
+  /** GitHub as tenants' own Apps see it (installation tokens, browsing); without it those calls are unavailable */
+  githubAppApi?: GitHubAppApi;
 }
 
 /**
@@ -161,9 +204,33 @@ export interface Core {
   readonly approvals: ApprovalsService;
   /** what URLs a tenant chose may reach (outbound-guard.ts); services that call such URLs take it too */
   readonly outboundPolicy: OutboundPolicy;
+  /** configuration items kept from state, their blast radius */
+  readonly cmdb: CmdbService;
+  /** change requests (which gate `requires_change` projects' applies) and service requests */
+  readonly itsm: ItsmService;
+  /** run output and the audit trail as logs, metric series and run traces computed from recorded facts */
+  readonly observability: ObservabilityService;
+  /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
+  readonly githubApps: GitHubAppsService;
+  /** the TFE V2 API's workspaces, state versions and terraform login */
+  readonly tfe: TfeServices;
+  /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
+  readonly incidents: IncidentsService;
+  /** the tenant's cloud credentials (secrets in, never out) */
+  readonly cloudCredentials: CloudCredentialsService;
+  /** the tenant's monthly bill, computed from states and applied runs */
+  readonly billing: BillingService;
   /** tenant SSO: providers (admins) and the sign-in flows (public) */
   readonly ssoProviders: Sso['providers'];
   readonly sso: Sso['login'];
+  /** root cause analysis of an incident (evidence, ranking, narrative) */
+  readonly rca: RcaService;
+  /** questions over runs, drift, incidents and state history */
+  readonly copilot: CopilotService;
+  /** runbooks: drafts, publishing, executions (steps through core as the caller) */
+  readonly runbooks: RunbooksService;
+  /** drafts a runbook from an incident or a description */
+  readonly runbookDrafter: RunbookDrafter;
 }
 
 /**
@@ -189,6 +256,8 @@ export interface CoreInternals {
   readonly notifications: NotificationDispatcher;
   /** kept-plan expiry and long-lock warnings: `start()`/`stop()`, or `tick(now)` with any clock */
   readonly housekeeping: Housekeeping;
+  /** the registered installation that reaches a repository (its key opened): for the VCS host's routing only */
+  readonly githubAppCredentials: (repoFullName: string) => Promise<InstallationCredentials | null>;
 }
 
 type RunEngine = ReturnType<typeof createRunEngine>;
@@ -196,7 +265,7 @@ type RunEngine = ReturnType<typeof createRunEngine>;
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The one hand-written composition root of the domain: front ends get `core`, the owner `internals`. */
-export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock }: CoreDeps): { core: Core; internals: CoreInternals } {
+export function createCore({ db, log, encryptor, options, clock = systemClock, repos, vcs, metrics = noopMetrics, agentClock = clock, githubAppApi }: CoreDeps): { core: Core; internals: CoreInternals } {
   const { sequelize } = db;
   const outboundPolicy: OutboundPolicy = { allowPrivate: options.allowPrivateOutbound ?? false };
   const models: Models = defineModels(sequelize);
@@ -220,6 +289,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const users = new UsersService({ sequelize, users: userRepo, tokens: tokenRepo, sessions, audit, clock });
   const tokens = new TokensService({ sequelize, tokens: tokenRepo, audit, clock, maxTtlMs: options.tokenMaxTtlMs });
+  const credentialRepo = new CloudCredentialRepository({ sequelize });
+  const providerChecks = new ProviderChecks({ ...DEFAULT_PROVIDER_ENDPOINTS, ...options.cloudEndpoints });
+  const cloudCredentials = new CloudCredentialsService({ sequelize, repo: credentialRepo, encryptor, checks: providerChecks, audit, clock });
+  const cloudRunEnv = new CloudRunEnvironment({ repo: credentialRepo, service: cloudCredentials, checks: providerChecks });
   const instanceRepo = new InstanceRepository({ model: models.Instance });
   const environmentRepo = new EnvironmentRepository({ model: models.Environment });
   const projectRepo = new ProjectRepository({ model: models.Project });
@@ -228,10 +301,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     usersService: users, audit, log: log.child({ svc: 'tenants' }),
   });
   const instances = new InstancesService({ sequelize, repo: instanceRepo, tenants, audit });
-  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit });
+  const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit, credentials: cloudCredentials });
   const projects = new ProjectsService({
     sequelize, repo: projectRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), instances: instanceRepo,
-    environments: environmentRepo, audit,
+    environments: environmentRepo, audit, credentials: cloudCredentials,
   });
   const dashboard = new DashboardService({ repo: new DashboardRepository({ sequelize }) });
   const stateRepo = new StateRepository({ sequelize, states: models.State, versions: models.StateVersion });
@@ -241,6 +314,13 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const rotation = new RotationRegistry();
   rotation.register(new StateVersionRotation({ sequelize, repo: stateRepo }));
+  const cmdbRepo = new CmdbItemRepository({ sequelize, encryptor });
+  const cmdb = new CmdbService({
+    repo: cmdbRepo, dependencies: new ProjectDependencyRepository({ model: models.ProjectDependency }), audit, log: log.child({ svc: 'cmdb' }),
+  });
+  state.afterWrite((written) => cmdb.sync(written));
+  rotation.register({ name: 'cmdb items', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => cmdbRepo.resealBatch(enc, limit, t)) });
+  rotation.register(new CloudCredentialRotation({ sequelize, repo: credentialRepo }));
 
   const outbox = new OutboxRepository({ sequelize });
   const notificationSettings = new NotificationSettingsRepository({ sequelize });
@@ -261,10 +341,25 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     commentClaims: new CommentClaimRepository({ sequelize }),
     webhookDeliveries: new WebhookDeliveryRepository({ sequelize }),
   };
+  const githubAppRepo = new GitHubAppRepository({ sequelize });
+  const githubCredentials = new InstallationCredentialsStore({ repo: githubAppRepo, encryptor, api: githubAppApi });
+  const githubApps = new GitHubAppsService({
+    sequelize, repo: githubAppRepo, api: githubAppApi, encryptor, credentials: githubCredentials, audit, clock,
+    serverRepoConfig: options.runs.serverRepoConfig, log: log.child({ svc: 'github-apps' }),
+  });
+  rotation.register(new GitHubAppRotation({ sequelize, repo: githubAppRepo }));
+  const tenantRepos = new TenantRepoSource({
+    server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials,
+    isDefaultTenant: async (tenantId) => (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug,
+  });
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
-  const engine = createRunEngine({ approvals: ledger, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos, vcs, metrics,
-    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier });
+  const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
+  const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
+    notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
+    // `automaticIncidents` is assembled below; the hook runs only when a run ends
+    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
+    cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -278,9 +373,17 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const slackInstallations = new SlackInstallationRepository({ sequelize });
   const slack = new SlackService({
     sequelize, installations: slackInstallations, identity: new SlackIdentityRepository({ sequelize }), cards: new SlackCardRepository({ sequelize }),
-    encryptor, audit, clock, notificationSettings,
+    threads: new SlackThreadRepository({ sequelize }), encryptor, audit, clock, notificationSettings,
   });
   rotation.register(new SlackTokenRotation({ sequelize, repo: slackInstallations }));
+
+  const incidents = new IncidentsService({
+    sequelize, repo: new IncidentRepository({ sequelize }), audit, notifier, clock, log: log.child({ svc: 'incidents' }),
+    reopenWindowMs: options.incidents?.reopenWindowMs ?? DAY_MS,
+  });
+  const automaticIncidents = new AutomaticIncidents({
+    sequelize, incidents, projects: projectRepo, policy: options.incidents?.severity ?? DEFAULT_SEVERITY_POLICY, log: log.child({ svc: 'incidents' }),
+  });
 
   const driftRepo = new DriftRepository({ sequelize, encryptor });
   const driftWaitMs = options.runs.runTimeoutMs + 60_000;
@@ -297,28 +400,40 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   const agents = createAgents({
     sequelize, repo: new AgentRepository({ sequelize, model: models.Agent }), audit, notifier, clock: agentClock, log, projects, projectRepo, environmentRepo, instanceRepo,
-    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids),
+    locks: engine.locks, state, runsByIds: (actor, ids) => engine.runs.byIds(actor, ids), outbound: outboundPolicy,
+    secondSchedules: options.agentSecondSchedules ?? false,
     behaviours: {
-      upgrade_bot: vcs ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies }) : undefined,
+      // the upgrade bot opens PRs with the server-wide credentials (`repos` is set only with them)
+      upgrade_bot: vcs && repos ? new UpgradeBotAgent({ projects, vcs, repos: engine.repos, workingCopies: engine.workingCopies, outbound: outboundPolicy }) : undefined,
       codebase_monitor: new CodebaseMonitorAgent({ projects, repos: engine.repos, workingCopies: engine.workingCopies }),
       apply_bot: new ApplyBotAgent({ gate: approvals, runs: engine.runs, projects }),
-      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations }),
+      drift_monitor: new DriftMonitorAgent({ drift, remediations: driftRemediations, incidents: automaticIncidents }),
     },
   });
 
   const sso = createSso({ sequelize, encryptor, audit, auth, users: userRepo, usersService: users, clock, policy: outboundPolicy });
   rotation.register(sso.rotation);
+  const ai = createAi({
+    sequelize, runs: repositories.runs, drift: driftRepo, incidents, projects, commands: engine.commands, locks: engine.locks, approvals,
+    agents: agents.service, notifier, audit, clock, log, options: options.ai,
+  });
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
-    approvals, outboundPolicy, ssoProviders: sso.providers, sso: sso.login,
+    approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
+    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    incidents, cloudCredentials,
+    billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
+    ssoProviders: sso.providers, sso: sso.login,
+    ...ai,
   };
   const internals: CoreInternals = {
     db, models, encryptor, clock, rotation, worker: engine.worker, endpoint: engine.endpoint, recover: engine.recover, notifier: engine.notifier,
     notifications: dispatcher, housekeeping, agentDispatcher: agents.dispatcher, agentExecutor: agents.executor,
+    githubAppCredentials: (repoFullName) => githubCredentials.reaching(repoFullName),
   };
   return { core, internals };
 }

@@ -122,7 +122,11 @@ describe('projects, environments, instances over HTTP', () => {
     expect(env2.body.detail).toMatch(/max_environments/);
 
     const usage = await app.req('GET', '/api/v1/tenant/usage', { token: t.adminToken });
-    expect(usage.body).toEqual({ instances_used: 2, instances_limit: 2, environments_used: 1, environments_limit: 1 });
+    expect(usage.body).toEqual({
+      instances_used: 2, instances_limit: 2, environments_used: 1, environments_limit: 1,
+      cpu_used: '0m', cpu_limit: '4000m', memory_used: '0', memory_limit: '8Gi',
+      cpu_used_millicores: 0, cpu_limit_millicores: 4000, memory_used_bytes: 0, memory_limit_bytes: 8 * 1024 ** 3,
+    });
     const raised = await app.req('PATCH', '/api/v1/tenant/quotas', { token: platform, body: { max_instances: 20, cpu_quota: '8000m' } });
     expect(raised.status).toBe(200);
     expect(raised.body).toMatchObject({ max_instances: 20, cpu_quota: '8000m' });

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { GitHubHttpError, notFound, routes, type FakeReply, type Identity, type Route } from './fake-github-routes.js';
 import { gitRoutes } from './fake-github-git.js';
+import { browseRoutes } from './fake-github-browse.js';
+import { GIT_HTTP_PATH, serveGitHttp, type GitAccess } from './fake-github-git-http.js';
 import {
   FakeGitHubState, type FakeComment, type FakeFile, type FakePermission, type FakePullRequest, type FakePullRequestInput,
   type FakeReaction, type FakeReviewState, type FakeStatus,
@@ -65,6 +67,8 @@ export interface FakeGitHub {
   statuses(repo: string, sha: string): FakeStatus[];
   reactions(commentId: number): FakeReaction[];
   callsTo(method: string, path: string | RegExp): FakeCall[];
+  /** clones and fetches over git's smart HTTP (`<url>/<owner>/<repo>.git`), with who authenticated each */
+  gitAccesses: GitAccess[];
   close(): Promise<void>;
 }
 
@@ -79,6 +83,7 @@ class FakeGitHubServer implements FakeGitHub {
   url = '';
   readonly pat = `ghp_${randomBytes(18).toString('base64url')}`;
   readonly calls: FakeCall[] = [];
+  readonly gitAccesses: GitAccess[] = [];
   readonly server = http.createServer((req, res) => {
     this.handle(req, res).catch((err) => reply(res, { status: 500, body: { message: `fake GitHub: ${(err as Error).message}` } }));
   });
@@ -170,6 +175,7 @@ class FakeGitHubServer implements FakeGitHub {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
+    if (GIT_HTTP_PATH.test(url.pathname)) return serveGitHttp(this.state, req, res, url, this.gitAccesses);
     const raw = await readBody(req);
     let body: unknown = raw || undefined;
     let result: FakeReply;
@@ -192,7 +198,7 @@ class FakeGitHubServer implements FakeGitHub {
       const [f] = this.failures.splice(failure, 1);
       return { status: f.status, body: f.body ?? { message: http.STATUS_CODES[f.status], documentation_url: DOCS, status: String(f.status) }, headers: f.headers };
     }
-    for (const route of [...routes, ...gitRoutes]) {
+    for (const route of [...routes, ...gitRoutes, ...browseRoutes]) {
       const m = route.method === method ? route.pattern.exec(url.pathname) : null;
       if (!m) continue;
       const identity = authenticate(this.state, req.headers.authorization, route);

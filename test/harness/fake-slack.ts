@@ -39,6 +39,8 @@ export interface FakeSlackMessage {
   updates: number;
   /** the blocks of every version, oldest first */
   history: any[][];
+  /** the ts of the message this one replies to (chat.postMessage's thread_ts) */
+  threadTs?: string;
 }
 
 export interface FakeWorkspace {
@@ -246,7 +248,7 @@ class FakeSlackServer implements FakeSlack {
       if (this.closedChannels.has(a.channel)) return { ok: false, error: 'not_in_channel' };
       const ts = this.nextTs();
       const blocks = asBlocks(a.blocks);
-      this.posted.push({ channel: a.channel, ts, text: a.text ?? '', blocks, updates: 0, history: [blocks] });
+      this.posted.push({ channel: a.channel, ts, text: a.text ?? '', blocks, updates: 0, history: [blocks], ...(a.thread_ts ? { threadTs: String(a.thread_ts) } : {}) });
       return { ok: true, channel: a.channel, ts, message: { text: a.text ?? '', blocks, ts } };
     },
     'chat.update': (a) => {

@@ -46,7 +46,7 @@ export async function sendWebhook(
   baseUrl: string,
   event: string,
   payload: object,
-  options: { secret: string; delivery?: string; signature?: string | null },
+  options: { secret: string; delivery?: string; signature?: string | null; /** default /events; /events/{app_id} for a per-App URL */ path?: string },
 ): Promise<HttpResponse> {
   const body = JSON.stringify(payload);
   const signature = options.signature === undefined ? await new Webhooks({ secret: options.secret }).sign(body) : options.signature;
@@ -54,7 +54,7 @@ export async function sendWebhook(
     'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': options.delivery ?? randomUUID(), 'user-agent': 'GitHub-Hookshot/test',
   };
   if (signature) headers['x-hub-signature-256'] = signature;
-  return request(baseUrl, 'POST', '/events', { rawBody: body, headers });
+  return request(baseUrl, 'POST', options.path ?? '/events', { rawBody: body, headers });
 }
 
 /** Waits until `check` returns a truthy value (the bot works after answering the webhook). */

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { agentToken, connectMcp, textOf } from './mcp-client.js';
 
-const WRITE_TOOLS = ['plan', 'apply_run', 'discard_run', 'cancel_run', 'unlock', 'detect_drift'];
+const WRITE_TOOLS = ['plan', 'apply_run', 'discard_run', 'cancel_run', 'unlock', 'detect_drift', 'create_incident', 'update_incident', 'run_rca'];
 const ALL_TOOLS = [
   'whoami', 'list_projects', 'get_project', 'list_runs', 'get_run', 'get_run_logs', 'get_plan', 'plan', 'apply_run', 'discard_run',
   'cancel_run', 'list_locks', 'unlock', 'list_states', 'list_state_versions', 'get_state_outputs', 'list_approvals',
   'drift_status', 'detect_drift',
+  'list_incidents', 'get_incident', 'create_incident', 'update_incident', 'run_rca',
 ];
 
 describe('MCP over Streamable HTTP at /mcp', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblem, latestDueSlot } from '../../src/core/agents/agent-schedule.js';
+import { cronProblem, frequencyProblem, latestDueSlot } from '../../src/core/agents/agent-schedule.js';
 import { applyEdits, bumpConstraint, constraintSites, latestRelease } from '../../src/core/agents/terraform-constraints.js';
 
 /** The pure rules under the agents: when a schedule is due, and how a version constraint is raised. */
@@ -23,6 +23,11 @@ describe('agent schedules', () => {
     expect(cronProblem('*/5 * * * *')).toBeNull();
     expect(cronProblem('0 25 * * *')).toMatch(/^"0 25 \* \* \*" is not a valid cron expression \(hour: /);
     expect(cronProblem('every 5 minutes')).toContain('"every 5 minutes"');
+    expect(cronProblem('* * * * * *')).toBeNull(); // valid node-cron…
+    expect(frequencyProblem('* * * * * *')).toMatch(/^"\* \* \* \* \* \*" runs 60 times a minute; agents run at most once a minute/); // …but too often for an agent
+    expect(frequencyProblem('0,30 * * * * *')).toContain('runs 2 times a minute');
+    expect(frequencyProblem('0 * * * * *')).toBeNull();
+    expect(frequencyProblem('* * * * *')).toBeNull();
   });
 });
 

@@ -55,6 +55,15 @@ describe('/api/v1/agents and the schedule', () => {
     expect(fields.body.detail).toContain('"* * *"');
     expect(fields.body.detail).toContain('expected 5 or 6 fields');
 
+    // node-cron takes per-second expressions; an agent runs at most once a minute
+    const tooOften = await create({ name: 'every-second', agent_type: 'state_watcher', schedule: '*/10 * * * * *' });
+    expect(tooOften.status).toBe(400);
+    expect(tooOften.body.detail).toContain('"*/10 * * * * *" runs 6 times a minute; agents run at most once a minute');
+    expect(tooOften.body.errors).toEqual([expect.objectContaining({ path: 'schedule' })]);
+    const oncePerSlot = await create({ name: 'second-thirty', agent_type: 'state_watcher', schedule: '30 */5 * * * *' });
+    expect(oncePerSlot.status, oncePerSlot.text).toBe(201);
+    expect((await app.req('DELETE', `/api/v1/agents/${oncePerSlot.body.id}`, { token: app.admin.token })).status).toBe(204);
+
     const zone = await create({ name: 'bad-zone', agent_type: 'state_watcher', schedule: '0 * * * *', timezone: 'Mars/Olympus' });
     expect(zone.status).toBe(400);
     expect(zone.body.detail).toContain('"Mars/Olympus" is not an IANA time zone');

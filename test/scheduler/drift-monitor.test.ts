@@ -103,4 +103,29 @@ describe('drift_monitor', () => {
     await expect.poll(told, { timeout: 10_000 }).toEqual(['drift.detected', 'drift.resolved']);
     expect((await executions())).toHaveLength(4); // once per tick
   });
+
+  it('with auto_remediate plans the remediation apply and leaves it waiting for a person, never applying it', async () => {
+    const [first] = (await app.req('GET', '/api/v1/agents', { token: app.admin.token })).body;
+    expect((await app.req('POST', `/api/v1/agents/${first.id}/deactivate`, { token: app.admin.token })).status).toBe(200);
+    const agent = await app.req('POST', '/api/v1/agents', {
+      token: app.admin.token,
+      body: { name: 'drift-fix', agent_type: 'drift_monitor', schedule: '*/5 * * * *', target_project_id: projectId, config: { auto_remediate: true } },
+    });
+    expect(agent.status, agent.text).toBe(201);
+    await setR0('changed-again');
+    await tick();
+    const [execution] = (await app.req('GET', `/api/v1/agents/${agent.body.id}/executions`, { token: app.admin.token })).body;
+    expect(execution).toMatchObject({ status: 'succeeded', summary: '1 checked, 1 drifted' });
+    expect(execution.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'drift.remediation_requested', message: 'acme/watched: remediation planned; it applies once a person approves' })]));
+    const [remediation] = await app.sql("SELECT id, operation, status, actor_name, via FROM runs WHERE title = 'drift remediation: apply'");
+    expect(remediation).toMatchObject({ operation: 'apply', status: 'planned', actor_name: 'agent:drift-fix', via: 'scheduler' });
+    expect(execution.run_ids).toContain(remediation.id);
+
+    await tick(); // the next tick neither applies it nor asks again
+    expect((await app.req('GET', `/api/v1/runs/${remediation.id}`, { token: app.admin.token })).body.status).toBe('planned');
+    expect(await app.sql("SELECT id FROM runs WHERE title = 'drift remediation: apply'")).toHaveLength(1);
+    const [again] = (await app.req('GET', `/api/v1/agents/${agent.body.id}/executions`, { token: app.admin.token })).body;
+    expect(again.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'drift.remediation_requested', notified: false })]));
+    expect(await app.sql("SELECT id FROM runs WHERE title = 'drift remediation: apply' AND status = 'applied'")).toEqual([]);
+  });
 });

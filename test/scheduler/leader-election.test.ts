@@ -10,8 +10,8 @@ import { createTestSchema, testDatabaseUrl, withClient } from '../harness/test-d
 /**
  * Two real server processes on one PostgreSQL schema: one leads the scheduler, the agent runs
  * once per tick (never once per replica), and when the leader is SIGKILLed the other replica
- * takes over at its next tick. The schedule is per second and the tick 1 s, so nothing waits
- * for a real minute.
+ * takes over at its next tick. The schedule is per second (which the operator allows with
+ * ATLANTAS_AGENT_SECOND_SCHEDULES) and the tick 1 s, so nothing waits for a real minute.
  */
 const ADMIN = { email: 'admin@example.com', password: 'correct-horse-battery' };
 const TICK_MS = 1000;
@@ -32,7 +32,7 @@ describe('scheduler leader election across replicas', () => {
     const envFor = (dataDir: string) => cleanEnv({
       ATLANTAS_PORT: '0', ATLANTAS_HOST: '127.0.0.1', DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_DATA_DIR: dataDir,
       ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ADMIN_EMAIL: ADMIN.email, ATLANTAS_ADMIN_PASSWORD: ADMIN.password,
-      ATLANTAS_SCHEDULER_TICK: `${TICK_MS}ms`, ATLANTAS_WORKERS: 'false', ATLANTAS_SANDBOX: 'off',
+      ATLANTAS_SCHEDULER_TICK: `${TICK_MS}ms`, ATLANTAS_AGENT_SECOND_SCHEDULES: 'true', ATLANTAS_WORKERS: 'false', ATLANTAS_SANDBOX: 'off',
     });
     servers.push(await spawnAtlantas(['server'], { env: envFor(dataDirs[0]) }));
     servers.push(await spawnAtlantas(['server'], { env: envFor(dataDirs[1]) }));

@@ -52,7 +52,7 @@ export const CreatedToken = TokenResource.extend({ raw_token: z.string().describ
 
 export const TenantResource = z
   .object({
-    id: Uuid, name: z.string(), slug: z.string(), max_instances: z.number().int(), max_environments: z.number().int(),
+    id: Uuid, name: z.string(), slug: z.string(), max_instances: z.number().int(), max_environments: z.number().int(), max_incidents: z.number().int().describe('unresolved incidents at once'),
     cpu_quota: z.string(), memory_quota: z.string(), repo_allowlist: z.array(z.string()), created_at: Timestamp,
   })
   .meta({ id: 'Tenant' });
@@ -60,15 +60,22 @@ export const TenantResource = z
 export const CreatedTenant = TenantResource.extend({ admin: UserResource }).meta({ id: 'CreatedTenant' });
 
 export const UsageResource = z
-  .object({ instances_used: z.number().int(), instances_limit: z.number().int(), environments_used: z.number().int(), environments_limit: z.number().int() })
+  .object({
+    instances_used: z.number().int(), instances_limit: z.number().int(), environments_used: z.number().int(), environments_limit: z.number().int(),
+    cpu_used: z.string().describe('CPU the instances ask for (config_json cpu × serverReplicas), e.g. 1500m'), cpu_limit: z.string().describe('cpu_quota'),
+    memory_used: z.string().describe('memory the instances ask for (config_json memory × serverReplicas), e.g. 3Gi'), memory_limit: z.string().describe('memory_quota'),
+    cpu_used_millicores: z.number().int(), cpu_limit_millicores: z.number().int(), memory_used_bytes: z.number().int(), memory_limit_bytes: z.number().int(),
+  })
   .meta({ id: 'Usage' });
 
 export const ProjectResource = z
   .object({
     id: Uuid, tenant_id: Uuid, name: z.string(), repository_url: z.string(), terraform_path: z.string(), workspace: z.string(), branch: z.string(),
-    state_backend: z.string(), auto_apply: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
+    state_backend: z.string(), auto_apply: z.boolean(), requires_change: z.boolean(), instance_id: Maybe(Uuid), environment_id: Maybe(Uuid),
     slack_channel: Maybe(z.string()).describe('where the project\'s notifications go; the tenant\'s default channel when null'),
     notify_events: Maybe(z.array(z.string())).describe('the notification kinds it sends; null = every kind'),
+    criticality: Maybe(z.enum(['critical', 'high', 'medium', 'low'])).describe('automatic incidents on it take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default'),
+    cloud_credential_id: Maybe(Uuid).describe('the cloud credential its runs get; null: its environment\'s, if any'),
     created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Project' });
@@ -90,6 +97,7 @@ export const EnvironmentResource = z
   .object({
     id: Uuid, tenant_id: Uuid, name: z.string(), cloud_provider: CreateEnvironmentInput.shape.cloud_provider, region: z.string(), terraform_workspace: z.string(),
     repository_url: z.string(), instance_id: Maybe(Uuid), drift_status: z.string(), last_drift_check_at: Maybe(Timestamp),
+    cloud_credential_id: Maybe(Uuid).describe('the cloud credential runs of its projects get when the project names none'),
     created_at: Timestamp, updated_at: Timestamp,
   })
   .meta({ id: 'Environment' });

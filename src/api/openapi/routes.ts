@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { ApprovalOutput, DecideApprovalInput, ListApprovalsQuery } from '../../core/approvals/approval.schemas.js';
 import { ListAuditQuery } from '../../core/audit/audit.schemas.js';
-import { ChangePasswordInput, CreateTenantInput, CreateTokenInput, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
+import { ChangePasswordInput, CreateTenantInput, CreateTokenInput, ListUsersQuery, LoginInput, QuotasInput, RegisterInput, SetRoleInput, UpdateTenantInput } from '../../core/auth/auth.schemas.js';
 import { CreateEnvironmentInput, UpdateEnvironmentInput } from '../../core/environments/environment.schemas.js';
 import { CreateInstanceInput, UpdateInstanceInput } from '../../core/instances/instance.schemas.js';
 import { ListLocksQuery } from '../../core/locks/lock.schemas.js';
 import { AddDependencyInput, CreateProjectInput, LayoutInput, UpdateProjectInput } from '../../core/projects/project.schemas.js';
 import * as RS from '../../core/runners/runner.schemas.js';
 import * as SS from '../../core/slack/slack.schemas.js';
+import * as GA from '../../core/github-apps/github-app.schemas.js';
 import * as SSO from '../../core/sso/sso.schemas.js';
 import { AfterPlan, CheckedOut, Job, JobOutcome, PlanDetails, PlannedResult } from '../../core/runs/job.js';
 import { CreateRunInput, ListRunsQuery, RunEventsQuery } from '../../core/runs/run.schemas.js';
@@ -17,6 +18,8 @@ import * as D from './drift-resources.js';
 import { ListDriftQuery } from '../../core/drift/drift.schemas.js';
 import { CreateAgentInput, ListExecutionsQuery, UpdateAgentInput } from '../../core/agents/agent.schemas.js';
 import { AgentExecutionResource, AgentResource } from '../routers/agents.resources.js';
+import * as CC from '../../core/cloud-credentials/cloud-credential.schemas.js';
+import { BillingCurrentResource, BillingRecordResource } from './billing-resources.js';
 
 /**
  * Every /api/v1 route, with the same zod schemas its router validates with and the resource it
@@ -84,7 +87,7 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Your API tokens', ok: list(R.TokenResource) },
   { method: 'post', path: '/api/v1/users/tokens', tag: 'tokens', summary: 'Create an API token (shown once)', body: CreateTokenInput, ok: created(R.CreatedToken), errors: { 403: { description: 'a scope above your role' } } },
   { method: 'delete', path: '/api/v1/users/tokens/:id', tag: 'tokens', summary: 'Revoke one of your API tokens', ok: noContent },
-  { method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users of your tenant', ok: list(R.UserResource) },
+  { method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users of your tenant, oldest first; filter by role and active', query: ListUsersQuery, ok: { 200: { description: 'OK', schema: z.array(R.UserResource), headers: PAGE_HEADERS } } },
   { method: 'patch', path: '/api/v1/users/:id/role', tag: 'users', summary: 'Change a user\'s role (admin)', body: SetRoleInput, ok: json(R.UserResource) },
   { method: 'delete', path: '/api/v1/users/:id', tag: 'users', summary: 'Deactivate a user (admin)', ok: json(R.UserResource, 'The deactivated user') },
 
@@ -188,6 +191,22 @@ export const API_ROUTES: ApiRoute[] = [
   { method: 'delete', path: '/api/v1/slack/installations/:teamId', tag: 'slack', summary: 'Disconnect a Slack workspace (admin); its user links go with it', ok: noContent },
   { method: 'post', path: '/api/v1/slack/install-links', tag: 'slack', summary: 'A 15-minute link that adds the app to a Slack workspace for your tenant via Slack\'s OAuth (admin)', ok: created(SS.SlackInstallLink), errors: { 503: { description: 'the OAuth install flow is not configured' } } },
   { method: 'post', path: '/api/v1/users/me/slack-link', tag: 'slack', summary: 'A one-time code (10 minutes) that links your Slack account: `/atlantas link <code>`', ok: created(SS.SlackLinkCode) },
+  { method: 'get', path: '/api/v1/github/apps', tag: 'github', summary: 'GitHub App installations registered by your tenant (admin)', ok: list(GA.GitHubAppResource) },
+  { method: 'post', path: '/api/v1/github/apps', tag: 'github', summary: 'Register an installation of your GitHub App (admin): GitHub must mint an installation token with this key; the key and webhook secret are stored encrypted and never shown', body: GA.CreateGitHubAppInput, ok: created(GA.GitHubAppResource), errors: conflict('the installation is registered already') },
+  { method: 'delete', path: '/api/v1/github/apps/:id', tag: 'github', summary: 'Remove a GitHub App registration (admin); its repositories are no longer your tenant\'s', ok: noContent },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos', tag: 'github', summary: 'Repositories the installation reaches (asked of GitHub now)', ok: list(GA.GitHubRepoResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/branches', tag: 'github', summary: 'Branches of a repository the installation reaches', ok: list(GA.GitHubBranchResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/tree', tag: 'github', summary: 'The whole file tree at a ref (default: the repository\'s default branch)', query: GA.TreeQuery, ok: json(GA.GitHubTreeResource) },
+  { method: 'get', path: '/api/v1/github/apps/:id/repos/:owner/:repo/terraform-workspaces', tag: 'github', summary: 'Root modules at a ref, found as autoplan finds them (atlantis.yaml projects, directories of .tf files)', query: GA.TreeQuery, ok: json(GA.TerraformWorkspacesResource) },
+  { method: 'get', path: '/api/v1/cloud-credentials', tag: 'cloud-credentials', summary: 'Cloud credentials of your tenant: field names and fingerprints, never secrets', ok: list(CC.CloudCredentialResource) },
+  { method: 'post', path: '/api/v1/cloud-credentials', tag: 'cloud-credentials', summary: 'Store a cloud credential, encrypted (admin)', body: CC.CreateCloudCredentialInput, ok: created(CC.CloudCredentialResource), errors: conflict('the name is taken') },
+  { method: 'get', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'One cloud credential, without its secrets', ok: json(CC.CloudCredentialResource) },
+  { method: 'patch', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'Rename a credential, or rotate it: new credentials_json replaces its secrets (admin)', body: CC.UpdateCloudCredentialInput, ok: json(CC.CloudCredentialResource), errors: conflict('the name is taken') },
+  { method: 'delete', path: '/api/v1/cloud-credentials/:id', tag: 'cloud-credentials', summary: 'Delete a credential no project or environment uses (admin)', ok: noContent, errors: conflict('a project or environment still uses it') },
+  { method: 'get', path: '/api/v1/billing', tag: 'billing', summary: 'Your tenant\'s bill, one record per month since it was created, newest first (admin)', ok: list(BillingRecordResource) },
+  { method: 'get', path: '/api/v1/billing/current', tag: 'billing', summary: 'The month still running, as of now (admin)', ok: json(BillingCurrentResource) },
+  { method: 'get', path: '/api/v1/billing/export', tag: 'billing', summary: 'The monthly records as CSV, a file download (admin)', ok: { 200: { description: 'CSV with a header row', type: 'text/csv', schema: z.string(), headers: z.object({ 'Content-Disposition': z.string().describe('attachment; filename="atlantas-billing-<tenant>-<YYYY-MM>.csv"') }) } } },
+  { method: 'post', path: '/api/v1/cloud-credentials/:id/validate', tag: 'cloud-credentials', summary: 'Ask the provider\'s identity endpoint whether the credential works, and record the answer (admin)', ok: json(CC.CloudCredentialValidation), errors: { 503: { description: 'the provider could not be reached' } } },
 
   { method: 'get', path: '/api/v1/sso-providers', tag: 'sso', summary: 'SSO providers of your tenant (admin); secrets are never shown', ok: list(SSO.SsoProviderResource) },
   { method: 'post', path: '/api/v1/sso-providers', tag: 'sso', summary: 'Add an OIDC, Google, GitHub or SAML provider (admin; client_secret and sp_private_key are stored encrypted)', body: SSO.CreateSsoProviderInput, ok: created(SSO.SsoProviderResource), errors: conflict('a provider of that name exists') },

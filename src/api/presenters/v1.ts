@@ -11,6 +11,7 @@ import type { Tenant } from '../../core/tenants/tenant.model.js';
 import type { TenantUsage } from '../../core/tenants/tenants.service.js';
 import type { StateSummary } from '../../core/state/state.service.js';
 import type { StateVersion } from '../../core/state/state-version.model.js';
+import { formatBytes, formatMillicores } from '../../core/tenants/quantities.js';
 
 /** Domain objects → the snake_case JSON of atlantas-api.txt. Explicit, so nothing leaks by accident. */
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -25,19 +26,24 @@ export const tokenJson = (t: PublicToken) => ({
 });
 
 export const tenantJson = (t: Tenant) => ({
-  id: t.id, name: t.name, slug: t.slug, max_instances: t.maxInstances, max_environments: t.maxEnvironments,
+  id: t.id, name: t.name, slug: t.slug, max_instances: t.maxInstances, max_environments: t.maxEnvironments, max_incidents: t.maxIncidents,
   cpu_quota: t.cpuQuota, memory_quota: t.memoryQuota, repo_allowlist: t.repoAllowlist ?? [], created_at: iso(t.createdAt),
 });
 
 export const usageJson = (u: TenantUsage) => ({
   instances_used: u.instancesUsed, instances_limit: u.instancesLimit,
   environments_used: u.environmentsUsed, environments_limit: u.environmentsLimit,
+  cpu_used: formatMillicores(u.cpuUsedMillicores), cpu_limit: formatMillicores(u.cpuLimitMillicores),
+  memory_used: formatBytes(u.memoryUsedBytes), memory_limit: formatBytes(u.memoryLimitBytes),
+  cpu_used_millicores: u.cpuUsedMillicores, cpu_limit_millicores: u.cpuLimitMillicores,
+  memory_used_bytes: u.memoryUsedBytes, memory_limit_bytes: u.memoryLimitBytes,
 });
 
 export const projectJson = (p: Project) => ({
   id: p.id, tenant_id: p.tenantId, name: p.name, repository_url: p.repositoryUrl, terraform_path: p.terraformPath,
-  workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply,
-  instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents,
+  workspace: p.workspace, branch: p.branch, state_backend: p.stateBackend, auto_apply: p.autoApply, requires_change: p.requiresChange,
+  instance_id: p.instanceId, environment_id: p.environmentId, slack_channel: p.slackChannel, notify_events: p.notifyEvents, criticality: p.criticality,
+  cloud_credential_id: p.cloudCredentialId,
   created_at: iso(p.createdAt), updated_at: iso(p.updatedAt),
 });
 
@@ -48,7 +54,7 @@ export const dependencyJson = (d: ProjectDependency) => ({
 export const environmentJson = (e: Environment) => ({
   id: e.id, tenant_id: e.tenantId, name: e.name, cloud_provider: e.cloudProvider, region: e.region,
   terraform_workspace: e.terraformWorkspace, repository_url: e.repositoryUrl, instance_id: e.instanceId,
-  drift_status: e.driftStatus, last_drift_check_at: iso(e.lastDriftCheckAt), created_at: iso(e.createdAt), updated_at: iso(e.updatedAt),
+  drift_status: e.driftStatus, last_drift_check_at: iso(e.lastDriftCheckAt), cloud_credential_id: e.cloudCredentialId, created_at: iso(e.createdAt), updated_at: iso(e.updatedAt),
 });
 
 export const instanceJson = (i: Instance) => ({

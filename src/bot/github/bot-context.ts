@@ -3,7 +3,7 @@ import type { VcsHost } from '../../core/ports/vcs-host.js';
 import type { Logger } from '../../logger.js';
 
 export interface GitHubBotOptions {
-  /** the tenant webhooks act in (the default tenant, until tenants bring their own GitHub Apps) */
+  /** the tenant this delivery acts in: the one that registered its installation, else the default tenant */
   tenantId: string;
   executableName: string;
   botUser?: string;

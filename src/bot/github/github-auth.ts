@@ -16,6 +16,8 @@ export type GitHubConfig = Config['github'];
 
 export interface GitHubConnection {
   readonly mode: 'pat' | 'app';
+  /** the credentials a call on this repository used (a routed connection differs per repository); `mode` when absent */
+  modeFor?(repoFullName: string): 'pat' | 'app' | 'installation';
   /** an Octokit authenticated for this repository */
   client(repoFullName: string): Promise<Octokit>;
   /** the token git should use to clone this repository */
@@ -131,9 +133,9 @@ export function loadAppKey(config: Pick<GitHubConfig, 'appKey' | 'appKeyFile'>):
   return key;
 }
 
-type OctokitAuthOptions = Pick<NonNullable<ConstructorParameters<typeof Octokit>[0]>, 'auth' | 'authStrategy'>;
+export type OctokitAuthOptions = Pick<NonNullable<ConstructorParameters<typeof Octokit>[0]>, 'auth' | 'authStrategy'>;
 
-function createOctokit(options: ConnectionOptions, auth: OctokitAuthOptions): Octokit {
+export function createOctokit(options: ConnectionOptions, auth: OctokitAuthOptions): Octokit {
   const log = options.log;
   const octokitLog = {
     debug: (msg: string) => log.debug(msg),

@@ -13,9 +13,10 @@ export class GitHubBot {
 
   constructor(private readonly deps: { core: Core; vcs: VcsHost; options: GitHubBotOptions; log: Logger }) {}
 
-  dispatch(event: string, payload: Record<string, unknown>, delivery: string): void {
-    const log = this.deps.log.child({ delivery, event: `${event}.${String(payload.action ?? '')}` });
-    const ctx: BotContext = { ...this.deps, log, delivery };
+  /** `tenantId`: the tenant the delivery acts in (who registered its installation); the default tenant's when omitted */
+  dispatch(event: string, payload: Record<string, unknown>, delivery: string, tenantId = this.deps.options.tenantId): void {
+    const log = this.deps.log.child({ delivery, event: `${event}.${String(payload.action ?? '')}`, tenantId });
+    const ctx: BotContext = { ...this.deps, options: { ...this.deps.options, tenantId }, log, delivery };
     const work = this.route(event, payload, ctx)
       .catch((err) => log.error({ err }, 'webhook handling failed'))
       .finally(() => this.inFlight.delete(work));

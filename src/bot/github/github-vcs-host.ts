@@ -177,7 +177,7 @@ export class GitHubVcsHost implements VcsHost {
     try {
       return await fn(await this.connection.client(repoFullName), repo);
     } catch (err) {
-      const mapped = toDomainError(err, what, this.connection.mode);
+      const mapped = toDomainError(err, what, this.connection.modeFor?.(repoFullName) ?? this.connection.mode);
       const status = httpStatus(err);
       const line = { call: name, repo: repoFullName, status, code: mapped.code, ghMessage: githubMessage(err) };
       if (mapped instanceof NotFoundError) this.log.child(line).debug(mapped.message);
@@ -188,12 +188,14 @@ export class GitHubVcsHost implements VcsHost {
 }
 
 /** GitHub's answer → the domain error a caller can act on. Never copies request headers (the token lives there). */
-export function toDomainError(err: unknown, what: string, mode: 'pat' | 'app'): DomainError {
+export function toDomainError(err: unknown, what: string, mode: 'pat' | 'app' | 'installation'): DomainError {
   if (err instanceof DomainError) return err;
   const status = httpStatus(err);
   const gh = githubMessage(err);
   const detail = gh ? `: ${gh}` : '';
-  const credentials = mode === 'pat' ? 'ATLANTAS_GH_TOKEN' : 'the GitHub App credentials (ATLANTAS_GH_APP_ID and its key)';
+  const credentials = mode === 'pat' ? 'ATLANTAS_GH_TOKEN'
+    : mode === 'app' ? 'the GitHub App credentials (ATLANTAS_GH_APP_ID and its key)'
+    : "the registered GitHub App (its app_id, installation_id and private_key, POST /api/v1/github/apps)";
   if (status === 404) return new NotFoundError(`GitHub ${what}: not found, or not visible to Atlantas's credentials`, { code: 'github.not_found' });
   if (status === 401) return new UnavailableError(`GitHub ${what}: GitHub rejected the credentials${detail}; check ${credentials}`, { code: 'github.bad_credentials' });
   if (status === 403 && isRateLimited(err)) return new UnavailableError(`GitHub ${what}: rate limited${detail}; retry later`, { code: 'github.rate_limited' });

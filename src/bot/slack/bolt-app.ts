@@ -5,7 +5,11 @@ import { APPROVE_ACTION, DISCARD_ACTION } from './blocks.js';
 import { buttonHandler } from './actions.handler.js';
 import { APPROVE_REQUEST_ACTION, REJECT_REQUEST_ACTION } from './approval-blocks.js';
 import { approvalButtonHandler } from './approval-card.js';
+import { ACKNOWLEDGE_INCIDENT_ACTION, RESOLVE_INCIDENT_ACTION } from './incident-blocks.js';
+import { incidentButtonHandler } from './incident-card.js';
 import { boltLogger } from './bolt-logger.js';
+import { PLAN_REMEDIATION_ACTION } from './drift-messages.js';
+import { planRemediationHandler } from './drift-remediation.handler.js';
 import type { ServerWorkspace } from './server-workspace.js';
 import type { SlackDeps } from './slack-context.js';
 import { slashCommandHandler } from './slash-command.handler.js';
@@ -17,6 +21,8 @@ export interface BoltAppOptions {
   serverToken?: string;
   /** ATLANTAS_SLACK_API_URL */
   apiUrl?: string;
+  /** ATLANTAS_URL, for links on cards */
+  publicUrl?: string;
   /** our Koa receiver; or Socket Mode with this app-level token */
   transport: { receiver: Receiver } | { appToken: string };
 }
@@ -44,6 +50,9 @@ export function createBoltApp(o: BoltAppOptions): App {
   app.action(DISCARD_ACTION, buttonHandler(o.deps, 'discard'));
   app.action(APPROVE_REQUEST_ACTION, approvalButtonHandler(o.deps, 'approved'));
   app.action(REJECT_REQUEST_ACTION, approvalButtonHandler(o.deps, 'rejected'));
+  app.action(ACKNOWLEDGE_INCIDENT_ACTION, incidentButtonHandler(o.deps, 'acknowledge', o.publicUrl));
+  app.action(RESOLVE_INCIDENT_ACTION, incidentButtonHandler(o.deps, 'resolve', o.publicUrl));
+  app.action(PLAN_REMEDIATION_ACTION, planRemediationHandler(o.deps));
   app.action('open_run', async ({ ack }) => ack()); // a URL button: Slack still sends the click
   const forget = async (teamId: string | undefined) => {
     if (teamId && (await o.deps.core.slack.uninstalledInSlack(teamId))) log.info({ team: teamId }, 'Slack: the workspace removed the app or revoked its token; its installation is gone');

@@ -21,12 +21,12 @@ export class CardUpdater {
 
   constructor(private readonly deps: { core: Core; log: Logger; publicUrl?: string }) {}
 
-  /** Posts the card; null when done, else why Slack refused (the run goes on either way). */
-  async post(client: WebClient, actor: Actor, channel: string, slackUserId: string, teamId: string, run: Run): Promise<string | null> {
+  /** Posts the card (in `threadTs`'s thread when given); null when done, else why Slack refused (the run goes on either way). */
+  async post(client: WebClient, actor: Actor, channel: string, slackUserId: string, teamId: string, run: Run, threadTs?: string): Promise<string | null> {
     const card = runCard({ run, startedBy: slackUserId, runUrl: this.runUrl(run) });
     let posted;
     try {
-      posted = await client.chat.postMessage({ channel, text: card.text, blocks: card.blocks });
+      posted = await client.chat.postMessage({ channel, text: card.text, blocks: card.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
     } catch (err) {
       if ((err as WebAPICallError).code !== ErrorCode.PlatformError) throw err;
       return (err as WebAPIPlatformError).data.error; // not_in_channel, channel_not_found (a private channel or a DM)

@@ -1,4 +1,5 @@
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
+import type { NotificationEvent } from '../../core/notifications/notification.js';
 import type { Run } from '../../core/runs/run.model.js';
 import { escape, type Block } from './blocks.js';
 
@@ -52,4 +53,20 @@ export function lockHeldLongMessage(lock: ProjectLock, now: Date): SlackMessage 
     `:lock: *Lock held for ${hours}h*: ${escape(`${lock.repoFullName} ${lock.dir} (${lock.workspace})`)} by ${escape(lock.holderName)} since ${new Date(lock.lockedAt).toISOString()}`,
     `Release it with \`/atlantas unlock ${lock.id}\` if nobody needs it any more.`,
   );
+}
+
+/** A state_watcher finding (a state lock held too long, a stale state, a serial that went backwards, a lineage that changed). */
+export function stateAlertMessage(event: Extract<NotificationEvent, { kind: 'state.alert' }>, stateName: string | null): SlackMessage {
+  return message(
+    `:rotating_light: *State alert*${stateName ? ` ${escape(stateName)}` : ''}: ${escape(event.reason)}`,
+    `State \`${event.stateId}\` — its versions: \`GET /api/v1/states/${event.stateId}/versions\``,
+  );
+}
+
+/** The codebase monitor registered or unregistered a project. */
+export function codebaseChangedMessage(event: Extract<NotificationEvent, { kind: 'codebase.changed' }>): SlackMessage {
+  const where = escape(`${event.repoFullName} ${event.dir}`);
+  return event.change === 'registered'
+    ? message(`:new: *Project registered*: ${escape(event.projectName)} — ${where} is a new root module on the default branch`, `Found by the codebase monitor ${escape(event.agentName)}.`)
+    : message(`:wastebasket: *Project unregistered*: ${escape(event.projectName)} — ${where} has no terraform files any more`, `Found by the codebase monitor ${escape(event.agentName)}.`);
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../core/actor.js';
 import { DomainError, LockedError } from '../../core/errors.js';
 import type { DriftRecord } from '../../core/drift/drift-record.js';
+import type { RemediationView } from '../../core/drift/drift-remediation.js';
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
 import type { Run } from '../../core/runs/run.model.js';
 import type { EnqueueResult } from '../../core/runs/runs.service.js';
@@ -98,4 +99,15 @@ export function approved(run: Run): string {
 
 export function discarded(run: Run): string {
   return `Discarded run \`${run.id}\`.`;
+}
+
+/** What a Plan remediation click queued: a plan per drifted project (its card follows it), or why one could not be. */
+export function remediationQueued(view: RemediationView): string {
+  if (!view.projects.length) return ':no_entry: nothing to remediate: the drift is no longer recorded';
+  return view.projects.map((p) => {
+    const where = escape(`${view.repoFullName} ${p.dir} (${p.workspace})`);
+    return p.run
+      ? `Planning the remediation of ${where} as run \`${p.run.id}\`; its card follows it, and Approve apply on it applies the plan.`
+      : `:no_entry: ${where}: ${escape(p.failure ?? p.error ?? 'not queued')}`;
+  }).join('\n');
 }

@@ -4,6 +4,7 @@ import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { SlackDeps } from './slack-context.js';
 import type { SlackCommand } from './slack-grammar.js';
 import * as replies from './replies.js';
+import { incidentDetail, incidentList } from './incident-blocks.js';
 
 /** Where a command came from: who typed it, in which channel. */
 export interface CommandOrigin {
@@ -56,6 +57,8 @@ export async function runCommand(deps: SlackDeps, actor: Actor, origin: CommandO
       return replies.unlocked(await core.locks.unlock(actor, cmd.lockId));
     case 'drift':
       return replies.driftList(await core.drift.list(actor, { projectName: cmd.project ?? undefined }));
+    case 'incident':
+      return cmd.incident ? incidentDetail(await core.incidents.get(actor, cmd.incident)) : incidentList(await core.incidents.unresolved(actor, 10));
   }
 }
 

@@ -34,7 +34,7 @@ export function createSlackFrontEnd(core: Core, config: Config, defaultTenantId:
   const server = new ServerWorkspace({ core, token: slack.botToken, apiUrl: slack.apiUrl, tenantId: defaultTenantId, channel: config.notifications.slackChannel, log: slackLog });
   const receiver = slack.appToken ? undefined : new KoaSlackReceiver({ signingSecret: slack.signingSecret!, bodyLimit: config.http.bodyLimit, log: slackLog });
   const app = createBoltApp({
-    deps: { core, log: slackLog, cards }, server, serverToken: slack.botToken, apiUrl: slack.apiUrl,
+    deps: { core, log: slackLog, cards }, server, serverToken: slack.botToken, apiUrl: slack.apiUrl, publicUrl: config.publicUrl,
     transport: receiver ? { receiver } : { appToken: slack.appToken! },
   });
   const oauth = slack.oauth ? slackOAuthRouter(core, { ...slack.oauth, apiUrl: slack.apiUrl, publicUrl: config.publicUrl }, slackLog) : undefined;

@@ -20,6 +20,7 @@ export type SlackCommand =
   | { kind: 'runs' | 'drift'; project: string | null }
   | { kind: 'locks' }
   | { kind: 'unlock'; lockId: string }
+  | { kind: 'incident'; incident: string | null }
   | { kind: 'error'; text: string };
 
 export type SlackCommandKind = SlackCommand['kind'];
@@ -41,6 +42,7 @@ const SIMPLE: Record<string, Arity> = {
   status: { name: 'status', arg: 'RUN_ID', optional: true },
   runs: { name: 'runs', arg: 'PROJECT', optional: true },
   drift: { name: 'drift', arg: 'PROJECT', optional: true },
+  incident: { name: 'incident', arg: 'INCIDENT', optional: true },
 };
 
 export function parseSlackCommand(text: string): SlackCommand {
@@ -73,6 +75,7 @@ function parseSimple(spec: Arity, args: string[]): SlackCommand {
     case 'unlock': return { kind: 'unlock', lockId: arg! };
     case 'status': return { kind: 'status', runId: arg };
     case 'runs': case 'drift': return { kind: spec.name, project: arg };
+    case 'incident': return { kind: 'incident', incident: arg };
     default: return { kind: spec.name as 'whoami' | 'locks' };
   }
 }
@@ -120,6 +123,7 @@ export function slackHelp(unknown?: string): string {
     '/atlantas locks              project locks held now',
     '/atlantas unlock <lock id>   release a lock and discard the plans under it',
     '/atlantas drift [project]    drift of your projects',
+    '/atlantas incident [id]      unresolved incidents, or one (INC-00000001) and its latest timeline',
     '/atlantas whoami             who Atlantas thinks you are',
     '/atlantas link <code>        link this Slack account (code from POST /api/v1/users/me/slack-link)',
     '/atlantas help               this text',

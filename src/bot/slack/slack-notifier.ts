@@ -7,11 +7,14 @@ import type { NotificationEvent } from '../../core/notifications/notification.js
 import {
   delivered, permanentFailure, retryLater, type DeliveryResult, type NotificationChannel, type NotificationTarget,
 } from '../../core/notifications/notification-channel.js';
+import type { DriftRecord } from '../../core/drift/drift-record.js';
 import type { Run } from '../../core/runs/run.model.js';
 import type { SlackWorkspace } from '../../core/slack/slack.service.js';
 import type { Logger } from '../../logger.js';
 import { postApprovalCard, postApprovalDecision } from './approval-card.js';
+import { postIncidentOpened, postIncidentResolved, refreshIncidentCards } from './incident-card.js';
 import { runCard } from './blocks.js';
+import { driftDetectedMessage, driftResolvedMessage } from './drift-messages.js';
 import * as messages from './notification-messages.js';
 
 
@@ -77,9 +80,58 @@ export class SlackNotificationChannel implements NotificationChannel {
         await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
         return;
       }
+      case 'incident.opened':
+        return postIncidentOpened(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
+      case 'incident.resolved':
+        return postIncidentResolved(this.deps.core, client, actor, event.incidentId, channel, this.deps.publicUrl);
+      case 'drift.detected':
+      case 'drift.resolved':
+        return this.sendDrift(client, ws, actor, event, channel);
+      case 'state.alert': {
+        const state = await this.deps.core.state.get(actor, event.stateId).catch((err) => (err instanceof NotFoundError ? null : Promise.reject(err)));
+        const m = messages.stateAlertMessage(event, state ? `${state.name} (${state.workspace})` : null);
+        await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+        return;
+      }
+      case 'codebase.changed': {
+        const m = messages.codebaseChangedMessage(event);
+        await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+        return;
+      }
+      case 'incident.updated':
+        await refreshIncidentCards(this.deps.core, client, actor, event.incidentId, this.deps.publicUrl);
+        return;
       default:
         return; // kinds Slack does not render (yet)
     }
+  }
+
+  /**
+   * drift.detected: the drifted resources and a Plan remediation button, remembered as the drift's
+   * thread; drift.resolved: a reply in that thread (a message of its own when none was posted).
+   */
+  private async sendDrift(client: WebClient, ws: SlackWorkspace, actor: Actor, event: Extract<NotificationEvent, { kind: 'drift.detected' | 'drift.resolved' }>, channel: string): Promise<void> {
+    const record = await this.named(actor, (await this.deps.core.drift.get(actor, event.driftId, 0)).record);
+    const subject = `drift:${record.id}`;
+    if (event.kind === 'drift.detected') {
+      if (!record.hasDrift) return; // gone again before this went out: drift.resolved follows, nothing to ask
+      const runUrl = record.planRunId && this.deps.publicUrl ? `${this.deps.publicUrl}/api/v1/runs/${record.planRunId}` : null;
+      const m = driftDetectedMessage(record, runUrl);
+      const posted = await client.chat.postMessage({ channel, text: m.text, blocks: m.blocks });
+      await this.deps.core.slack.recordThread(actor, subject, { teamId: ws.teamId, channelId: posted.channel ?? channel, messageTs: posted.ts! });
+      return;
+    }
+    const thread = await this.deps.core.slack.threadOf(actor.tenantId, subject);
+    const m = driftResolvedMessage(record);
+    const where = thread ? { channel: thread.channelId, thread_ts: thread.messageTs } : { channel };
+    await client.chat.postMessage({ ...where, text: m.text, blocks: m.blocks });
+  }
+
+  /** A registered project's drift goes by the project's name when no atlantis.yaml names it. */
+  private async named(actor: Actor, record: DriftRecord): Promise<DriftRecord> {
+    if (record.projectName || !record.projectId) return record;
+    const project = await this.deps.core.projects.require(actor, record.projectId).catch((err) => (err instanceof NotFoundError ? null : Promise.reject(err)));
+    return project ? { ...record, projectName: project.name } : record;
   }
 
   /** Brings the run's card up to date; returns its ts when the card is in `channel` (the message threads under it). */

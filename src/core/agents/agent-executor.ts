@@ -15,6 +15,8 @@ export interface AgentContext {
   actor: Actor;
   now: Date;
   log: Logger;
+  /** the finding keys still present from the previous execution: what this agent already acted on and told */
+  known: ReadonlySet<string>;
 }
 
 /** A finding that, the first time it is seen (or after it went away and came back), tells people through the Notifier. */
@@ -93,7 +95,8 @@ export class AgentExecutor {
     const actor = systemActors.agent(`agent:${agent.name}`, agent.tenantId);
     let outcome: ExecutionOutcome;
     try {
-      const result = await this.deps.behaviours[agent.agentType].run({ agent, execution, actor, now: this.deps.clock.now(), log });
+      const known = await this.deps.repo.findingKeys(agent.id);
+      const result = await this.deps.behaviours[agent.agentType].run({ agent, execution, actor, now: this.deps.clock.now(), log, known });
       outcome = { ...result, findings: await this.#notify(agent, result.findings ?? []) };
     } catch (err) {
       if (!(err instanceof DomainError)) log.error({ err }, 'agent execution failed');

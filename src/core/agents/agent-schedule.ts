@@ -2,7 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 
 /**
  * When an agent is due, from its cron expression (node-cron's grammar: 5 fields, or 6 with
- * seconds first) in its time zone (UTC unless it names one). Pure apart from node-cron's
+ * seconds first; naming one second unless ATLANTAS_AGENT_SECOND_SCHEDULES) in its time zone (UTC unless it names one). Pure apart from node-cron's
  * matcher, which is never started: nothing here schedules a timer. The scheduler asks one
  * question per agent and tick: the latest slot in (anchor, now], so slots missed while no
  * replica led collapse into one run instead of one per missed minute.
@@ -14,6 +14,19 @@ export function cronProblem(expression: string): string | null {
   if (result.valid) return null;
   const reasons = result.errors.map((e) => (e.field === 'expression' ? e.message : `${e.field}: ${e.message}`));
   return `"${expression}" is not a valid cron expression (${reasons.join('; ')}); expected 5 fields (minute hour day-of-month month day-of-week, e.g. "*/15 * * * *") or 6 with seconds first`;
+}
+
+/**
+ * Why a valid `expression` runs too often for an agent, or null. node-cron also takes per-second
+ * expressions (6 fields, seconds first); an agent runs at most once a minute (each execution is
+ * terraform runs, clones, registry calls), so a seconds field must name one second.
+ */
+export function frequencyProblem(expression: string): string | null {
+  const seconds = cron.parse(expression).second.length;
+  if (seconds > 1) {
+    return `"${expression}" runs ${seconds} times a minute; agents run at most once a minute: use 5 fields (e.g. "* * * * *" for every minute) or a seconds field naming one second (e.g. "0 * * * * *")`;
+  }
+  return null;
 }
 
 /** Why `timezone` is not an IANA time zone, or null. */

@@ -152,6 +152,12 @@ export class AgentRepository extends TenantRows<Agent, NewAgent, AgentChanges> {
     return row ?? null;
   }
 
+  /** The findings the agent's last execution left present (what it already told). */
+  async findingKeys(agentId: string): Promise<Set<string>> {
+    const rows = await this.q<{ key: string }>('SELECT key FROM agent_findings WHERE agent_id = :agentId', { agentId });
+    return new Set(rows.map((r) => r.key));
+  }
+
   /**
    * Records the findings present now and forgets those gone; returns the keys that are new
    * (never seen, or seen, gone and back), the ones to tell people about.

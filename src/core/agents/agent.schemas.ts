@@ -51,6 +51,13 @@ export const AGENT_CONFIG = {
     .strict(),
 } satisfies Record<AgentType, z.ZodType>;
 
+/**
+ * The config keys of each type that hold a URL the server will call: checked against the outbound
+ * guard when the agent is created or changed (and again at each call), so a tenant admin cannot
+ * point an agent at the server's own network.
+ */
+export const AGENT_OUTBOUND_URLS: Partial<Record<AgentType, readonly string[]>> = { upgrade_bot: ['registry_url', 'releases_url'] };
+
 export type StateWatcherConfig = z.output<typeof AGENT_CONFIG.state_watcher>;
 export type UpgradeBotConfig = z.output<typeof AGENT_CONFIG.upgrade_bot>;
 export type DriftMonitorConfig = z.output<typeof AGENT_CONFIG.drift_monitor>;

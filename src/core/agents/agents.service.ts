@@ -5,11 +5,13 @@ import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import { defined, translateConstraints } from '../db/unique.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
+import { assertOutboundUrl, type OutboundPolicy } from '../outbound/outbound-guard.js';
 import type { Run } from '../runs/run.model.js';
 import type { Agent, AgentType } from './agent.model.js';
 import type { AgentExecution, AgentRepository } from './agent.repository.js';
 import type { AgentExecutor } from './agent-executor.js';
-import { AGENT_CONFIG, type CreateAgentInput, type UpdateAgentInput } from './agent.schemas.js';
+import { frequencyProblem } from './agent-schedule.js';
+import { AGENT_CONFIG, AGENT_OUTBOUND_URLS, type CreateAgentInput, type UpdateAgentInput } from './agent.schemas.js';
 
 type TargetKind = 'project' | 'environment' | 'instance';
 /** Whether a row of the tenant with this id exists, per target kind. */
@@ -29,6 +31,10 @@ export class AgentsService {
     private readonly deps: {
       sequelize: Sequelize; repo: AgentRepository; targets: TargetExists; audit: AuditLog; executor: AgentExecutor; clock: Clock;
       runsByIds: (actor: Actor, ids: string[]) => Promise<Run[]>;
+      /** what the URLs an agent's config names may reach (ATLANTAS_ALLOW_PRIVATE_WEBHOOKS) */
+      outbound: OutboundPolicy;
+      /** schedules may run more than once a minute (ATLANTAS_AGENT_SECOND_SCHEDULES) */
+      secondSchedules: boolean;
     },
   ) {}
 
@@ -45,6 +51,8 @@ export class AgentsService {
   async create(actor: Actor, input: CreateAgentInput): Promise<Agent> {
     requirePermission(actor, 'agent:manage');
     const config = checkConfig(input.agent_type, input.config);
+    this.checkFrequency(input.schedule);
+    await checkOutbound(input.agent_type, config, this.deps.outbound);
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       await this.assertTargets(actor, input, transaction);
       const agent = await translateConstraints(`agent "${input.name}"`, () =>
@@ -67,6 +75,8 @@ export class AgentsService {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const current = await this.find(actor, id, transaction);
       const config = input.config === undefined ? undefined : checkConfig(current.agentType, input.config);
+      if (input.schedule !== undefined) this.checkFrequency(input.schedule);
+      if (config) await checkOutbound(current.agentType, config, this.deps.outbound);
       await this.assertTargets(actor, input, transaction);
       const rescheduled = input.schedule !== undefined || input.timezone !== undefined;
       const changes = defined({
@@ -135,6 +145,12 @@ export class AgentsService {
     });
   }
 
+  /** At most once a minute, unless the operator allows per-second schedules. */
+  private checkFrequency(schedule: string): void {
+    const problem = this.deps.secondSchedules ? null : frequencyProblem(schedule);
+    if (problem) throw new InputError(`schedule: ${problem}`, { code: 'validation_error', issues: [{ path: 'schedule', message: problem }] });
+  }
+
   private async find(actor: Actor, id: string, transaction?: Transaction): Promise<Agent> {
     const agent = await this.deps.repo.findById(actor.tenantId, id, transaction);
     if (!agent) throw notFound(id);
@@ -159,6 +175,13 @@ function checkConfig(type: AgentType, config: Record<string, unknown>): Record<s
   if (result.success) return config;
   const issues = result.error.issues.map((i) => ({ path: ['config', ...i.path].join('.'), message: i.message }));
   throw new InputError(`invalid config for ${type}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { code: 'validation_error', issues });
+}
+
+/** The URLs the config names (defaults are the public registries) must pass the outbound guard: a 400 naming the key otherwise. */
+async function checkOutbound(type: AgentType, config: Record<string, unknown>, policy: OutboundPolicy): Promise<void> {
+  for (const key of AGENT_OUTBOUND_URLS[type] ?? []) {
+    if (typeof config[key] === 'string') await assertOutboundUrl(config[key], policy, `config.${key}`);
+  }
 }
 
 const notFound = (id: string) => new NotFoundError(`agent ${id} not found`);

@@ -1,6 +1,7 @@
 import posix from 'node:path/posix';
 import { repoFullNameOf } from '../commands/registered-projects.js';
 import { ConflictError } from '../errors.js';
+import type { NotificationEvent } from '../notifications/notification.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { RepoSource } from '../ports/repo-source.js';
@@ -15,7 +16,8 @@ import { AGENT_CONFIG } from './agent.schemas.js';
  * terraform files, outside `modules/`, as Atlantis discovers projects) and keeps the registered
  * projects in step: a new root module is registered as a project, a registered project whose
  * directory no longer holds terraform files is unregistered. Both go through ProjectsService as
- * the agent's actor, so each is permission-checked and audited like a person's change. A
+ * the agent's actor, so each is permission-checked and audited like a person's change, and each
+ * is told once (`codebase.changed`, rendered in Slack). A
  * repository with an atlantis.yaml declares its own projects: it is reported and left alone.
  */
 export class CodebaseMonitorAgent implements AgentBehaviour {
@@ -36,7 +38,7 @@ export class CodebaseMonitorAgent implements AgentBehaviour {
   private async scan(ctx: AgentContext, target: { repo: string; url: string; branch: string }, projects: Project[]): Promise<NotifiableFinding[]> {
     const lease = await this.deps.workingCopies.checkout({
       tenantId: ctx.agent.tenantId, repoFullName: target.repo, cloneUrl: this.deps.repos.cloneUrl(target.repo), key: `agent-${ctx.agent.id}`,
-      workspace: 'default', ref: target.branch, credentials: await this.deps.repos.cloneCredentials(target.repo), readOnly: true,
+      workspace: 'default', ref: target.branch, credentials: await this.deps.repos.cloneCredentials(target.repo, ctx.agent.tenantId), readOnly: true,
     });
     let files: string[];
     try {
@@ -57,7 +59,10 @@ export class CodebaseMonitorAgent implements AgentBehaviour {
         const project = await this.deps.projects.create(ctx.actor, {
           name, repository_url: target.url, terraform_path: dir, workspace: 'default', branch: target.branch, state_backend: 'platform', auto_apply: false,
         });
-        findings.push({ key: `registered:${project.id}`, kind: 'codebase.project_registered', message: `${target.repo}: registered ${dir} as project ${name}`, details: { project_id: project.id, dir } });
+        findings.push({
+          key: `registered:${project.id}`, kind: 'codebase.project_registered', message: `${target.repo}: registered ${dir} as project ${name}`, details: { project_id: project.id, dir },
+          event: changed(ctx, 'registered', project.id, name, target.repo, dir),
+        });
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
         findings.push({ key: `name-taken:${target.repo}:${dir}`, kind: 'codebase.name_taken', message: `${target.repo}: ${dir} is new, but a project named ${name} exists; register it by hand` });
@@ -65,10 +70,20 @@ export class CodebaseMonitorAgent implements AgentBehaviour {
     }
     for (const project of registered.filter((p) => !dirs.has(posix.normalize(p.terraformPath || '.')))) {
       await this.deps.projects.delete(ctx.actor, project.id);
-      findings.push({ key: `unregistered:${project.id}`, kind: 'codebase.project_unregistered', message: `${target.repo}: ${project.terraformPath} has no terraform files any more; unregistered project ${project.name}`, details: { project_id: project.id } });
+      findings.push({
+        key: `unregistered:${project.id}`, kind: 'codebase.project_unregistered',
+        message: `${target.repo}: ${project.terraformPath} has no terraform files any more; unregistered project ${project.name}`, details: { project_id: project.id },
+        // the project row is gone: the event carries its name and path, and is routed to the tenant's channel
+        event: changed(ctx, 'unregistered', null, project.name, target.repo, posix.normalize(project.terraformPath || '.')),
+      });
     }
     return findings;
   }
+}
+
+/** The notification of one registration change (told once: the finding's key names the project). */
+function changed(ctx: AgentContext, change: 'registered' | 'unregistered', projectId: string | null, projectName: string, repoFullName: string, dir: string): NotificationEvent {
+  return { kind: 'codebase.changed', tenantId: ctx.agent.tenantId, projectId, change, projectName, repoFullName, dir, agentName: ctx.agent.name };
 }
 
 function uniqueRepos(projects: Project[]): { repo: string; url: string; branch: string }[] {

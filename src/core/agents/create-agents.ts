@@ -8,6 +8,7 @@ import type { EnvironmentRepository } from '../environments/environment.reposito
 import type { InstanceRepository } from '../instances/instance.repository.js';
 import type { LocksService } from '../locks/locks.service.js';
 import type { Notifier } from '../notifications/notification.js';
+import type { OutboundPolicy } from '../outbound/outbound-guard.js';
 import type { ProjectRepository } from '../projects/project.repository.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { Run } from '../runs/run.model.js';
@@ -34,6 +35,9 @@ export interface AgentsDeps {
   locks: LocksService;
   state: StateService;
   runsByIds: (actor: Actor, ids: string[]) => Promise<Run[]>;
+  outbound: OutboundPolicy;
+  /** ATLANTAS_AGENT_SECOND_SCHEDULES */
+  secondSchedules: boolean;
   /** agent types built elsewhere (they need the VCS host or working copies) */
   behaviours?: Partial<Record<'upgrade_bot' | 'codebase_monitor' | 'drift_monitor' | 'apply_bot', AgentBehaviour>>;
 }
@@ -52,7 +56,7 @@ export function createAgents(deps: AgentsDeps) {
     },
   });
   const service = new AgentsService({
-    sequelize: deps.sequelize, repo, audit: deps.audit, executor, clock: deps.clock, runsByIds: deps.runsByIds,
+    sequelize: deps.sequelize, repo, audit: deps.audit, executor, clock: deps.clock, runsByIds: deps.runsByIds, outbound: deps.outbound, secondSchedules: deps.secondSchedules,
     targets: {
       project: (t, id, tx) => deps.projectRepo.exists(t, id, tx),
       environment: (t, id, tx) => deps.environmentRepo.exists(t, id, tx),

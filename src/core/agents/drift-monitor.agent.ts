@@ -10,7 +10,11 @@ import { AGENT_CONFIG } from './agent.schemas.js';
 type DriftTargets = { kind: 'project'; project: string } | { kind: 'environment'; environmentId: string } | { kind: 'instance'; instanceId: string } | { kind: 'all' };
 interface DriftRecordView {
   id: string; repoFullName: string; dir: string; workspace: string; ref: string; status: string; reason: string | null;
-  refreshRunId: string | null; planRunId: string | null; hasDrift: boolean | null; summary: string | null;
+  refreshRunId: string | null; planRunId: string | null; hasDrift: boolean | null; summary: string | null; projectId: string | null; projectName: string; fingerprint: string | null;
+}
+/** core/incidents: drifted records open an incident, clean ones resolve theirs */
+export interface DriftIncidents {
+  driftChecked(actor: Actor, records: DriftRecordView[]): Promise<void>;
 }
 export interface DriftChecks {
   check(actor: Actor, targets: DriftTargets): Promise<{ checkId: string; records: DriftRecordView[]; errors: { repository: string; message: string }[] }>;
@@ -28,7 +32,7 @@ export interface DriftRemediations {
  * it and waits for a person's approval; it never applies unapproved.
  */
 export class DriftMonitorAgent implements AgentBehaviour {
-  constructor(private readonly deps: { drift: DriftChecks; remediations: DriftRemediations }) {}
+  constructor(private readonly deps: { drift: DriftChecks; remediations: DriftRemediations; incidents?: DriftIncidents }) {}
 
   async run(ctx: AgentContext): Promise<AgentResult> {
     const config = AGENT_CONFIG.drift_monitor.parse(ctx.agent.config);
@@ -39,13 +43,27 @@ export class DriftMonitorAgent implements AgentBehaviour {
       message: `${r.repoFullName}/${r.dir} (${r.workspace}): ${r.hasDrift ? r.summary ?? 'drifted' : r.reason ?? r.status}`,
       details: { drift_id: r.id, check_id: checkId },
     }));
+    await this.deps.incidents?.driftChecked(ctx.actor, records);
     for (const e of errors) findings.push({ key: `error:${e.repository}`, kind: 'drift.repository_error', message: `${e.repository}: ${e.message}` });
     if (config.auto_remediate) {
-      const drifted = new Map(records.filter((r) => r.hasDrift).map((r) => [`${r.repoFullName}\u0000${r.ref}`, r]));
-      for (const r of drifted.values()) {
+      const drifted = new Map<string, DriftRecordView[]>();
+      // a record skipped because the remediation's plan holds its lock keeps the drift it had
+      for (const r of records.filter((x) => x.hasDrift)) {
+        const repo = `${r.repoFullName}\u0000${r.ref}`;
+        drifted.set(repo, [...(drifted.get(repo) ?? []), r]);
+      }
+      for (const group of drifted.values()) {
+        const [r] = group;
+        // once per drift: the same drift on the next tick keeps the remediation that waits for a person (no new plan, no new approval request)
+        const key = `remediation:${r.repoFullName}:${r.ref}:${group.map((g) => `${g.id}@${g.fingerprint}`).sort().join(',')}`;
+        if (ctx.known.has(key)) {
+          findings.push({ key, kind: 'drift.remediation_requested', message: `${r.repoFullName}: a remediation was planned for this drift; it applies once a person approves` });
+          continue;
+        }
+        if (group.some((g) => g.status !== 'checked')) continue; // locked or failed this time: nothing to remediate from
         const remediation = await this.deps.remediations.remediate(ctx.actor, { repository: r.repoFullName, ref: r.ref, action: 'apply', driftOnly: true });
         runIds.push(...remediation.projects.flatMap((p) => (p.runId ? [p.runId] : [])));
-        findings.push({ key: `remediation:${remediation.id}`, kind: 'drift.remediation_requested', message: `${r.repoFullName}: remediation planned; it applies once a person approves` });
+        findings.push({ key, kind: 'drift.remediation_requested', message: `${r.repoFullName}: remediation planned; it applies once a person approves`, details: { remediation_id: remediation.id } });
       }
     }
     const drifted = records.filter((r) => r.hasDrift).length;

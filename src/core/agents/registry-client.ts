@@ -1,4 +1,5 @@
-import { UnavailableError } from '../errors.js';
+import { DomainError, UnavailableError } from '../errors.js';
+import { outboundFetch, type OutboundPolicy } from '../outbound/outbound-guard.js';
 import { latestRelease } from './terraform-constraints.js';
 
 /**
@@ -7,11 +8,13 @@ import { latestRelease } from './terraform-constraints.js';
  * releases URL answering HashiCorp's releases API (`[{ "version", "is_prerelease" }]`), the
  * releases index (`{ "versions": { "1.11.2": … } }`) or checkpoint (`{ "current_version" }`).
  * Answers are cached for one execution; a failure names the URL (never a credential: none is sent).
+ * Each request passes the outbound guard (the URLs are a tenant's choice): a private address is
+ * refused, and a redirect is not followed (it is reported as the status it is).
  */
 export class RegistryClient {
   readonly #cache = new Map<string, Promise<string | null>>();
 
-  constructor(private readonly options: { registryUrl: string; releasesUrl: string; timeoutMs?: number }) {}
+  constructor(private readonly options: { registryUrl: string; releasesUrl: string; outbound: OutboundPolicy; timeoutMs?: number }) {}
 
   /** null for a source on another registry host, or one the registry does not know */
   latestProvider(source: string): Promise<string | null> {
@@ -44,8 +47,9 @@ export class RegistryClient {
   private async fetchJson(url: string): Promise<unknown> {
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000), redirect: 'follow' });
+      res = await outboundFetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) }, this.options.outbound, 'upgrade_bot registry');
     } catch (err) {
+      if (err instanceof DomainError) throw err; // the outbound guard's refusal says what to fix
       throw new UnavailableError(`${url} could not be reached (${(err as Error).name === 'TimeoutError' ? 'timed out' : (err as Error).message})`, { code: 'agent.registry_unavailable' });
     }
     if (res.status === 404) return null;

@@ -1,5 +1,6 @@
 import posix from 'node:path/posix';
 import { repoFullNameOf } from '../commands/registered-projects.js';
+import { assertOutboundUrl, type OutboundPolicy } from '../outbound/outbound-guard.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { RepoSource } from '../ports/repo-source.js';
@@ -26,11 +27,14 @@ const TF_FILE = /\.(tf|tofu)$/;
  * autoplans it like any other.
  */
 export class UpgradeBotAgent implements AgentBehaviour {
-  constructor(private readonly deps: { projects: Pick<ProjectsService, 'list'>; vcs: VcsHost; repos: RepoSource; workingCopies: WorkingCopies }) {}
+  constructor(private readonly deps: { projects: Pick<ProjectsService, 'list'>; vcs: VcsHost; repos: RepoSource; workingCopies: WorkingCopies; outbound: OutboundPolicy }) {}
 
   async run(ctx: AgentContext): Promise<AgentResult> {
     const config = AGENT_CONFIG.upgrade_bot.parse(ctx.agent.config);
-    const registry = new RegistryClient({ registryUrl: config.registry_url, releasesUrl: config.releases_url });
+    // checked when the agent was saved too; again here, since the policy or the name's address may have changed since
+    await assertOutboundUrl(config.registry_url, this.deps.outbound, 'config.registry_url');
+    await assertOutboundUrl(config.releases_url, this.deps.outbound, 'config.releases_url');
+    const registry = new RegistryClient({ registryUrl: config.registry_url, releasesUrl: config.releases_url, outbound: this.deps.outbound });
     const projects = (await this.deps.projects.list(ctx.actor)).filter((p) => p.repositoryUrl && (!ctx.agent.targetProjectId || p.id === ctx.agent.targetProjectId));
     const findings: NotifiableFinding[] = [];
     for (const [key, group] of groupByRepo(projects)) {
@@ -46,7 +50,7 @@ export class UpgradeBotAgent implements AgentBehaviour {
     if (open) return { key: `open:${repo}#${open.number}`, kind: 'upgrade.pull_request_open', message: `${repo}: upgrade pull request #${open.number} is still open`, details: { url: open.htmlUrl } };
     const lease = await this.deps.workingCopies.checkout({
       tenantId: ctx.agent.tenantId, repoFullName: repo, cloneUrl: this.deps.repos.cloneUrl(repo), key: `agent-${ctx.agent.id}`, workspace: 'default',
-      ref: branch, credentials: await this.deps.repos.cloneCredentials(repo), readOnly: true,
+      ref: branch, credentials: await this.deps.repos.cloneCredentials(repo, ctx.agent.tenantId), readOnly: true,
     });
     let bumps: Bump[];
     let files: { path: string; content: string }[];

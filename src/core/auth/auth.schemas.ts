@@ -26,6 +26,14 @@ export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const SetRoleInput = z.object({ role: RoleInput });
 
+/** GET /api/v1/users: a page of the tenant's users, oldest first. */
+export const ListUsersQuery = z.object({
+  role: RoleInput.optional(),
+  active: z.enum(['true', 'false'], { message: 'must be true or false' }).optional().describe('only active (true) or deactivated (false) users'),
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(200).default(50),
+}).strict();
+
 export const ChangePasswordInput = z.object({
   current_password: z.string().min(1, 'is required'),
   new_password: Password,
@@ -58,6 +66,7 @@ export const QuotasInput = z
   .object({
     max_instances: z.number().int().min(0).max(100_000),
     max_environments: z.number().int().min(0).max(100_000),
+    max_incidents: z.number().int().min(0).max(1_000_000),
     cpu_quota: z.string().regex(/^\d+(m)?$/, 'must be CPU units such as 4000m or 4'),
     memory_quota: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)?$/, 'must be a quantity such as 8Gi or 512Mi'),
   })

@@ -157,6 +157,19 @@ export class AuthService {
     return actor;
   }
 
+  /**
+   * Email + password → the person, as an actor without a session: for a login form that hands out
+   * something else (terraform login's authorization code). Same limits as `login`.
+   */
+  async passwordActor(email: string, password: string, clientAddress: string, via: Via): Promise<Actor> {
+    return userActor(await this.passwordUser(email, password, clientAddress), via);
+  }
+
+  /** An active user as an actor (the owner of an authorization code being exchanged). */
+  async userActor(userId: string, via: Via): Promise<Actor> {
+    return userActor(await this.activeUser(userId), via);
+  }
+
   async me(actor: Actor): Promise<User> {
     if (!actor.userId) throw new NotFoundError('this actor has no user profile');
     return this.activeUser(actor.userId);
@@ -222,4 +235,8 @@ export class AuthService {
     if (!user || !user.isActive) throw new AuthenticationError('account is deactivated or does not exist', { code: 'invalid_token' });
     return user;
   }
+}
+
+function userActor(user: User, via: Via): Actor {
+  return { kind: 'user', tenantId: user.tenantId, userId: user.id, role: user.role, name: user.email, via, isPlatformAdmin: user.isPlatformAdmin };
 }

@@ -44,4 +44,6 @@ export const systemActors = {
   slackUninstall: (tenantId: string) => system('slack:app_uninstalled', tenantId, 'admin', 'slack', true),
   /** a scheduler agent (drift monitor, upgrade bot …): plans freely, never approves */
   agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
+  /** raises and resolves the incidents of applies that errored or later succeeded (core/incidents) */
+  incidents: (tenantId: string) => system('incidents', tenantId, 'member', 'system', true),
 };

@@ -25,6 +25,13 @@ export class UserRepository {
     return rows.map((r) => r.get({ plain: true }));
   }
 
+  /** One page of the tenant's users, oldest first, with how many match the filter. */
+  async page(tenantId: string, filter: { role?: Role; isActive?: boolean; limit: number; offset: number }): Promise<{ users: User[]; total: number }> {
+    const where = { tenantId, ...(filter.role ? { role: filter.role } : {}), ...(filter.isActive !== undefined ? { isActive: filter.isActive } : {}) };
+    const { rows, count } = await this.model.findAndCountAll({ where, order: [['createdAt', 'ASC'], ['id', 'ASC']], limit: filter.limit, offset: filter.offset });
+    return { users: rows.map((r) => r.get({ plain: true })), total: count };
+  }
+
   /** Throws Sequelize's UniqueConstraintError on a taken email (the service maps it). */
   async create(values: { tenantId: string; email: string; name: string; passwordHash: string; role: Role; isPlatformAdmin: boolean }, options: Tx = {}): Promise<User> {
     const row = await this.model.create(values, { transaction: options.transaction });

@@ -32,9 +32,10 @@ interface Deps {
 export class UsersService {
   constructor(private readonly deps: Deps) {}
 
-  async list(actor: Actor): Promise<PublicUser[]> {
+  async list(actor: Actor, filter: { role?: Role; isActive?: boolean; limit: number; offset: number } = { limit: 1000, offset: 0 }): Promise<{ users: PublicUser[]; total: number }> {
     requirePermission(actor, 'user:read');
-    return (await this.deps.users.list(actor.tenantId)).map(toPublicUser);
+    const { users, total } = await this.deps.users.page(actor.tenantId, filter);
+    return { users: users.map(toPublicUser), total };
   }
 
   async register(actor: Actor, input: RegisterInput): Promise<PublicUser> {

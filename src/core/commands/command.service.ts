@@ -112,7 +112,7 @@ export class CommandService {
     this.deps.log.debug({ repo: req.repoFullName }, 'command accepted');
     const lease = await this.deps.workingCopies.checkout({
       tenantId: actor.tenantId, repoFullName: req.repoFullName, cloneUrl: repoUrl, key: resolveKey(key), workspace: 'default',
-      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName), readOnly: true,
+      ref: req.ref, commitSha: req.commitSha, credentials: await this.deps.repos.cloneCredentials(req.repoFullName, actor.tenantId), readOnly: true,
     });
     this.deps.log.debug({ repo: req.repoFullName }, 'command read the repository');
     try {

@@ -42,12 +42,8 @@ export interface ServerPolicyInput extends PolicyTarget {
  * and what each project requires, and picks the projects a command names.
  */
 export async function resolveTargets(repoDir: string, sel: TargetSelection, autoplanFileList: string[], server: ServerPolicyInput): Promise<ResolvedTarget[]> {
-  const settings = serverSettings(server.server, server);
-  const read = await readRepoConfig(repoDir, settings.repoConfigFile ? [settings.repoConfigFile] : CONFIG_FILES, serverWorkflowNames(server.server));
-  const policy = effectiveRepoPolicy(server.server, server, read?.config ?? null, read?.fileName);
-  const config = read && { ...read.config, autodiscover: policy.autodiscover };
   const files = await listRepoFiles(repoDir);
-  const all = resolveProjects(config, files);
+  const { all, config, policy } = await discoverRepoProjects(files, (name) => readRepoFile(repoDir, name), server);
   let chosen: RepoProject[];
   if (sel.projects?.length) chosen = sel.projects.map((name) => byName(all, name, config));
   else if (sel.paths?.length) chosen = sel.paths.flatMap((p) => byPath(all, files, p));
@@ -57,10 +53,24 @@ export async function resolveTargets(repoDir: string, sel: TargetSelection, auto
   return order(dedupe(chosen), (p) => policyForProject(policy, p.config).applyRequirements);
 }
 
+/**
+ * Every project of a repository, as autoplan and commands see it: the config file the server
+ * allows (atlantis.yaml), checked against the server-side repo config, then discovery. `files` is
+ * the repository's file list and `readFile` its text by path (null when absent); from a working
+ * copy or from GitHub's tree API (github/apps/{id}/…/terraform-workspaces), the answer is the same.
+ */
+export async function discoverRepoProjects(files: string[], readFile: (name: string) => Promise<string | null>, server: ServerPolicyInput) {
+  const settings = serverSettings(server.server, server);
+  const read = await readRepoConfig(readFile, settings.repoConfigFile ? [settings.repoConfigFile] : CONFIG_FILES, serverWorkflowNames(server.server));
+  const policy = effectiveRepoPolicy(server.server, server, read?.config ?? null, read?.fileName);
+  const config = read && { ...read.config, autodiscover: policy.autodiscover };
+  return { all: resolveProjects(config, files), config, policy, configFile: read?.fileName ?? null };
+}
+
 /** The first config file present; a link, a non-file or a huge file is refused (repo-file.ts), never followed. */
-async function readRepoConfig(repoDir: string, names: string[], knownWorkflows: string[]): Promise<{ config: RepoConfig; fileName: string } | null> {
+async function readRepoConfig(readFile: (name: string) => Promise<string | null>, names: string[], knownWorkflows: string[]): Promise<{ config: RepoConfig; fileName: string } | null> {
   for (const name of names) {
-    const text = await readRepoFile(repoDir, name);
+    const text = await readFile(name);
     if (text !== null) return { config: parseRepoConfig(text, name, { knownWorkflows }), fileName: name };
   }
   return null;

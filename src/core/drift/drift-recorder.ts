@@ -61,10 +61,12 @@ export class DriftRecorder {
   }
 
   private async tell(record: DriftRecord, kind: 'drift.detected' | 'drift.resolved', dedupeKey: string, transaction: Transaction): Promise<void> {
-    // The event names a registered project; drift of an unregistered repository path is kept in its record only.
-    if (!record.projectId) return;
+    // An unregistered root module (no project id) is told too: the repository path names it, routing uses the tenant's channel.
     await this.deps.notifier.publish(
-      { kind, tenantId: record.tenantId, projectId: record.projectId, workspace: record.workspace, driftId: record.id, runId: record.planRunId ?? undefined },
+      {
+        kind, tenantId: record.tenantId, projectId: record.projectId, repoFullName: record.repoFullName, dir: record.dir, workspace: record.workspace,
+        driftId: record.id, runId: record.planRunId ?? undefined,
+      },
       { transaction, dedupeKey },
     );
   }

@@ -22,6 +22,13 @@ export interface RemediateInput {
   driftOnly?: boolean;
 }
 
+export interface RemediateOptions {
+  /** false: return once the runs are queued (default: wait until they settle) */
+  wait?: boolean;
+  /** a plan is kept, holding its lock, to be applied by run id */
+  keepPlan?: boolean;
+}
+
 /** Who holds the locks of a remediation's runs: a later remediation supersedes its waiting plan, nobody else's. */
 const REMEDIATION_LOCK_HOLDER = 'drift-remediation';
 
@@ -50,23 +57,28 @@ export class DriftRemediationService {
     return this.run(actor, input, pickTargets(input, known), known);
   }
 
-  /** Remediates one drift record (a notification's "Plan remediation" button, an agent's auto_remediate). */
-  async remediateRecord(actor: Actor, driftId: string, action: RemediationAction): Promise<RemediationView> {
+  /**
+   * Remediates one drift record (a notification's "Plan remediation" button, an agent's
+   * auto_remediate). `wait: false` returns once the runs are queued; `keepPlan` keeps a plan to be
+   * applied by run id later (POST /api/v1/runs/{id}/apply, Slack's Approve apply): the apply is
+   * then an ordinary one, with its permission and approval rules.
+   */
+  async remediateRecord(actor: Actor, driftId: string, action: RemediationAction, options: RemediateOptions = {}): Promise<RemediationView> {
     requirePermission(actor, action === 'plan' ? 'run:plan' : 'run:apply');
     const [record] = isUuid(driftId) ? await this.deps.drift.list(actor.tenantId, { ids: [driftId] }) : [];
     if (!record) throw new NotFoundError(`drift record ${driftId} not found`, { code: 'drift_not_found' });
     const targets = record.projectName ? { names: [record.projectName], paths: [] } : { names: [], paths: [{ dir: record.dir, workspace: record.workspace }] };
-    return this.run(actor, { repository: record.repoFullName, ref: record.ref, action, driftOnly: true }, targets, [record]);
+    return this.run(actor, { repository: record.repoFullName, ref: record.ref, action, driftOnly: true }, targets, [record], options);
   }
 
-  private async run(actor: Actor, input: RemediateInput, targets: Targets, known: DriftRecord[]): Promise<RemediationView> {
+  private async run(actor: Actor, input: RemediateInput, targets: Targets, known: DriftRecord[], options: RemediateOptions = {}): Promise<RemediationView> {
     const asker: Actor = { ...actor, applyPolicy: undefined };
     const results: EnqueueResult[] = [];
     const submit = async (selection: { projects?: string[]; paths?: { dir: string; workspace: string }[] }) =>
       results.push(...(await this.deps.commands.submit(asker, {
         operation: input.action, source: 'drift', repoFullName: input.repository, ref: input.ref, ...selection,
         autoApply: input.action === 'apply' && mayApplyWithoutApproval(asker), lockHolderName: REMEDIATION_LOCK_HOLDER,
-        title: `drift remediation: ${input.action}`,
+        title: `drift remediation: ${input.action}`, keepPlan: input.action === 'plan' && !!options.keepPlan,
       })).results);
     if (targets.names.length) await submit({ projects: targets.names });
     if (targets.paths.length) await submit({ paths: targets.paths });
@@ -80,7 +92,7 @@ export class DriftRemediationService {
     await this.deps.repo.insert(remediation);
     await this.deps.audit.record(actor, `drift.remediate_${input.action}`, { type: 'drift_remediation', id: remediation.id }, { repo: input.repository, projects: remediation.projects.length });
     const ids = remediation.projects.flatMap((p) => (p.runId ? [p.runId] : []));
-    const runs = ids.length ? await this.deps.runs.waitForSettled(actor, ids, this.deps.waitMs) : [];
+    const runs = !ids.length ? [] : options.wait === false ? await this.deps.runs.byIds(actor, ids) : await this.deps.runs.waitForSettled(actor, ids, this.deps.waitMs);
     return viewRemediation(remediation, new Map(runs.map((r) => [r.id, r])));
   }
 

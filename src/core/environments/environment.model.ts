@@ -14,12 +14,14 @@ export interface Environment {
   instanceId: string | null;
   driftStatus: string;
   lastDriftCheckAt: Date | null;
+  /** the cloud credential runs of its projects get when the project names none */
+  cloudCredentialId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Environment,
-  'id' | 'region' | 'terraformWorkspace' | 'repositoryUrl' | 'instanceId' | 'driftStatus' | 'lastDriftCheckAt' | 'createdAt' | 'updatedAt'
+  'id' | 'region' | 'terraformWorkspace' | 'repositoryUrl' | 'instanceId' | 'driftStatus' | 'lastDriftCheckAt' | 'cloudCredentialId' | 'createdAt' | 'updatedAt'
 >;
 export type EnvironmentModel = ModelStatic<Model<Environment, Creation>>;
 
@@ -37,6 +39,7 @@ export function defineEnvironmentModel(sequelize: Sequelize): EnvironmentModel {
       instanceId: DataTypes.UUID,
       driftStatus: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'unknown' },
       lastDriftCheckAt: DataTypes.DATE,
+      cloudCredentialId: DataTypes.UUID,
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

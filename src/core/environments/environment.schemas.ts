@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RepositoryUrl, ResourceName, Workspace } from '../projects/project.schemas.js';
+import { CloudCredentialRef, RepositoryUrl, ResourceName, Workspace } from '../projects/project.schemas.js';
 import { CLOUD_PROVIDERS } from './environment.model.js';
 
 const Provider = z.enum(CLOUD_PROVIDERS, { message: `must be one of ${CLOUD_PROVIDERS.join(', ')}` });
@@ -13,6 +13,7 @@ export const CreateEnvironmentInput = z
     terraform_workspace: Workspace.default('default'),
     repository_url: RepositoryUrl.default(''),
     instance_id: z.string().uuid().nullable().optional(),
+    cloud_credential_id: CloudCredentialRef.optional(),
   })
   .strict();
 export type CreateEnvironmentInput = z.infer<typeof CreateEnvironmentInput>;
@@ -25,6 +26,7 @@ export const UpdateEnvironmentInput = z
     terraform_workspace: Workspace,
     repository_url: RepositoryUrl,
     instance_id: z.string().uuid().nullable(),
+    cloud_credential_id: CloudCredentialRef,
   })
   .partial()
   .strict();

@@ -5,6 +5,7 @@ import { inTransaction } from '../db/transaction.js';
 import { defined, translateConstraints } from '../db/unique.js';
 import { NotFoundError } from '../errors.js';
 import type { InstanceRepository } from '../instances/instance.repository.js';
+import type { CredentialAssignment } from '../projects/projects.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import type { Environment } from './environment.model.js';
 import type { EnvironmentRepository } from './environment.repository.js';
@@ -13,7 +14,7 @@ import type { CreateEnvironmentInput, UpdateEnvironmentInput } from './environme
 /** Cloud environments (provider, region, workspace); counted against max_environments. */
 export class EnvironmentsService {
   constructor(
-    private readonly deps: { sequelize: Sequelize; repo: EnvironmentRepository; instances: InstanceRepository; tenants: TenantsService; audit: AuditLog },
+    private readonly deps: { sequelize: Sequelize; repo: EnvironmentRepository; instances: InstanceRepository; tenants: TenantsService; audit: AuditLog; credentials: CredentialAssignment },
   ) {}
 
   async list(actor: Actor): Promise<Environment[]> {
@@ -31,11 +32,13 @@ export class EnvironmentsService {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       await this.deps.tenants.assertQuota(actor.tenantId, 'environments', transaction);
       if (input.instance_id) await this.assertInstance(actor, input.instance_id, transaction);
+      if (input.cloud_credential_id) await this.deps.credentials.assertAssignable(actor, input.cloud_credential_id, transaction);
       const environment = await translateConstraints(`environment "${input.name}"`, () =>
         this.deps.repo.insert(
           {
             tenantId: actor.tenantId, name: input.name, cloudProvider: input.cloud_provider, region: input.region,
             terraformWorkspace: input.terraform_workspace, repositoryUrl: input.repository_url, instanceId: input.instance_id ?? null,
+            cloudCredentialId: input.cloud_credential_id ?? null,
           },
           transaction,
         ),
@@ -48,11 +51,15 @@ export class EnvironmentsService {
   async update(actor: Actor, id: string, input: UpdateEnvironmentInput): Promise<Environment> {
     requirePermission(actor, 'environment:write');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      await this.find(actor, id, transaction);
+      const before = await this.find(actor, id, transaction);
       if (input.instance_id) await this.assertInstance(actor, input.instance_id, transaction);
+      if (input.cloud_credential_id !== undefined && input.cloud_credential_id !== before.cloudCredentialId) {
+        if (input.cloud_credential_id) await this.deps.credentials.assertAssignable(actor, input.cloud_credential_id, transaction);
+        else requirePermission(actor, 'credential:manage');
+      }
       const changes = defined({
         name: input.name, cloudProvider: input.cloud_provider, region: input.region, terraformWorkspace: input.terraform_workspace,
-        repositoryUrl: input.repository_url, instanceId: input.instance_id,
+        repositoryUrl: input.repository_url, instanceId: input.instance_id, cloudCredentialId: input.cloud_credential_id,
       });
       const environment = await translateConstraints(`environment "${input.name}"`, () => this.deps.repo.update(actor.tenantId, id, changes, transaction));
       if (!environment) throw notFound(id);

@@ -19,10 +19,35 @@ export type NotificationEvent =
   /** an automated actor asked for a human's approval (the MCP approval gate) */
   | { kind: 'approval.requested'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
   | { kind: 'approval.decided'; tenantId: string; projectId: string | null; approvalId: string; runId?: string }
-  | { kind: 'drift.detected'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
-  | { kind: 'drift.resolved'; tenantId: string; projectId: string; workspace: string; driftId: string; runId?: string }
+  /**
+   * drift of a project + workspace appeared (or changed), or went away. `projectId` is null for a
+   * root module nobody registered (a discovered directory, an atlantis.yaml project): the
+   * repository path says which.
+   */
+  | ({ kind: 'drift.detected' } & DriftEventFields)
+  | ({ kind: 'drift.resolved' } & DriftEventFields)
   | { kind: 'state.alert'; tenantId: string; projectId: string | null; stateId: string; reason: string }
-  | { kind: 'incident.opened'; tenantId: string; projectId: string | null; incidentId: string };
+  | { kind: 'incident.opened'; tenantId: string; projectId: string | null; incidentId: string }
+  | { kind: 'incident.resolved'; tenantId: string; projectId: string | null; incidentId: string }
+  /** the codebase monitor registered a new root module as a project, or unregistered one whose directory is gone */
+  | {
+    kind: 'codebase.changed'; tenantId: string; projectId: string | null; change: 'registered' | 'unregistered';
+    projectName: string; repoFullName: string; dir: string; agentName: string;
+  }
+  /** another status (open, acknowledged, investigating, closed): channels bring what they posted up to date, and post nothing new */
+  | { kind: 'incident.updated'; tenantId: string; projectId: string | null; incidentId: string }
+  /** a runbook's notify step (core/runbooks): the execution row holds the message */
+  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number };
+
+interface DriftEventFields {
+  tenantId: string;
+  projectId: string | null;
+  repoFullName: string;
+  dir: string;
+  workspace: string;
+  driftId: string;
+  runId?: string;
+}
 
 export type NotificationKind = NotificationEvent['kind'];
 
@@ -47,7 +72,8 @@ export const silentNotifier: Notifier = { publish: async () => {} };
 /** Every kind, for settings that pick some (a project's `notify_events`); the check below keeps it complete. */
 export const NOTIFICATION_KINDS = [
   'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
-  'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened',
+  'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened', 'codebase.changed',
+  'incident.resolved', 'incident.updated', 'runbook.notify',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 export const NOTIFICATION_KINDS_COMPLETE: [Missing] extends [never] ? true : { missing: Missing } = true;

@@ -7,7 +7,7 @@ export interface RunMetricLabels {
 }
 
 /** How a webhook delivery ended at the receiver. */
-export type WebhookResult = 'accepted' | 'duplicate' | 'invalid_signature' | 'bad_request' | 'too_large';
+export type WebhookResult = 'accepted' | 'duplicate' | 'invalid_signature' | 'bad_request' | 'too_large' | 'unknown_installation';
 
 /**
  * The port through which core reports what it does, for an operator to watch (Prometheus at the

@@ -1,7 +1,8 @@
 /** Where a repository is cloned from and with which credentials (GitHub, GHES, tests' insteadOf). */
 export interface RepoSource {
   cloneUrl(repoFullName: string): string;
-  cloneCredentials(repoFullName: string): Promise<{ username: string; password: string } | undefined>;
+  /** for a run (or a read) of `tenantId`: each tenant clones with its own credentials (core/github-apps/tenant-repo-source.ts) */
+  cloneCredentials(repoFullName: string, tenantId: string): Promise<{ username: string; password: string } | undefined>;
   /** a link to the repository or one of its pull requests */
   webUrl(repoFullName: string, prNumber?: number): string;
 }

@@ -1,5 +1,9 @@
 import { DataTypes, type Model, type ModelStatic, type Optional, type Sequelize } from 'sequelize';
 
+/** A project's criticality, most to least. */
+export const CRITICALITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
 export interface Project {
   id: string;
   tenantId: string;
@@ -10,6 +14,8 @@ export interface Project {
   branch: string;
   stateBackend: string;
   autoApply: boolean;
+  /** applies only inside the window of an approved ITSM change request (core/itsm) */
+  requiresChange: boolean;
   instanceId: string | null;
   environmentId: string | null;
   positionX: number | null;
@@ -18,13 +24,17 @@ export interface Project {
   slackChannel: string | null;
   /** the notification kinds this project sends; null = every kind, [] = none */
   notifyEvents: string[] | null;
+  /** how much an incident on it matters: automatic incidents take their severity from it (ATLANTAS_INCIDENT_SEVERITY); null = the default */
+  criticality: Criticality | null;
+  /** the cloud credential its runs get (else its environment's) */
+  cloudCredentialId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 type Creation = Optional<
   Project,
-  | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply'
-  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'createdAt' | 'updatedAt'
+  | 'id' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply' | 'requiresChange'
+  | 'instanceId' | 'environmentId' | 'positionX' | 'positionY' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'cloudCredentialId' | 'createdAt' | 'updatedAt'
 >;
 export type ProjectModel = ModelStatic<Model<Project, Creation>>;
 
@@ -41,12 +51,15 @@ export function defineProjectModel(sequelize: Sequelize): ProjectModel {
       branch: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'main' },
       stateBackend: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'platform' },
       autoApply: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      requiresChange: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       instanceId: DataTypes.UUID,
       environmentId: DataTypes.UUID,
       positionX: DataTypes.DOUBLE,
       positionY: DataTypes.DOUBLE,
       slackChannel: DataTypes.TEXT,
       notifyEvents: DataTypes.ARRAY(DataTypes.TEXT),
+      criticality: DataTypes.TEXT,
+      cloudCredentialId: DataTypes.UUID,
       createdAt: DataTypes.DATE,
       updatedAt: DataTypes.DATE,
     },

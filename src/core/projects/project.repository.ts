@@ -3,7 +3,7 @@ import { PositionedTenantRows } from '../db/tenant-rows.js';
 import { isUuid } from '../ids.js';
 import type { Project } from './project.model.js';
 
-type Writable = 'name' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply' | 'environmentId' | 'instanceId' | 'slackChannel' | 'notifyEvents';
+type Writable = 'name' | 'repositoryUrl' | 'terraformPath' | 'workspace' | 'branch' | 'stateBackend' | 'autoApply' | 'requiresChange' | 'environmentId' | 'instanceId' | 'slackChannel' | 'notifyEvents' | 'criticality' | 'cloudCredentialId';
 export type NewProject = Pick<Project, 'tenantId' | 'name'> & Partial<Pick<Project, Writable>>;
 export type ProjectChanges = Partial<Pick<Project, Writable>>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cleanRepoRelDir, workspaceProblem } from './paths.js';
 import { NOTIFICATION_KINDS } from '../notifications/notification.js';
+import { CRITICALITIES } from './project.model.js';
 
 export const ResourceName = z
   .string()
@@ -46,6 +47,13 @@ export const NotifyEvents = z
   .nullable()
   .describe('the notification kinds this project sends; null (the default) = every kind, [] = none');
 
+export const Criticality = z
+  .enum(CRITICALITIES, { message: `must be one of ${CRITICALITIES.join(', ')}` })
+  .nullable()
+  .describe('how much an incident on this project matters; automatic incidents take their severity from it (null: the default severity)');
+/** A cloud credential of the tenant its runs get as env (admins only); null: none (an environment's, if any). */
+export const CloudCredentialRef = z.string().uuid('must be a cloud credential id').nullable();
+
 const ProjectFields = {
   name: ResourceName,
   repository_url: RepositoryUrl.default(''),
@@ -54,9 +62,12 @@ const ProjectFields = {
   branch: z.string().trim().min(1).max(255).default('main'),
   state_backend: z.enum(['platform', 'external']).default('platform'),
   auto_apply: z.boolean().default(false),
+  requires_change: z.boolean().optional().describe('apply only inside the window of an approved change request (/api/itsm/changes)'),
   environment_id: z.string().uuid().nullable().optional(),
   slack_channel: SlackChannel.optional(),
   notify_events: NotifyEvents.optional(),
+  criticality: Criticality.optional(),
+  cloud_credential_id: CloudCredentialRef.optional(),
 };
 
 export const CreateProjectInput = z.object(ProjectFields).strict();
@@ -71,9 +82,12 @@ export const UpdateProjectInput = z
     branch: z.string().trim().min(1).max(255),
     state_backend: z.enum(['platform', 'external']),
     auto_apply: z.boolean(),
+    requires_change: z.boolean(),
     environment_id: z.string().uuid().nullable(),
     slack_channel: SlackChannel,
     notify_events: NotifyEvents,
+    criticality: Criticality,
+    cloud_credential_id: CloudCredentialRef,
   })
   .partial()
   .strict();

@@ -21,6 +21,13 @@ interface Deps {
   instances: InstanceRepository;
   environments: EnvironmentRepository;
   audit: AuditLog;
+  /** who may point a project at a cloud credential, and at which */
+  credentials: CredentialAssignment;
+}
+
+/** Only an admin sets or clears a project's or environment's credential, and only to one of the tenant's. */
+export interface CredentialAssignment {
+  assertAssignable(actor: Actor, credentialId: string, transaction?: Transaction): Promise<void>;
 }
 
 /** Terraform projects mapped to repositories, their instance assignment and dependencies. */
@@ -49,12 +56,14 @@ export class ProjectsService {
     requirePermission(actor, 'project:write');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       if (input.environment_id) await this.assertEnvironment(actor, input.environment_id, transaction);
+      if (input.cloud_credential_id) await this.assertCredential(actor, input.cloud_credential_id, transaction);
       const project = await translateConstraints(`project "${input.name}"`, () =>
         this.deps.repo.insert(
           {
             tenantId: actor.tenantId, name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path,
-            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply,
-            environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null,
+            workspace: input.workspace, branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change ?? false,
+            environmentId: input.environment_id ?? null, slackChannel: input.slack_channel ?? null, notifyEvents: input.notify_events ?? null, criticality: input.criticality ?? null,
+            cloudCredentialId: input.cloud_credential_id ?? null,
           },
           transaction,
         ),
@@ -67,12 +76,13 @@ export class ProjectsService {
   async update(actor: Actor, id: string, input: UpdateProjectInput): Promise<Project> {
     requirePermission(actor, 'project:write');
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
-      await this.find(actor, id, transaction);
+      const before = await this.find(actor, id, transaction);
       if (input.environment_id) await this.assertEnvironment(actor, input.environment_id, transaction);
+      if (input.cloud_credential_id !== undefined && input.cloud_credential_id !== before.cloudCredentialId) await this.assertCredential(actor, input.cloud_credential_id, transaction);
       const changes = defined({
         name: input.name, repositoryUrl: input.repository_url, terraformPath: input.terraform_path, workspace: input.workspace,
-        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, environmentId: input.environment_id,
-        slackChannel: input.slack_channel, notifyEvents: input.notify_events,
+        branch: input.branch, stateBackend: input.state_backend, autoApply: input.auto_apply, requiresChange: input.requires_change, environmentId: input.environment_id,
+        slackChannel: input.slack_channel, notifyEvents: input.notify_events, criticality: input.criticality, cloudCredentialId: input.cloud_credential_id,
       });
       const project = await translateConstraints(`project "${input.name}"`, () => this.deps.repo.update(actor.tenantId, id, changes, transaction));
       if (!project) throw notFound(id);
@@ -163,6 +173,12 @@ export class ProjectsService {
       await this.deps.audit.record(actor, 'project.graph.layout', { type: 'graph' }, { nodes: updated }, { transaction });
       return { updated };
     });
+  }
+
+  /** Setting or clearing a cloud credential is an admin's decision (null: clearing it). */
+  private async assertCredential(actor: Actor, credentialId: string | null, transaction: Transaction): Promise<void> {
+    if (credentialId) await this.deps.credentials.assertAssignable(actor, credentialId, transaction);
+    else requirePermission(actor, 'credential:manage');
   }
 
   private async find(actor: Actor, id: string, transaction: Transaction): Promise<Project> {

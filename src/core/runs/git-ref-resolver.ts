@@ -11,6 +11,6 @@ export class GitRefResolver implements RefResolver {
     // A pull request's runs carry its head ref (refs/pull/N/head); others their branch or tag.
     const ref = run.ref || (run.prNumber ? `refs/pull/${run.prNumber}/head` : 'HEAD');
     const url = run.repoUrl || this.deps.repos.cloneUrl(run.repoFullName);
-    return resolveRemoteRef(url, ref, await this.deps.repos.cloneCredentials(run.repoFullName), { baseEnv: this.deps.baseEnv });
+    return resolveRemoteRef(url, ref, await this.deps.repos.cloneCredentials(run.repoFullName, run.tenantId), { baseEnv: this.deps.baseEnv });
   }
 }

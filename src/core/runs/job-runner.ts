@@ -15,6 +15,7 @@ import type { TerraformResult, TerraformRunner } from '../terraform/terraform-ru
 import type { WorkingCopies } from '../terraform/working-copy.js';
 import { assertExtraArgPathsInside } from './extra-args.js';
 import { PLAN_FILE, type Job, type JobSink, type PlanDetails, type PlannedResult, type ResourceChangeSummary } from './job.js';
+import { RedactingSink, SecretRedactor } from './secret-redactor.js';
 
 export interface JobRunnerDeps {
   workingCopies: WorkingCopies;
@@ -58,7 +59,9 @@ export class JobRunner {
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
-  async execute(job: Job, sink: JobSink, signal: AbortSignal): Promise<void> {
+  async execute(job: Job, reportTo: JobSink, signal: AbortSignal): Promise<void> {
+    // The job's own secrets never leave in what it reports, whoever prints them.
+    const sink = job.secrets.length ? new RedactingSink(reportTo, new SecretRedactor(job.secrets)) : reportTo;
     const scratch = path.join(this.deps.scratchDir, `${job.runId}-${randomBytes(4).toString('hex')}`);
     let lease: { release(): Promise<void> } | undefined;
     try {

@@ -42,6 +42,8 @@ export const Job = z.object({
   backend: z.object({ path: z.string().startsWith('/'), username: z.string(), password: z.string() }).nullable(),
   /** what terraform may see beyond its clean base env: tenant cloud credentials, passthrough variables */
   env: z.record(z.string(), z.string()),
+  /** values in `env` (a tenant's cloud credential) the runner replaces in everything it reports: output, errors, plan details */
+  secrets: z.array(z.string().min(1).max(16_384)).max(64).default([]),
   timeoutMs: z.number().int().positive(),
   /**
    * When `terraform show -json` runs: before the plan is reported (its caller renders which

@@ -25,7 +25,7 @@ import { PlanFreshness, type StateSerials } from './plan-freshness.js';
 import { PlanStore } from './plan-store.js';
 import { PgRunNotifier } from './run-notify.js';
 import { RunEvents } from './run-events.js';
-import { RunExecutor } from './run-executor.js';
+import { RunExecutor, type ExecutorDeps } from './run-executor.js';
 import { PendingAnswers } from './pending-answers.js';
 import { RunsExecutingHere } from './runs-executing-here.js';
 import { JobRunner } from './job-runner.js';
@@ -38,7 +38,7 @@ import type { RunPlanRepository } from './run-plan.repository.js';
 import { recoverOrphans } from './run-recovery.js';
 import type { RunRepository } from './run.repository.js';
 import { RunWorker } from './run-worker.js';
-import { RunsService, type RunApprovalHook } from './runs.service.js';
+import { RunsService, type RunApprovalHook, type RunChangeGate, type RunOutcomeHook } from './runs.service.js';
 import type { VcsHost } from '../ports/vcs-host.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -125,6 +125,14 @@ export interface RunEngineDeps {
   approvals?: RunApprovalHook;
   /** the outbox core tells people through (run needs approval, applied, errored, plan expired) */
   notifier?: Notifier;
+  /** whose GitHub App installations reach a repository (core/github-apps): decides who may run it */
+  installations?: { reach(tenantId: string, repoFullName: string): Promise<'own' | 'other' | 'none'> };
+  /** change windows of `requires_change` projects (core/itsm) */
+  changeGate?: RunChangeGate;
+  /** told of runs that end applied or errored (automatic incidents) */
+  outcomes?: RunOutcomeHook;
+  /** a run's cloud credential as env for its job (cloud-credentials/cloud-run-env.ts) */
+  cloudEnv?: ExecutorDeps['cloudEnv'];
 }
 
 /** Assembles locks, runs, commands and this replica's worker pool. Nothing starts until `worker.start()`. */
@@ -154,8 +162,8 @@ export function createRunEngine(deps: RunEngineDeps) {
   };
   const freshness = new PlanFreshness({ refs: new GitRefResolver({ repos, baseEnv: options.childEnv }), states });
   const locks = new LocksService({ sequelize, repo: r.locks, runs: repo, audit: deps.audit });
-  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals });
-  const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id) });
+  const runs = new RunsService({ sequelize, repo, locks, logs, plans, events, freshness, sandbox: sandboxGate, audit: deps.audit, log: log.child({ svc: 'runs' }), metrics: deps.metrics, notifier: deps.notifier, approvals: deps.approvals, changeGate: deps.changeGate, outcomes: deps.outcomes });
+  const repoPolicy = new RepoPolicy({ serverAllowlist: options.repoAllowlist, defaultTenantSlug: options.defaultTenantSlug, tenant: (id) => deps.tenants.require(id), installations: deps.installations });
   const answers = new PendingAnswers();
   const commands = new CommandService({
     runs, logs, answers, workingCopies, repos, policy: repoPolicy, registered: new RegisteredProjects({ projects: r.projects }),
@@ -167,7 +175,7 @@ export function createRunEngine(deps: RunEngineDeps) {
   const executor = new RunExecutor({
     repo, runs, logs, plans, freshness, states, repos, jobs, answers, executingHere,
     runToken: (run, phase) => deps.auth.issueRunToken(run, phase, options.runTimeoutMs + 10 * 60_000),
-    runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), log: log.child({ svc: 'executor' }),
+    runTimeoutMs: options.runTimeoutMs, terraformEnv: passthroughEnv(options.childEnv, options.tfEnvPassthrough ?? []), cloudEnv: deps.cloudEnv, log: log.child({ svc: 'executor' }),
   });
   const runners = new RunnersService({
     repo: new RunnerRepository({ sequelize }), runs: repo, executor, logs, plans, events, audit: deps.audit, log: log.child({ svc: 'runners' }),

@@ -6,7 +6,7 @@ import type { RunLogs } from './run-logs.js';
 import type { Run } from './run.model.js';
 import type { RunExecution } from './run-worker.js';
 import { RunJobSink, type RunJobSinkDeps } from './run-job-sink.js';
-import { buildJob } from './run-job.js';
+import { buildJob, type JobBuilderDeps } from './run-job.js';
 import type { Job } from './job.js';
 import { ACTIVE_STATUSES, phaseOnClaim, UNSUCCESSFUL_STATUSES } from './run-status.js';
 
@@ -16,6 +16,7 @@ export interface ExecutorDeps extends RunJobSinkDeps {
   jobs: JobRunner;
   runTimeoutMs: number;
   terraformEnv: Record<string, string>;
+  cloudEnv?: JobBuilderDeps['cloudEnv'];
   log: Logger;
 }
 

@@ -90,12 +90,17 @@ export class RunJobSink implements JobSink {
     deps.executingHere?.leave(run.id); // the plan's terraform is done; the status moves on below
     const speculative = isSpeculative(run);
     if (d.hasChanges && !speculative && planFile) await deps.plans.save(run.tenantId, run.id, planFile);
-    const proceed = d.hasChanges && run.autoApply && !speculative && run.operation !== 'plan';
+    const wantsApply = d.hasChanges && run.autoApply && !speculative && run.operation !== 'plan';
+    // An auto-apply outside its project's change window stays planned, saying why, for a person to apply inside one.
+    const outsideWindow = wantsApply ? await deps.runs.changeRefusal(run) : null;
+    const proceed = wantsApply && !outsideWindow;
     const values = {
       hasChanges: d.hasChanges, summary: d.summary, resourcesAdded: d.toAdd, resourcesChanged: d.toChange,
       resourcesDestroyed: d.toDestroy, resourcesImported: d.toImport, plannedAt: new Date(),
       resourceChanges: d.resourceChanges, resourceDrift: d.resourceDrift,
+      ...(outsideWindow ? { statusReason: outsideWindow } : {}),
     };
+    if (outsideWindow) this.writer.append(`\nNot applying automatically: ${outsideWindow}.\n`);
     const status = statusAfterPlan(d.hasChanges, proceed, speculative);
     if (status === 'planned_and_finished') {
       await deps.runs.finish(run, status, values);

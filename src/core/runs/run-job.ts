@@ -22,6 +22,8 @@ export interface JobBuilderDeps {
   runTimeoutMs: number;
   /** ATLANTAS_TF_ENV_PASSTHROUGH applied to the server's env */
   terraformEnv: Record<string, string>;
+  /** the run's cloud credential on top of `terraformEnv` (cloud-credentials/cloud-run-env.ts); none: the passthrough alone */
+  cloudEnv?(run: Run, base: Record<string, string>): Promise<{ env: Record<string, string>; secrets: string[] }>;
 }
 
 /** The state backend path of a run's state and workspace (the runner prefixes its server URL). */
@@ -31,6 +33,7 @@ export function statePath(run: Pick<Run, 'stateName' | 'workspace'>): string {
 
 /** Server side: turns a claimed run into the job a runner executes. Reads nothing but the run and the repo source. */
 export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, planFile?: Buffer): Promise<Job> {
+  const cloud = deps.cloudEnv ? await deps.cloudEnv(run, deps.terraformEnv) : { env: { ...deps.terraformEnv }, secrets: [] };
   return {
     runId: run.id,
     phase,
@@ -38,7 +41,7 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
       tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: run.repoUrl || deps.repos.cloneUrl(run.repoFullName),
       key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`,
       commitSha: run.commitSha || undefined, ref: run.ref || undefined,
-      credentials: await deps.repos.cloneCredentials(run.repoFullName),
+      credentials: await deps.repos.cloneCredentials(run.repoFullName, run.tenantId),
     },
     dir: run.dir,
     workspace: run.workspace,
@@ -50,7 +53,8 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
       apply: applyArgs(PLAN_FILE),
     },
     backend: run.stateName ? { path: statePath(run), username: 'atlantas-run', password: deps.runToken(run, phase) } : null,
-    env: { ...deps.terraformEnv },
+    env: cloud.env,
+    secrets: cloud.secrets,
     timeoutMs: deps.runTimeoutMs,
     planDetails: DETAILS_AFTER_ANSWER.includes(run.source) ? 'after-answer' : 'before-answer',
     planFile: planFile?.toString('base64'),

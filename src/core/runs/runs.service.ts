@@ -86,6 +86,20 @@ interface Deps {
   notifier?: Notifier;
   /** the approval gate (core/approvals): told when a human approves a run an agent asked to apply */
   approvals?: RunApprovalHook;
+  /** change windows (core/itsm): may this run's project apply now? Every apply may when absent */
+  changeGate?: RunChangeGate;
+  /** told of each run that ends applied or errored, in the ending transaction (automatic incidents) */
+  outcomes?: RunOutcomeHook;
+}
+
+export interface RunOutcomeHook {
+  /** `run` as it was before it ended (its status says whether it was applying); must not throw */
+  runFinished(run: Run, status: RunStatus, transaction: Transaction): Promise<void>;
+}
+
+export interface RunChangeGate {
+  /** why the project may not apply now (no approved change window covers it), or null */
+  applyRefusal(tenantId: string, projectId: string | null): Promise<string | null>;
 }
 
 export interface RunApprovalHook {
@@ -220,6 +234,11 @@ export class RunsService {
     const run = await this.get(actor, id);
     await this.assertMayRun(run.tenantId);
     if (!canApprove(run.status)) throw await this.alreadyDecided(id);
+    const outsideWindow = await this.changeRefusal(run);
+    if (outsideWindow) {
+      await this.deps.audit.record(actor, 'run.apply_waits_for_change', { type: 'run', id }, { reason: outsideWindow });
+      throw new PreconditionFailedError(outsideWindow, { code: 'run.change_window_required' });
+    }
     const stale = await this.deps.freshness.check(run);
     // The decision is one conditional update (planned → confirmed): of two
     // approvers, double clicks or replicas deciding at once, exactly one wins; the others change nothing.
@@ -304,6 +323,11 @@ export class RunsService {
    * Records a finished plan: `planned` (waiting for a human, told as `run.needs_approval`) or on
    * to `applying` (auto-apply). The worker's sink calls it; the caller emits nothing more.
    */
+  /** Why this run may not apply now (its project needs an approved change window), or null. */
+  async changeRefusal(run: Pick<Run, 'tenantId' | 'projectId'>): Promise<string | null> {
+    return (await this.deps.changeGate?.applyRefusal(run.tenantId, run.projectId)) ?? null;
+  }
+
   async recordPlanned(run: Run, values: Partial<Run>, proceed: boolean): Promise<void> {
     const status: RunStatus = proceed ? 'applying' : 'planned';
     await inTransaction(this.deps.sequelize, undefined, async (transaction) => {
@@ -347,6 +371,7 @@ export class RunsService {
       if (status === 'applied' || status === 'errored') {
         const kind = status === 'applied' ? 'run.applied' : 'run.errored';
         await this.notifier.publish({ kind, tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction: t, dedupeKey: `${kind}:${run.id}` });
+        await this.deps.outcomes?.runFinished({ ...run, ...values }, status, t);
       }
       return true;
     });

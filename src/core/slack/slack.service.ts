@@ -11,6 +11,7 @@ import { INSTALL_TICKET_TTL_MS, readInstallTicket, signInstallTicket } from './i
 import { generateLinkCode, hashLinkCode, LINK_CODE_TTL_MS } from './link-code.js';
 import type { SlackCardRepository, SlackRunCard } from './slack-card.repository.js';
 import type { SlackIdentityRepository } from './slack-identity.repository.js';
+import type { SlackThread, SlackThreadRepository } from './slack-thread.repository.js';
 import { botTokenAad, type SlackInstallationRepository, type SlackInstallationRow } from './slack-installation.repository.js';
 import type { CreateSlackInstallationInput } from './slack.schemas.js';
 
@@ -49,6 +50,7 @@ interface Deps {
   installations: SlackInstallationRepository;
   identity: SlackIdentityRepository;
   cards: SlackCardRepository;
+  threads: SlackThreadRepository;
   encryptor: Encryptor;
   audit: AuditLog;
   clock: Clock;
@@ -216,6 +218,15 @@ export class SlackService {
 
   cardOf(tenantId: string, runId: string): Promise<SlackRunCard | null> {
     return this.deps.cards.ofRun(tenantId, runId);
+  }
+
+  /** Remembers the message a later notification of `subject` replies under (a drift's detected message). */
+  async recordThread(actor: Actor, subject: string, thread: SlackThread): Promise<void> {
+    await this.deps.threads.put(actor.tenantId, subject, thread);
+  }
+
+  threadOf(tenantId: string, subject: string): Promise<SlackThread | null> {
+    return this.deps.threads.get(tenantId, subject);
   }
 
   private async byEmail(tenantId: string, profile: () => Promise<SlackProfile | null>) {

@@ -129,6 +129,13 @@ export class StateRepository {
     return row ? row.get({ plain: true }) : null;
   }
 
+  /** A version's metadata by its id, within a tenant (TFE names versions by id alone). */
+  async versionMetaInTenant(tenantId: string, id: string): Promise<StateVersion | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.deps.versions.findOne({ where: { id, tenantId }, attributes: WITHOUT_DATA });
+    return row ? row.get({ plain: true }) : null;
+  }
+
   /** One version with its ciphertext, by id or by version number. */
   async versionWithData(stateId: string, ref: string): Promise<StateVersionRow | null> {
     let where: { stateId: string; id?: string; version?: number };

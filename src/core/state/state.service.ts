@@ -44,6 +44,17 @@ export interface PushResult {
   written: boolean;
 }
 
+/** A version that was just committed, for what keeps itself current from state (the CMDB). */
+export interface StateWritten {
+  tenantId: string;
+  stateId: string;
+  projectId: string | null;
+  name: string;
+  workspace: string;
+  version: number;
+  body: Buffer;
+}
+
 interface Deps {
   sequelize: Sequelize;
   repo: StateRepository;
@@ -61,9 +72,18 @@ interface Deps {
  */
 export class StateService {
   private readonly metrics: Metrics;
+  private readonly writeListeners: ((written: StateWritten) => void)[] = [];
 
   constructor(private readonly deps: Deps) {
     this.metrics = deps.metrics ?? noopMetrics;
+  }
+
+  /**
+   * Calls `listener` after each committed new version (not for a retried identical one). It runs
+   * after the writer's transaction; what it throws is logged, never the writer's failure.
+   */
+  afterWrite(listener: (written: StateWritten) => void): void {
+    this.writeListeners.push(listener);
   }
 
   async current(actor: Actor, name: string, workspace: string): Promise<CurrentState | null> {
@@ -117,7 +137,7 @@ export class StateService {
       assertMayWrite(row, ref, options.lockId);
       const current: StateIdentity | null = row.currentVersionId ? { serial: row.serial!, lineage: row.lineage!, md5: row.md5! } : null;
       const decision = decidePush(current, incoming, !!options.force);
-      if (decision.kind === 'unchanged') return { version: (await this.deps.repo.versionMeta(row.currentVersionId!, t))!, written: false };
+      if (decision.kind === 'unchanged') return { version: (await this.deps.repo.versionMeta(row.currentVersionId!, t))!, written: false, row };
       const version = await this.writeVersion(actor, row, body, incoming, decision.forced, t);
       if (decision.forced) this.deps.log.warn({ stateId: row.id, version: version.version, actor: actor.name }, 'state replaced by a forced write');
       await this.deps.audit.record(
@@ -125,10 +145,11 @@ export class StateService {
         { name: ref.name, workspace: ref.workspace, version: version.version, serial: incoming.serial, lineage: incoming.lineage, size: body.length, forced: decision.forced, created, ...(decision.forced && current ? { replaced_serial: current.serial, replaced_lineage: current.lineage } : {}) },
         { transaction: t },
       );
-      return { version, written: true };
+      return { version, written: true, row };
     }));
     this.metrics.stateWrite(result.written ? 'written' : 'unchanged');
-    return result;
+    if (result.written) this.announceWrite({ tenantId: result.row.tenantId, stateId: result.row.id, projectId: result.row.projectId, name: ref.name, workspace: ref.workspace, version: result.version.version, body });
+    return { version: result.version, written: result.written };
   }
 
   /**
@@ -196,6 +217,16 @@ export class StateService {
   }
 
   /** Audited lock work runs in a transaction with its audit row; a run's own needs no transaction. */
+  private announceWrite(written: StateWritten): void {
+    for (const listener of this.writeListeners) {
+      try {
+        listener(written);
+      } catch (err) {
+        this.deps.log.error({ err, stateId: written.stateId }, 'a state write listener failed');
+      }
+    }
+  }
+
   private lockWork<T>(actor: Actor, work: (t?: Transaction) => Promise<T>): Promise<T> {
     return auditsLocks(actor) ? inTransaction(this.deps.sequelize, undefined, work) : work(undefined);
   }
@@ -216,6 +247,15 @@ export class StateService {
     assertUnscoped(actor);
     requirePermission(actor, 'state:read');
     return this.deps.repo.versions((await this.requireById(actor, id)).id);
+  }
+
+  /** One version's metadata and its state, by the version's id alone (TFE's state-versions/{id}). */
+  async version(actor: Actor, versionId: string): Promise<{ state: StateSummary; version: StateVersion }> {
+    assertUnscoped(actor);
+    requirePermission(actor, 'state:read');
+    const version = await this.deps.repo.versionMetaInTenant(actor.tenantId, versionId);
+    if (!version) throw new NotFoundError(`state version ${versionId} not found`, { code: 'state_version_not_found' });
+    return { state: summary(await this.requireById(actor, version.stateId)), version };
   }
 
   /** One version's decrypted bytes (by version id or number): the way to inspect or roll back. */

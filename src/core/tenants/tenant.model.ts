@@ -6,6 +6,8 @@ export interface Tenant {
   slug: string;
   maxInstances: number;
   maxEnvironments: number;
+  /** unresolved incidents at once (core/incidents) */
+  maxIncidents: number;
   cpuQuota: string;
   memoryQuota: string;
   /** owner/repo patterns this tenant may run (the default tenant uses ATLANTAS_REPO_ALLOWLIST instead); empty = none */
@@ -13,7 +15,7 @@ export interface Tenant {
   createdAt: Date;
   updatedAt: Date;
 }
-type Creation = Optional<Tenant, 'id' | 'maxInstances' | 'maxEnvironments' | 'cpuQuota' | 'memoryQuota' | 'repoAllowlist' | 'createdAt' | 'updatedAt'>;
+type Creation = Optional<Tenant, 'id' | 'maxInstances' | 'maxEnvironments' | 'maxIncidents' | 'cpuQuota' | 'memoryQuota' | 'repoAllowlist' | 'createdAt' | 'updatedAt'>;
 export type TenantModel = ModelStatic<Model<Tenant, Creation>>;
 
 export function defineTenantModel(sequelize: Sequelize): TenantModel {
@@ -25,6 +27,7 @@ export function defineTenantModel(sequelize: Sequelize): TenantModel {
       slug: { type: DataTypes.TEXT, allowNull: false },
       maxInstances: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 10 },
       maxEnvironments: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 20 },
+      maxIncidents: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 500 },
       cpuQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '4000m' },
       memoryQuota: { type: DataTypes.TEXT, allowNull: false, defaultValue: '8Gi' },
       repoAllowlist: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },

@@ -2,7 +2,7 @@ import { QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } f
 import type { Tenant, TenantModel } from './tenant.model.js';
 
 export type NewTenant = Pick<Tenant, 'slug' | 'name'> & Partial<Pick<Tenant, 'maxInstances' | 'maxEnvironments'>>;
-export type TenantChanges = Partial<Pick<Tenant, 'name' | 'repoAllowlist' | 'maxInstances' | 'maxEnvironments' | 'cpuQuota' | 'memoryQuota'>>;
+export type TenantChanges = Partial<Pick<Tenant, 'name' | 'repoAllowlist' | 'maxInstances' | 'maxEnvironments' | 'maxIncidents' | 'cpuQuota' | 'memoryQuota'>>;
 
 /** Queries on tenants; plain objects out. */
 export class TenantRepository {

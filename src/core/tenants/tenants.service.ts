@@ -13,12 +13,18 @@ import { isUuid } from '../ids.js';
 import type { InstanceRepository } from '../instances/instance.repository.js';
 import type { Tenant } from './tenant.model.js';
 import type { TenantRepository } from './tenant.repository.js';
+import { bytes, instanceRequests, millicores } from './quantities.js';
 
 export interface TenantUsage {
   instancesUsed: number;
   instancesLimit: number;
   environmentsUsed: number;
   environmentsLimit: number;
+  /** what the tenant's instances ask for (config_json cpu/memory × serverReplicas) against cpu_quota and memory_quota */
+  cpuUsedMillicores: number;
+  cpuLimitMillicores: number;
+  memoryUsedBytes: number;
+  memoryLimitBytes: number;
 }
 
 export type QuotaKind = 'instances' | 'environments';
@@ -55,11 +61,16 @@ export class TenantsService {
 
   async usage(actor: Actor): Promise<TenantUsage> {
     const tenant = await this.get(actor);
-    const [instancesUsed, environmentsUsed] = await Promise.all([
-      this.deps.instances.count(tenant.id),
+    const [instances, environmentsUsed] = await Promise.all([
+      this.deps.instances.list(tenant.id),
       this.deps.environments.count(tenant.id),
     ]);
-    return { instancesUsed, instancesLimit: tenant.maxInstances, environmentsUsed, environmentsLimit: tenant.maxEnvironments };
+    const requests = instances.map((i) => instanceRequests(i.configJson ?? {}));
+    return {
+      instancesUsed: instances.length, instancesLimit: tenant.maxInstances, environmentsUsed, environmentsLimit: tenant.maxEnvironments,
+      cpuUsedMillicores: requests.reduce((n, r) => n + r.millicores, 0), cpuLimitMillicores: millicores(tenant.cpuQuota) ?? 0,
+      memoryUsedBytes: requests.reduce((n, r) => n + r.bytes, 0), memoryLimitBytes: bytes(tenant.memoryQuota) ?? 0,
+    };
   }
 
   /** Quotas are the platform's to set: a tenant admin cannot lift their own limits. */
@@ -73,6 +84,7 @@ export class TenantsService {
         {
           maxInstances: input.max_instances ?? before.maxInstances,
           maxEnvironments: input.max_environments ?? before.maxEnvironments,
+          maxIncidents: input.max_incidents ?? before.maxIncidents,
           cpuQuota: input.cpu_quota ?? before.cpuQuota,
           memoryQuota: input.memory_quota ?? before.memoryQuota,
         },

@@ -18,6 +18,11 @@ import { listStatesTool } from './list-states.tool.js';
 import { planTool } from './plan.tool.js';
 import { unlockTool } from './unlock.tool.js';
 import { whoamiTool } from './whoami.tool.js';
+import { listIncidentsTool } from './list-incidents.tool.js';
+import { getIncidentTool } from './get-incident.tool.js';
+import { createIncidentTool } from './create-incident.tool.js';
+import { updateIncidentTool } from './update-incident.tool.js';
+import { runRcaTool } from './run-rca.tool.js';
 
 /**
  * Every MCP tool, one file each. Drift and incident tools join by adding their file and a line
@@ -29,4 +34,6 @@ export const TOOLS: readonly McpTool[] = [
   planTool, applyRunTool, discardRunTool, cancelRunTool,
   listLocksTool, unlockTool, listStatesTool, listStateVersionsTool, getStateOutputsTool, listApprovalsTool,
   driftStatusTool, detectDriftTool,
+  listIncidentsTool, getIncidentTool, createIncidentTool, updateIncidentTool,
+  runRcaTool,
 ] as unknown as readonly McpTool[];

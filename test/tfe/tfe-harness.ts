@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { makeTerraformDir, type TerraformDir } from '../harness/terraform.js';
+
+const run = promisify(execFile);
+
+/** The hostname of the plain-HTTP setup: a CLI-config `host` block replaces discovery for it (no TLS). */
+export const TEST_HOST = 'atlantas.test';
+
+/** A cloud-block configuration on terraform_data only, with a plain and a sensitive output. */
+export function cloudConfig(options: { hostname: string; organization: string; workspace: string }): Record<string, string> {
+  return {
+    'main.tf': `terraform {
+  cloud {
+    hostname     = "${options.hostname}"
+    organization = "${options.organization}"
+    workspaces {
+      name = "${options.workspace}"
+    }
+  }
+}
+
+variable "marker" {
+  type = string
+}
+
+resource "terraform_data" "this" {
+  input = var.marker
+}
+
+output "marker" {
+  value = terraform_data.this.output
+}
+
+output "hidden" {
+  value     = "hidden-\${var.marker}"
+  sensitive = true
+}
+`,
+  };
+}
+
+/**
+ * A terraform working dir whose CLI config sends `atlantas.test` to the server over plain HTTP
+ * (a `host` block: no discovery request) with the given token.
+ */
+export async function httpCloudDir(appUrl: string, token: string, workspace: string, organization = 'default'): Promise<TerraformDir> {
+  const wd = await makeTerraformDir();
+  await writeFile(wd.env.TF_CLI_CONFIG_FILE!, hostBlock(appUrl, token));
+  await wd.write(cloudConfig({ hostname: TEST_HOST, organization, workspace }));
+  return wd;
+}
+
+export function hostBlock(appUrl: string, token: string): string {
+  return `host "${TEST_HOST}" {
+  services = {
+    "tfe.v2" = "${appUrl}/api/v2/"
+  }
+}
+
+credentials "${TEST_HOST}" {
+  token = "${token}"
+}
+`;
+}
+
+export interface TestCa {
+  dir: string;
+  caFile: string;
+  /** the CA certificate: what a client trusts */
+  caPem: Buffer;
+  key: Buffer;
+  cert: Buffer;
+  cleanup(): Promise<void>;
+}
+
+/** A throwaway CA and a server certificate it signed for localhost / 127.0.0.1 (openssl). */
+export async function makeTestCa(): Promise<TestCa> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'atlantas-ca-'));
+  const f = (n: string) => path.join(dir, n);
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=Atlantas test CA', '-keyout', f('ca.key'), '-out', f('ca.pem')]);
+  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr')]);
+  await writeFile(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  await run('openssl', ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('ext.cnf'), '-out', f('server.pem')]);
+  return {
+    dir, caFile: f('ca.pem'), caPem: await readFile(f('ca.pem')), key: await readFile(f('server.key')), cert: await readFile(f('server.pem')),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * TLS in front of the server, as an ingress terminates it in production: listens first (so the
+ * server can be started with ATLANTAS_URL=https://localhost:<port>), forwards to `target()`.
+ */
+export async function startTlsFront(ca: TestCa, target: () => string): Promise<{ port: number; close(): Promise<void> }> {
+  const server = https.createServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+    const upstream = http.request(target() + req.url, { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
