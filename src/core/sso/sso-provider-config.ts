@@ -73,11 +73,13 @@ export function samlSettings(row: SsoProviderRow, secrets: SsoSecrets): SamlSett
   };
 }
 
-/** The URLs of the provider the server calls (the outbound guard checks each), by the setting they come from. */
+/** The URLs a tenant chose for the provider, which the server will call (the outbound guard checks each), by setting. */
 export function outboundUrls(row: Pick<SsoProviderValues, 'providerType' | 'issuerUrl' | 'settings'>): [string, string][] {
   const s = row.settings as Record<string, string | undefined>;
   const urls: [string, string | null | undefined][] = [['issuer_url', row.issuerUrl], ['github_url', s.github_url], ['github_api_url', s.github_api_url], ['metadata_url', s.metadata_url]];
-  return urls.filter((u): u is [string, string] => !!u[1]);
+  // The built-in public endpoints are ours, not the tenant's choice: checked when called, not when saved.
+  const builtIn = new Set([GITHUB_URL, GITHUB_API_URL, GOOGLE_ISSUER]);
+  return urls.filter((u): u is [string, string] => !!u[1] && !builtIn.has(u[1]));
 }
 
 const groupsClaim = (row: SsoProviderRow) => String(row.settings.groups_claim ?? 'groups');
