@@ -131,7 +131,7 @@ describe('automatic incidents', () => {
     expect(more).toEqual([]);
     expect(opened).toMatchObject({
       status: 'triggered', severity: 'P4', title: 'Apply failed: deploy (default)', dedup_key: `apply_failed:${projectId}:default`,
-      project_ids: [projectId], run_ids: [run.id], description: expect.stringMatching(/local-exec|exit status 1|Error/),
+      project_ids: [projectId], run_ids: [run.id], description: expect.stringContaining(`the apply of run ${run.id} errored`),
     });
     await expect.poll(() => told(opened.id), { timeout: 20_000 }).toEqual(['incident.opened']);
 

@@ -19,7 +19,6 @@ export interface CheckedDrift extends SignalTarget {
   planRunId: string | null;
 }
 
-const ERROR_MAX = 2000;
 
 /**
  * The incidents Atlantas raises itself: an apply that errored, and drift a drift_monitor found,
@@ -43,11 +42,12 @@ export class AutomaticIncidents {
         return;
       }
       const project = run.projectId ? await this.deps.projects.findByRef(run.tenantId, run.projectId, t) : null;
-      const error = (run.error ?? run.statusReason ?? 'the apply failed').slice(0, ERROR_MAX);
+      // terraform's error text is PR code's output (it can carry secrets): it stays sealed on the run; the incident points at it
+      const error = `the apply of run ${run.id} errored; its error and output are on the run (GET /api/v1/runs/${run.id})`;
       await this.deps.incidents.open(actor, {
         dedupKey: applyFailedKey(run), title: `Apply failed: ${targetName(run, project?.name)}`, severity: severityFor(this.deps.policy, project?.criticality),
         source: 'apply_failed', description: error, links: links([['run', run.id], ['project', run.projectId]]),
-        message: `run ${run.id} errored while applying: ${run.statusReason ?? 'run failed'}`,
+        message: `run ${run.id} errored while applying`,
       }, { transaction: t });
     });
   }
