@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { startFakeClouds } from '../harness/fake-clouds.js';
-import { cleanEnv, spawnAtlantas } from '../harness/spawn-server.js';
+import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { testDatabaseUrl, withClient } from '../harness/test-db.js';
+import { withClient } from '../harness/test-db.js';
 
 const newKey = () => randomBytes(32).toString('base64');
 
@@ -26,12 +26,9 @@ describe('atlantas rotate-key on cloud credentials', () => {
     await app.close({ keepData: true });
 
     const key = newKey();
-    const proc = await spawnAtlantas(['rotate-key'], {
-      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
-      waitForListen: false,
-    });
-    expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('cloud credentials: 1 re-encrypted');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('cloud credentials: 1 re-encrypted');
     const { rows } = await withClient((c) => c.query('SELECT key_id FROM cloud_credentials'), { schema });
     expect(rows).toEqual([{ key_id: keyIdOf(Buffer.from(key, 'base64')) }]);
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { startFakeGithubOAuth } from '../harness/fake-github-oauth.js';
-import { cleanEnv, spawnAtlantas } from '../harness/spawn-server.js';
+import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { testDatabaseUrl, withClient } from '../harness/test-db.js';
+import { withClient } from '../harness/test-db.js';
 
 /** Managing a tenant's SSO providers: admins only, per tenant, validated, secrets sealed, URLs guarded. */
 describe('/api/v1/sso-providers', () => {
@@ -103,12 +103,9 @@ describe('/api/v1/sso-providers', () => {
     await app.close({ keepData: true });
 
     const key = randomBytes(32).toString('base64');
-    const proc = await spawnAtlantas(['rotate-key'], {
-      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
-      waitForListen: false,
-    });
-    expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('sso provider secrets: 1 re-encrypted');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('sso provider secrets: 1 re-encrypted');
     const { rows } = await withClient((c) => c.query('SELECT secret_key_id FROM sso_providers'), { schema });
     expect(rows).toEqual([{ secret_key_id: keyIdOf(Buffer.from(key, 'base64')) }]);
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { createBareRepo, insteadOfEnv } from '../harness/git-repo.js';
-import { cleanEnv, spawnAtlantas } from '../harness/spawn-server.js';
+import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp } from '../harness/start-app.js';
-import { testDatabaseUrl, withClient } from '../harness/test-db.js';
+import { withClient } from '../harness/test-db.js';
 import { tfData } from '../harness/tf-files.js';
 
 const newKey = () => randomBytes(32).toString('base64');
@@ -27,12 +27,9 @@ describe('atlantas rotate-key on drift records', () => {
     const key = newKey();
     const keyIds = async () => (await withClient((c) => c.query('SELECT DISTINCT details_key_id AS k FROM drift_records'), { schema })).rows.map((r) => r.k);
     expect(await keyIds()).toEqual([keyIdOf(Buffer.from(oldKey, 'base64'))]);
-    const proc = await spawnAtlantas(['rotate-key'], {
-      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
-      waitForListen: false,
-    });
-    expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('drift details: 1 re-encrypted');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('drift details: 1 re-encrypted');
     expect(await keyIds()).toEqual([keyIdOf(Buffer.from(key, 'base64'))]);
 
     const restarted = await startTestApp({ reuse: { schema, encryptionKey: key } });

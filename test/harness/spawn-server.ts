@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { testDatabaseUrl } from './test-db.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../src/entry.ts', import.meta.url));
@@ -66,4 +67,17 @@ export function spawnAtlantas(args: string[], options: { env: NodeJS.ProcessEnv;
       reject(new Error(`atlantas exited with ${code} before listening\nstdout:\n${out}\nstderr:\n${err}`));
     });
   });
+}
+
+/**
+ * `atlantas rotate-key` against a schema of the test database, from `previousKey` to `key`, as an
+ * operator runs it; resolves when the process ends with its exit code and output.
+ */
+export async function rotateKeyCli(schema: string, previousKey: string, key: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = await spawnAtlantas(['rotate-key'], {
+    env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: previousKey, LOG_LEVEL: 'warn' }),
+    waitForListen: false,
+  });
+  const code = await proc.exited;
+  return { code, stdout: proc.stdout(), stderr: proc.stderr() };
 }

@@ -4,9 +4,8 @@ import { startFakeGitHub, type FakeGitHub } from '../../harness/fake-github.js';
 import { createBareRepo, type BareRepo } from '../../harness/git-repo.js';
 import { eventually, prCommentEvent, pullRequestEvent, sendWebhook } from '../../harness/github-webhooks.js';
 import { keyIdOf } from '../../../src/core/secrets/encryption.js';
-import { cleanEnv, spawnAtlantas } from '../../harness/spawn-server.js';
+import { rotateKeyCli } from '../../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
-import { testDatabaseUrl } from '../../harness/test-db.js';
 import { tfData } from '../../harness/tf-files.js';
 
 /**
@@ -72,12 +71,9 @@ describe('tenant GitHub Apps on a server without server-wide GitHub credentials'
     const { schema, dataDir, encryptionKey: oldKey } = app.reuse;
     await app.close({ keepData: true });
     const key = randomBytes(32).toString('base64');
-    const proc = await spawnAtlantas(['rotate-key'], {
-      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema!, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
-      waitForListen: false,
-    });
-    expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('github app keys: 1 re-encrypted');
+    const rotated = await rotateKeyCli(schema!, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('github app keys: 1 re-encrypted');
     app = await startTestApp({ env: { ATLANTAS_GH_API_URL: gh.url }, reuse: { schema, dataDir, encryptionKey: key } });
     const [row] = await app.sql('SELECT private_key_key_id, webhook_secret_key_id FROM github_apps');
     expect(row).toEqual({ private_key_key_id: keyIdOf(Buffer.from(key, 'base64')), webhook_secret_key_id: keyIdOf(Buffer.from(key, 'base64')) });

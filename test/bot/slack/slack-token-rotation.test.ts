@@ -3,9 +3,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { keyIdOf } from '../../../src/core/secrets/encryption.js';
 import { startFakeSlack } from '../../harness/fake-slack.js';
 import { sendSlashCommand } from '../../harness/slack-requests.js';
-import { cleanEnv, spawnAtlantas } from '../../harness/spawn-server.js';
+import { rotateKeyCli } from '../../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../../harness/start-app.js';
-import { testDatabaseUrl, withClient } from '../../harness/test-db.js';
+import { withClient } from '../../harness/test-db.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const newKey = () => randomBytes(32).toString('base64');
@@ -27,12 +27,9 @@ describe('atlantas rotate-key on Slack bot tokens', () => {
     await app.close({ keepData: true });
 
     const key = newKey();
-    const proc = await spawnAtlantas(['rotate-key'], {
-      env: cleanEnv({ DATABASE_URL: testDatabaseUrl(), ATLANTAS_DB_SCHEMA: schema, ATLANTAS_ENCRYPTION_KEY: key, ATLANTAS_ENCRYPTION_KEY_PREVIOUS: oldKey, LOG_LEVEL: 'warn' }),
-      waitForListen: false,
-    });
-    expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stdout()).toContain('slack bot tokens: 1 re-encrypted');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('slack bot tokens: 1 re-encrypted');
     const { rows } = await withClient((c) => c.query('SELECT bot_token_key_id FROM slack_installations'), { schema });
     expect(rows).toEqual([{ bot_token_key_id: keyIdOf(Buffer.from(key, 'base64')) }]);
 
