@@ -3,8 +3,8 @@ import type { CopilotAnswer } from '../../core/rca/copilot.service.js';
 import type { RcaResult } from '../../core/rca/rca.service.js';
 import type { Narrative } from '../../core/rca/rca-narrative.js';
 import type { Runbook, RunbookExecution } from '../../core/runbooks/runbook.js';
+import { iso } from './iso.js';
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 function evidenceJson(e: Evidence | RankedEvidence) {
   return {

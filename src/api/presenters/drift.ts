@@ -1,9 +1,9 @@
 import type { DriftCounts, DriftedResource, DriftHistoryEntry, DriftRecord } from '../../core/drift/drift-record.js';
 import { totalChanges } from '../../core/drift/drift-record.js';
 import type { RemediationDrift, RemediationView } from '../../core/drift/drift-remediation.js';
+import { iso } from './iso.js';
 
 /** Drift records and remediations → Atlantis's /api/drift/* JSON and Atlantas v1's. */
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 function atlantisDrift(c: DriftCounts, summary: string, changesOutside: boolean) {
   return { to_add: c.toAdd, to_change: c.toChange, to_destroy: c.toDestroy, to_import: c.toImport, total_changes: totalChanges(c), summary, changes_outside: changesOutside };

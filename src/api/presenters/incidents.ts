@@ -1,6 +1,6 @@
 import type { IncidentView, IncidentWithTimeline, TimelineEntry } from '../../core/incidents/incident.js';
+import { iso } from './iso.js';
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 /** An incident as AtlasAI's API shows it (snake_case), with its links; the timeline when given. */
 export function incidentJson(i: IncidentView | IncidentWithTimeline) {

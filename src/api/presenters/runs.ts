@@ -1,7 +1,7 @@
 import type { ProjectLock } from '../../core/locks/project-lock.model.js';
 import type { Run } from '../../core/runs/run.model.js';
+import { iso } from './iso.js';
 
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 /** A run as the v1 API shows it (atlantas-api.txt "Runs", with the fields a platform engineer needs). */
 export const runJson = (r: Run) => ({

@@ -12,9 +12,9 @@ import type { TenantUsage } from '../../core/tenants/tenants.service.js';
 import type { StateSummary } from '../../core/state/state.service.js';
 import type { StateVersion } from '../../core/state/state-version.model.js';
 import { formatBytes, formatMillicores } from '../../core/tenants/quantities.js';
+import { iso } from './iso.js';
 
 /** Domain objects → the snake_case JSON of atlantas-api.txt. Explicit, so nothing leaks by accident. */
-const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 export const userJson = (u: PublicUser) => ({
   id: u.id, tenant_id: u.tenantId, email: u.email, name: u.name, role: u.role, is_active: u.isActive,

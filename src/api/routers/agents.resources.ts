@@ -6,10 +6,10 @@ import type { ExecutionWithRuns } from '../../core/agents/agents.service.js';
 import type { AgentExecution } from '../../core/agents/agent.repository.js';
 import { RunResource } from '../openapi/resources.js';
 import { runJson } from '../presenters/runs.js';
+import { iso } from '../presenters/iso.js';
 
 /** How /api/v1/agents presents agents and their executions, and the same as zod schemas for the OpenAPI document. */
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export const agentJson = (a: Agent) => ({
   id: a.id, tenant_id: a.tenantId, name: a.name, agent_type: a.agentType, schedule: a.schedule, timezone: a.timezone, is_active: a.isActive,

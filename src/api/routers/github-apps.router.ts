@@ -6,8 +6,8 @@ import type { GitHubRepoSummary } from '../../core/ports/github-apps.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
+import { iso } from '../presenters/iso.js';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const appJson = (a: GitHubAppView) => ({
   id: a.id, name: a.name, app_id: a.appId, installation_id: a.installationId, account_login: a.accountLogin,

@@ -8,8 +8,8 @@ import { requireAtlasaiActor } from '../atlasai-actor.js';
 import { atlasaiOk } from '../envelopes/atlasai.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
+import { iso } from '../presenters/iso.js';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const changeJson = (c: ChangeRequest) => ({
   id: c.id, reference: c.reference, title: c.title, description: c.description, type: c.type, risk_level: c.riskLevel, status: c.status,

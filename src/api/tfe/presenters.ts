@@ -5,10 +5,10 @@ import type { Tenant } from '../../core/tenants/tenant.model.js';
 import type { TfeOutput, TfeStateVersionView } from '../../core/tfe/tfe-state.service.js';
 import type { TfeWorkspaceView } from '../../core/tfe/tfe-workspaces.service.js';
 import type { Resource } from './jsonapi.js';
+import { iso } from '../presenters/iso.js';
 
 /** Renders core's TFE views as the documents go-tfe unmarshals (types and attribute names as it reads them). */
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
 export function workspaceResource(w: TfeWorkspaceView): Resource {
   return {
