@@ -71,6 +71,11 @@ const METRICS: Record<MetricName, { table: string; at: string; label: string | n
   state_writes_total: { table: 'state_versions', at: 'created_at', label: null, value: 'count(*)', where: 'true' },
 };
 
+/** The label each metric's series are split by (null: one series). */
+export function metricLabel(metric: MetricName): string | null {
+  return METRICS[metric].label;
+}
+
 /** Read-only queries over a tenant's runs, run output, audit trail, drift checks and state writes. */
 export class ObservabilityRepository {
   constructor(private readonly deps: { sequelize: Sequelize }) {}

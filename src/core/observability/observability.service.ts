@@ -2,7 +2,7 @@ import { can, requirePermission, type Actor } from '../actor.js';
 import { InputError } from '../errors.js';
 import { runLogAad } from '../runs/run-logs.js';
 import type { Encryptor } from '../secrets/encryption.js';
-import type { ObservabilityRepository, PhaseBounds, RunChunk, TraceRun } from './observability.repository.js';
+import { metricLabel, type ObservabilityRepository, type PhaseBounds, type RunChunk, type TraceRun } from './observability.repository.js';
 import { LOG_LEVELS, type LogLevel, type LogsQuery, type MetricsQuery, type TracesQuery } from './observability.schemas.js';
 
 export interface LogLine {
@@ -102,9 +102,7 @@ export class ObservabilityService {
     const rows = await this.deps.repo.metric(actor.tenantId, query.metric_name, query.start, query.end, query.step);
     const buckets = Math.ceil((query.end.getTime() - query.start.getTime()) / 1000 / query.step);
     const average = query.metric_name === 'run_duration_seconds';
-    const labelKey = { runs_total: 'status', runs_failed_total: 'operation', applies_total: 'operation', run_duration_seconds: 'operation' }[
-      query.metric_name as 'runs_total'
-    ] as string | undefined;
+    const labelKey = metricLabel(query.metric_name);
     const byLabel = new Map<string | null, Map<number, number>>();
     for (const r of rows) {
       const series = byLabel.get(r.label) ?? new Map<number, number>();
