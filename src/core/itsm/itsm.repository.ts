@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { isUuid } from '../ids.js';
 import type { ChangeStatus, ServiceRequestStatus } from './itsm.schemas.js';
 
 export interface ChangeRequest {
@@ -109,10 +110,12 @@ export class ItsmRepository {
 
   /** By id or reference (CHG-00000001 / REQ-00000001). */
   async find<K extends Kind>(kind: K, tenantId: string, ref: string, transaction?: Transaction): Promise<Row<K> | null> {
-    const byId = /^[0-9a-f-]{36}$/i.test(ref);
+    // uuids compare case-insensitively; references are stored upper case
+    const key = ref.toUpperCase();
+    const byId = isUuid(ref);
     const [row] = await this.q<Row<K>>(
       `SELECT ${COLUMNS[kind]} FROM ${TABLES[kind]} WHERE tenant_id = :tenantId AND ${byId ? 'id = :ref' : 'reference = :ref'}${transaction ? ' FOR UPDATE' : ''}`,
-      { tenantId, ref: byId ? ref : ref.toUpperCase() },
+      { tenantId, ref: key },
       transaction,
     );
     return row ?? null;
