@@ -414,7 +414,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const sso = createSso({ sequelize, encryptor, audit, auth, users: userRepo, usersService: users, clock, policy: outboundPolicy });
   rotation.register(sso.rotation);
   const ai = createAi({
-    sequelize, runs: repositories.runs, drift: driftRepo, incidents, projects, commands: engine.commands, locks: engine.locks, approvals,
+    sequelize, runs: repositories.runs, runReader: engine.runs, drift: driftRepo, incidents, projects, commands: engine.commands, locks: engine.locks, approvals,
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 

@@ -15,6 +15,8 @@ describe('runbooks', () => {
   let repo: BareRepo;
   let incidentId: string;
   let runbookId: string;
+  let executionId: string;
+  let applyRunId: string;
   const channel = new RecordingChannel();
   const steps = [
     { action: 'notify', message: 'restoring web' },
@@ -95,6 +97,12 @@ describe('runbooks', () => {
     await expect.poll(() => channel.delivered((e) => e.kind === 'runbook.notify').length).toBe(1); // only the first notify ran
     expect(channel.delivered((e) => e.kind === 'runbook.notify')[0]).toMatchObject({ event: { executionId: execution.id, incidentId, step: 0 }, target: { destination: '#ops' } });
 
+    const early = await req('POST', `/api/runbooks/${runbookId}/executions/${execution.id}/resume`);
+    expect(early.status, early.text).toBe(409); // the apply still waits for a person: nothing goes on
+    expect(early.body.error).toMatch(/still waits at step 3: apply run .* is planned/);
+    executionId = execution.id;
+    applyRunId = apply.run_id;
+
     expect((await req('POST', `/api/v1/runs/${apply.run_id}/approve`)).status).toBe(200);
     expect((await waitForRun(app, apply.run_id, (s) => ['applied', 'errored'].includes(s))).status).toBe('applied');
 
@@ -105,6 +113,53 @@ describe('runbooks', () => {
     expect(executions.map((e: any) => e.status)).toEqual(['waiting_approval', 'dry_run']);
     const audit = await app.sql("SELECT action FROM audit_log WHERE action LIKE 'runbook.%' ORDER BY id");
     expect(audit.map((a) => a.action)).toEqual(['runbook.create', 'runbook.publish', 'runbook.execute']);
+  });
+
+  it('resumes the execution once the person approved the apply: the later steps run, once', async () => {
+    const resumed = await req('POST', `/api/runbooks/${runbookId}/executions/${executionId}/resume`);
+    expect(resumed.status, resumed.text).toBe(200);
+    expect(resumed.body.data).toMatchObject({ id: executionId, status: 'completed', finished_at: expect.any(String) });
+    expect(resumed.body.data.steps.map((s: any) => [s.action, s.status])).toEqual([['notify', 'done'], ['plan', 'done'], ['apply', 'done'], ['notify', 'done']]);
+    expect(resumed.body.data.steps[2]).toMatchObject({ run_id: applyRunId, message: `apply run ${applyRunId} applied` });
+    await app.internals.notifications.drain();
+    await expect.poll(() => channel.delivered((e) => e.kind === 'runbook.notify').length).toBe(2);
+    expect(channel.delivered((e) => e.kind === 'runbook.notify')[1]).toMatchObject({ event: { executionId, step: 3, message: 'web restored' } });
+
+    const again = await req('POST', `/api/runbooks/${runbookId}/executions/${executionId}/resume`);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/is completed; only one waiting for a person can be resumed/);
+    const timeline = (await req('GET', `/api/incidents/${incidentId}`)).body.data.timeline;
+    expect(timeline.at(-1)).toMatchObject({ kind: 'runbook', message: expect.stringMatching(/^resumed runbook Restore web \(v2\) at step 3 \(apply run .* applied\): completed$/) });
+    expect((await app.sql("SELECT action FROM audit_log WHERE action = 'runbook.resume'")).length).toBe(1);
+    const viewer = await app.factories.user({ role: 'viewer' });
+    expect((await req('POST', `/api/runbooks/${runbookId}/executions/${executionId}/resume`, undefined, viewer.token)).body.code).toBe('FORBIDDEN');
+    const other = await app.factories.tenant();
+    expect((await req('POST', `/api/runbooks/${runbookId}/executions/${executionId}/resume`, undefined, other.adminToken)).status).toBe(404);
+  });
+
+  it('a wait step is continued by the person who resumes it; a failed apply fails the execution there', async () => {
+    const created = await req('POST', '/api/runbooks', { name: 'Wait then tell', steps: [{ action: 'wait_for_approval', message: 'check the dashboard' }, { action: 'notify', message: 'checked' }] });
+    const id = created.body.data.id;
+    await req('POST', `/api/runbooks/${id}/publish`);
+    const run = await req('POST', `/api/runbooks/${id}/execute`, { dry_run: false });
+    expect(run.body.data.status).toBe('waiting_approval');
+    const resumed = await req('POST', `/api/runbooks/${id}/executions/${run.body.data.id}/resume`);
+    expect(resumed.status, resumed.text).toBe(200);
+    expect(resumed.body.data.steps.map((s: any) => [s.action, s.status, s.message])).toEqual([
+      ['wait_for_approval', 'done', `continued by ${app.admin.email}`], ['notify', 'done', 'notified: checked'],
+    ]);
+
+    await repo.commitFiles({ 'web/main.tf': tfData(2) }, 'web grows: the next apply has changes');
+    const applyBook = await req('POST', '/api/runbooks', { name: 'Apply then tell', steps: [{ action: 'apply', project: 'web' }, { action: 'notify', message: 'applied' }] });
+    await req('POST', `/api/runbooks/${applyBook.body.data.id}/publish`);
+    const started = await req('POST', `/api/runbooks/${applyBook.body.data.id}/execute`, { dry_run: false });
+    const runId = started.body.data.steps[0].run_id;
+    expect((await waitForRun(app, runId)).status).toBe('planned');
+    expect((await req('POST', `/api/v1/runs/${runId}/discard`)).status).toBeLessThan(300);
+    const failed = await req('POST', `/api/runbooks/${applyBook.body.data.id}/executions/${started.body.data.id}/resume`);
+    expect(failed.body.data).toMatchObject({ status: 'failed', finished_at: expect.any(String) });
+    expect(failed.body.data.steps.map((s: any) => [s.action, s.status])).toEqual([['apply', 'failed'], ['notify', 'skipped']]);
+    expect(failed.body.data.steps[0].message).toBe(`apply run ${runId} ended discarded, not applied`);
   });
 
   it('makes a changed published runbook a draft again', async () => {

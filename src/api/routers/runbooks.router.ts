@@ -9,7 +9,8 @@ import { parse } from '../validate.js';
 
 /**
  * AtlasAI's /api/runbooks: list (status, limit, offset), create, get, update (back to draft),
- * publish, execute `{ incident_id, dry_run }` and the executions of a runbook.
+ * publish, execute `{ incident_id, dry_run }`, the executions of a runbook, and resuming one that
+ * waits for a person once they acted.
  */
 export function runbooksRouter(core: Core) {
   const router = new Router<AppState>({ prefix: '/api/runbooks' });
@@ -35,6 +36,9 @@ export function runbooksRouter(core: Core) {
     const execution = await core.runbooks.execute(ctx.state.actor, ctx.params.id, parse(ExecuteRunbookInput, ctx.request.body ?? {}));
     ctx.status = execution.dryRun ? 200 : 201;
     ctx.body = atlasaiOk(executionJson(execution));
+  });
+  router.post('/:id/executions/:executionId/resume', async (ctx) => {
+    ctx.body = atlasaiOk(executionJson(await core.runbooks.resume(ctx.state.actor, ctx.params.id, ctx.params.executionId)));
   });
   router.get('/:id/executions', async (ctx) => {
     ctx.body = atlasaiOk({ items: (await core.runbooks.executions(ctx.state.actor, ctx.params.id)).map(executionJson) });

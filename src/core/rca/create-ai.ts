@@ -11,6 +11,7 @@ import type { LocksService } from '../locks/locks.service.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { RunRepository } from '../runs/run.repository.js';
+import type { RunsService } from '../runs/runs.service.js';
 import { RunbookDrafter } from '../runbooks/runbook-drafter.js';
 import { RunbookSteps } from '../runbooks/runbook-steps.js';
 import { RunbookRepository } from '../runbooks/runbook.repository.js';
@@ -35,6 +36,8 @@ interface AiDeps {
   incidents: IncidentPort;
   projects: ProjectsService;
   commands: CommandService;
+  /** reads a run as the caller (a resumed runbook checks how its apply step ended) */
+  runReader: Pick<RunsService, 'get'>;
   locks: LocksService;
   approvals: ApprovalsService;
   agents: AgentsService;
@@ -55,7 +58,7 @@ export function createAi(d: AiDeps) {
   const log = d.log.child({ svc: 'ai' });
   const rca = new RcaService({ incidents: d.incidents, projects: d.projects, collector, llm, windowMs: d.options?.rcaWindowMs ?? 86_400_000, clock: d.clock, log });
   const copilot = new CopilotService({ repo, collector, drift: d.drift, incidents: d.incidents, projects: d.projects, rca, llm, clock: d.clock, log });
-  const steps = new RunbookSteps({ commands: d.commands, projects: d.projects, locks: d.locks, approvals: d.approvals, agents: d.agents, notifier: d.notifier });
+  const steps = new RunbookSteps({ commands: d.commands, runs: d.runReader, projects: d.projects, locks: d.locks, approvals: d.approvals, agents: d.agents, notifier: d.notifier });
   const runbooks = new RunbooksService({ sequelize: d.sequelize, repo: new RunbookRepository({ sequelize: d.sequelize }), steps, incidents: d.incidents, audit: d.audit });
   const runbookDrafter = new RunbookDrafter({ runbooks, incidents: d.incidents, rca, projects: d.projects, agents: d.agents, llm, log });
   return { rca, copilot, runbooks, runbookDrafter };

@@ -1,19 +1,21 @@
-import { requirePermission, type Actor } from '../actor.js';
+import { isHuman, requirePermission, type Actor } from '../actor.js';
 import type { AgentsService } from '../agents/agents.service.js';
 import type { ApprovalsService } from '../approvals/approvals.service.js';
 import { repoFullNameOf } from '../commands/registered-projects.js';
 import type { CommandService } from '../commands/command.service.js';
-import { DomainError, NotFoundError } from '../errors.js';
+import { DomainError, NotAllowedError, NotFoundError } from '../errors.js';
 import type { LocksService } from '../locks/locks.service.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { RunSource } from '../runs/run-status.js';
+import type { RunsService } from '../runs/runs.service.js';
 import type { RunbookStep } from './runbook.schemas.js';
 import type { StepResult } from './runbook.js';
 
 export interface StepDeps {
   commands: CommandService;
+  runs: Pick<RunsService, 'get'>;
   projects: ProjectsService;
   locks: LocksService;
   approvals: ApprovalsService;
@@ -46,6 +48,35 @@ export class RunbookSteps {
       if (!(err instanceof DomainError)) throw err;
       return { index, action: step.action, status: 'failed', message: `${err.code}: ${err.message}` };
     }
+  }
+
+  /**
+   * Where a step that stopped an execution (waiting_approval) stands now, as the caller sees it:
+   * `done` once the person it waited for acted (the apply run applied, the unlock approved and
+   * carried out; a wait step is continued by the person resuming it), `failed` when that went the
+   * other way (the run errored, was discarded or canceled; the unlock was denied or expired), or
+   * still `waiting_approval`. Nothing is changed here.
+   */
+  async settle(ctx: StepContext, waiting: StepResult): Promise<StepResult> {
+    const { actor } = ctx;
+    const outcome = (status: StepResult['status'], message: string): StepResult => ({ ...waiting, status, message });
+    if (waiting.runId) {
+      const run = await this.deps.runs.get(actor, waiting.runId);
+      if (run.status === 'applied') return outcome('done', `apply run ${run.id} applied`);
+      if (run.status === 'planned_and_finished') return outcome('done', `apply run ${run.id} found nothing to apply`);
+      if (['errored', 'canceled', 'discarded'].includes(run.status)) return outcome('failed', `apply run ${run.id} ended ${run.status}, not applied`);
+      return outcome('waiting_approval', `apply run ${run.id} is ${run.status}: it still waits for a person to approve the apply`);
+    }
+    if (waiting.approvalId) {
+      const approval = await this.deps.approvals.get(actor, waiting.approvalId);
+      if (approval.status === 'approved') return outcome('done', `a person approved releasing the lock (approval ${approval.id})`);
+      if (approval.status === 'pending') return outcome('waiting_approval', `the lock release (approval ${approval.id}) still waits for a person`);
+      return outcome('failed', `the lock release (approval ${approval.id}) was ${approval.status}`);
+    }
+    if (!isHuman(actor)) {
+      throw new NotAllowedError(`step ${waiting.index + 1} waits for a person to continue; ${actor.name} is not a person and cannot`, { code: 'runbook.person_required' });
+    }
+    return outcome('done', `continued by ${actor.name}`);
   }
 
   private async describe(ctx: StepContext, step: RunbookStep): Promise<Outcome> {

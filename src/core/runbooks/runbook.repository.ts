@@ -61,6 +61,27 @@ export class RunbookRepository {
     return row;
   }
 
+  async execution(tenantId: string, runbookId: string, id: string): Promise<RunbookExecution | null> {
+    const [row] = await this.q<RunbookExecution>(`SELECT ${EXECUTION} FROM runbook_executions WHERE tenant_id = :tenantId AND runbook_id = :runbookId AND id = :id`, { tenantId, runbookId, id });
+    return row ?? null;
+  }
+
+  /** Takes a waiting execution for one resume: false when it is no longer waiting (someone else took it). */
+  async claimExecution(tenantId: string, id: string): Promise<boolean> {
+    const rows = await this.q<{ id: string }>(
+      `UPDATE runbook_executions SET status = 'resuming' WHERE tenant_id = :tenantId AND id = :id AND status = 'waiting_approval' RETURNING id`, { tenantId, id },
+    );
+    return rows.length === 1;
+  }
+
+  async finishExecution(id: string, e: Pick<RunbookExecution, 'status' | 'steps' | 'finishedAt'>): Promise<RunbookExecution> {
+    const [row] = await this.q<RunbookExecution>(
+      `UPDATE runbook_executions SET status = :status, steps = CAST(:steps AS jsonb), finished_at = :finishedAt WHERE id = :id RETURNING ${EXECUTION}`,
+      { id, status: e.status, steps: JSON.stringify(e.steps), finishedAt: e.finishedAt },
+    );
+    return row;
+  }
+
   async executions(tenantId: string, runbookId: string, limit: number): Promise<RunbookExecution[]> {
     return this.q<RunbookExecution>(`SELECT ${EXECUTION} FROM runbook_executions WHERE tenant_id = :tenantId AND runbook_id = :runbookId ORDER BY created_at DESC, id LIMIT :limit`, { tenantId, runbookId, limit });
   }

@@ -34,7 +34,8 @@ export interface StepResult {
   agentExecutionId?: string;
 }
 
-export type ExecutionStatus = 'dry_run' | 'completed' | 'waiting_approval' | 'failed';
+/** `resuming` only while one resume carries it on */
+export type ExecutionStatus = 'dry_run' | 'completed' | 'waiting_approval' | 'resuming' | 'failed';
 
 export interface RunbookExecution {
   id: string;

@@ -6,7 +6,7 @@ import { inTransaction } from '../db/transaction.js';
 import { NotFoundError, PreconditionFailedError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { IncidentPort } from '../rca/incident-port.js';
-import type { RunbookSteps } from './runbook-steps.js';
+import type { RunbookSteps, StepContext } from './runbook-steps.js';
 import type { CreateRunbookInput, ExecuteRunbookInput, ListRunbooksQuery, RunbookStep, UpdateRunbookInput } from './runbook.schemas.js';
 import type { RunbookRepository } from './runbook.repository.js';
 import type { ExecutionStatus, Runbook, RunbookExecution, StepResult } from './runbook.js';
@@ -87,18 +87,8 @@ export class RunbooksService {
     if (incident) requirePermission(actor, 'incidents:write');
     const executionId = randomUUID();
     const ctx = { actor, executionId, incidentId: incident?.id ?? null, runbookName: runbook.name };
-    const results: StepResult[] = [];
-    let stoppedAt: StepResult | null = null;
-    for (const [index, step] of runbook.steps.entries()) {
-      if (stoppedAt) {
-        results.push(skipped(step, index, stoppedAt));
-        continue;
-      }
-      const result = await this.deps.steps.run(ctx, step, index, input.dry_run);
-      results.push(result);
-      if (result.status === 'waiting_approval' || result.status === 'failed') stoppedAt = result;
-    }
-    const status: ExecutionStatus = input.dry_run ? 'dry_run' : !stoppedAt ? 'completed' : stoppedAt.status === 'failed' ? 'failed' : 'waiting_approval';
+    const { results, stoppedAt } = await this.runSteps(ctx, runbook.steps, 0, input.dry_run);
+    const status: ExecutionStatus = input.dry_run ? 'dry_run' : statusAfter(stoppedAt);
     const execution = await this.deps.repo.insertExecution({
       id: executionId, tenantId: actor.tenantId, runbookId: runbook.id, runbookVersion: runbook.version, incidentId: incident?.id ?? null, dryRun: input.dry_run,
       status, steps: results, actorKind: actor.kind, actorName: actor.name, via: actor.via, finishedAt: status === 'waiting_approval' ? null : new Date(),
@@ -114,6 +104,73 @@ export class RunbooksService {
     return execution;
   }
 
+  /**
+   * Goes on with an execution that stopped at a step waiting for a person, once that person acted:
+   * the stopped step is settled (its apply applied, its unlock approved; a wait step is continued
+   * by the person resuming), then the later steps run as the resuming caller, as `execute` runs
+   * them. Still waiting → 409 with what it waits for; the step's run or approval gone the other
+   * way → the execution fails there. Two resumes at once: one goes on, the other gets 409.
+   */
+  async resume(actor: Actor, id: string, executionId: string): Promise<RunbookExecution> {
+    requirePermission(actor, 'incidents:write');
+    const runbook = await this.require(actor, id);
+    const execution = isUuid(executionId) ? await this.deps.repo.execution(actor.tenantId, runbook.id, executionId) : null;
+    if (!execution) throw new NotFoundError(`execution ${executionId} of runbook ${id} not found`, { code: 'not_found' });
+    if (execution.status !== 'waiting_approval') {
+      throw new PreconditionFailedError(`execution ${executionId} is ${execution.status}; only one waiting for a person can be resumed`, { code: 'runbook.not_waiting' });
+    }
+    if (execution.runbookVersion !== runbook.version || runbook.status !== 'published') {
+      throw new PreconditionFailedError(`runbook ${runbook.name} changed since this execution (v${execution.runbookVersion}, now v${runbook.version} ${runbook.status}); execute it again instead`, { code: 'runbook.changed' });
+    }
+    const waitingIndex = execution.steps.findIndex((s) => s.status === 'waiting_approval');
+    const ctx = { actor, executionId: execution.id, incidentId: execution.incidentId, runbookName: runbook.name };
+    const settled = await this.deps.steps.settle(ctx, execution.steps[waitingIndex]);
+    if (settled.status === 'waiting_approval') throw new PreconditionFailedError(`execution ${executionId} still waits at step ${waitingIndex + 1}: ${settled.message}`, { code: 'runbook.still_waiting' });
+    if (!(await this.deps.repo.claimExecution(actor.tenantId, execution.id))) {
+      throw new PreconditionFailedError(`execution ${executionId} is being resumed by someone else`, { code: 'runbook.not_waiting' });
+    }
+    const done = execution.steps.slice(0, waitingIndex);
+    let rest: Awaited<ReturnType<RunbooksService['runSteps']>>;
+    try {
+      rest = settled.status === 'failed'
+        ? { results: runbook.steps.slice(waitingIndex + 1).map((step, i) => skipped(step, waitingIndex + 1 + i, settled)), stoppedAt: settled }
+        : await this.runSteps(ctx, runbook.steps, waitingIndex + 1, false);
+    } catch (err) {
+      // not left `resuming` for ever: what ran before the failure is recorded as its own runs
+      await this.deps.repo.finishExecution(execution.id, { status: 'failed', steps: [...done, settled], finishedAt: new Date() });
+      throw err;
+    }
+    const steps = [...done, settled, ...rest.results];
+    const status = statusAfter(rest.stoppedAt);
+    const resumed = await this.deps.repo.finishExecution(execution.id, { status, steps, finishedAt: status === 'waiting_approval' ? null : new Date() });
+    await this.deps.audit.record(actor, 'runbook.resume', { type: 'runbook', id: runbook.id }, { execution_id: execution.id, status, resumed_at_step: waitingIndex + 1 });
+    if (execution.incidentId) {
+      await this.deps.incidents.addTimeline(actor, execution.incidentId, {
+        kind: 'runbook', link: { kind: 'runbook', id: runbook.id },
+        message: `resumed runbook ${runbook.name} (v${runbook.version}) at step ${waitingIndex + 1} (${settled.message}): ${status}${rest.stoppedAt ? ` at step ${rest.stoppedAt.index + 1} (${rest.stoppedAt.message})` : ''}`,
+        details: { execution_id: execution.id, status, steps: steps.map((r) => ({ action: r.action, status: r.status, run_id: r.runId ?? null })) },
+      });
+    }
+    return resumed;
+  }
+
+  /** Steps from `from` on, in order, stopping at the first that waits for a person or fails; the rest skipped. */
+  private async runSteps(ctx: StepContext, steps: RunbookStep[], from: number, dryRun: boolean): Promise<{ results: StepResult[]; stoppedAt: StepResult | null }> {
+    const results: StepResult[] = [];
+    let stoppedAt: StepResult | null = null;
+    for (let index = from; index < steps.length; index++) {
+      const step = steps[index];
+      if (stoppedAt) {
+        results.push(skipped(step, index, stoppedAt));
+        continue;
+      }
+      const result = await this.deps.steps.run(ctx, step, index, dryRun);
+      results.push(result);
+      if (result.status === 'waiting_approval' || result.status === 'failed') stoppedAt = result;
+    }
+    return { results, stoppedAt };
+  }
+
   async executions(actor: Actor, id: string, limit = 50): Promise<RunbookExecution[]> {
     const runbook = await this.get(actor, id);
     return this.deps.repo.executions(actor.tenantId, runbook.id, limit);
@@ -124,6 +181,10 @@ export class RunbooksService {
     if (!runbook) throw new NotFoundError(`runbook ${id} not found`, { code: 'not_found' });
     return runbook;
   }
+}
+
+function statusAfter(stoppedAt: StepResult | null): ExecutionStatus {
+  return !stoppedAt ? 'completed' : stoppedAt.status === 'failed' ? 'failed' : 'waiting_approval';
 }
 
 function skipped(step: RunbookStep, index: number, at: StepResult): StepResult {
