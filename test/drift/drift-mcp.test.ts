@@ -60,7 +60,7 @@ describe('MCP drift tools through the real SDK client', () => {
     expect(detect.isError, textOf(detect)).toBeFalsy();
     const started = detect.structuredContent as any;
     expect(started.check_id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(started.records).toEqual([expect.objectContaining({ project_name: '', directory: 'network', workspace: 'default', status: 'checking' })]);
+    expect(started.records).toEqual([expect.objectContaining({ project_name: 'network', directory: 'network', workspace: 'default', status: 'checking' })]);
     expect(textOf(detect)).toContain(`Drift check ${started.check_id} queued for 1 project(s)`);
     // an ordinary run through the queue, made by the agent's token
     const queued = await app.sql("SELECT operation, source, via FROM runs WHERE source = 'drift' ORDER BY created_at DESC LIMIT 1");

@@ -61,7 +61,7 @@ describe('v1 drift: environments, records, the scheduler\'s entry point', () => 
     const [record] = (await records('?project=vpc')).body;
     z.array(DriftRecordResource).parse([record]);
     expect(record).toMatchObject({
-      project_id: projectId, environment_id: environmentId, repository: 'acme/platform', has_drift: true, to_add: 1, total_changes: 1,
+      project_id: projectId, project_name: 'vpc', environment_id: environmentId, repository: 'acme/platform', has_drift: true, to_add: 1, total_changes: 1,
       summary: 'Plan: 1 to add, 0 to change, 0 to destroy.', pending_code_changes: [{ address: 'terraform_data.r0', action: 'create', attributes: [] }],
       changes_outside: [], last_checked_at: expect.any(String),
     });

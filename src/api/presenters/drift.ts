@@ -1,5 +1,5 @@
 import type { DriftCounts, DriftedResource, DriftHistoryEntry, DriftRecord } from '../../core/drift/drift-record.js';
-import { totalChanges } from '../../core/drift/drift-record.js';
+import { driftProjectName, totalChanges } from '../../core/drift/drift-record.js';
 import type { RemediationDrift, RemediationView } from '../../core/drift/drift-remediation.js';
 import { iso } from './iso.js';
 
@@ -67,7 +67,7 @@ export function driftRecordJson(r: DriftRecord, history?: DriftHistoryEntry[]) {
   const drifted = [...new Map([...outside, ...pending].map((d) => [d.address, d])).values()];
   return {
     id: r.id, project_id: r.projectId, environment_id: r.environmentId, repository: r.repoFullName, directory: r.dir, workspace: r.workspace,
-    project_name: r.projectName, ref: r.ref, commit_sha: r.commitSha, status: r.status, reason: r.reason, has_drift: r.hasDrift,
+    project_name: driftProjectName(r), ref: r.ref, commit_sha: r.commitSha, status: r.status, reason: r.reason, has_drift: r.hasDrift,
     to_add: r.counts.toAdd, to_change: r.counts.toChange, to_destroy: r.counts.toDestroy, to_import: r.counts.toImport, total_changes: totalChanges(r.counts),
     summary: r.summary, drifted_resources: drifted.map(resourceJson), changes_outside: outside.map(resourceJson), pending_code_changes: pending.map(resourceJson),
     refresh_run_id: r.refreshRunId, plan_run_id: r.planRunId, last_checked_at: iso(r.lastCheckedAt), resolved_at: iso(r.resolvedAt), resolved_by: r.resolvedBy,

@@ -44,6 +44,8 @@ export interface DriftTarget {
 
 export interface DriftRecord extends DriftTarget {
   id: string;
+  /** the registered project's name (projects.name), when the record belongs to one */
+  registeredProjectName?: string | null;
   tenantId: string;
   commitSha: string | null;
   status: DriftCheckStatus;
@@ -88,4 +90,9 @@ export interface DriftHistoryEntry {
 
 export function totalChanges(c: DriftCounts): number {
   return c.toAdd + c.toChange + c.toDestroy + c.toImport;
+}
+
+/** The name a person knows the record's project by: atlantis.yaml's, else the registered project's, else ''. */
+export function driftProjectName(r: Pick<DriftRecord, 'projectName' | 'registeredProjectName'>): string {
+  return r.projectName || r.registeredProjectName || '';
 }

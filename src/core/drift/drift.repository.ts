@@ -8,7 +8,8 @@ const RECORD = `id, tenant_id AS "tenantId", project_id AS "projectId", environm
   refresh_run_id AS "refreshRunId", plan_run_id AS "planRunId", has_drift AS "hasDrift", to_add AS "toAdd", to_change AS "toChange",
   to_destroy AS "toDestroy", to_import AS "toImport", summary, changes_outside AS "changesOutside", pending_code_changes AS "pendingCodeChanges",
   details_key_id AS "detailsKeyId", details_sealed AS "detailsSealed", fingerprint, episode, notified_fingerprint AS "notifiedFingerprint",
-  last_checked_at AS "lastCheckedAt", resolved_at AS "resolvedAt", resolved_by AS "resolvedBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  last_checked_at AS "lastCheckedAt", resolved_at AS "resolvedAt", resolved_by AS "resolvedBy", created_at AS "createdAt", updated_at AS "updatedAt",
+  (SELECT p.name FROM projects p WHERE p.id = drift_records.project_id AND p.tenant_id = drift_records.tenant_id) AS "registeredProjectName"`;
 
 const HISTORY = `id, record_id AS "recordId", check_id AS "checkId", status, reason, has_drift AS "hasDrift", to_add AS "toAdd", to_change AS "toChange",
   to_destroy AS "toDestroy", to_import AS "toImport", summary, fingerprint, commit_sha AS "commitSha", refresh_run_id AS "refreshRunId",
@@ -143,7 +144,8 @@ export class DriftRepository {
     if (f.ids && !f.ids.length) return [];
     const where = ['tenant_id = :tenantId'];
     if (f.repoFullName) where.push('lower(repo_full_name) = lower(:repoFullName)');
-    if (f.projectName !== undefined) where.push("(project_name = :projectName OR (project_name = '' AND dir = :projectName) OR project_id::text = :projectName)");
+    if (f.projectName !== undefined) where.push("(project_name = :projectName OR (project_name = '' AND dir = :projectName) OR project_id::text = :projectName"
+      + " OR (project_name = '' AND project_id IN (SELECT id FROM projects WHERE tenant_id = :tenantId AND name = :projectName)))");
     if (f.workspace) where.push('workspace = :workspace');
     if (f.projectId) where.push('project_id = :projectId');
     if (f.environmentId) where.push('environment_id = :environmentId');
