@@ -348,10 +348,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     serverRepoConfig: options.runs.serverRepoConfig, log: log.child({ svc: 'github-apps' }),
   });
   rotation.register(new GitHubAppRotation({ sequelize, repo: githubAppRepo }));
-  const tenantRepos = new TenantRepoSource({
-    server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials,
-    isDefaultTenant: async (tenantId) => (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug,
-  });
+  const isDefaultTenant = async (tenantId: string) => (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug;
+  const tenantRepos = new TenantRepoSource({ server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials, isDefaultTenant });
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });
   const itsm = new ItsmService({ sequelize, repo: new ItsmRepository({ sequelize }), projects: projectRepo, audit, clock });
@@ -359,7 +357,8 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
     outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
-    cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
+    // The server's own passthrough env (its AWS_* and so on) is the default tenant's; other tenants bring their own credentials.
+    cloudEnv: async (run, base) => cloudRunEnv.forRun(run, (await isDefaultTenant(run.tenantId)) ? base : {}) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());

@@ -70,4 +70,31 @@ describe('the environment terraform runs with', () => {
     const [{ runner_pid }] = await app.sql('SELECT runner_pid FROM runs WHERE id = :id', { id: created.body.id });
     expect(Number((await readFile(pgidFile, 'utf8')).trim())).toBe(runner_pid);
   });
+
+  it('passes the server\'s own passthrough env to the default tenant\'s runs only: another tenant\'s run sees none of it', async () => {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'atlantas-envdump-'));
+    onTestFinished(() => rm(scratch, { recursive: true, force: true }));
+    const envFile = path.join(scratch, 'env.txt');
+    const repo = await createBareRepo({ owner: 'acme', name: 'creds' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'envcheck/main.tf': envDumpProject(envFile, path.join(scratch, 'pgid.txt')).replace('type = string', 'type = string\n  default = "no-server-env"') }, 'dump the env');
+    const app = await startTestApp({
+      childEnv: { ...insteadOfEnv(repo.root), TF_VAR_x: 'from-server-env', AWS_REGION: 'eu-central-9', AWS_SECRET_ACCESS_KEY: 'server-own-aws-secret' },
+      env: { ATLANTAS_SANDBOX: 'off' },
+    });
+    onTestFinished(() => app.close());
+    const other = await app.factories.tenant();
+    expect((await app.req('PATCH', `/api/v1/tenants/${other.id}`, { token: app.admin.token, body: { repo_allowlist: ['acme/*'] } })).status).toBe(200);
+
+    const created = await app.req('POST', '/api/v1/runs', { token: other.adminToken, body: { command: 'apply', repo: 'acme/creds', branch: 'main', dir: 'envcheck' } });
+    expect(created.status, created.text).toBe(201);
+    expect((await waitForRun(app, created.body.id, undefined, 90_000, other.adminToken)).status).toBe('planned');
+    expect((await app.req('POST', `/api/v1/runs/${created.body.id}/approve`, { token: other.adminToken })).status).toBe(200);
+    const applied = await waitForRun(app, created.body.id, (s) => ['applied', 'errored'].includes(s), 90_000, other.adminToken);
+    expect(applied.status, applied.log).toBe('applied');
+    expect(applied.log).toContain('x = "no-server-env"'); // TF_VAR_x of the server's env did not reach it
+    const env = (await readFile(envFile, 'utf8')).split('\n');
+    expect(env.filter((line) => /^(AWS_|TF_VAR_)/.test(line))).toEqual([]);
+    expect(env.join('\n')).not.toContain('server-own-aws-secret');
+  });
 });
