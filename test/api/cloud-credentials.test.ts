@@ -154,6 +154,21 @@ describe('cloud credentials', () => {
     expect(env.status).toBe(404);
   });
 
+  it('gives an environment only a credential of its own cloud, on create and on update', async () => {
+    const wrong = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'aws-prod', cloud_provider: 'aws', cloud_credential_id: ids.DigitalOcean } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ code: 'cloud_credential_provider_mismatch', detail: expect.stringMatching(/is for digitalocean, but environment aws-prod runs on aws: choose a aws credential or change cloud_provider/) });
+    expect((await app.sql("SELECT id FROM environments WHERE name = 'aws-prod'"))).toEqual([]);
+    const env = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'do-stage', cloud_provider: 'digitalocean', cloud_credential_id: ids.DigitalOcean } });
+    expect(env.status, env.text).toBe(201);
+    const moved = await app.req('PATCH', `/api/v1/environments/${env.body.id}`, { token: app.admin.token, body: { cloud_provider: 'gcp' } });
+    expect(moved.status).toBe(400); // the credential it keeps would no longer fit
+    expect(moved.body.code).toBe('cloud_credential_provider_mismatch');
+    expect((await app.req('GET', `/api/v1/environments/${env.body.id}`, { token: app.admin.token })).body.cloud_provider).toBe('digitalocean');
+    expect((await app.req('PATCH', `/api/v1/environments/${env.body.id}`, { token: app.admin.token, body: { cloud_provider: 'gcp', cloud_credential_id: null } })).status).toBe(200);
+    expect((await app.req('DELETE', `/api/v1/environments/${env.body.id}`, { token: app.admin.token })).status).toBe(204);
+  });
+
   it('refuses to delete a credential a project or environment uses', async () => {
     const env = await app.req('POST', '/api/v1/environments', { token: app.admin.token, body: { name: 'do-prod', cloud_provider: 'digitalocean', cloud_credential_id: ids.DigitalOcean } });
     expect(env.status, env.text).toBe(201);

@@ -111,9 +111,20 @@ export class CloudCredentialsService {
    * Projects and environments naming a credential: only an admin may point one at a credential
    * (whoever can run the project gets its keys), and only at one of the tenant's own.
    */
-  async assertAssignable(actor: Actor, id: string, transaction?: Transaction): Promise<void> {
+  /**
+   * Whether an admin may give this credential to a project or an environment; an environment's
+   * (`provider`) must be of the environment's own cloud, or its runs would get keys for a cloud
+   * they do not run on and none for the one they do.
+   */
+  async assertAssignable(actor: Actor, id: string, transaction?: Transaction, provider?: { cloud: string; environment: string }): Promise<void> {
     requirePermission(actor, 'credential:manage');
-    await this.find(actor, id, transaction);
+    const row = await this.find(actor, id, transaction);
+    if (provider && row.provider !== provider.cloud) {
+      throw new InputError(
+        `cloud credential ${row.name} is for ${row.provider}, but environment ${provider.environment} runs on ${provider.cloud}: choose a ${provider.cloud} credential or change cloud_provider`,
+        { code: 'cloud_credential_provider_mismatch' },
+      );
+    }
   }
 
   /** The decrypted secrets of a row (for the run's environment and validation only; never returned to a caller). */

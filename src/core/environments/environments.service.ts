@@ -32,7 +32,7 @@ export class EnvironmentsService {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       await this.deps.tenants.assertQuota(actor.tenantId, 'environments', transaction);
       if (input.instance_id) await this.assertInstance(actor, input.instance_id, transaction);
-      if (input.cloud_credential_id) await this.deps.credentials.assertAssignable(actor, input.cloud_credential_id, transaction);
+      if (input.cloud_credential_id) await this.deps.credentials.assertAssignable(actor, input.cloud_credential_id, transaction, { cloud: input.cloud_provider, environment: input.name });
       const environment = await translateConstraints(`environment "${input.name}"`, () =>
         this.deps.repo.insert(
           {
@@ -53,9 +53,12 @@ export class EnvironmentsService {
     return inTransaction(this.deps.sequelize, undefined, async (transaction) => {
       const before = await this.find(actor, id, transaction);
       if (input.instance_id) await this.assertInstance(actor, input.instance_id, transaction);
-      if (input.cloud_credential_id !== undefined && input.cloud_credential_id !== before.cloudCredentialId) {
-        if (input.cloud_credential_id) await this.deps.credentials.assertAssignable(actor, input.cloud_credential_id, transaction);
-        else requirePermission(actor, 'credential:manage');
+      const credentialChanged = input.cloud_credential_id !== undefined && input.cloud_credential_id !== before.cloudCredentialId;
+      if (credentialChanged && !input.cloud_credential_id) requirePermission(actor, 'credential:manage');
+      const credential = input.cloud_credential_id !== undefined ? input.cloud_credential_id : before.cloudCredentialId;
+      if (credential && (credentialChanged || (input.cloud_provider && input.cloud_provider !== before.cloudProvider))) {
+        // a new credential, or a new cloud for the one it has: the two must agree
+        await this.deps.credentials.assertAssignable(actor, credential, transaction, { cloud: input.cloud_provider ?? before.cloudProvider, environment: input.name ?? before.name });
       }
       const changes = defined({
         name: input.name, cloudProvider: input.cloud_provider, region: input.region, terraformWorkspace: input.terraform_workspace,

@@ -25,9 +25,9 @@ interface Deps {
   credentials: CredentialAssignment;
 }
 
-/** Only an admin sets or clears a project's or environment's credential, and only to one of the tenant's. */
+/** Only an admin sets or clears a project's or environment's credential, and only to one of the tenant's (an environment's: of its cloud). */
 export interface CredentialAssignment {
-  assertAssignable(actor: Actor, credentialId: string, transaction?: Transaction): Promise<void>;
+  assertAssignable(actor: Actor, credentialId: string, transaction?: Transaction, provider?: { cloud: string; environment: string }): Promise<void>;
 }
 
 /** Terraform projects mapped to repositories, their instance assignment and dependencies. */
