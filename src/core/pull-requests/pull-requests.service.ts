@@ -93,7 +93,7 @@ export class PullRequestsService {
         continue;
       }
       try {
-        approved.push((await this.deps.runs.approve(actor, run.id)).id);
+        approved.push((await this.deps.runs.approveForPullRequest(actor, run.id)).id);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         failures.push({ ...targetOf(run), failure: err.message });

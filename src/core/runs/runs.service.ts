@@ -201,7 +201,25 @@ export class RunsService {
    * A human confirms a planned run. Refused when the plan went stale (the commit moved on or the
    * state changed since the plan): that plan can never be applied, so it is discarded.
    */
+  /**
+   * Approves a planned run (REST's /runs/{id}/approve, `apply`). A pull request's run whose
+   * project has apply requirements (approved, mergeable …) is refused: only the PR workflow can
+   * check them with the host, and it approves through `approveForPullRequest`.
+   */
   async approve(actor: Actor, id: string): Promise<Run> {
+    requirePermission(actor, 'run:approve');
+    const run = await this.get(actor, id);
+    if (run.prNumber && run.applyRequirements.length) {
+      throw new PreconditionFailedError(
+        `run ${id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')} before an apply: comment \`atlantis apply\` on the pull request`,
+        { code: 'run.apply_requirements' },
+      );
+    }
+    return this.approveForPullRequest(actor, id);
+  }
+
+  /** The PR workflow's approval, once it has checked the pull request's apply requirements with the host. */
+  async approveForPullRequest(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
     if (actor.automation) return this.askForHuman(actor, id);
     return this.confirm(actor, id, actor.name);
@@ -268,14 +286,6 @@ export class RunsService {
    */
   async apply(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:apply');
-    const run = await this.get(actor, id);
-    // A pull request's apply requirements (approved, mergeable …) are the host's to check: only the PR workflow can.
-    if (run.prNumber && run.applyRequirements.length) {
-      throw new PreconditionFailedError(
-        `run ${id} belongs to pull request #${run.prNumber}, which requires ${run.applyRequirements.join(', ')} before an apply: comment \`atlantis apply\` on the pull request`,
-        { code: 'run.apply_requirements' },
-      );
-    }
     return this.approve(actor, id);
   }
 

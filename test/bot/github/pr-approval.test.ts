@@ -70,6 +70,16 @@ describe('the approved apply requirement, end to end', () => {
     expect((await appRuns()).map((r) => r.status)).toEqual(['planned']);
   });
 
+  it('refuses the same run\'s approval through REST: only the PR workflow checks the requirement', async () => {
+    const [{ id }] = await app.sql<{ id: string }>("SELECT id FROM runs WHERE pr_number = 1 AND project_name = 'app'");
+    for (const path of [`/api/v1/runs/${id}/approve`, `/api/v1/runs/${id}/apply`]) {
+      const res = await app.req('POST', path, { token: app.admin.token });
+      expect(res.status, path).toBe(409);
+      expect(res.body).toMatchObject({ code: 'run.apply_requirements', detail: expect.stringContaining('requires approved before an apply: comment `atlantis apply` on the pull request') });
+    }
+    expect((await appRuns()).map((r) => r.status)).toEqual(['planned']);
+  });
+
   it('applies once a writer approves the head commit', async () => {
     gh.addReview(REPO, 1, { user: 'bob', state: 'APPROVED', commitId: head });
     const answer = await apply();
