@@ -5,11 +5,15 @@
  * network and read the answers back (SSRF). Operators who run those services on purpose on a
  * private network set ATLANTAS_ALLOW_PRIVATE_WEBHOOKS=true.
  *
- * Known limit: the address is checked when the request is made, then fetch resolves the name
- * again; a name that answers differently the second time (DNS rebinding) is not caught here.
+ * The name is checked twice: when the request is made (a clear error for the setting), and again
+ * by the connection itself (`guardedAgent`'s lookup), which connects only to the addresses it
+ * checked — so a name that answers a public address first and a private one the second time
+ * (DNS rebinding) is refused too.
  */
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { InputError } from '../errors.js';
 
 export interface OutboundPolicy {
@@ -75,11 +79,56 @@ export async function assertOutboundUrl(url: string, policy: OutboundPolicy, wha
   return parsed;
 }
 
+class PrivateAddressRefused extends Error {
+  constructor(readonly host: string, readonly address: string) {
+    super(`${host} resolved to ${address} when connecting`);
+  }
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
 /**
- * fetch for a URL a tenant chose: checked first, and a redirect is not followed (it could point
- * anywhere, a private address included); the caller gets the 3xx response as it came.
+ * The lookup a guarded connection resolves its host with: every address the name answers must be
+ * public, and the connection then goes to one of exactly those addresses.
+ */
+export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookupCallback(hostname, { ...options, all: true, verbatim: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const refused = addresses.find((a) => isPrivateAddress(a.address));
+    if (refused) return callback(new PrivateAddressRefused(hostname, refused.address) as NodeJS.ErrnoException, []);
+    if (options.all) return callback(null, addresses);
+    const [first] = addresses;
+    return first ? callback(null, first.address, first.family) : callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+  });
+}
+
+/** Connections of tenant-chosen URLs: resolved by `guardedLookup`, at connect time. */
+const guardedAgent = new Agent({ connect: { lookup: guardedLookup as never } });
+
+/** fetch whose connections are guarded (exported for the rebinding test; callers use outboundFetch). */
+export async function guardedFetch(url: URL | string, init: RequestInit, what: string): Promise<Response> {
+  try {
+    return (await undiciFetch(url, { ...(init as object), redirect: 'manual', dispatcher: guardedAgent })) as unknown as Response;
+  } catch (err) {
+    const refused = (err as { cause?: unknown }).cause;
+    if (refused instanceof PrivateAddressRefused) {
+      throw new InputError(
+        `${what}: ${refused.host} resolved to ${refused.address} when connecting, a loopback, private or link-local address, which the server does not call ` +
+          '(an operator can allow it with ATLANTAS_ALLOW_PRIVATE_WEBHOOKS=true)',
+        { code: 'outbound_url_private' },
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * fetch for a URL a tenant chose: checked first, connected only to checked addresses, and a
+ * redirect is not followed (it could point anywhere, a private address included); the caller gets
+ * the 3xx response as it came.
  */
 export async function outboundFetch(url: string, init: RequestInit, policy: OutboundPolicy, what: string): Promise<Response> {
   const checked = await assertOutboundUrl(url, policy, what);
-  return fetch(checked, { ...init, redirect: 'manual' });
+  if (policy.allowPrivate) return fetch(checked, { ...init, redirect: 'manual' });
+  return guardedFetch(checked, init, what);
 }

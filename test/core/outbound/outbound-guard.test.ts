@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { assertOutboundUrl, isPrivateAddress, outboundFetch } from '../../../src/core/outbound/outbound-guard.js';
+import { assertOutboundUrl, guardedFetch, guardedLookup, isPrivateAddress, outboundFetch } from '../../../src/core/outbound/outbound-guard.js';
 
 const closed = { allowPrivate: false };
 const open = { allowPrivate: true };
@@ -39,6 +39,24 @@ describe('outbound guard: URLs a tenant chose do not reach the server’s own ne
     const before = hits;
     await expect(outboundFetch(`${base}/x`, {}, closed, 'issuer_url')).rejects.toThrow(/issuer_url/);
     expect(hits).toBe(before);
+  });
+
+  it('checks the name again when connecting: a name that resolves to loopback by then is refused before any byte is sent', async () => {
+    // what a rebinding name does after it passed the first check: resolve to the server's own loopback
+    const port = (server.address() as AddressInfo).port;
+    const before = hits;
+    const err = await guardedFetch(`http://localhost:${port}/x`, {}, 'notification url').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error & { code?: string }).code).toBe('outbound_url_private');
+    expect((err as Error).message).toMatch(/^notification url: localhost resolved to (127\.0\.0\.1|::1) when connecting/);
+    expect(hits).toBe(before);
+  });
+
+  it('lets the connection resolve a public address as the caller asked (one address, or all)', async () => {
+    const one = await new Promise<unknown[]>((resolve) => guardedLookup('8.8.8.8', {}, (...args) => resolve(args)));
+    expect(one).toEqual([null, '8.8.8.8', 4]);
+    const all = await new Promise<unknown[]>((resolve) => guardedLookup('8.8.8.8', { all: true }, (...args) => resolve(args)));
+    expect(all).toEqual([null, [{ address: '8.8.8.8', family: 4 }]]);
   });
 
   it('refuses what is not an http(s) URL, and credentials in the URL', async () => {
