@@ -91,6 +91,18 @@ export function roleRank(role: Role): number {
   return ROLES.length - 1 - ROLES.indexOf(role);
 }
 
+/**
+ * Who an actor is, stably, for telling holders apart where names may coincide: a person (their
+ * session or their own API token alike) by user id, an automated token by its id, a system
+ * actor by its name (system names are ours, not chosen by a tenant).
+ */
+export function actorKey(actor: Actor): string {
+  if (actor.kind === 'system') return `system:${actor.name}`;
+  if (actor.automation && actor.tokenId) return `token:${actor.tokenId}`;
+  if (actor.userId) return `user:${actor.userId}`;
+  return `name:${actor.name}`;
+}
+
 /** A person (a login session or a person's API token), as opposed to automation or a run's credential. */
 export function isHuman(actor: Actor): boolean {
   return (actor.kind === 'user' || actor.kind === 'token') && !actor.automation && !actor.runId;

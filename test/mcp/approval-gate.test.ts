@@ -184,6 +184,12 @@ describe('the approval gate: an agent plans freely, a person approves applies el
     const own = await planned('mine');
     const ownLock = (await call('list_locks', {})).locks.find((l: any) => l.path === 'mine');
     expect(ownLock).toMatchObject({ run_id: own });
+    // a second token of the same person with the same name is another agent: the lock is not its own
+    const twin = await app.core.tokens.create(agent.user.actor, { name: 'assistant', scopes: ['mcp:write'] });
+    const twinClient = await connectMcp(app, twin.rawToken);
+    const twinAsk = await twinClient.callTool({ name: 'unlock', arguments: { lock_id: ownLock.id, reason: 'same name, other agent' } });
+    expect(twinAsk.structuredContent).toMatchObject({ status: 'pending_approval', approval: { action: 'unlock' } });
+    expect(await runStatus(own)).toBe('planned');
     expect(await call('unlock', { lock_id: ownLock.id, reason: 'my own plan' })).toMatchObject({ status: 'unlocked', approval: null });
     expect(await runStatus(own)).toBe('discarded');
 

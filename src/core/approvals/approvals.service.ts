@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { Clock } from '../clock.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, NotAllowedError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { takenBy } from '../locks/lock-holder.js';
 import type { LocksService } from '../locks/locks.service.js';
 import { lockKey, type ProjectLock } from '../locks/project-lock.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
@@ -104,7 +105,7 @@ export class ApprovalsService {
   async unlock(actor: Actor, idOrKey: string, reason: string): Promise<UnlockOutcome> {
     requirePermission(actor, 'lock:manage');
     const lock = await this.deps.locks.get(actor, idOrKey);
-    if (!actor.automation || lock.lockedBy === actor.name) return { status: 'unlocked', lock: await this.deps.locks.unlock(actor, lock.id) };
+    if (!actor.automation || takenBy(lock, actor)) return { status: 'unlocked', lock: await this.deps.locks.unlock(actor, lock.id) };
     const approval = await this.deps.ledger.request(actor, {
       action: 'unlock', targetType: 'project_lock', targetId: lock.id, projectId: null, runId: lock.runId, reason,
       summary: `unlock ${lockKey(lock)}, held by ${lock.holderName}`,

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.js';
-import { requirePermission, type Actor } from '../actor.js';
+import { actorKey, requirePermission, type Actor } from '../actor.js';
 import { InputError, LockedError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import { KeptPlanTargetInput, type CreateRunInput } from '../runs/run.schemas.js';
@@ -125,8 +125,11 @@ export class CommandService {
       const prUrl = req.prNumber ? this.deps.repos.webUrl(req.repoFullName, req.prNumber) : null;
       // The PR holds the project locks when there is one, else the actor.
       const holder: LockHolder = (req.prNumber
-        ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null }
-        : { kind: 'actor', name: req.lockHolderName ?? actor.name, lockedBy: actor.name, vcsLogin: actor.vcsLogin ?? null });
+        ? { kind: 'pull_request', prNumber: req.prNumber, prUrl, lockedBy: actor.name, lockedByKey: actorKey(actor), vcsLogin: actor.vcsLogin ?? null }
+        : {
+          kind: 'actor', name: req.lockHolderName ?? actor.name, key: req.lockHolderName ? `named:${req.lockHolderName}` : actorKey(actor),
+          lockedBy: actor.name, lockedByKey: actorKey(actor), vcsLogin: actor.vcsLogin ?? null,
+        });
       const { batchId, results } = await this.deps.runs.enqueue(actor, {
         operation: req.operation, source: req.source, extraArgs: req.extraArgs ?? [], title: req.title,
         autoApply: req.autoApply ?? false,

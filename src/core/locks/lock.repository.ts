@@ -2,10 +2,10 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { isUuid } from '../ids.js';
 import type { ProjectLock, ProjectLockModel } from './project-lock.model.js';
 
-export type NewLock = Omit<ProjectLock, 'id' | 'lockedAt'>;
+export type NewLock = Omit<ProjectLock, 'id' | 'lockedAt' | 'holderKey' | 'lockedByKey'> & Partial<Pick<ProjectLock, 'holderKey' | 'lockedByKey'>>;
 
 const LOCK_COLUMNS = `id, tenant_id AS "tenantId", repo_full_name AS "repoFullName", dir, workspace, project_name AS "projectName",
-  holder_kind AS "holderKind", pr_number AS "prNumber", pr_url AS "prUrl", holder_name AS "holderName", locked_by AS "lockedBy",
+  holder_kind AS "holderKind", pr_number AS "prNumber", pr_url AS "prUrl", holder_name AS "holderName", holder_key AS "holderKey", locked_by AS "lockedBy", locked_by_key AS "lockedByKey",
   vcs_login AS "vcsLogin", run_id AS "runId", locked_at AS "lockedAt"`;
 
 /** Queries on project locks, always within one tenant; plain objects out. */
@@ -20,12 +20,12 @@ export class LockRepository {
   async insertOrLockExisting(values: NewLock, transaction: Transaction): Promise<{ lock: ProjectLock; inserted: boolean }> {
     const v = values;
     const [row] = await this.deps.sequelize.query<ProjectLock & { inserted: boolean }>(
-      `INSERT INTO project_locks (tenant_id, repo_full_name, dir, workspace, project_name, holder_kind, pr_number, pr_url, holder_name, locked_by, vcs_login, run_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO project_locks (tenant_id, repo_full_name, dir, workspace, project_name, holder_kind, pr_number, pr_url, holder_name, locked_by, vcs_login, run_id, holder_key, locked_by_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (tenant_id, repo_full_name, dir, workspace, project_name) DO UPDATE SET locked_at = project_locks.locked_at
        RETURNING ${LOCK_COLUMNS}, (xmax = 0) AS inserted`,
       {
-        bind: [v.tenantId, v.repoFullName, v.dir, v.workspace, v.projectName ?? '', v.holderKind, v.prNumber ?? null, v.prUrl ?? null, v.holderName, v.lockedBy, v.vcsLogin ?? null, v.runId ?? null],
+        bind: [v.tenantId, v.repoFullName, v.dir, v.workspace, v.projectName ?? '', v.holderKind, v.prNumber ?? null, v.prUrl ?? null, v.holderName, v.lockedBy, v.vcsLogin ?? null, v.runId ?? null, v.holderKey ?? null, v.lockedByKey ?? null],
         type: QueryTypes.SELECT, transaction,
       },
     );
@@ -35,7 +35,7 @@ export class LockRepository {
   }
 
   /** Moves a lock to another run or taker of the same holder; returns it as it now is. */
-  async retake(id: string, changes: Pick<ProjectLock, 'runId' | 'lockedBy' | 'vcsLogin'>, transaction: Transaction): Promise<ProjectLock> {
+  async retake(id: string, changes: Pick<ProjectLock, 'runId' | 'lockedBy' | 'vcsLogin' | 'lockedByKey'>, transaction: Transaction): Promise<ProjectLock> {
     const [, rows] = await this.deps.model.update(changes, { where: { id }, transaction, returning: true });
     return rows[0]!.get({ plain: true });
   }

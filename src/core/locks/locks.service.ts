@@ -24,13 +24,14 @@ export class LocksService {
     const { lock: existing, inserted } = await this.deps.repo.insertOrLockExisting(
       {
         tenantId, ...key, holderKind: holder.kind, holderName: holderName(holder), lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null, runId,
+        holderKey: holder.kind === 'actor' ? holder.key ?? null : null, lockedByKey: holder.lockedByKey ?? null,
         prNumber: holder.kind === 'pull_request' ? holder.prNumber : null, prUrl: holder.kind === 'pull_request' ? holder.prUrl : null,
       },
       transaction,
     );
     if (inserted) return existing;
     if (!sameHolder(existing, holder)) throw new LockedError(lockedMessage(existing), lockJson(existing), { code: 'run.lock_held' });
-    return this.deps.repo.retake(existing.id, { runId: runId ?? existing.runId, lockedBy: holder.lockedBy, vcsLogin: holder.vcsLogin ?? null }, transaction);
+    return this.deps.repo.retake(existing.id, { runId: runId ?? existing.runId, lockedBy: holder.lockedBy, lockedByKey: holder.lockedByKey ?? null, vcsLogin: holder.vcsLogin ?? null }, transaction);
   }
 
   async list(actor: Actor, filter: { repoFullName?: string } = {}): Promise<ProjectLock[]> {

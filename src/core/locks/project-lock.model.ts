@@ -12,13 +12,17 @@ export interface ProjectLock {
   prNumber: number | null;
   prUrl: string | null;
   holderName: string;
+  /** the holder's identity (actorKey, or `named:` for a shared holder such as the drift checker); null on older locks */
+  holderKey: string | null;
   lockedBy: string;
+  /** actorKey of who took it; null on older locks */
+  lockedByKey: string | null;
   /** the VCS login that took the lock (a PR commenter), when there is one */
   vcsLogin: string | null;
   runId: string | null;
   lockedAt: Date;
 }
-type Creation = Optional<ProjectLock, 'id' | 'projectName' | 'prNumber' | 'prUrl' | 'vcsLogin' | 'runId' | 'lockedAt'>;
+type Creation = Optional<ProjectLock, 'id' | 'projectName' | 'prNumber' | 'prUrl' | 'vcsLogin' | 'runId' | 'lockedAt' | 'holderKey' | 'lockedByKey'>;
 export type ProjectLockModel = ModelStatic<Model<ProjectLock, Creation>>;
 
 export function defineProjectLockModel(sequelize: Sequelize): ProjectLockModel {
@@ -35,7 +39,9 @@ export function defineProjectLockModel(sequelize: Sequelize): ProjectLockModel {
       prNumber: DataTypes.INTEGER,
       prUrl: DataTypes.TEXT,
       holderName: { type: DataTypes.TEXT, allowNull: false },
+      holderKey: DataTypes.TEXT,
       lockedBy: { type: DataTypes.TEXT, allowNull: false },
+      lockedByKey: DataTypes.TEXT,
       vcsLogin: DataTypes.TEXT,
       runId: DataTypes.UUID,
       lockedAt: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },

@@ -4,6 +4,7 @@ import type { ApprovalsService } from '../approvals/approvals.service.js';
 import { repoFullNameOf } from '../commands/registered-projects.js';
 import type { CommandService } from '../commands/command.service.js';
 import { DomainError, NotAllowedError, NotFoundError } from '../errors.js';
+import { takenBy } from '../locks/lock-holder.js';
 import type { LocksService } from '../locks/locks.service.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Project } from '../projects/project.model.js';
@@ -97,7 +98,7 @@ export class RunbookSteps {
         const p = await this.deps.projects.require(actor, step.project);
         const lock = await this.lockOf(actor, p);
         return lock
-          ? { status: 'would_run', lockId: lock.id, message: `would release the lock on ${where(p)} held by ${lock.holderName}${actor.automation && lock.lockedBy !== actor.name ? ' (after a person approves: it is not yours)' : ''}` }
+          ? { status: 'would_run', lockId: lock.id, message: `would release the lock on ${where(p)} held by ${lock.holderName}${actor.automation && !takenBy(lock, actor) ? ' (after a person approves: it is not yours)' : ''}` }
           : { status: 'would_run', message: `${where(p)} is not locked: nothing to release` };
       }
       case 'trigger_agent': {

@@ -14,7 +14,7 @@ const OPTS = { executableName: 'atlantis' };
 /** A lock held by pull request `n`, as core stores it. */
 const prLock = (n: number): ProjectLock => ({
   id: 'l', tenantId: 't', repoFullName: 'o/r', dir: 'path', workspace: 'workspace', projectName: '', holderKind: 'pull_request',
-  prNumber: n, prUrl: null, holderName: `pull #${n}`, lockedBy: 'alice', vcsLogin: 'alice', runId: null, lockedAt: new Date(0),
+  prNumber: n, prUrl: null, holderName: `pull #${n}`, holderKey: null, lockedBy: 'alice', lockedByKey: null, vcsLogin: 'alice', runId: null, lockedAt: new Date(0),
 });
 const F = '```';
 
