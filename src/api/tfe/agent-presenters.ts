@@ -2,10 +2,11 @@ import type { IssuedCertificate } from '../../core/runners/listener-ca.js';
 import type { JoinedListener } from '../../core/runners/listeners.service.js';
 import type { RunnerToken } from '../../core/runners/runner.repository.js';
 import type { TfeAgentPoolView } from '../../core/tfe/tfe-agent-pools.service.js';
+import type { TfeProjectView } from '../../core/tfe/tfe-projects.service.js';
 import { iso } from '../presenters/iso.js';
 import type { Resource } from './jsonapi.js';
 
-/** Agent pools, their tokens and listener answers as go-tfe and a Terrapod listener read them. */
+/** Agent pools, their tokens, listener answers and projects, as go-tfe and a Terrapod listener read them. */
 export function agentPoolResource(p: TfeAgentPoolView): Resource {
   return {
     id: p.id,
@@ -34,5 +35,14 @@ export function joinedJson(j: JoinedListener) {
     listener_id: j.listener.id, pool_id: j.listener.poolId, name: j.listener.name,
     // the listener's own credential: Bearer on /api/v2/listeners/{id}/… and on /api/v1/runner/jobs/… (X-Atlantas-Runner: {id})
     credential: j.credential, heartbeat_ms: j.heartbeatMs, ...certificateJson(j.certificate),
+  };
+}
+
+export function projectResource(v: TfeProjectView): Resource {
+  return {
+    id: v.project.id,
+    type: 'projects',
+    attributes: { name: v.project.name, description: '', 'workspace-count': v.workspaceCount, 'created-at': iso(v.project.createdAt ?? null) },
+    relationships: { organization: { data: { id: v.organization, type: 'organizations' } } },
   };
 }

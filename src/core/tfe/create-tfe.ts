@@ -13,6 +13,7 @@ import type { Encryptor } from '../secrets/encryption.js';
 import type { StateService } from '../state/state.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { TfeAgentPoolsService } from './tfe-agent-pools.service.js';
+import { TfeProjectsService } from './tfe-projects.service.js';
 import { OAuthCodeRepository } from './oauth-code.repository.js';
 import { TfeLoginService } from './tfe-login.service.js';
 import { TfeStateService } from './tfe-state.service.js';
@@ -27,6 +28,7 @@ export interface TfeServices {
   login: TfeLoginService;
   agentPools: TfeAgentPoolsService;
   listeners: ListenersService;
+  projects: TfeProjectsService;
   /** signs listener certificates; its sealed key is one of rotate-key's stores */
   listenerCa: ListenerCa;
 }
@@ -37,8 +39,9 @@ export function createTfe(deps: {
   runners: RunnersService; encryptor: Encryptor; runnerHeartbeatMs: number;
 }): TfeServices {
   const { sequelize, audit, clock, runners } = deps;
+  const workspaceRepo = new TfeWorkspaceRepository(sequelize);
   const workspaces = new TfeWorkspacesService({
-    sequelize, repo: new TfeWorkspaceRepository(sequelize), tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit, runners,
+    sequelize, repo: workspaceRepo, tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit, runners,
   });
   const listenerCa = new ListenerCa({ sequelize, encryptor: deps.encryptor });
   return {
@@ -46,6 +49,7 @@ export function createTfe(deps: {
     agentPools: new TfeAgentPoolsService({ runners, workspaces, tenants: deps.tenants }),
     listeners: new ListenersService({ runners, repo: new RunnerRepository({ sequelize }), ca: listenerCa, heartbeatMs: deps.runnerHeartbeatMs }),
     listenerCa,
+    projects: new TfeProjectsService({ projects: deps.projects, workspaces, repo: workspaceRepo, tenants: deps.tenants }),
     state: new TfeStateService({ workspaces, state: deps.state, uploads: new TfeStateUploadRepository(sequelize), clock }),
     login: new TfeLoginService({ auth: deps.auth, tokens: deps.tokens, codes: new OAuthCodeRepository(sequelize), audit, clock }),
   };

@@ -14,7 +14,7 @@ import type { Tenant } from '../tenants/tenant.model.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { workspacePermissions, type TfeWorkspacePermissions } from './tfe-permissions.js';
 import type { TfeWorkspace, TfeWorkspaceChanges, TfeWorkspaceRepository, TfeWorkspaceRow } from './tfe-workspace.repository.js';
-import type { WorkspaceSettings } from './tfe.schemas.js';
+import { bindingOfTag, tagOfBinding, type TagBinding, type WorkspaceSettings } from './tfe.schemas.js';
 
 export type DriftStatus = '' | 'no_drift' | 'drifted' | 'errored';
 
@@ -72,10 +72,12 @@ export class TfeWorkspacesService {
     return tenant;
   }
 
-  async list(actor: Actor, org: string, q: { name?: string; tags?: string[]; page: number; size: number }): Promise<WorkspacePage> {
+  async list(actor: Actor, org: string, q: { name?: string; tags?: string[]; tagKeys?: string[]; projectId?: string; page: number; size: number }): Promise<WorkspacePage> {
     const tenant = await this.organization(actor, org);
     requirePermission(actor, 'project:read');
-    const { items, total } = await this.deps.repo.list(actor.tenantId, { name: q.name, tags: q.tags, limit: q.size, offset: (q.page - 1) * q.size });
+    const { items, total } = await this.deps.repo.list(actor.tenantId, {
+      name: q.name, tags: q.tags, tagKeys: q.tagKeys, projectId: q.projectId, limit: q.size, offset: (q.page - 1) * q.size,
+    });
     return { items: await Promise.all(items.map((w) => this.view(actor, tenant, w))), total, page: q.page, size: q.size };
   }
 
@@ -218,6 +220,19 @@ export class TfeWorkspacesService {
     for (const t of change.add ?? []) tags.add(t);
     for (const t of change.remove ?? []) tags.delete(t);
     return this.update(actor, id, { tags: [...tags] });
+  }
+
+  /** The workspace's tags as key-value bindings (`key:value` is key + value, a plain tag a key with an empty value). */
+  async tagBindings(actor: Actor, id: string): Promise<TagBinding[]> {
+    return (await this.require(actor, id)).tags.map(bindingOfTag);
+  }
+
+  /** Adds bindings, replacing the value of a key the workspace already has (go-tfe AddTagBindings); answers them all. */
+  async addTagBindings(actor: Actor, id: string, bindings: TagBinding[]): Promise<TagBinding[]> {
+    const row = await this.require(actor, id);
+    const keys = new Set(bindings.map((b) => b.key));
+    const tags = [...row.tags.filter((t) => !keys.has(bindingOfTag(t).key)), ...bindings.map(tagOfBinding)];
+    return (await this.update(actor, id, { tags: [...new Set(tags)] })).tags.map(bindingOfTag);
   }
 
   /** A workspace of the caller's tenant, by id; NotFoundError otherwise (other tenants' too). */
