@@ -120,6 +120,10 @@ describe('TFE V2 API: tag bindings and projects', () => {
     expect(created.code, created.output).toBe(0);
     const two = await api('GET', `/organizations/default/workspaces/${tag}-two`, app.admin.token);
     expect(two.body.data.attributes['tag-names']).toEqual([tag]);
+    // the CLI read the new workspace's bindings, found its tag there and changed nothing
+    const calls = app.logs.lines.filter((l) => l.msg === 'request' && String(l.path).startsWith(`/api/v2/workspaces/${two.body.data.id}/`)).map((l) => `${l.method} ${String(l.path).split('/').slice(5).join('/')} ${l.status}`);
+    expect(calls).toContain('GET tag-bindings 200');
+    expect(calls.filter((c) => /^(PATCH tag-bindings|POST relationships\/tags)/.test(c))).toEqual([]);
     const list = await wd.run(['workspace', 'list']);
     expect(list.code, list.output).toBe(0);
     expect(list.stdout).toContain(`${tag}-one`);
