@@ -233,3 +233,34 @@ describe('TFE agent pools and listeners', () => {
     await expect(listener.runner().send('GET', `/jobs/${run.id}`)).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('TFE agent listeners on the embedded database', () => {
+  it('joins, claims its pool\'s run and reports it errored: the run ends with the listener\'s reason', { timeout: 120_000 }, async () => {
+    const repo = await createBareRepo({ owner: 'acme', name: 'emb' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'app/main.tf': tfData(1) }, 'one project');
+    const app = await startTestApp({ embedded: true, env: { ATLANTAS_WORKERS: 'false' }, childEnv: insteadOfEnv(repo.root) });
+    onTestFinished(() => app.close());
+    const api = (method: string, p: string, token: string | undefined, body?: unknown) => app.req(method, `/api/v2${p}`, { token, body });
+    const pool = await api('POST', '/organizations/default/agent-pools', app.admin.token, { data: { type: 'agent-pools', attributes: { name: 'embedded' } } });
+    expect(pool.status, pool.text).toBe(201);
+    const token = (await api('POST', `/agent-pools/${pool.body.data.id}/authentication-tokens`, app.admin.token, {})).body.data.attributes.token;
+    const project = await app.req('POST', '/api/v1/projects', { token: app.admin.token, body: { name: 'emb', repository_url: 'acme/emb', terraform_path: 'app' } });
+    const ws = await api('POST', '/organizations/default/workspaces', app.admin.token, {
+      data: { type: 'workspaces', attributes: { name: 'emb', 'execution-mode': 'agent', 'agent-pool-id': pool.body.data.id }, relationships: { project: { data: { id: project.body.id } } } },
+    });
+    expect(ws.status, ws.text).toBe(201);
+    const listener = await ListenerClient.join(app.url, token, 'embedded-listener');
+    expect(new X509Certificate(listener.joined.certificate).verify(new X509Certificate(listener.joined.ca_certificate).publicKey)).toBe(true);
+    expect(await listener.next(0)).toBeNull();
+    const created = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { project: 'emb', command: 'plan' } });
+    expect(created.status, created.text).toBe(201);
+    const run = created.body;
+    const job = await listener.next(5);
+    expect(job?.runId).toBe(run.id);
+    expect(await listener.report(run.id, { status: 'errored', error: 'the listener\'s pod was evicted', 'status-reason': 'evicted' })).toMatchObject({ status: 'errored' });
+    const ended = await waitForRun(app, run.id);
+    expect(ended).toMatchObject({ status: 'errored', status_reason: 'evicted' });
+    expect(ended.error).toContain('evicted');
+  });
+});
