@@ -11,7 +11,8 @@ export function agentPoolResource(p: TfeAgentPoolView): Resource {
   return {
     id: p.id,
     type: 'agent-pools',
-    attributes: { name: p.name, 'created-at': iso(p.createdAt), 'organization-scoped': p.tenantId !== null, 'atlantas-shared': p.tenantId === null },
+    // every workspace of the organization may use it (a shared pool too: `atlantas-shared`)
+    attributes: { name: p.name, 'created-at': iso(p.createdAt), 'organization-scoped': true, 'atlantas-shared': p.tenantId === null },
     relationships: { organization: { data: { id: p.organization, type: 'organizations' } } },
   };
 }
