@@ -95,6 +95,7 @@ import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
+import { runnerHeartbeatMs } from './runners/heartbeat-interval.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
 import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
@@ -417,13 +418,16 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 
+  const tfe = createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, runners: engine.runners, encryptor, runnerHeartbeatMs: runnerHeartbeatMs(options.runs.runnerTimeoutMs ?? 60_000) });
+  rotation.register(tfe.listenerCa);
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    tfe,
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

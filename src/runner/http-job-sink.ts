@@ -8,7 +8,7 @@ export class HttpJobSink implements JobSink {
   private sending: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly client: RunnerClient, private readonly runId: string) {}
+  constructor(protected readonly client: RunnerClient, protected readonly runId: string) {}
 
   appendLog(chunk: string): void {
     this.buffer += chunk;

@@ -1,9 +1,12 @@
 import type Router from '@koa/router';
 import type { Core } from '../../core/index.js';
 import type { AppState } from '../types.js';
+import { tfeAgentPoolsRouter } from './agent-pools.router.js';
 import { tfeDiscoveryRouter } from './discovery.router.js';
 import { tfeIdentityRouter } from './identity.router.js';
+import { tfeListenersRouter } from './listeners.router.js';
 import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
+import { tfeProjectsRouter } from './projects.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
 import type { TfeOptions } from './tfe-context.js';
 import { tfeWorkspacesRouter } from './workspaces.router.js';
@@ -13,7 +16,8 @@ export { tfeHeaders } from './discovery.router.js';
 /** Paths whose bodies the TFE routers read raw: state uploads and the login form posts. */
 export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
 
-/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions. */
+/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, agent pools and listeners, projects. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
-  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options)];
+  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
+    tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core)];
 }

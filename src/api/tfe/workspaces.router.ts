@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Core } from '../../core/index.js';
-import { LockDocument, TagsDocument, WorkspaceDocument, workspaceSettings } from '../../core/tfe/tfe.schemas.js';
+import { LockDocument, TagBindingsDocument, TagsDocument, tagOfBinding, WorkspaceDocument, workspaceSettings, type TagBinding } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
@@ -17,8 +17,9 @@ export function tfeWorkspacesRouter(core: Core) {
 
   router.get('/organizations/:org/workspaces', async (ctx) => {
     const { page, size } = pageOf(ctx);
-    const tags = queryParam(ctx, 'search[tags]')?.split(',').map((t) => t.trim()).filter(Boolean);
-    const result = await ws.list(ctx.state.actor, ctx.params.org, { name: queryParam(ctx, 'search[name]'), tags, page, size });
+    const { tags, tagKeys } = tagFilters(ctx);
+    const projectId = queryParam(ctx, 'filter[project][id]');
+    const result = await ws.list(ctx.state.actor, ctx.params.org, { name: queryParam(ctx, 'search[name]'), tags, tagKeys, projectId, page, size });
     send(ctx, 200, result.items.map(workspaceResource), { meta: { pagination: pagination(page, size, result.total) } });
   });
   router.get('/organizations/:org/workspaces/:name', async (ctx) => {
@@ -63,10 +64,36 @@ export function tfeWorkspacesRouter(core: Core) {
     const w = await ws.get(ctx.state.actor, ctx.params.id);
     send(ctx, 200, w.tags.map((name) => ({ id: name, type: 'tags', attributes: { name } })));
   });
+  router.get('/workspaces/:id/tag-bindings', async (ctx) => {
+    send(ctx, 200, (await ws.tagBindings(ctx.state.actor, ctx.params.id)).map(tagBindingResource));
+  });
+  router.patch('/workspaces/:id/tag-bindings', async (ctx) => {
+    const bindings = parse(TagBindingsDocument, ctx.request.body).data.map((b) => b.attributes);
+    send(ctx, 200, (await ws.addTagBindings(ctx.state.actor, ctx.params.id, bindings)).map(tagBindingResource));
+  });
   router.post('/workspaces/:id/relationships/tags', tagsChange(core, 'add'));
   router.delete('/workspaces/:id/relationships/tags', tagsChange(core, 'remove'));
   return router;
 }
+
+/**
+ * `search[tags]=a,b` (every tag), and go-tfe's key-value filter `filter[tagged][i][key]` /
+ * `[value]`: with a value it is the tag `key:value`, without one any value of that key.
+ */
+function tagFilters(ctx: Koa.Context): { tags?: string[]; tagKeys?: string[] } {
+  const tags = queryParam(ctx, 'search[tags]')?.split(',').map((t) => t.trim()).filter(Boolean) ?? [];
+  const tagKeys: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const key = queryParam(ctx, `filter[tagged][${i}][key]`);
+    if (!key) break;
+    const value = queryParam(ctx, `filter[tagged][${i}][value]`);
+    if (value) tags.push(tagOfBinding({ key, value }));
+    else tagKeys.push(key);
+  }
+  return { tags: tags.length ? tags : undefined, tagKeys: tagKeys.length ? tagKeys : undefined };
+}
+
+const tagBindingResource = (b: TagBinding, i: number) => ({ id: `tb-${i}-${b.key}`, type: 'tag-bindings', attributes: { key: b.key, value: b.value } });
 
 /** The legacy tags relationship the CLI uses when a configured tag is missing: 204, no body. */
 function tagsChange(core: Core, change: 'add' | 'remove'): Koa.Middleware<AppState> {

@@ -12,6 +12,9 @@ export interface RunnerToken {
   id: string;
   poolId: string;
   name: string;
+  /** `join`: a pool's token (registers runners, joins listeners); `listener`: one listener's own credential */
+  kind: 'join' | 'listener';
+  createdAt?: Date;
 }
 
 export interface Runner {
@@ -21,10 +24,13 @@ export interface Runner {
   name: string;
   version: string;
   lastHeartbeatAt: Date;
+  /** joined through the TFE agent API */
+  listener: boolean;
 }
 
 const POOL = `id, tenant_id AS "tenantId", name, created_at AS "createdAt"`;
-const RUNNER = `id, pool_id AS "poolId", token_id AS "tokenId", name, version, last_heartbeat_at AS "lastHeartbeatAt"`;
+const RUNNER = `id, pool_id AS "poolId", token_id AS "tokenId", name, version, last_heartbeat_at AS "lastHeartbeatAt", listener`;
+const TOKEN = `id, pool_id AS "poolId", name, kind, created_at AS "createdAt"`;
 
 /** Queries on runner pools, their tokens and registered runners. */
 export class RunnerRepository {
@@ -56,24 +62,54 @@ export class RunnerRepository {
     await this.q(`UPDATE tenants SET default_runner_pool_id = :poolId WHERE id = :tenantId RETURNING id`, { tenantId, poolId });
   }
 
-  async createToken(poolId: string, name: string, tokenHash: string): Promise<RunnerToken> {
+  async createToken(poolId: string, name: string, tokenHash: string, kind: RunnerToken['kind'] = 'join'): Promise<RunnerToken> {
     const [token] = await this.q<RunnerToken>(
-      `INSERT INTO runner_tokens (id, pool_id, name, token_hash) VALUES (:id, :poolId, :name, :tokenHash) RETURNING id, pool_id AS "poolId", name`,
-      { id: randomUUID(), poolId, name, tokenHash },
+      `INSERT INTO runner_tokens (id, pool_id, name, token_hash, kind) VALUES (:id, :poolId, :name, :tokenHash, :kind) RETURNING ${TOKEN}`,
+      { id: randomUUID(), poolId, name, tokenHash, kind },
     );
     return token;
   }
 
   async findToken(tokenHash: string): Promise<RunnerToken | null> {
-    return (await this.q<RunnerToken>(`SELECT id, pool_id AS "poolId", name FROM runner_tokens WHERE token_hash = :tokenHash`, { tokenHash }))[0] ?? null;
+    return (await this.q<RunnerToken>(`SELECT ${TOKEN} FROM runner_tokens WHERE token_hash = :tokenHash`, { tokenHash }))[0] ?? null;
   }
 
-  async register(token: RunnerToken, name: string, version: string): Promise<Runner> {
+  /** The pool's join tokens (never the listeners' own credentials), without their secrets. */
+  listJoinTokens(poolId: string): Promise<RunnerToken[]> {
+    return this.q(`SELECT ${TOKEN} FROM runner_tokens WHERE pool_id = :poolId AND kind = 'join' ORDER BY created_at, id`, { poolId });
+  }
+
+  /** A new secret for an existing token (a listener that joins again under its name). */
+  async rehashToken(id: string, tokenHash: string): Promise<void> {
+    await this.q(`UPDATE runner_tokens SET token_hash = :tokenHash WHERE id = :id RETURNING id`, { id, tokenHash });
+  }
+
+  async register(token: RunnerToken, name: string, version: string, listener = false): Promise<Runner> {
     const [runner] = await this.q<Runner>(
-      `INSERT INTO runners (id, pool_id, token_id, name, version) VALUES (:id, :poolId, :tokenId, :name, :version) RETURNING ${RUNNER}`,
-      { id: randomUUID(), poolId: token.poolId, tokenId: token.id, name, version },
+      `INSERT INTO runners (id, pool_id, token_id, name, version, listener) VALUES (:id, :poolId, :tokenId, :name, :version, :listener) RETURNING ${RUNNER}`,
+      { id: randomUUID(), poolId: token.poolId, tokenId: token.id, name, version, listener },
     );
     return runner;
+  }
+
+  async findListener(poolId: string, name: string): Promise<Runner | null> {
+    return (await this.q<Runner>(`SELECT ${RUNNER} FROM runners WHERE pool_id = :poolId AND name = :name AND listener`, { poolId, name }))[0] ?? null;
+  }
+
+  /** The runs a runner holds now (planning or applying). */
+  async heldRunIds(workerId: string): Promise<string[]> {
+    const rows = await this.q<{ id: string }>(`SELECT id FROM runs WHERE worker_id = :workerId AND status IN ('planning', 'applying')`, { workerId });
+    return rows.map((r) => r.id);
+  }
+
+  /** Which pool a project's runs wait for (null: the tenant's default, else in-process workers). */
+  async setProjectPool(tenantId: string, projectId: string, poolId: string | null): Promise<void> {
+    await this.q(`UPDATE projects SET runner_pool_id = :poolId WHERE id = :projectId AND tenant_id = :tenantId RETURNING id`, { tenantId, projectId, poolId });
+  }
+
+  async projectPool(tenantId: string, projectId: string): Promise<string | null> {
+    const [row] = await this.q<{ poolId: string | null }>(`SELECT runner_pool_id AS "poolId" FROM projects WHERE id = :projectId AND tenant_id = :tenantId`, { tenantId, projectId });
+    return row?.poolId ?? null;
   }
 
   async findRunner(id: string): Promise<Runner | null> {

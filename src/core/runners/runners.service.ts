@@ -74,6 +74,31 @@ export class RunnersService {
     return { token, raw };
   }
 
+  /** A pool the caller's tenant may use (its own or a shared one); any other is NotFound. */
+  async pool(actor: Actor, id: string): Promise<RunnerPool> {
+    requirePermission(actor, 'tenant:read');
+    return this.visible(actor, id);
+  }
+
+  /** The pool's join tokens, without their secrets (shown once, at creation). */
+  async listTokens(actor: Actor, poolId: string): Promise<RunnerToken[]> {
+    return this.deps.repo.listJoinTokens((await this.manageable(actor, poolId)).id);
+  }
+
+  /** Which pool a project's runs wait for (a TFE workspace in agent mode sets it); another tenant's pool is NotFound. */
+  async assignProjectPool(actor: Actor, projectId: string, poolId: string | null): Promise<void> {
+    requirePermission(actor, 'project:write');
+    const pool = poolId === null ? null : await this.visible(actor, poolId);
+    if ((await this.deps.repo.projectPool(actor.tenantId, projectId)) === (pool?.id ?? null)) return;
+    await this.deps.repo.setProjectPool(actor.tenantId, projectId, pool?.id ?? null);
+    await this.deps.audit.record(actor, 'project.runner_pool', { type: 'project', id: projectId }, { runner_pool_id: pool?.id ?? null });
+  }
+
+  async projectPool(actor: Actor, projectId: string): Promise<string | null> {
+    requirePermission(actor, 'project:read');
+    return this.deps.repo.projectPool(actor.tenantId, projectId);
+  }
+
   async listRunners(actor: Actor, poolId: string) {
     requirePermission(actor, 'tenant:read');
     return this.deps.repo.listRunners((await this.visible(actor, poolId)).id);
@@ -83,7 +108,11 @@ export class RunnersService {
   async authenticate(raw: string, runnerId?: string): Promise<{ token: RunnerToken; runner?: Runner }> {
     const token = looksLikeRunnerToken(raw) ? await this.deps.repo.findToken(hashToken(raw)) : null;
     if (!token) throw new AuthenticationError('invalid runner token', { code: 'invalid_token' });
-    if (runnerId === undefined) return { token };
+    if (runnerId === undefined) {
+      // a listener's own credential is bound to that listener: it registers no runner
+      if (token.kind !== 'join') throw new AuthenticationError('invalid runner token', { code: 'invalid_token' });
+      return { token };
+    }
     const runner = isUuid(runnerId) ? await this.deps.repo.findRunner(runnerId) : null;
     if (!runner || runner.tokenId !== token.id) throw new AuthenticationError('unknown runner: register first', { code: 'invalid_runner' });
     return { token, runner };

@@ -5,8 +5,15 @@ import type { TokensService } from '../auth/tokens.service.js';
 import type { Clock } from '../clock.js';
 import type { DriftService } from '../drift/drift.service.js';
 import type { ProjectsService } from '../projects/projects.service.js';
+import { ListenerCa } from '../runners/listener-ca.js';
+import { ListenersService } from '../runners/listeners.service.js';
+import { RunnerRepository } from '../runners/runner.repository.js';
+import type { RunnersService } from '../runners/runners.service.js';
+import type { Encryptor } from '../secrets/encryption.js';
 import type { StateService } from '../state/state.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
+import { TfeAgentPoolsService } from './tfe-agent-pools.service.js';
+import { TfeProjectsService } from './tfe-projects.service.js';
 import { OAuthCodeRepository } from './oauth-code.repository.js';
 import { TfeLoginService } from './tfe-login.service.js';
 import { TfeStateService } from './tfe-state.service.js';
@@ -19,18 +26,30 @@ export interface TfeServices {
   workspaces: TfeWorkspacesService;
   state: TfeStateService;
   login: TfeLoginService;
+  agentPools: TfeAgentPoolsService;
+  listeners: ListenersService;
+  projects: TfeProjectsService;
+  /** signs listener certificates; its sealed key is one of rotate-key's stores */
+  listenerCa: ListenerCa;
 }
 
 export function createTfe(deps: {
   sequelize: Sequelize; tenants: TenantsService; projects: ProjectsService; state: StateService; drift: DriftService;
   auth: AuthService; tokens: TokensService; audit: AuditLog; clock: Clock;
+  runners: RunnersService; encryptor: Encryptor; runnerHeartbeatMs: number;
 }): TfeServices {
-  const { sequelize, audit, clock } = deps;
+  const { sequelize, audit, clock, runners } = deps;
+  const workspaceRepo = new TfeWorkspaceRepository(sequelize);
   const workspaces = new TfeWorkspacesService({
-    sequelize, repo: new TfeWorkspaceRepository(sequelize), tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit,
+    sequelize, repo: workspaceRepo, tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit, runners,
   });
+  const listenerCa = new ListenerCa({ sequelize, encryptor: deps.encryptor });
   return {
     workspaces,
+    agentPools: new TfeAgentPoolsService({ runners, workspaces, tenants: deps.tenants }),
+    listeners: new ListenersService({ runners, repo: new RunnerRepository({ sequelize }), ca: listenerCa, heartbeatMs: deps.runnerHeartbeatMs }),
+    listenerCa,
+    projects: new TfeProjectsService({ projects: deps.projects, workspaces, repo: workspaceRepo, tenants: deps.tenants }),
     state: new TfeStateService({ workspaces, state: deps.state, uploads: new TfeStateUploadRepository(sequelize), clock }),
     login: new TfeLoginService({ auth: deps.auth, tokens: deps.tokens, codes: new OAuthCodeRepository(sequelize), audit, clock }),
   };

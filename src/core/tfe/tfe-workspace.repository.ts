@@ -40,6 +40,8 @@ export interface WorkspaceQuery {
   /** every one of these tags (search[tags]) */
   tags?: string[];
   projectId?: string;
+  /** a tag `key` or `key:<any value>` for each of these keys (filter[tagged][i][key] without a value) */
+  tagKeys?: string[];
   limit: number;
   offset: number;
 }
@@ -91,6 +93,11 @@ export class TfeWorkspaceRepository {
     if (q.tags?.length) {
       where.push('w.tags @> ARRAY[:tags]::text[]');
       replacements.tags = q.tags;
+    }
+    for (const [i, key] of (q.tagKeys ?? []).entries()) {
+      where.push(`EXISTS (SELECT 1 FROM unnest(w.tags) t WHERE t = :tagKey${i} OR t LIKE :tagKeyLike${i} ESCAPE '\\')`);
+      replacements[`tagKey${i}`] = key;
+      replacements[`tagKeyLike${i}`] = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`;
     }
     if (q.projectId) {
       where.push('w.project_id = :projectId');

@@ -6,6 +6,7 @@ import { inTransaction } from '../db/transaction.js';
 import type { DriftService } from '../drift/drift.service.js';
 import { ConflictError, InputError, LockedError, NotAllowedError, NotFoundError } from '../errors.js';
 import type { ProjectsService } from '../projects/projects.service.js';
+import type { RunnersService } from '../runners/runners.service.js';
 import type { LockInfo } from '../state/lock-info.js';
 import { parseStateRef, type StateRef } from '../state/state-ref.js';
 import type { StateService } from '../state/state.service.js';
@@ -13,7 +14,7 @@ import type { Tenant } from '../tenants/tenant.model.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { workspacePermissions, type TfeWorkspacePermissions } from './tfe-permissions.js';
 import type { TfeWorkspace, TfeWorkspaceChanges, TfeWorkspaceRepository, TfeWorkspaceRow } from './tfe-workspace.repository.js';
-import type { WorkspaceSettings } from './tfe.schemas.js';
+import { bindingOfTag, tagOfBinding, type TagBinding, type WorkspaceSettings } from './tfe.schemas.js';
 
 export type DriftStatus = '' | 'no_drift' | 'drifted' | 'errored';
 
@@ -49,6 +50,8 @@ interface Deps {
   state: StateService;
   drift: DriftService;
   audit: AuditLog;
+  /** an agent-mode workspace's pool is its project's runner pool */
+  runners: Pick<RunnersService, 'pool' | 'assignProjectPool' | 'projectPool'>;
 }
 
 /**
@@ -69,10 +72,12 @@ export class TfeWorkspacesService {
     return tenant;
   }
 
-  async list(actor: Actor, org: string, q: { name?: string; tags?: string[]; page: number; size: number }): Promise<WorkspacePage> {
+  async list(actor: Actor, org: string, q: { name?: string; tags?: string[]; tagKeys?: string[]; projectId?: string; page: number; size: number }): Promise<WorkspacePage> {
     const tenant = await this.organization(actor, org);
     requirePermission(actor, 'project:read');
-    const { items, total } = await this.deps.repo.list(actor.tenantId, { name: q.name, tags: q.tags, limit: q.size, offset: (q.page - 1) * q.size });
+    const { items, total } = await this.deps.repo.list(actor.tenantId, {
+      name: q.name, tags: q.tags, tagKeys: q.tagKeys, projectId: q.projectId, limit: q.size, offset: (q.page - 1) * q.size,
+    });
     return { items: await Promise.all(items.map((w) => this.view(actor, tenant, w))), total, page: q.page, size: q.size };
   }
 
@@ -95,6 +100,7 @@ export class TfeWorkspacesService {
     if (!settings.name) throw new InputError('data.attributes.name: is required', { code: 'validation_error' });
     const name = settings.name;
     assertAgentPool(settings.executionMode ?? 'local', settings.agentPoolId ?? null);
+    if (settings.agentPoolId) await this.deps.runners.pool(actor, settings.agentPoolId); // another tenant's pool does not exist
     const mapping = await this.stateFor(actor, name, settings.project ?? null);
     const row = await inTransaction(this.deps.sequelize, undefined, async (t) => {
       if (await this.deps.repo.findByName(actor.tenantId, name, t)) throw exists(name, org);
@@ -111,6 +117,7 @@ export class TfeWorkspacesService {
       await this.deps.audit.record(actor, 'tfe.workspace.create', { type: 'tfe_workspace', id: created.id }, { name, state: `${mapping.ref.name}/${mapping.ref.workspace}` }, { transaction: t });
       return created;
     });
+    await this.syncProjectPool(actor, null, row);
     return this.view(actor, tenant, (await this.deps.repo.findById(actor.tenantId, row.id))!);
   }
 
@@ -119,7 +126,8 @@ export class TfeWorkspacesService {
     const tenant = await this.deps.tenants.require(actor.tenantId);
     const { project: _project, ...asked } = settings;
     const changes: TfeWorkspaceChanges = { ...asked };
-    await inTransaction(this.deps.sequelize, undefined, async (t) => {
+    if (settings.agentPoolId) await this.deps.runners.pool(actor, settings.agentPoolId); // another tenant's pool does not exist
+    const before = await inTransaction(this.deps.sequelize, undefined, async (t) => {
       const before = await this.deps.repo.findById(actor.tenantId, id, t);
       if (!before) throw notFound(id);
       assertAgentPool(settings.executionMode ?? before.executionMode, settings.agentPoolId !== undefined ? settings.agentPoolId : before.agentPoolId);
@@ -129,8 +137,11 @@ export class TfeWorkspacesService {
       }
       await this.deps.repo.update(actor.tenantId, id, changes, t);
       await this.deps.audit.record(actor, 'tfe.workspace.update', { type: 'tfe_workspace', id }, { ...settings }, { transaction: t });
+      return before;
     });
-    return this.view(actor, tenant, await this.require(actor, id));
+    const after = await this.require(actor, id);
+    await this.syncProjectPool(actor, before, after);
+    return this.view(actor, tenant, after);
   }
 
   /**
@@ -211,6 +222,19 @@ export class TfeWorkspacesService {
     return this.update(actor, id, { tags: [...tags] });
   }
 
+  /** The workspace's tags as key-value bindings (`key:value` is key + value, a plain tag a key with an empty value). */
+  async tagBindings(actor: Actor, id: string): Promise<TagBinding[]> {
+    return (await this.require(actor, id)).tags.map(bindingOfTag);
+  }
+
+  /** Adds bindings, replacing the value of a key the workspace already has (go-tfe AddTagBindings); answers them all. */
+  async addTagBindings(actor: Actor, id: string, bindings: TagBinding[]): Promise<TagBinding[]> {
+    const row = await this.require(actor, id);
+    const keys = new Set(bindings.map((b) => b.key));
+    const tags = [...row.tags.filter((t) => !keys.has(bindingOfTag(t).key)), ...bindings.map(tagOfBinding)];
+    return (await this.update(actor, id, { tags: [...new Set(tags)] })).tags.map(bindingOfTag);
+  }
+
   /** A workspace of the caller's tenant, by id; NotFoundError otherwise (other tenants' too). */
   async require(actor: Actor, id: string): Promise<TfeWorkspaceRow> {
     requirePermission(actor, 'project:read');
@@ -241,6 +265,22 @@ export class TfeWorkspacesService {
       ...workspace, organization: tenant.slug, locked: !!lockId, lockedBy: lockId ? (lockInfo?.Who ?? 'someone') : null,
       currentStateVersionId: currentVersionId, permissions: workspacePermissions(actor), drift: await this.driftOf(actor, row),
     };
+  }
+
+  /**
+   * Agent mode runs the workspace's project on its agent pool: the project's runner pool follows
+   * the workspace (set when it enters agent mode or changes pool, cleared when it leaves agent
+   * mode while the project still waits for that pool). Runs after the workspace is written.
+   */
+  private async syncProjectPool(actor: Actor, before: TfeWorkspace | null, after: TfeWorkspace): Promise<void> {
+    const wants = after.executionMode === 'agent' ? after.agentPoolId : null;
+    const had = before?.executionMode === 'agent' ? before.agentPoolId : null;
+    if (before?.projectId && before.projectId !== after.projectId && had && (await this.deps.runners.projectPool(actor, before.projectId)) === had) {
+      await this.deps.runners.assignProjectPool(actor, before.projectId, null);
+    }
+    if (!after.projectId) return;
+    if (wants) await this.deps.runners.assignProjectPool(actor, after.projectId, wants);
+    else if (had && (await this.deps.runners.projectPool(actor, after.projectId)) === had) await this.deps.runners.assignProjectPool(actor, after.projectId, null);
   }
 
   /** The latest drift record of the project + workspace this workspace's state belongs to. */

@@ -49,8 +49,32 @@ const TagsRelationship = z.object({
   data: z.array(z.object({ type: z.literal('tags').optional(), attributes: z.object({ name: TfeTagName }) })).max(50),
 });
 
+/** A key-value tag (`tag-bindings`): stored as the tag `key` (empty value) or `key:value`, so search[tags] and the legacy tags see the same tags. */
+export const TagBinding = z.object({
+  key: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.=-]{0,127}$/, 'tag keys are 1-128 letters, digits, "_", ".", "=" or "-"'),
+  value: z.string().regex(/^[A-Za-z0-9:_.=-]{0,126}$/, 'tag values are up to 126 letters, digits, ":", "_", ".", "=" or "-"').default(''),
+});
+export type TagBinding = z.infer<typeof TagBinding>;
+
+const TagBindingsRelationship = z.object({
+  data: z.array(z.object({ type: z.literal('tag-bindings').optional(), attributes: TagBinding })).max(50),
+});
+
+/** `PATCH workspaces/{id}/tag-bindings`: `{"data":[{"type":"tag-bindings","attributes":{"key":"env","value":"prod"}}]}` */
+export const TagBindingsDocument = TagBindingsRelationship;
+
+export function tagOfBinding(b: TagBinding): string {
+  return b.value ? `${b.key}:${b.value}` : b.key;
+}
+
+export function bindingOfTag(tag: string): TagBinding {
+  const at = tag.indexOf(':');
+  return at < 0 ? { key: tag, value: '' } : { key: tag.slice(0, at), value: tag.slice(at + 1) };
+}
+
 const Relationships = z.object({
   tags: TagsRelationship.optional(),
+  'tag-bindings': TagBindingsRelationship.optional(),
   project: z.object({ data: z.object({ id: z.string().min(1).max(200) }).nullable() }).optional(),
   'agent-pool': z.object({ data: z.object({ id: z.string().regex(/^[^/\s]{1,100}$/) }).nullable() }).optional(),
 }).passthrough();
@@ -84,12 +108,12 @@ export interface WorkspaceSettings {
 export function workspaceSettings(doc: WorkspaceDocument): WorkspaceSettings {
   const a = doc.data.attributes;
   const r = doc.data.relationships;
-  const tags = [...(a['tag-names'] ?? []), ...(r?.tags?.data.map((t) => t.attributes.name) ?? [])];
+  const tags = [...(a['tag-names'] ?? []), ...(r?.tags?.data.map((t) => t.attributes.name) ?? []), ...(r?.['tag-bindings']?.data.map((t) => tagOfBinding(t.attributes)) ?? [])];
   const settings: WorkspaceSettings = {
     name: a.name, description: a.description, executionMode: a['execution-mode'], autoApply: a['auto-apply'],
     terraformVersion: a['terraform-version'], workingDirectory: a['working-directory'], labels: a.labels, vcsRepo: a['vcs-repo'],
     agentPoolId: r?.['agent-pool'] !== undefined ? (r['agent-pool'].data?.id ?? null) : a['agent-pool-id'],
-    tags: a['tag-names'] !== undefined || r?.tags ? [...new Set(tags)] : undefined,
+    tags: a['tag-names'] !== undefined || r?.tags || r?.['tag-bindings'] ? [...new Set(tags)] : undefined,
     project: r?.project !== undefined ? (r.project.data?.id ?? null) : undefined,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as WorkspaceSettings;
