@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../../logger.js';
 import type { Encryptor, Sealed } from '../secrets/encryption.js';
 import type { Rotatable } from '../secrets/rotation.js';
+import type { ListenerCaRepository } from './listener-ca.repository.js';
 
 /**
  * The deployment's listener CA (TFE agent listeners, issue 15 part 6): made at the first join,
@@ -28,16 +28,11 @@ export interface IssuedCertificate {
   expiresAt: Date;
 }
 
-interface CaRow {
-  certificate: string;
-  keyId: string;
-  data: Buffer;
-}
 
 export class ListenerCa implements Rotatable {
   readonly name = 'listener CA key';
 
-  constructor(private readonly deps: { sequelize: Sequelize; encryptor: Encryptor }) {}
+  constructor(private readonly deps: { repo: ListenerCaRepository; encryptor: Encryptor }) {}
 
   /** A new key pair and a certificate for it, signed by the CA. */
   async issue(listener: { id: string; name: string }): Promise<IssuedCertificate> {
@@ -61,26 +56,20 @@ export class ListenerCa implements Rotatable {
   }
 
   async rotate(encryptor: Encryptor, log: Logger): Promise<number> {
-    const row = await this.read();
+    const row = await this.deps.repo.read();
     if (!row || !encryptor.isStale(row)) return 0;
-    const sealed = encryptor.seal(encryptor.open(row, CA_AAD), CA_AAD);
-    await this.deps.sequelize.query('UPDATE listener_ca SET key_id = :keyId, key_sealed = :data WHERE id = 1 AND key_id = :old', {
-      replacements: { keyId: sealed.keyId, data: sealed.data, old: row.keyId },
-    });
+    await this.deps.repo.reseal(encryptor.seal(encryptor.open(row, CA_AAD), CA_AAD), row.keyId);
     log.info('listener CA key re-sealed');
     return 1;
   }
 
   /** The CA, made once: two replicas racing both insert, one row wins and both use it. */
   private async ca(): Promise<{ cert: x509.X509Certificate; key: webcrypto.CryptoKey }> {
-    let row = await this.read();
+    let row = await this.deps.repo.read();
     if (!row) {
       const made = await this.make();
-      await this.deps.sequelize.query(
-        'INSERT INTO listener_ca (id, certificate, key_id, key_sealed) VALUES (1, :certificate, :keyId, :data) ON CONFLICT (id) DO NOTHING',
-        { replacements: { certificate: made.certificate, keyId: made.sealed.keyId, data: made.sealed.data } },
-      );
-      row = (await this.read())!;
+      await this.deps.repo.insertIfAbsent(made.certificate, made.sealed);
+      row = (await this.deps.repo.read())!;
     }
     const der = this.deps.encryptor.open(row, CA_AAD);
     const key = await subtle.importKey('pkcs8', der, ALG, false, ['sign']);
@@ -102,10 +91,6 @@ export class ListenerCa implements Rotatable {
     return { certificate: cert.toString('pem'), sealed: this.deps.encryptor.seal(pkcs8, CA_AAD) };
   }
 
-  private async read(): Promise<CaRow | null> {
-    const [row] = await this.deps.sequelize.query<CaRow>('SELECT certificate, key_id AS "keyId", key_sealed AS "data" FROM listener_ca WHERE id = 1', { type: QueryTypes.SELECT });
-    return row ?? null;
-  }
 }
 
 /** A positive 128-bit serial (hex, high bit clear). */

@@ -1,4 +1,4 @@
-import { UniqueConstraintError } from 'sequelize';
+import { translateConstraints } from '../db/unique.js';
 import { hashToken } from '../auth/api-token.js';
 import { AuthenticationError, ConflictError, InputError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -36,12 +36,8 @@ export class ListenersService {
     if (listener) await this.deps.repo.rehashToken(listener.tokenId, hashToken(credential));
     else {
       const own = await this.deps.repo.createToken(token.poolId, `listener:${input.name}`, hashToken(credential), 'listener');
-      try {
-        listener = await this.deps.repo.register(own, input.name, input.version ?? 'tfe-listener', true);
-      } catch (err) {
-        if (!(err instanceof UniqueConstraintError)) throw err;
-        throw new ConflictError(`listener "${input.name}" joined at the same moment; join again`, { code: 'listener_join_race' });
-      }
+      listener = await translateConstraints(`listener "${input.name}"`, () => this.deps.repo.register(own, input.name, input.version ?? 'tfe-listener', true),
+        () => new ConflictError(`listener "${input.name}" joined at the same moment; join again`, { code: 'listener_join_race' }));
     }
     return { listener, credential, certificate: await this.deps.ca.issue(listener), heartbeatMs: this.deps.heartbeatMs };
   }

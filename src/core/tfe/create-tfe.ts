@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { DriftService } from '../drift/drift.service.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import { ListenerCa } from '../runners/listener-ca.js';
+import { ListenerCaRepository } from '../runners/listener-ca.repository.js';
 import { ListenersService } from '../runners/listeners.service.js';
 import { RunnerRepository } from '../runners/runner.repository.js';
 import type { RunnersService } from '../runners/runners.service.js';
@@ -43,7 +44,7 @@ export function createTfe(deps: {
   const workspaces = new TfeWorkspacesService({
     sequelize, repo: workspaceRepo, tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit, runners,
   });
-  const listenerCa = new ListenerCa({ sequelize, encryptor: deps.encryptor });
+  const listenerCa = new ListenerCa({ repo: new ListenerCaRepository({ sequelize }), encryptor: deps.encryptor });
   return {
     workspaces,
     agentPools: new TfeAgentPoolsService({ runners, workspaces, tenants: deps.tenants }),
