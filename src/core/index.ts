@@ -424,7 +424,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation }),
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

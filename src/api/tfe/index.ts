@@ -6,6 +6,7 @@ import { tfeIdentityRouter } from './identity.router.js';
 import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
 import type { TfeOptions } from './tfe-context.js';
+import { tfeVariablesRouter } from './variables.router.js';
 import { tfeWorkspacesRouter } from './workspaces.router.js';
 
 export { tfeHeaders } from './discovery.router.js';
@@ -13,7 +14,7 @@ export { tfeHeaders } from './discovery.router.js';
 /** Paths whose bodies the TFE routers read raw: state uploads and the login form posts. */
 export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
 
-/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions. */
+/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, variables. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
-  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options)];
+  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options), tfeVariablesRouter(core)];
 }

@@ -3,6 +3,8 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { TokensService } from '../auth/tokens.service.js';
 import type { Clock } from '../clock.js';
+import type { Encryptor } from '../secrets/encryption.js';
+import { rotateInBatches, type RotationRegistry } from '../secrets/rotation.js';
 import type { DriftService } from '../drift/drift.service.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { StateService } from '../state/state.service.js';
@@ -11,6 +13,8 @@ import { OAuthCodeRepository } from './oauth-code.repository.js';
 import { TfeLoginService } from './tfe-login.service.js';
 import { TfeStateService } from './tfe-state.service.js';
 import { TfeStateUploadRepository } from './tfe-state-upload.repository.js';
+import { TfeVariableRepository } from './tfe-variable.repository.js';
+import { TfeVariablesService } from './tfe-variables.service.js';
 import { TfeWorkspaceRepository } from './tfe-workspace.repository.js';
 import { TfeWorkspacesService } from './tfe-workspaces.service.js';
 
@@ -19,13 +23,16 @@ export interface TfeServices {
   workspaces: TfeWorkspacesService;
   state: TfeStateService;
   login: TfeLoginService;
+  variables: TfeVariablesService;
 }
 
 export function createTfe(deps: {
   sequelize: Sequelize; tenants: TenantsService; projects: ProjectsService; state: StateService; drift: DriftService;
-  auth: AuthService; tokens: TokensService; audit: AuditLog; clock: Clock;
+  auth: AuthService; tokens: TokensService; audit: AuditLog; clock: Clock; encryptor: Encryptor; rotation: RotationRegistry;
 }): TfeServices {
-  const { sequelize, audit, clock } = deps;
+  const { sequelize, audit, clock, encryptor } = deps;
+  const variables = new TfeVariableRepository({ sequelize, encryptor });
+  deps.rotation.register({ name: 'tfe variables', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => variables.resealBatch(enc, limit, t)) });
   const workspaces = new TfeWorkspacesService({
     sequelize, repo: new TfeWorkspaceRepository(sequelize), tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit,
   });
@@ -33,5 +40,6 @@ export function createTfe(deps: {
     workspaces,
     state: new TfeStateService({ workspaces, state: deps.state, uploads: new TfeStateUploadRepository(sequelize), clock }),
     login: new TfeLoginService({ auth: deps.auth, tokens: deps.tokens, codes: new OAuthCodeRepository(sequelize), audit, clock }),
+    variables: new TfeVariablesService({ sequelize, repo: variables, workspaces, audit }),
   };
 }

@@ -130,3 +130,18 @@ export const AuthenticationTokenDocument = z.object({
   }).passthrough().default({ attributes: {} }),
 }).passthrough();
 export type AuthenticationTokenDocument = z.infer<typeof AuthenticationTokenDocument>;
+
+const VariableAttributes = z.object({
+  key: z.string().min(1, 'is required').max(128),
+  value: z.string().max(256 * 1024, 'must be at most 256 KiB'),
+  category: z.enum(['terraform', 'env'], { message: 'must be terraform or env' }),
+  hcl: z.boolean(),
+  sensitive: z.boolean(),
+  description: z.string().max(512),
+}).partial().passthrough();
+
+/** `{"data":{"type":"vars","attributes":{"key","value","category","hcl","sensitive","description"}}}` */
+export const VariableDocument = z.object({
+  data: z.object({ type: z.literal('vars', { message: 'must be "vars"' }).optional(), attributes: VariableAttributes.default({}) }).passthrough(),
+});
+export type VariableInput = Pick<z.infer<typeof VariableAttributes>, 'key' | 'value' | 'category' | 'hcl' | 'sensitive' | 'description'>;
