@@ -94,6 +94,7 @@ import { GitHubAppsService } from './github-apps/github-apps.service.js';
 import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
+import { composeRunEnv } from './runs/run-job.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
@@ -359,7 +360,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
     outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
-    cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
+    cloudEnv: composeRunEnv((run, base) => tfe.runVariables.forRun(run, base), (run, base) => cloudRunEnv.forRun(run, base)) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -418,13 +419,14 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 
+  const tfe = createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation });
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation }),
+    tfe,
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

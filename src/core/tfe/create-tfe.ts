@@ -13,8 +13,11 @@ import { OAuthCodeRepository } from './oauth-code.repository.js';
 import { TfeLoginService } from './tfe-login.service.js';
 import { TfeStateService } from './tfe-state.service.js';
 import { TfeStateUploadRepository } from './tfe-state-upload.repository.js';
+import { TfeRunVariables } from './tfe-run-variables.js';
 import { TfeVariableRepository } from './tfe-variable.repository.js';
 import { TfeVariablesService } from './tfe-variables.service.js';
+import { TfeVarsetRepository } from './tfe-varset.repository.js';
+import { TfeVarsetsService } from './tfe-varsets.service.js';
 import { TfeWorkspaceRepository } from './tfe-workspace.repository.js';
 import { TfeWorkspacesService } from './tfe-workspaces.service.js';
 
@@ -24,6 +27,9 @@ export interface TfeServices {
   state: TfeStateService;
   login: TfeLoginService;
   variables: TfeVariablesService;
+  varsets: TfeVarsetsService;
+  /** not for routers: the job builder's provider of a run's resolved TFE variables (run-job.ts `cloudEnv`) */
+  runVariables: TfeRunVariables;
 }
 
 export function createTfe(deps: {
@@ -33,13 +39,18 @@ export function createTfe(deps: {
   const { sequelize, audit, clock, encryptor } = deps;
   const variables = new TfeVariableRepository({ sequelize, encryptor });
   deps.rotation.register({ name: 'tfe variables', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 200, (t, limit) => variables.resealBatch(enc, limit, t)) });
+  const workspaceRepo = new TfeWorkspaceRepository(sequelize);
+  const varsetRepo = new TfeVarsetRepository(sequelize);
   const workspaces = new TfeWorkspacesService({
-    sequelize, repo: new TfeWorkspaceRepository(sequelize), tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit,
+    sequelize, repo: workspaceRepo, tenants: deps.tenants, projects: deps.projects, state: deps.state, drift: deps.drift, audit,
   });
+  const variableService = new TfeVariablesService({ sequelize, repo: variables, workspaces, audit });
   return {
     workspaces,
     state: new TfeStateService({ workspaces, state: deps.state, uploads: new TfeStateUploadRepository(sequelize), clock }),
     login: new TfeLoginService({ auth: deps.auth, tokens: deps.tokens, codes: new OAuthCodeRepository(sequelize), audit, clock }),
-    variables: new TfeVariablesService({ sequelize, repo: variables, workspaces, audit }),
+    variables: variableService,
+    varsets: new TfeVarsetsService({ sequelize, repo: varsetRepo, variables: variableService, workspaces, tenants: deps.tenants, audit }),
+    runVariables: new TfeRunVariables({ workspaces: workspaceRepo, varsets: varsetRepo, variables }),
   };
 }

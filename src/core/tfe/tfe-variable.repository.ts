@@ -3,11 +3,16 @@ import type { Encryptor } from '../secrets/encryption.js';
 
 export type VariableCategory = 'terraform' | 'env';
 
-/** A workspace variable with its value opened; the service decides who may see it. */
+/** Whose variable it is: one workspace's own, or one variable set's. */
+export type VariableOwner = { workspaceId: string } | { varsetId: string };
+
+/** A workspace's or a variable set's variable with its value opened; the services decide who may see it. */
 export interface TfeVariable {
   id: string;
   tenantId: string;
-  workspaceId: string;
+  /** exactly one of these two is set */
+  workspaceId: string | null;
+  varsetId: string | null;
   key: string;
   category: VariableCategory;
   hcl: boolean;
@@ -20,25 +25,41 @@ export interface TfeVariable {
 
 type Row = Omit<TfeVariable, 'value'> & { keyId: string; sealed: Buffer };
 
-const COLUMNS = `id, tenant_id AS "tenantId", workspace_id AS "workspaceId", key, category, hcl, sensitive, description,
+const COLUMNS = `id, tenant_id AS "tenantId", workspace_id AS "workspaceId", varset_id AS "varsetId", key, category, hcl, sensitive, description,
   value_key_id AS "keyId", value_sealed AS sealed, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Binds a sealed value to its variable: a ciphertext copied to another row does not open. */
 const aad = (id: string) => `tfe-variable:${id}`;
 
+const ownerColumn = (o: VariableOwner) => ('workspaceId' in o ? 'workspace_id' : 'varset_id');
+const ownerId = (o: VariableOwner) => ('workspaceId' in o ? o.workspaceId : o.varsetId);
+
 /** Queries on `tfe_variables`; values are sealed here on the way in and opened on the way out. */
 export class TfeVariableRepository {
   constructor(private readonly deps: { sequelize: Sequelize; encryptor: Encryptor }) {}
 
-  async list(tenantId: string, workspaceId: string): Promise<TfeVariable[]> {
-    const rows = await this.q<Row>(`SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND workspace_id = :workspaceId ORDER BY category, key`, { tenantId, workspaceId });
+  async list(tenantId: string, owner: VariableOwner): Promise<TfeVariable[]> {
+    const rows = await this.q<Row>(`SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND ${ownerColumn(owner)} = :owner ORDER BY category, key`, { tenantId, owner: ownerId(owner) });
     return rows.map((r) => this.open(r));
   }
 
-  async find(tenantId: string, workspaceId: string, id: string, t?: Transaction): Promise<TfeVariable | null> {
+  /** The variables of several sets at once (a run's resolution), by set id. */
+  async listOfVarsets(tenantId: string, varsetIds: string[]): Promise<TfeVariable[]> {
+    if (!varsetIds.length) return [];
+    const rows = await this.q<Row>(`SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND varset_id IN (:varsetIds) ORDER BY category, key`, { tenantId, varsetIds });
+    return rows.map((r) => this.open(r));
+  }
+
+  /** A variable by id alone (`/vars/{id}`); never another tenant's. */
+  async findById(tenantId: string, id: string): Promise<TfeVariable | null> {
+    const [row] = await this.q<Row>(`SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND id = :id`, { tenantId, id });
+    return row ? this.open(row) : null;
+  }
+
+  async find(tenantId: string, owner: VariableOwner, id: string, t?: Transaction): Promise<TfeVariable | null> {
     const [row] = await this.q<Row>(
-      `SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND workspace_id = :workspaceId AND id = :id${t ? ' FOR UPDATE' : ''}`,
-      { tenantId, workspaceId, id }, t,
+      `SELECT ${COLUMNS} FROM tfe_variables WHERE tenant_id = :tenantId AND ${ownerColumn(owner)} = :owner AND id = :id${t ? ' FOR UPDATE' : ''}`,
+      { tenantId, owner: ownerId(owner), id }, t,
     );
     return row ? this.open(row) : null;
   }
@@ -48,8 +69,8 @@ export class TfeVariableRepository {
     const sealed = this.deps.encryptor.seal(v.value, aad(v.id));
     try {
       const [row] = await this.q<Row>(
-        `INSERT INTO tfe_variables (id, tenant_id, workspace_id, key, category, hcl, sensitive, description, value_key_id, value_sealed)
-         VALUES (:id, :tenantId, :workspaceId, :key, :category, :hcl, :sensitive, :description, :keyId, :data) RETURNING ${COLUMNS}`,
+        `INSERT INTO tfe_variables (id, tenant_id, workspace_id, varset_id, key, category, hcl, sensitive, description, value_key_id, value_sealed)
+         VALUES (:id, :tenantId, :workspaceId, :varsetId, :key, :category, :hcl, :sensitive, :description, :keyId, :data) RETURNING ${COLUMNS}`,
         { ...v, keyId: sealed.keyId, data: sealed.data }, t,
       );
       return this.open(row);
