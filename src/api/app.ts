@@ -19,7 +19,8 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const proxies = TrustedProxies.parse(deps.config.http.trustedProxies);
   app.silent = true; // errorMiddleware logs; Koa's default stderr printer would duplicate it
-  const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8' });
+  // DELETE too: the TFE API sends relationship lists to remove in a DELETE's body (tags, varset workspaces)
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
 
   app.use((ctx, next) => {
     ctx.request.ip = proxies.clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'));

@@ -5,8 +5,19 @@ import type { TfeVarsetView } from '../../core/tfe/tfe-varsets.service.js';
 import { VariableDocument, VarsetDocument, WorkspaceRefsDocument } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
+import { InputError } from '../../core/errors.js';
 import { parse } from '../validate.js';
 import { pagination, send, type Resource } from './jsonapi.js';
+
+/** A bad variable or set document is TFC's 422 (go-tfe's validation error), not the generic 400. */
+function parse422<S extends Parameters<typeof parse>[0]>(schema: S, body: unknown, code: string): ReturnType<typeof parse<S>> {
+  try {
+    return parse(schema, body);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(err.message, { code, issues: err.issues });
+    throw err;
+  }
+}
 
 const listed = (items: Resource[]) => ({ meta: { pagination: pagination(1, Math.max(items.length, 1), items.length) } });
 
@@ -16,7 +27,7 @@ export function tfeVariablesRouter(core: Core) {
   const vars = core.tfe.variables;
   const sets = core.tfe.varsets;
   router.use(requireActor(core, 'tfe'));
-  const attributes = (body: unknown) => parse(VariableDocument, body).data.attributes;
+  const attributes = (body: unknown) => parse422(VariableDocument, body, 'variable_invalid').data.attributes;
 
   router.get('/workspaces/:id/vars', async (ctx) => {
     const list = (await vars.list(ctx.state.actor, ctx.params.id)).map(variableResource);
@@ -49,7 +60,7 @@ export function tfeVariablesRouter(core: Core) {
     send(ctx, 200, list, listed(list));
   });
   router.post('/organizations/:org/varsets', async (ctx) => {
-    const doc = parse(VarsetDocument, ctx.request.body).data;
+    const doc = parse422(VarsetDocument, ctx.request.body, 'varset_invalid').data;
     const created = await sets.create(ctx.state.actor, ctx.params.org, {
       ...doc.attributes, workspaceIds: doc.relationships?.workspaces?.data.map((w) => w.id),
     }, doc.relationships?.vars?.data.map((v) => v.attributes) ?? []);
@@ -59,7 +70,7 @@ export function tfeVariablesRouter(core: Core) {
     send(ctx, 200, varsetResource(await sets.get(ctx.state.actor, ctx.params.id)));
   });
   router.patch('/varsets/:id', async (ctx) => {
-    const doc = parse(VarsetDocument, ctx.request.body).data;
+    const doc = parse422(VarsetDocument, ctx.request.body, 'varset_invalid').data;
     send(ctx, 200, varsetResource(await sets.update(ctx.state.actor, ctx.params.id, { ...doc.attributes, workspaceIds: doc.relationships?.workspaces?.data.map((w) => w.id) })));
   });
   router.delete('/varsets/:id', async (ctx) => {
