@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { keyIdOf } from '../../src/core/secrets/encryption.js';
+import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
+import { withClient } from '../harness/test-db.js';
 
 /** TFE workspace variables and variable sets through the V2 API, on real PostgreSQL. */
 describe('TFE V2 API: variables and variable sets', () => {
@@ -272,5 +275,39 @@ describe('TFE V2 API: variables and variable sets', () => {
     await setVar(gp, 'level', 'global-priority');
     await setVar(priority, 'level', 'priority-again');
     expect((await resolve()).TF_VAR_level).toBe('global-priority');
+  });
+});
+
+describe('TFE variables and atlantas rotate-key', () => {
+  it('re-seals every variable value, a workspace\'s and a set\'s, sensitive or not; runs resolve them with only the new key', async () => {
+    const oldKey = randomBytes(32).toString('base64');
+    let app = await startTestApp({ reuse: { encryptionKey: oldKey } });
+    const schema = app.reuse.schema!;
+    onTestFinished(async () => { await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)); });
+    const JSONAPI = { 'content-type': 'application/vnd.api+json' };
+    const api = (method: string, path: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token: app.admin.token, body, headers: body ? JSONAPI : undefined });
+    const ws = await api('POST', '/organizations/default/workspaces', { data: { type: 'workspaces', attributes: { name: 'rotated' } } });
+    expect(ws.status, ws.text).toBe(201);
+    const secret = `rot-${randomBytes(8).toString('hex')}`;
+    expect((await api('POST', `/workspaces/${ws.body.data.id}/vars`, { data: { attributes: { key: 'pw', value: secret, category: 'terraform', sensitive: true } } })).status).toBe(201);
+    expect((await api('POST', `/workspaces/${ws.body.data.id}/vars`, { data: { attributes: { key: 'MODE', value: 'plain', category: 'env' } } })).status).toBe(201);
+    const set = await api('POST', '/organizations/default/varsets', { data: { attributes: { name: 'g', global: true }, relationships: { vars: { data: [{ attributes: { key: 'region', value: 'eu', category: 'terraform' } }] } } } });
+    expect(set.status, set.text).toBe(201);
+    await app.close({ keepData: true });
+
+    const key = randomBytes(32).toString('base64');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('tfe variables: 3 re-encrypted');
+    const { rows } = await withClient((c) => c.query('SELECT DISTINCT value_key_id FROM tfe_variables'), { schema });
+    expect(rows).toEqual([{ value_key_id: keyIdOf(Buffer.from(key, 'base64')) }]);
+
+    app = await startTestApp({ reuse: { schema, encryptionKey: key } });
+    onTestFinished(() => app.close({ keepData: true }));
+    const resolved = await app.core.tfe.runVariables.resolve({ tenantId: await app.factories.defaultTenantId(), stateName: 'rotated', workspace: 'default', projectId: null });
+    expect(Object.fromEntries(resolved)).toEqual({
+      TF_VAR_pw: { value: secret, sensitive: true }, MODE: { value: 'plain', sensitive: false }, TF_VAR_region: { value: 'eu', sensitive: false },
+    });
+    expect((await app.req('GET', `/api/v2/workspaces/${ws.body.data.id}/vars`, { token: app.admin.token })).body.data.map((v: any) => v.attributes.value)).toEqual(['plain', null]);
   });
 });
