@@ -311,3 +311,24 @@ describe('TFE variables and atlantas rotate-key', () => {
     expect((await app.req('GET', `/api/v2/workspaces/${ws.body.data.id}/vars`, { token: app.admin.token })).body.data.map((v: any) => v.attributes.value)).toEqual(['plain', null]);
   });
 });
+
+describe('TFE variables on the embedded database', () => {
+  it('stores, lists and resolves workspace and set variables on PGlite as on PostgreSQL', async () => {
+    const app = await startTestApp({ embedded: true });
+    onTestFinished(() => app.close());
+    const JSONAPI = { 'content-type': 'application/vnd.api+json' };
+    const api = (method: string, path: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token: app.admin.token, body, headers: body ? JSONAPI : undefined });
+    const ws = await api('POST', '/organizations/default/workspaces', { data: { attributes: { name: 'embedded' } } });
+    expect(ws.status, ws.text).toBe(201);
+    expect((await api('POST', `/workspaces/${ws.body.data.id}/vars`, { data: { attributes: { key: 'pw', value: 'hidden', category: 'terraform', sensitive: true } } })).status).toBe(201);
+    const set = await api('POST', '/organizations/default/varsets', { data: { attributes: { name: 'attached' }, relationships: {
+      workspaces: { data: [{ id: ws.body.data.id, type: 'workspaces' }] }, vars: { data: [{ attributes: { key: 'MODE', value: 'green', category: 'env' } }] },
+    } } });
+    expect(set.status, set.text).toBe(201);
+    expect(set.body.data.relationships.workspaces.data).toEqual([{ id: ws.body.data.id, type: 'workspaces' }]);
+    expect((await api('GET', '/organizations/default/varsets')).body.data[0].attributes).toMatchObject({ name: 'attached', 'var-count': 1, 'workspace-count': 1 });
+    expect((await api('GET', `/workspaces/${ws.body.data.id}/vars`)).body.data[0].attributes.value).toBeNull();
+    const resolved = await app.core.tfe.runVariables.resolve({ tenantId: await app.factories.defaultTenantId(), stateName: 'embedded', workspace: 'default', projectId: null });
+    expect(Object.fromEntries(resolved)).toEqual({ TF_VAR_pw: { value: 'hidden', sensitive: true }, MODE: { value: 'green', sensitive: false } });
+  });
+});
