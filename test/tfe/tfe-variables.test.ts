@@ -59,6 +59,10 @@ describe('TFE V2 API: variables and variable sets', () => {
     expect((await api('DELETE', `/workspaces/${ws.id}/vars/${tf.body.data.id}`, member.token)).status).toBe(204);
     expect((await api('GET', `/workspaces/${ws.id}/vars`, member.token)).body.data.map((v: any) => v.attributes.key)).toEqual(['AWS_REGION']);
     expect((await api('PATCH', `/workspaces/${ws.id}/vars/${tf.body.data.id}`, member.token, varDoc({ value: 'gone' }))).status).toBe(404);
+    // DELETE bodies are read (TFE sends relationship lists to remove in them): the legacy tags removal works too
+    expect((await api('POST', `/workspaces/${ws.id}/relationships/tags`, member.token, { data: [{ type: 'tags', attributes: { name: 'a' } }, { type: 'tags', attributes: { name: 'b' } }] })).status).toBe(204);
+    expect((await api('DELETE', `/workspaces/${ws.id}/relationships/tags`, member.token, { data: [{ type: 'tags', attributes: { name: 'a' } }] })).status).toBe(204);
+    expect((await api('GET', `/workspaces/${ws.id}`, member.token)).body.data.attributes['tag-names']).toEqual(['b']);
   });
 
   it('refuses bad keys, taken keys and reserved environment names with a 422 that says what to fix', async () => {
