@@ -172,6 +172,7 @@ describe('TFE V2 API: variables and variable sets', () => {
     const half = await api('POST', '/organizations/default/varsets', app.admin.token, doc({ name: `${name}-half` }, { vars: { data: [{ attributes: { key: 'PATH', value: '/x', category: 'env' } }] } }));
     expect(half.status).toBe(422);
     expect((await api('GET', '/organizations/default/varsets', member.token)).body.data.map((s: any) => s.attributes.name)).not.toContain(`${name}-half`);
+    expect(await app.sql('SELECT id FROM audit_log WHERE detail::text LIKE :n', { n: `%${name}-half%` })).toEqual([]);
 
     expect((await api('POST', `/varsets/${id}/relationships/vars`, member.token, varDoc({ key: 'k', value: 'v', category: 'env' }))).status).toBe(403);
     const v = await api('POST', `/varsets/${id}/relationships/vars`, app.admin.token, varDoc({ key: 'AWS_REGION', value: 'eu-west-1', category: 'env' }));

@@ -61,13 +61,13 @@ export class TfeVariablesService {
     return this.deps.repo.list(actor.tenantId, owner).then((list) => list.map(view));
   }
 
-  /** The caller checked that `actor` may write to `where`. */
-  async createIn(actor: Actor, where: OwnerRef, input: VariableInput): Promise<TfeVariableView> {
+  /** The caller checked that `actor` may write to `where`; within `outer` when given (a set created with its variables). */
+  async createIn(actor: Actor, where: OwnerRef, input: VariableInput, outer?: Transaction): Promise<TfeVariableView> {
     if (!input.key) throw new InputError('data.attributes.key: is required', { code: 'variable_invalid' });
     if (!input.category) throw new InputError('data.attributes.category: is required (terraform or env)', { code: 'variable_invalid' });
     const { key, category } = input;
     assertVariableKey(key, category);
-    return inTransaction(this.deps.sequelize, undefined, async (t) => {
+    return inTransaction(this.deps.sequelize, outer, async (t) => {
       const created = await this.deps.repo.insert({
         id: tfeId('var'), tenantId: actor.tenantId, workspaceId: null, varsetId: null, ...where.owner, key, category,
         hcl: input.hcl ?? false, sensitive: input.sensitive ?? false, description: input.description ?? '', value: input.value ?? '',

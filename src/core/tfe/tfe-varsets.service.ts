@@ -58,20 +58,14 @@ export class TfeVarsetsService {
     const name = input.name;
     const workspaceIds = await this.ownWorkspaces(actor, input.workspaceIds ?? []);
     const id = tfeId('varset');
+    // one transaction: a bad variable in the create document leaves no half-written set behind
     await inTransaction(this.deps.sequelize, undefined, async (t) => {
       const ok = await this.deps.repo.insert({ id, tenantId: actor.tenantId, name, description: input.description ?? '', global: input.global ?? false, priority: input.priority ?? false }, t);
       if (!ok) throw exists(name, org);
       await this.deps.repo.attach(actor.tenantId, id, workspaceIds, t);
       await this.deps.audit.record(actor, 'tfe.varset.create', { type: 'tfe_varset', id }, { name, global: input.global ?? false, priority: input.priority ?? false, workspaces: workspaceIds }, { transaction: t });
+      for (const v of vars) await this.deps.variables.createIn(actor, refOf({ id, name }), v, t);
     });
-    const ref = refOf({ id, name });
-    try {
-      for (const v of vars) await this.deps.variables.createIn(actor, ref, v);
-    } catch (err) {
-      // no half-written set: one bad variable in the create document undoes the whole create
-      await inTransaction(this.deps.sequelize, undefined, (t) => this.deps.repo.delete(actor.tenantId, id, t));
-      throw err;
-    }
     return this.get(actor, id);
   }
 
