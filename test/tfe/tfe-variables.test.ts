@@ -188,6 +188,11 @@ describe('TFE V2 API: variables and variable sets', () => {
     expect((await api('GET', `/workspaces/${ws2.id}/varsets`, member.token)).body.data.map((s: any) => s.id)).toContain(id);
     expect((await api('DELETE', `/varsets/${id}/relationships/workspaces`, app.admin.token, { data: [{ type: 'workspaces', id: ws1.id }] })).status).toBe(204);
     expect((await api('GET', `/workspaces/${ws1.id}/varsets`, member.token)).body.data.map((s: any) => s.id)).not.toContain(id);
+    // PATCH with a workspaces relationship replaces the attached list
+    const replaced = await api('PATCH', `/varsets/${id}`, app.admin.token, doc({}, { workspaces: { data: [{ id: ws1.id, type: 'workspaces' }] } }));
+    expect(replaced.status, replaced.text).toBe(200);
+    expect(replaced.body.data.relationships.workspaces.data).toEqual([{ id: ws1.id, type: 'workspaces' }]);
+    expect((await api('PATCH', `/varsets/${id}`, app.admin.token, doc({}, { workspaces: { data: [] } }))).body.data.attributes['workspace-count']).toBe(0);
     const patched = await api('PATCH', `/varsets/${id}`, app.admin.token, doc({ global: true, priority: false }));
     expect(patched.body.data.attributes).toMatchObject({ global: true, priority: false, 'var-count': 1 });
     expect((await api('GET', `/workspaces/${ws1.id}/varsets`, member.token)).body.data.map((s: any) => s.id)).toContain(id); // global: every workspace
