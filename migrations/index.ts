@@ -31,6 +31,7 @@ import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 import * as m1204T060 from './2026-12-04T060-sso-providers.js';
 import * as m1204T010 from './2026-12-04T010-slack-threads.js';
 import * as m1204T030 from './2026-12-04T030-runbooks.js';
+import * as m1204T110 from './2026-12-04T110-tfe-variables.js';
 import * as m1204T120 from './2026-12-04T120-agent-listeners.js';
 
 /**
@@ -80,5 +81,6 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T060-sso-providers', ...m1204T060 },
   { name: '2026-12-04T010-slack-threads', ...m1204T010 },
   { name: '2026-12-04T030-runbooks', ...m1204T030 },
+  { name: '2026-12-04T110-tfe-variables', ...m1204T110 },
   { name: '2026-12-04T120-agent-listeners', ...m1204T120 },
 ];

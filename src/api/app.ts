@@ -19,7 +19,7 @@ export function createApiApp(deps: ApiAppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: false });
   const proxies = TrustedProxies.parse(deps.config.http.trustedProxies);
   app.silent = true; // errorMiddleware logs; Koa's default stderr printer would duplicate it
-  // DELETE too: go-tfe sends a body with some (DELETE workspaces/{id}/relationships/tags)
+  // DELETE too: the TFE API sends some bodies with a DELETE (relationships/tags, varset workspaces)
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.http.bodyLimit, encoding: 'utf-8', parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] });
 
   app.use((ctx, next) => {

@@ -94,6 +94,7 @@ import { GitHubAppsService } from './github-apps/github-apps.service.js';
 import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
+import { composeRunEnv } from './runs/run-job.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
 import { runnerHeartbeatMs } from './runners/heartbeat-interval.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
@@ -358,8 +359,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
     outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
-    // The server's own passthrough env (its AWS_* and so on) is the default tenant's; other tenants bring their own credentials.
-    cloudEnv: async (run, base) => cloudRunEnv.forRun(run, (await isDefaultTenant(run.tenantId)) ? base : {}) });
+    // The server's own passthrough env (its AWS_* and so on) is the default tenant's only, other tenants bring their
+    // own credentials; on top of it the workspace's TFE variables, then the cloud credential.
+    cloudEnv: composeRunEnv(async (run, base) => ({ env: (await isDefaultTenant(run.tenantId)) ? base : {}, secrets: [] }),
+      (run, base) => tfe.runVariables.forRun(run, base), (run, base) => cloudRunEnv.forRun(run, base)) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
   engine.events.onNotification(() => dispatcher.wake());
@@ -418,7 +421,10 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 
-  const tfe = createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, runners: engine.runners, encryptor, runnerHeartbeatMs: runnerHeartbeatMs(options.runs.runnerTimeoutMs ?? 60_000) });
+  const tfe = createTfe({
+    sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation,
+    runners: engine.runners, runnerHeartbeatMs: runnerHeartbeatMs(options.runs.runnerTimeoutMs ?? 60_000),
+  });
   rotation.register(tfe.listenerCa);
 
   const core: Core = {

@@ -9,6 +9,7 @@ import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
 import { tfeProjectsRouter } from './projects.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
 import type { TfeOptions } from './tfe-context.js';
+import { tfeVariablesRouter } from './variables.router.js';
 import { tfeWorkspacesRouter } from './workspaces.router.js';
 
 export { tfeHeaders } from './discovery.router.js';
@@ -16,8 +17,8 @@ export { tfeHeaders } from './discovery.router.js';
 /** Paths whose bodies the TFE routers read raw: state uploads and the login form posts. */
 export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
 
-/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, agent pools and listeners, projects. */
+/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, variables, agent pools and listeners, projects. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
   return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
-    tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core)];
+    tfeVariablesRouter(core), tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core)];
 }

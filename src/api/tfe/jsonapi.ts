@@ -47,11 +47,15 @@ const TITLES: Record<number, string> = {
   413: 'payload too large', 415: 'unsupported media type', 422: 'unprocessable entity', 429: 'too many requests', 503: 'service unavailable',
 };
 
+/** Refusals TFC answers 422 (a variable's or a set's attributes, a taken key): go-tfe reads them as validation errors. */
+const UNPROCESSABLE = new Set(['variable_invalid', 'variable_exists', 'variable_sensitive', 'varset_invalid', 'varset_exists']);
+
 /**
  * go-tfe reads 409 on actions/lock as "workspace already locked", so a held lock (core's
  * LockedError, 423 elsewhere) is a 409 here.
  */
 export function jsonapiStatus(e: ClassifiedError): number {
+  if (UNPROCESSABLE.has(e.code)) return 422;
   return e.status === 423 ? 409 : e.status;
 }
 

@@ -26,6 +26,25 @@ export interface JobBuilderDeps {
   cloudEnv?(run: Run, base: Record<string, string>): Promise<{ env: Record<string, string>; secrets: string[] }>;
 }
 
+type RunEnvProvider = NonNullable<JobBuilderDeps['cloudEnv']>;
+
+/**
+ * Chains env providers (TFE variables, then the cloud credential): each gets the env the one
+ * before built as its base, and the values to redact add up.
+ */
+export function composeRunEnv(...providers: RunEnvProvider[]): RunEnvProvider {
+  return async (run, base) => {
+    let env = base;
+    const secrets: string[] = [];
+    for (const provider of providers) {
+      const next = await provider(run, env);
+      env = next.env;
+      secrets.push(...next.secrets);
+    }
+    return { env, secrets };
+  };
+}
+
 /** The state backend path of a run's state and workspace (the runner prefixes its server URL). */
 export function statePath(run: Pick<Run, 'stateName' | 'workspace'>): string {
   return `/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;

@@ -78,6 +78,19 @@ export class TfeWorkspaceRepository {
     return this.read('w.tenant_id = :tenantId AND w.name = :name', { tenantId, name }, t);
   }
 
+  /**
+   * The workspace whose variables a run gets: the one that names the run's state (name and
+   * workspace), else the one mapped to the run's registered project and workspace.
+   */
+  async forRun(tenantId: string, run: { stateName: string | null; workspace: string; projectId: string | null }): Promise<TfeWorkspaceRow | null> {
+    if (run.stateName) {
+      const byState = await this.findByState(tenantId, run.stateName, run.workspace);
+      if (byState) return byState;
+    }
+    if (!run.projectId) return null;
+    return this.read('w.tenant_id = :tenantId AND w.project_id = :projectId AND w.state_workspace = :workspace', { tenantId, projectId: run.projectId, workspace: run.workspace });
+  }
+
   async findByState(tenantId: string, stateName: string, stateWorkspace: string, t?: Transaction): Promise<TfeWorkspaceRow | null> {
     return this.read('w.tenant_id = :tenantId AND w.state_name = :stateName AND w.state_workspace = :stateWorkspace', { tenantId, stateName, stateWorkspace }, t);
   }

@@ -154,3 +154,48 @@ export const AuthenticationTokenDocument = z.object({
   }).passthrough().default({ attributes: {} }),
 }).passthrough();
 export type AuthenticationTokenDocument = z.infer<typeof AuthenticationTokenDocument>;
+
+const VariableAttributes = z.object({
+  key: z.string().min(1, 'is required').max(128),
+  value: z.string().max(256 * 1024, 'must be at most 256 KiB'),
+  category: z.enum(['terraform', 'env'], { message: 'must be terraform or env' }),
+  hcl: z.boolean(),
+  sensitive: z.boolean(),
+  description: z.string().max(512),
+}).partial().passthrough();
+
+/** `{"data":{"type":"vars","attributes":{"key","value","category","hcl","sensitive","description"}}}` */
+export const VariableDocument = z.object({
+  data: z.object({ type: z.literal('vars', { message: 'must be "vars"' }).optional(), attributes: VariableAttributes.default({}) }).passthrough(),
+});
+export type VariableInput = Pick<z.infer<typeof VariableAttributes>, 'key' | 'value' | 'category' | 'hcl' | 'sensitive' | 'description'>;
+
+const RefList = (type: string) => z.object({
+  data: z.array(z.object({ id: z.string().min(1).max(200), type: z.literal(type, { message: `must be "${type}"` }).optional() }).passthrough()).max(500),
+});
+
+const VarsetAttributes = z.object({
+  name: z.string().trim().min(1, 'is required').max(128),
+  description: z.string().max(1000),
+  global: z.boolean(),
+  priority: z.boolean(),
+}).partial().passthrough();
+
+/**
+ * `{"data":{"type":"varsets","attributes":{"name","description","global","priority"},
+ * "relationships":{"workspaces":{"data":[{"id","type":"workspaces"}]},"vars":{"data":[{"type":"vars","attributes":{…}}]}}}}`
+ */
+export const VarsetDocument = z.object({
+  data: z.object({
+    type: z.literal('varsets', { message: 'must be "varsets"' }).optional(),
+    attributes: VarsetAttributes.default({}),
+    relationships: z.object({
+      workspaces: RefList('workspaces').optional(),
+      vars: z.object({ data: z.array(z.object({ type: z.literal('vars').optional(), attributes: VariableAttributes.default({}) }).passthrough()).max(500) }).optional(),
+    }).passthrough().optional(),
+  }).passthrough(),
+});
+export type VarsetDocument = z.infer<typeof VarsetDocument>;
+
+/** `POST/DELETE varsets/{id}/relationships/workspaces`: `{"data":[{"type":"workspaces","id":"ws-…"}]}` */
+export const WorkspaceRefsDocument = RefList('workspaces');
