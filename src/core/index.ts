@@ -95,6 +95,8 @@ import { GitHubAppRotation } from './github-apps/github-app-rotation.js';
 import { InstallationCredentialsStore } from './github-apps/installation-credentials.js';
 import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
+import { createTfeNotifications, type TfeNotificationOptions } from './tfe/notifications/create-tfe-notifications.js';
+import type { TfeNotificationsService } from './tfe/notifications/tfe-notifications.service.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
 import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
@@ -143,6 +145,8 @@ export interface CoreOptions {
   agentSecondSchedules?: boolean;
   /** ATLANTAS_LLM_* and ATLANTAS_RCA_WINDOW */
   ai?: AiOptions;
+  /** ATLANTAS_SMTP_*, ATLANTAS_NOTIFICATION_TIMEOUT, ATLANTAS_URL for TFE notification configurations */
+  tfeNotifications?: TfeNotificationOptions;
 }
 
 export interface CoreDeps {
@@ -213,7 +217,8 @@ export interface Core {
   /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
   readonly githubApps: GitHubAppsService;
   /** the TFE V2 API's workspaces, state versions and terraform login */
-  readonly tfe: TfeServices;
+  /** the TFE V2 surface's services; `notifications`: TFE notification configurations */
+  readonly tfe: TfeServices & { notifications: TfeNotificationsService };
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
   /** the tenant's cloud credentials (secrets in, never out) */
@@ -418,13 +423,26 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 
+  const tfe = createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock });
+  const tfeNotifications = createTfeNotifications({
+    sequelize, encryptor, workspaces: tfe.workspaces, tenants, audit, clock, log, outbox, policy: outboundPolicy, options: options.tfeNotifications,
+    runsByIds: (ids) => repositories.runs.findByIds(ids),
+    wake: () => {
+      dispatcher.wake();
+      notifier.announce();
+    },
+  });
+  dispatcher.register(tfeNotifications.channel);
+  engine.events.onStatus((e) => tfeNotifications.triggers.onRunStatus(e.runId, e.status));
+  rotation.register(tfeNotifications.rotation);
+
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    tfe: { ...tfe, notifications: tfeNotifications.service },
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

@@ -3,6 +3,7 @@ import type { Core } from '../../core/index.js';
 import type { AppState } from '../types.js';
 import { tfeDiscoveryRouter } from './discovery.router.js';
 import { tfeIdentityRouter } from './identity.router.js';
+import { tfeNotificationConfigurationsRouter } from './notification-configurations.router.js';
 import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
 import type { TfeOptions } from './tfe-context.js';
@@ -15,5 +16,6 @@ export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH
 
 /** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
-  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options)];
+  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
+    tfeNotificationConfigurationsRouter(core)];
 }

@@ -52,8 +52,12 @@ const TITLES: Record<number, string> = {
  * LockedError, 423 elsewhere) is a 409 here.
  */
 export function jsonapiStatus(e: ClassifiedError): number {
+  if (e.status === 400 && UNPROCESSABLE.has(e.code)) return 422;
   return e.status === 423 ? 409 : e.status;
 }
+
+/** Well-formed requests whose values TFE refuses with 422 (a trigger it does not know, a URL the server will not call). */
+const UNPROCESSABLE = new Set(['tfe_notification_invalid', 'outbound_url_invalid', 'outbound_url_private', 'outbound_url_unresolvable']);
 
 export function jsonapiError(e: ClassifiedError, requestId: string): Record<string, unknown> {
   const status = jsonapiStatus(e);
