@@ -23,7 +23,7 @@ export class TfeNotificationFactsReader {
     return {
       ...base,
       run: {
-        id: run.id, message: run.title, createdAt: run.createdAt, createdBy: run.actorName,
+        id: run.id, message: run.title || `${run.operation} of ${run.projectName || run.dir}, queued via ${run.source}`, createdAt: run.createdAt, createdBy: run.actorName,
         status: event.runStatus ?? run.status, updatedAt: new Date(event.at), updatedBy,
       },
       runUrl: this.deps.publicUrl ? `${this.deps.publicUrl}/api/v1/runs/${run.id}` : null,
