@@ -434,6 +434,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
   dispatcher.register(tfeNotifications.channel);
   engine.events.onStatus((e) => tfeNotifications.triggers.onRunStatus(e.runId, e.status));
+  notifier.observe = (event) => tfeNotifications.triggers.onEvent(event);
   rotation.register(tfeNotifications.rotation);
 
   const core: Core = {

@@ -45,7 +45,7 @@ export function createTfeNotifications(deps: {
   };
   return {
     service: new TfeNotificationsService({ repo: configs, workspaces: deps.workspaces, sender, facts, policy: deps.policy, audit: deps.audit }),
-    channel: new TfeNotificationChannel({ configs, triggers, facts, sender }),
+    channel: new TfeNotificationChannel({ configs, facts, sender }),
     triggers,
     rotation,
   };

@@ -66,7 +66,13 @@ export class TfeNotificationTriggers {
     }));
   }
 
-  /** The transactional run events of core (run.applied, run.errored, run.needs_approval): the same triggers, surely told. */
+  /** A committed core event (OutboxNotifier.observe); failures are logged. */
+  onEvent(event: NotificationEvent): void {
+    const work = event.kind === 'drift.detected' ? this.forDrift(event) : this.forRunEvent(event);
+    work.catch((err) => this.deps.log.warn({ err, kind: event.kind }, 'could not queue TFE notifications for an event'));
+  }
+
+  /** Core's run events (run.applied, run.errored, run.needs_approval): the same triggers as the status events, told once. */
   async forRunEvent(event: NotificationEvent): Promise<number> {
     if (event.kind === 'run.applied') return this.forRun(event.runId, 'applied', ['run:completed']);
     if (event.kind === 'run.errored') return this.forRun(event.runId, 'errored', ['run:errored']);

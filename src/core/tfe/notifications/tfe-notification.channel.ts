@@ -3,33 +3,28 @@ import type { NotificationEvent, NotificationKind } from '../../notifications/no
 import type { TfeNotificationFactsReader } from './tfe-notification-facts.js';
 import type { TfeNotificationRepository } from './tfe-notification.repository.js';
 import type { TfeNotificationSender } from './tfe-notification-sender.js';
-import { TFE_NOTIFICATION_CHANNEL, type TfeNotificationTriggers } from './tfe-notification-triggers.js';
-
-const FAN_OUT = 'tfe-notification-configurations';
+import { TFE_NOTIFICATION_CHANNEL } from './tfe-notification-triggers.js';
 
 /**
- * TFE notification configurations as an outbox channel. A `tfe.notification` row is one delivery
- * to one configuration (retried by the outbox with backoff); core's own run and drift events are
- * fanned out here into those rows, once per (configuration, run or drift, trigger).
+ * TFE notification configurations as an outbox channel: a `tfe.notification` row is one delivery
+ * to one configuration, retried by the outbox with backoff (TfeNotificationTriggers queues them).
  */
 export class TfeNotificationChannel implements NotificationChannel {
   readonly name = TFE_NOTIFICATION_CHANNEL;
-  readonly kinds: readonly NotificationKind[] = ['tfe.notification', 'run.applied', 'run.errored', 'run.needs_approval', 'drift.detected'];
+  readonly kinds: readonly NotificationKind[] = ['tfe.notification'];
 
   constructor(private readonly deps: {
-    configs: TfeNotificationRepository; triggers: TfeNotificationTriggers; facts: TfeNotificationFactsReader; sender: TfeNotificationSender;
+    configs: TfeNotificationRepository; facts: TfeNotificationFactsReader; sender: TfeNotificationSender;
   }) {}
 
-  /** A delivery goes to its configuration while it exists and is enabled; an event to fan out goes to every configuration. */
+  /** A delivery goes to its configuration while it exists and is enabled (else it is skipped). */
   async route(event: NotificationEvent): Promise<string | null> {
-    if (event.kind !== 'tfe.notification') return FAN_OUT;
+    if (event.kind !== 'tfe.notification') return null;
     const config = await this.deps.configs.get(event.tenantId, event.configurationId);
     return config?.enabled ? config.id : null;
   }
 
   async deliver(event: NotificationEvent): Promise<DeliveryResult> {
-    if (event.kind === 'drift.detected') await this.deps.triggers.forDrift(event);
-    else if (event.kind !== 'tfe.notification') await this.deps.triggers.forRunEvent(event);
     if (event.kind !== 'tfe.notification') return delivered();
 
     const config = await this.deps.configs.get(event.tenantId, event.configurationId);
