@@ -1,9 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
 import { startSmtpReceiver, startWebhookReceiver, type ReceivedRequest } from '../harness/notification-receivers.js';
 import { waitForRun } from '../harness/runs.js';
+import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
+import { withClient } from '../harness/test-db.js';
 import { tfData } from '../harness/tf-files.js';
 
 const JSONAPI = { 'content-type': 'application/vnd.api+json' };
@@ -297,5 +300,39 @@ describe('TFE notification URLs and the outbound guard', () => {
     const verify = await api(app, 'POST', `/notification-configurations/${created.body.data.id}/actions/verify`, app.admin.token);
     expect(verify.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: null, successful: false, body: expect.stringContaining('ATLANTAS_ALLOW_PRIVATE_WEBHOOKS') });
     expect(hooks.received).toEqual([]);
+  });
+});
+
+describe('atlantas rotate-key on TFE notification configurations', () => {
+  it('re-seals the URL and token; after rotation a verify is still signed with the same token', async () => {
+    const hooks = await startWebhookReceiver();
+    onTestFinished(() => hooks.close());
+    const oldKey = randomBytes(32).toString('base64');
+    let app = await startTestApp({ reuse: { encryptionKey: oldKey } });
+    const schema = app.reuse.schema!;
+    onTestFinished(async () => {
+      await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+    });
+    const ws = await api(app, 'POST', '/organizations/default/workspaces', app.admin.token, { data: { type: 'workspaces', attributes: { name: unique('rotated') } } });
+    const token = `hmac-${randomBytes(8).toString('hex')}`;
+    const created = await api(app, 'POST', `/workspaces/${ws.body.data.id}/notification-configurations`, app.admin.token, configDoc({
+      name: 'rotated', 'destination-type': 'generic', url: `${hooks.url}/rotated`, token, triggers: ['run:completed'],
+    }));
+    expect(created.status, created.text).toBe(201);
+    await app.close({ keepData: true });
+
+    const key = randomBytes(32).toString('base64');
+    const rotated = await rotateKeyCli(schema, oldKey, key);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('tfe notification configurations: 1 re-encrypted');
+    const { rows } = await withClient((c) => c.query('SELECT key_id FROM tfe_notification_configurations'), { schema });
+    expect(rows).toEqual([{ key_id: keyIdOf(Buffer.from(key, 'base64')) }]);
+
+    app = await startTestApp({ reuse: { schema, encryptionKey: key } });
+    onTestFinished(() => app.close({ keepData: true }));
+    const verified = await api(app, 'POST', `/notification-configurations/${created.body.data.id}/actions/verify`, app.admin.token);
+    expect(verified.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: 200, successful: true });
+    const [sent] = hooks.received;
+    expect(sent!.headers['x-tfe-notification-signature']).toBe(createHmac('sha512', token).update(sent!.body).digest('hex'));
   });
 });
