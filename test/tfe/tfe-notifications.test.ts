@@ -11,6 +11,7 @@ import { tfData } from '../harness/tf-files.js';
 
 const JSONAPI = { 'content-type': 'application/vnd.api+json' };
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+const DRIFT_SECRET = 'tfe-notifications-drift';
 const RUN_TRIGGERS = ['run:created', 'run:planning', 'run:needs_attention', 'run:planned', 'run:applying', 'run:completed', 'run:errored'];
 
 type App = TestApp;
@@ -57,7 +58,7 @@ describe('TFE notification configurations', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'notify' });
-    await repo.commitFiles({ 'app/main.tf': tfData(1), 'other/main.tf': tfData(1) }, 'two projects');
+    await repo.commitFiles({ 'app/main.tf': tfData(1), 'other/main.tf': tfData(1), 'drift/main.tf': tfData(1) }, 'three projects');
     hooks = await startWebhookReceiver((path, n) => {
       if (path === '/flaky' && n === 1) return { status: 500, body: 'try again' };
       if (path === '/teapot') return { status: 418, body: 'I am a teapot, not a webhook' };
@@ -66,7 +67,7 @@ describe('TFE notification configurations', () => {
     smtp = await startSmtpReceiver();
     app = await startTestApp({
       childEnv: insteadOfEnv(repo.root),
-      env: { ATLANTAS_SMTP_URL: smtp.url, ATLANTAS_SMTP_FROM: 'atlantas@example.com', ATLANTAS_URL: 'https://atlantas.example.com' },
+      env: { ATLANTAS_SMTP_URL: smtp.url, ATLANTAS_SMTP_FROM: 'atlantas@example.com', ATLANTAS_URL: 'https://atlantas.example.com', ATLANTAS_API_SECRET: DRIFT_SECRET },
     });
   });
   afterAll(async () => {
@@ -218,6 +219,34 @@ describe('TFE notification configurations', () => {
     // the configuration keeps its last delivery answers
     const shown = await api(app, 'GET', `/notification-configurations/${generic}`, member.token);
     expect(shown.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: 200, body: 'ok /generic', successful: true });
+  });
+
+  it('tells assessment:drifted and run:drift_detected once when a drift check finds the workspace\'s state drifted', async () => {
+    const { name, workspaceId } = await projectWithWorkspace(app, app.admin.token, 'notify', 'drift');
+    await planAndApply(app, app.admin.token, name);
+    const created = await api(app, 'POST', `/workspaces/${workspaceId}/notification-configurations`, app.admin.token, configDoc({
+      name: 'drift', 'destination-type': 'generic', url: `${hooks.url}/drift`, enabled: true, triggers: ['assessment:drifted', 'run:drift_detected'],
+    }));
+    expect(created.status, created.text).toBe(201);
+
+    // someone writes the state behind terraform's back
+    const address = `/api/v1/tfstate/${encodeURIComponent(name)}/default`;
+    const state = (await app.req('GET', address, { token: app.admin.token })).body;
+    const r0 = state.resources.find((r: any) => r.name === 'r0');
+    r0.instances[0].attributes.input = { value: 'changed', type: 'string' };
+    r0.instances[0].attributes.output = { value: 'changed', type: 'string' };
+    const pushed = await app.req('POST', address, { token: app.admin.token, rawBody: JSON.stringify({ ...state, serial: state.serial + 1 }), headers: { 'content-type': 'application/json' } });
+    expect(pushed.status, pushed.text).toBe(200);
+
+    const detect = () => app.req('POST', '/api/drift/detect', { headers: { 'x-atlantis-token': DRIFT_SECRET }, body: { repository: 'acme/notify', ref: 'main', type: 'Github', paths: [{ directory: 'drift', workspace: 'default' }] } });
+    const found = await detect();
+    expect(found.body.data?.summary, found.text).toMatchObject({ projects_with_drift: 1 });
+    await hooks.waitFor((all) => all.filter((r) => r.path === '/drift').length >= 2, 'both drift triggers');
+    expect((await detect()).body.data.summary).toMatchObject({ projects_with_drift: 1 }); // the same drift again: nothing new
+    await outboxSettled(app);
+    const told = payloads(hooks.received, '/drift');
+    expect(told.map(triggerOf).sort()).toEqual(['assessment:drifted', 'run:drift_detected']);
+    expect(told[0]!.json).toMatchObject({ workspace_id: workspaceId, workspace_name: name, notifications: [{ message: 'Drift Detected' }] });
   });
 
   it('verifies a configuration by sending a test payload and answering the receiver\'s status', async () => {
