@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
@@ -363,5 +364,32 @@ describe('atlantas rotate-key on TFE notification configurations', () => {
     expect(verified.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: 200, successful: true });
     const [sent] = hooks.received;
     expect(sent!.headers['x-tfe-notification-signature']).toBe(createHmac('sha512', token).update(sent!.body).digest('hex'));
+  });
+});
+
+describe('TFE notifications with two replicas on one PostgreSQL', () => {
+  it('tells each trigger of a run once, whichever replica runs it and both seeing every status', async () => {
+    const repo = await createBareRepo({ owner: 'acme', name: 'replicas' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'app/main.tf': tfData(2) }, 'one project');
+    const hooks = await startWebhookReceiver();
+    onTestFinished(() => hooks.close());
+    const a = await startTestApp({ childEnv: insteadOfEnv(repo.root) });
+    onTestFinished(() => a.close());
+    const b = await startTestApp({ childEnv: insteadOfEnv(repo.root), reuse: { schema: a.reuse.schema, encryptionKey: a.reuse.encryptionKey } });
+    onTestFinished(async () => {
+      await b.close({ keepData: true }); // the schema is a's: it drops it
+      if (b.reuse.dataDir) await rm(b.reuse.dataDir, { recursive: true, force: true });
+    });
+
+    const { name, workspaceId } = await projectWithWorkspace(a, a.admin.token, 'replicas', 'app');
+    const created = await api(b, 'POST', `/workspaces/${workspaceId}/notification-configurations`, a.admin.token, configDoc({
+      name: 'both', 'destination-type': 'generic', url: `${hooks.url}/both`, enabled: true, triggers: RUN_TRIGGERS,
+    }));
+    expect(created.status, created.text).toBe(201);
+    await planAndApply(a, a.admin.token, name);
+    await hooks.waitFor((all) => payloads(all, '/both').some((p) => triggerOf(p) === 'run:completed'), 'run:completed');
+    await outboxSettled(a);
+    expect(payloads(hooks.received, '/both').map(triggerOf).sort()).toEqual(['run:applying', 'run:completed', 'run:created', 'run:needs_attention', 'run:planned', 'run:planning']);
   });
 });
