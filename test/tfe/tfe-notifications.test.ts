@@ -393,3 +393,27 @@ describe('TFE notifications with two replicas on one PostgreSQL', () => {
     expect(payloads(hooks.received, '/both').map(triggerOf).sort()).toEqual(['run:applying', 'run:completed', 'run:created', 'run:needs_attention', 'run:planned', 'run:planning']);
   });
 });
+
+describe('TFE notifications on the embedded database (PGlite)', () => {
+  it('delivers the triggers of a plan and apply once, as on PostgreSQL', async () => {
+    const repo = await createBareRepo({ owner: 'acme', name: 'embedded' });
+    onTestFinished(() => repo.cleanup());
+    await repo.commitFiles({ 'app/main.tf': tfData(1) }, 'one project');
+    const hooks = await startWebhookReceiver();
+    onTestFinished(() => hooks.close());
+    const app = await startTestApp({ embedded: true, childEnv: insteadOfEnv(repo.root) });
+    onTestFinished(() => app.close());
+    const { name, workspaceId } = await projectWithWorkspace(app, app.admin.token, 'embedded', 'app');
+    const token = 'embedded-token';
+    const created = await api(app, 'POST', `/workspaces/${workspaceId}/notification-configurations`, app.admin.token, configDoc({
+      name: 'embedded', 'destination-type': 'generic', url: `${hooks.url}/embedded`, token, enabled: true, triggers: RUN_TRIGGERS,
+    }));
+    expect(created.status, created.text).toBe(201);
+    await planAndApply(app, app.admin.token, name);
+    await hooks.waitFor((all) => payloads(all, '/embedded').some((p) => triggerOf(p) === 'run:completed'), 'run:completed');
+    await outboxSettled(app);
+    const told = payloads(hooks.received, '/embedded');
+    expect(told.map(triggerOf).sort()).toEqual(['run:applying', 'run:completed', 'run:created', 'run:needs_attention', 'run:planned', 'run:planning']);
+    for (const p of told) expect(p.headers['x-tfe-notification-signature']).toBe(createHmac('sha512', token).update(p.body).digest('hex'));
+  });
+});
