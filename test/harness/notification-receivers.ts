@@ -30,9 +30,9 @@ function waiter<T>(received: T[], listeners: Set<() => void>) {
 /**
  * A loopback webhook receiver (a generic notification endpoint or a Slack incoming webhook): it
  * records every POST and answers 200 "ok", or what `answer(path, n)` says for the n-th request
- * to that path (n from 1).
+ * to that path (n from 1); `'hang'` never answers (a destination that times out).
  */
-export async function startWebhookReceiver(answer: (path: string, n: number) => { status: number; body?: string } = () => ({ status: 200 })) {
+export async function startWebhookReceiver(answer: (path: string, n: number) => { status: number; body?: string } | 'hang' = () => ({ status: 200 })) {
   const received: ReceivedRequest[] = [];
   const listeners = new Set<() => void>();
   const counts = new Map<string, number>();
@@ -43,7 +43,13 @@ export async function startWebhookReceiver(answer: (path: string, n: number) => 
       const path = req.url ?? '/';
       const n = (counts.get(path) ?? 0) + 1;
       counts.set(path, n);
-      const { status, body } = answer(path, n);
+      const answered = answer(path, n);
+      if (answered === 'hang') {
+        received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        for (const l of [...listeners]) l();
+        return;
+      }
+      const { status, body } = answered;
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(body ?? (status < 300 ? 'ok' : 'failed'));
       received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });

@@ -13,6 +13,13 @@ import { tfData } from '../harness/tf-files.js';
 const JSONAPI = { 'content-type': 'application/vnd.api+json' };
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 const DRIFT_SECRET = 'tfe-notifications-drift';
+const failingApply = `resource "terraform_data" "boom" {
+  input = "v1"
+  provisioner "local-exec" {
+    command = "echo no such luck >&2; exit 3"
+  }
+}
+`;
 const RUN_TRIGGERS = ['run:created', 'run:planning', 'run:needs_attention', 'run:planned', 'run:applying', 'run:completed', 'run:errored'];
 
 type App = TestApp;
@@ -59,16 +66,17 @@ describe('TFE notification configurations', () => {
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   beforeAll(async () => {
     repo = await createBareRepo({ owner: 'acme', name: 'notify' });
-    await repo.commitFiles({ 'app/main.tf': tfData(1), 'other/main.tf': tfData(1), 'drift/main.tf': tfData(1) }, 'three projects');
+    await repo.commitFiles({ 'app/main.tf': tfData(1), 'other/main.tf': tfData(1), 'drift/main.tf': tfData(1), 'boom/main.tf': failingApply }, 'four projects');
     hooks = await startWebhookReceiver((path, n) => {
       if (path === '/flaky' && n === 1) return { status: 500, body: 'try again' };
       if (path === '/teapot') return { status: 418, body: 'I am a teapot, not a webhook' };
+      if (path === '/hang') return 'hang';
       return { status: 200, body: `ok ${path}` };
     });
     smtp = await startSmtpReceiver();
     app = await startTestApp({
       childEnv: insteadOfEnv(repo.root),
-      env: { ATLANTAS_SMTP_URL: smtp.url, ATLANTAS_SMTP_FROM: 'atlantas@example.com', ATLANTAS_URL: 'https://atlantas.example.com', ATLANTAS_API_SECRET: DRIFT_SECRET },
+      env: { ATLANTAS_SMTP_URL: smtp.url, ATLANTAS_SMTP_FROM: 'atlantas@example.com', ATLANTAS_URL: 'https://atlantas.example.com', ATLANTAS_API_SECRET: DRIFT_SECRET, ATLANTAS_NOTIFICATION_TIMEOUT: '2s' },
     });
   });
   afterAll(async () => {
@@ -222,6 +230,23 @@ describe('TFE notification configurations', () => {
     expect(shown.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: 200, body: 'ok /generic', successful: true });
   });
 
+  it('tells run:errored once for an apply that fails, with the errored status', async () => {
+    const { name, workspaceId } = await projectWithWorkspace(app, app.admin.token, 'notify', 'boom');
+    const created = await api(app, 'POST', `/workspaces/${workspaceId}/notification-configurations`, app.admin.token, configDoc({
+      name: 'errors', 'destination-type': 'generic', url: `${hooks.url}/errors`, enabled: true, triggers: ['run:errored', 'run:completed'],
+    }));
+    expect(created.status, created.text).toBe(201);
+    const res = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { project: name, keep_plan: true } });
+    expect((await waitForRun(app, res.body.id)).status).toBe('planned');
+    expect((await app.req('POST', `/api/v1/runs/${res.body.id}/apply`, { token: app.admin.token })).status).toBe(200);
+    expect((await waitForRun(app, res.body.id, (s) => ['applied', 'errored'].includes(s))).status).toBe('errored');
+    await hooks.waitFor((all) => all.some((r) => r.path === '/errors'), 'run:errored');
+    await outboxSettled(app);
+    const told = payloads(hooks.received, '/errors');
+    expect(told.map(triggerOf)).toEqual(['run:errored']);
+    expect(told[0]!.json).toMatchObject({ run_id: res.body.id, notifications: [{ message: 'Run Errored', run_status: 'errored' }] });
+  });
+
   it('tells assessment:drifted and run:drift_detected once when a drift check finds the workspace\'s state drifted', async () => {
     const { name, workspaceId } = await projectWithWorkspace(app, app.admin.token, 'notify', 'drift');
     await planAndApply(app, app.admin.token, name);
@@ -273,6 +298,13 @@ describe('TFE notification configurations', () => {
     const refused = await api(app, 'POST', `/notification-configurations/${teapot}/actions/verify`, member.token);
     expect(refused.status).toBe(200);
     expect(refused.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: 418, body: 'I am a teapot, not a webhook', successful: false });
+
+    // a destination that never answers is given up on after ATLANTAS_NOTIFICATION_TIMEOUT
+    const hang = await create({ name: 'hang', 'destination-type': 'generic', url: `${hooks.url}/hang`, triggers: [] });
+    const timedOut = await api(app, 'POST', `/notification-configurations/${hang}/actions/verify`, member.token);
+    expect(timedOut.status).toBe(200);
+    expect(timedOut.body.data.attributes['delivery-responses'][0]).toMatchObject({ code: null, successful: false, body: 'no answer within 2000 ms' });
+    expect(hooks.received.filter((r) => r.path === '/hang')).toHaveLength(1);
   });
 });
 
