@@ -345,6 +345,9 @@ describe('TFE notification URLs and the outbound guard', () => {
       name: 'slack', 'destination-type': 'slack', url: 'http://169.254.169.254/latest/meta-data', triggers: ['run:completed'],
     }));
     expect(slack.status).toBe(422);
+    const moved = await api(app, 'PATCH', `/notification-configurations/${created.body.data.id}`, app.admin.token, configDoc({ url: `${hooks.url}/moved` }));
+    expect(moved.status).toBe(422);
+    expect(moved.body.errors[0].detail).toContain('loopback, private or link-local');
 
     const runId = await planAndApply(app, app.admin.token, name);
     await outboxSettled(app);

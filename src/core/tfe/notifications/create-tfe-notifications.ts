@@ -37,7 +37,7 @@ export function createTfeNotifications(deps: {
   const sender = new TfeNotificationSender({ policy: deps.policy, smtp: options.smtp ?? null, timeoutMs: options.timeoutMs ?? 10_000 });
   const facts = new TfeNotificationFactsReader({ workspaces: new TfeWorkspaceRepository(sequelize), tenants: deps.tenants, runsByIds: deps.runsByIds, publicUrl: options.publicUrl ?? null });
   const triggers = new TfeNotificationTriggers({
-    sequelize, configs, outbox: deps.outbox, runsByIds: deps.runsByIds, wake: deps.wake, clock: deps.clock, log: deps.log.child({ svc: 'tfe-notifications' }),
+    configs, outbox: deps.outbox, runsByIds: deps.runsByIds, wake: deps.wake, clock: deps.clock, log: deps.log.child({ svc: 'tfe-notifications' }),
   });
   const rotation: Rotatable = {
     name: 'tfe notification configurations',

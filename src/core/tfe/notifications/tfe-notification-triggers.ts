@@ -1,4 +1,3 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Logger } from '../../../logger.js';
 import type { Clock } from '../../clock.js';
 import type { NotificationEvent } from '../../notifications/notification.js';
@@ -43,7 +42,7 @@ const statusOfTrigger = (trigger: TfeTrigger, status: string): string => (trigge
  */
 export class TfeNotificationTriggers {
   constructor(private readonly deps: {
-    sequelize: Sequelize; configs: TfeNotificationRepository; outbox: OutboxRepository; runsByIds: (ids: string[]) => Promise<Run[]>;
+    configs: TfeNotificationRepository; outbox: OutboxRepository; runsByIds: (ids: string[]) => Promise<Run[]>;
     wake: () => void; clock: Clock; log: Logger;
   }) {}
 
@@ -58,9 +57,8 @@ export class TfeNotificationTriggers {
     if (!triggers.length) return 0;
     const [run] = await this.deps.runsByIds([runId]);
     if (!run) return 0;
-    const workspaceIds = await this.workspacesOf(run.tenantId, run.projectId, run.stateName, run.workspace);
     const at = this.deps.clock.now().toISOString();
-    return this.enqueue(run.tenantId, run.projectId, workspaceIds, triggers, (trigger) => ({
+    return this.enqueue(run.tenantId, { projectId: run.projectId, stateName: run.stateName, workspace: run.workspace }, triggers, (trigger) => ({
       event: { runId: run.id, runStatus: statusOfTrigger(trigger, status), at },
       key: `${run.id}:${trigger}`,
     }));
@@ -81,40 +79,28 @@ export class TfeNotificationTriggers {
   }
 
   async forDrift(event: Extract<NotificationEvent, { kind: 'drift.detected' }>): Promise<number> {
-    const workspaceIds = await this.workspacesOf(event.tenantId, event.projectId, null, event.workspace);
     const at = this.deps.clock.now().toISOString();
-    return this.enqueue(event.tenantId, event.projectId, workspaceIds, ['run:drift_detected', 'assessment:drifted'], (trigger) => ({
+    return this.enqueue(event.tenantId, { projectId: event.projectId, stateName: null, workspace: event.workspace }, ['run:drift_detected', 'assessment:drifted'], (trigger) => ({
       event: { runId: event.runId ?? null, runStatus: null, at, driftId: event.driftId },
       key: `drift:${event.driftId}:${event.runId ?? ''}:${trigger}`,
     }));
   }
 
   private async enqueue(
-    tenantId: string, projectId: string | null, workspaceIds: string[], triggers: TfeTrigger[],
+    tenantId: string, target: { projectId: string | null; stateName: string | null; workspace: string }, triggers: TfeTrigger[],
     make: (trigger: TfeTrigger) => { event: { runId: string | null; runStatus: string | null; at: string; driftId?: string }; key: string },
   ): Promise<number> {
     let inserted = 0;
-    for (const config of await this.deps.configs.listEnabledFor(tenantId, workspaceIds, triggers)) {
+    for (const config of await this.deps.configs.listEnabledForTarget(tenantId, target, triggers)) {
       for (const trigger of triggers.filter((t) => config.triggers.includes(t))) {
         const { event, key } = make(trigger);
         inserted += await this.deps.outbox.insert(
-          { kind: 'tfe.notification', tenantId, projectId, configurationId: config.id, trigger, ...event },
+          { kind: 'tfe.notification', tenantId, projectId: target.projectId, configurationId: config.id, trigger, ...event },
           [TFE_NOTIFICATION_CHANNEL], `tfe-nc:${config.id}:${key}`,
         );
       }
     }
     if (inserted) this.deps.wake();
     return inserted;
-  }
-
-  /** The TFE workspaces a run or drift of (project | state, terraform workspace) belongs to. */
-  private async workspacesOf(tenantId: string, projectId: string | null, stateName: string | null, workspace: string): Promise<string[]> {
-    if (!projectId && !stateName) return [];
-    const rows = await this.deps.sequelize.query<{ id: string }>(
-      `SELECT id FROM tfe_workspaces WHERE tenant_id = :tenantId AND state_workspace = :workspace
-         AND ((CAST(:projectId AS uuid) IS NOT NULL AND project_id = CAST(:projectId AS uuid)) OR (CAST(:stateName AS text) IS NOT NULL AND state_name = :stateName))`,
-      { replacements: { tenantId, projectId, stateName, workspace }, type: QueryTypes.SELECT },
-    );
-    return rows.map((r) => r.id);
   }
 }

@@ -33,9 +33,13 @@ export interface NotificationSecrets {
   token: string | null;
 }
 
-const COLUMNS = `id, tenant_id AS "tenantId", workspace_id AS "workspaceId", name, destination_type AS "destinationType", enabled, triggers,
-  email_addresses AS "emailAddresses", has_url AS "hasUrl", has_token AS "hasToken", delivery_responses AS "deliveryResponses",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+const FIELDS: [string, keyof TfeNotificationConfiguration][] = [
+  ['id', 'id'], ['tenant_id', 'tenantId'], ['workspace_id', 'workspaceId'], ['name', 'name'], ['destination_type', 'destinationType'],
+  ['enabled', 'enabled'], ['triggers', 'triggers'], ['email_addresses', 'emailAddresses'], ['has_url', 'hasUrl'], ['has_token', 'hasToken'],
+  ['delivery_responses', 'deliveryResponses'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'],
+];
+const columns = (alias = '') => FIELDS.map(([c, f]) => `${alias}${c} AS "${f}"`).join(', ');
+const COLUMNS = columns();
 
 const aad = (id: string) => `tfe-notification:${id}`;
 const KEEP_RESPONSES = 10;
@@ -76,13 +80,19 @@ export class TfeNotificationRepository {
     return this.q(`SELECT ${COLUMNS} FROM tfe_notification_configurations WHERE tenant_id = :tenantId AND workspace_id = :workspaceId ORDER BY created_at, id`, { tenantId, workspaceId });
   }
 
-  /** The enabled configurations of these workspaces that tell any of `triggers`. */
-  async listEnabledFor(tenantId: string, workspaceIds: string[], triggers: string[]): Promise<TfeNotificationConfiguration[]> {
-    if (!workspaceIds.length || !triggers.length) return [];
+  /**
+   * The enabled configurations that tell any of `triggers`, of the TFE workspaces a run or drift of
+   * (project or state, terraform workspace) belongs to: those naming the project, or the state.
+   */
+  async listEnabledForTarget(tenantId: string, target: { projectId: string | null; stateName: string | null; workspace: string }, triggers: string[]): Promise<TfeNotificationConfiguration[]> {
+    if ((!target.projectId && !target.stateName) || !triggers.length) return [];
     return this.q(
-      `SELECT ${COLUMNS} FROM tfe_notification_configurations
-       WHERE tenant_id = :tenantId AND workspace_id IN (:workspaceIds) AND enabled AND triggers && ARRAY[:triggers]::text[] ORDER BY id`,
-      { tenantId, workspaceIds, triggers },
+      `SELECT ${columns('c.')} FROM tfe_notification_configurations c
+       JOIN tfe_workspaces w ON w.tenant_id = c.tenant_id AND w.id = c.workspace_id
+       WHERE c.tenant_id = :tenantId AND c.enabled AND c.triggers && ARRAY[:triggers]::text[] AND w.state_workspace = :workspace
+         AND ((CAST(:projectId AS uuid) IS NOT NULL AND w.project_id = CAST(:projectId AS uuid)) OR (CAST(:stateName AS text) IS NOT NULL AND w.state_name = :stateName))
+       ORDER BY c.id`,
+      { tenantId, triggers, workspace: target.workspace, projectId: target.projectId, stateName: target.stateName },
     );
   }
 

@@ -43,7 +43,7 @@ export class TfeNotificationsService {
     requirePermission(actor, 'project:write');
     if (!s.destinationType) throw invalid('data.attributes.destination-type: is required (generic, slack or email)');
     const merged = { name: s.name ?? '', destinationType: s.destinationType, enabled: s.enabled ?? false, triggers: s.triggers ?? [], emailAddresses: s.emailAddresses ?? [] };
-    const secrets = await this.checkSecrets(merged, { url: s.url ?? null, token: s.token ?? null }, s.token !== undefined);
+    const secrets = await this.checkSecrets(merged, { url: s.url ?? null, token: s.token ?? null }, { tokenSent: s.token !== undefined, urlChanged: true });
     const id = `nc-${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
     const created = await this.deps.repo.insert({ id, tenantId: actor.tenantId, workspaceId: ws.id, ...merged }, secrets);
     await this.deps.audit.record(actor, 'tfe.notification.create', { type: 'tfe_notification_configuration', id }, { workspace: ws.id, destination: merged.destinationType, triggers: merged.triggers });
@@ -59,7 +59,9 @@ export class TfeNotificationsService {
       triggers: s.triggers ?? before.triggers, emailAddresses: s.emailAddresses ?? before.emailAddresses,
     };
     const old = await this.deps.repo.secrets(actor.tenantId, id);
-    const secrets = await this.checkSecrets(merged, { url: s.url !== undefined ? s.url : old.url, token: s.token !== undefined ? s.token : old.token }, s.token !== undefined);
+    const secrets = await this.checkSecrets(merged, { url: s.url !== undefined ? s.url : old.url, token: s.token !== undefined ? s.token : old.token }, {
+      tokenSent: s.token !== undefined, urlChanged: s.url !== undefined || merged.destinationType !== before.destinationType,
+    });
     const updated = await this.deps.repo.update(actor.tenantId, id, merged, secrets);
     if (!updated) throw notFound(id);
     await this.deps.audit.record(actor, 'tfe.notification.update', { type: 'tfe_notification_configuration', id }, {
@@ -98,14 +100,20 @@ export class TfeNotificationsService {
     return config;
   }
 
-  /** The destination's fields are complete, the URL is one the server may call, and a token goes with a generic destination only. */
-  private async checkSecrets(c: Pick<TfeNotificationConfiguration, 'name' | 'destinationType' | 'emailAddresses'>, secrets: NotificationSecrets, tokenSent: boolean): Promise<NotificationSecrets> {
+  /**
+   * The destination's fields are complete, a new URL is one the server may call (a kept one is
+   * checked again at every delivery), and a token goes with a generic destination only.
+   */
+  private async checkSecrets(
+    c: Pick<TfeNotificationConfiguration, 'name' | 'destinationType' | 'emailAddresses'>, secrets: NotificationSecrets, sent: { tokenSent: boolean; urlChanged: boolean },
+  ): Promise<NotificationSecrets> {
+    const { tokenSent, urlChanged } = sent;
     const url = c.destinationType === 'email' ? null : secrets.url;
     if (tokenSent && secrets.token && c.destinationType !== 'generic') {
       throw invalid(`data.attributes.token: only a generic destination signs its payloads; remove the token for a ${c.destinationType} destination`);
     }
     assertComplete({ ...c, url });
-    if (url) await assertOutboundUrl(url, this.deps.policy, 'data.attributes.url');
+    if (url && urlChanged) await assertOutboundUrl(url, this.deps.policy, 'data.attributes.url');
     if (c.destinationType === 'email' && !this.deps.sender.emailAvailable) {
       throw invalid('data.attributes.destination-type: email notifications need an SMTP server, which the operator sets with ATLANTAS_SMTP_URL');
     }
