@@ -26,6 +26,7 @@ import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T095 from './2026-12-04T095-lock-holder-keys.js';
 import * as m1204T050 from './2026-12-04T050-github-apps.js';
 import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
+import * as m1204T130 from './2026-12-04T130-tfe-notification-configurations.js';
 import * as m1204T020 from './2026-12-04T020-incidents.js';
 import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
 import * as m1204T060 from './2026-12-04T060-sso-providers.js';
@@ -83,4 +84,5 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T030-runbooks', ...m1204T030 },
   { name: '2026-12-04T110-tfe-variables', ...m1204T110 },
   { name: '2026-12-04T120-agent-listeners', ...m1204T120 },
+  { name: '2026-12-04T130-tfe-notification-configurations', ...m1204T130 },
 ];

@@ -119,6 +119,9 @@ const Env = z.object({
   ATLANTAS_LOCK_WARN_AFTER: duration.refine((ms) => ms >= 60_000, 'expected at least 1m, e.g. 24h').prefault('24h'),
   ATLANTAS_NOTIFY_POLL_INTERVAL: duration.refine((ms) => ms >= 100, 'expected at least 100ms, e.g. 15s').prefault('15s'),
   ATLANTAS_SLACK_CHANNEL: z.string().trim().regex(/^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'expected a Slack channel id (C0123ABCD) or name (#ops)').optional(),
+  ATLANTAS_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s/]+/, 'expected smtp://[user:password@]host[:port] or smtps://…').optional(),
+  ATLANTAS_SMTP_FROM: z.string().trim().regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'expected an address such as atlantas@example.com or "Atlantas <atlantas@example.com>"').prefault('atlantas@localhost'),
+  ATLANTAS_NOTIFICATION_TIMEOUT: duration.refine((ms) => ms >= 100 && ms <= 300_000, 'expected between 100ms and 5m, e.g. 10s').prefault('10s'),
   ATLANTAS_INCIDENT_SEVERITY: z.string().transform((v, ctx) => {
     const parsed = parseSeverityPolicy(v);
     if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
@@ -228,6 +231,10 @@ export interface Config {
     lockWarnAfterMs: number;
     /** ATLANTAS_NOTIFY_POLL_INTERVAL: the outbox's fallback look (publishes wake every replica at once) */
     pollMs: number;
+    /** ATLANTAS_SMTP_URL / ATLANTAS_SMTP_FROM: the mail server of email notification configurations (none: email refused) */
+    smtp?: { url: string; from: string };
+    /** ATLANTAS_NOTIFICATION_TIMEOUT: one webhook or SMTP delivery's time limit */
+    timeoutMs: number;
   };
   /** ATLANTAS_<PROVIDER>_ENDPOINT: where cloud credentials are validated; the providers' own when unset */
   cloudEndpoints: { aws?: string; gcp?: string; azure?: string; hetzner?: string; digitalocean?: string };
@@ -354,7 +361,10 @@ function toConfig(e: RawEnv): Config {
     },
     keptPlans: { ttlMs: e.ATLANTAS_PLAN_TTL },
     incidents: { severity: e.ATLANTAS_INCIDENT_SEVERITY, reopenWindowMs: e.ATLANTAS_INCIDENT_REOPEN_WINDOW },
-    notifications: { slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL },
+    notifications: {
+      slackChannel: e.ATLANTAS_SLACK_CHANNEL, lockWarnAfterMs: e.ATLANTAS_LOCK_WARN_AFTER, pollMs: e.ATLANTAS_NOTIFY_POLL_INTERVAL,
+      smtp: e.ATLANTAS_SMTP_URL ? { url: e.ATLANTAS_SMTP_URL, from: e.ATLANTAS_SMTP_FROM } : undefined, timeoutMs: e.ATLANTAS_NOTIFICATION_TIMEOUT,
+    },
     cloudEndpoints: Object.fromEntries(Object.entries({
       aws: e.ATLANTAS_AWS_ENDPOINT, gcp: e.ATLANTAS_GCP_ENDPOINT, azure: e.ATLANTAS_AZURE_ENDPOINT, hetzner: e.ATLANTAS_HETZNER_ENDPOINT, digitalocean: e.ATLANTAS_DIGITALOCEAN_ENDPOINT,
     }).filter(([, v]) => v !== undefined)),

@@ -81,6 +81,7 @@ export async function openCore(
         tokenMaxTtlMs: config.auth.tokenMaxTtlMs,
         approvalTtlMs: config.approvalTtlMs,
         notifications: { serverDefaultChannel: config.notifications.slackChannel, lockWarnAfterMs: config.notifications.lockWarnAfterMs, pollMs: config.notifications.pollMs },
+        tfeNotifications: { smtp: config.notifications.smtp, timeoutMs: config.notifications.timeoutMs, publicUrl: config.publicUrl },
         planTtlMs: config.keptPlans.ttlMs,
         incidents: config.incidents,
         allowPrivateOutbound: config.allowPrivateWebhooks, agentSecondSchedules: config.scheduler.secondSchedules,

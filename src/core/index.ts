@@ -97,6 +97,8 @@ import { TenantRepoSource } from './github-apps/tenant-repo-source.js';
 import { composeRunEnv } from './runs/run-job.js';
 import { createTfe, type TfeServices } from './tfe/create-tfe.js';
 import { runnerHeartbeatMs } from './runners/heartbeat-interval.js';
+import { createTfeNotifications, type TfeNotificationOptions } from './tfe/notifications/create-tfe-notifications.js';
+import type { TfeNotificationsService } from './tfe/notifications/tfe-notifications.service.js';
 import { CloudCredentialRepository } from './cloud-credentials/cloud-credential.repository.js';
 import { CloudCredentialRotation } from './cloud-credentials/cloud-credential-rotation.js';
 import { CloudCredentialsService } from './cloud-credentials/cloud-credentials.service.js';
@@ -145,6 +147,8 @@ export interface CoreOptions {
   agentSecondSchedules?: boolean;
   /** ATLANTAS_LLM_* and ATLANTAS_RCA_WINDOW */
   ai?: AiOptions;
+  /** ATLANTAS_SMTP_*, ATLANTAS_NOTIFICATION_TIMEOUT, ATLANTAS_URL for TFE notification configurations */
+  tfeNotifications?: TfeNotificationOptions;
 }
 
 export interface CoreDeps {
@@ -215,7 +219,8 @@ export interface Core {
   /** GitHub Apps tenants register; which tenant a webhook delivery acts in */
   readonly githubApps: GitHubAppsService;
   /** the TFE V2 API's workspaces, state versions and terraform login */
-  readonly tfe: TfeServices;
+  /** the TFE V2 surface's services; `notifications`: TFE notification configurations */
+  readonly tfe: TfeServices & { notifications: TfeNotificationsService };
   /** incidents: the AtlasAI state machine, dedup of signals (`open`, `resolveByDedupKey`), the timeline */
   readonly incidents: IncidentsService;
   /** the tenant's cloud credentials (secrets in, never out) */
@@ -426,6 +431,18 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     runners: engine.runners, runnerHeartbeatMs: runnerHeartbeatMs(options.runs.runnerTimeoutMs ?? 60_000),
   });
   rotation.register(tfe.listenerCa);
+  const tfeNotifications = createTfeNotifications({
+    sequelize, encryptor, workspaces: tfe.workspaces, tenants, audit, clock, log, outbox, policy: outboundPolicy, options: options.tfeNotifications,
+    runsByIds: (ids) => repositories.runs.findByIds(ids),
+    wake: () => {
+      dispatcher.wake();
+      notifier.announce();
+    },
+  });
+  dispatcher.register(tfeNotifications.channel);
+  engine.events.onStatus((e) => tfeNotifications.triggers.onRunStatus(e.runId, e.status));
+  notifier.observe = (event) => tfeNotifications.triggers.onEvent(event);
+  rotation.register(tfeNotifications.rotation);
 
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
@@ -433,7 +450,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe,
+    tfe: { ...tfe, notifications: tfeNotifications.service },
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

@@ -5,6 +5,7 @@ import { tfeAgentPoolsRouter } from './agent-pools.router.js';
 import { tfeDiscoveryRouter } from './discovery.router.js';
 import { tfeIdentityRouter } from './identity.router.js';
 import { tfeListenersRouter } from './listeners.router.js';
+import { tfeNotificationConfigurationsRouter } from './notification-configurations.router.js';
 import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
 import { tfeProjectsRouter } from './projects.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
@@ -20,5 +21,5 @@ export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH
 /** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, variables, agent pools and listeners, projects. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
   return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
-    tfeVariablesRouter(core), tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core)];
+    tfeVariablesRouter(core), tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core), tfeNotificationConfigurationsRouter(core)];
 }

@@ -47,8 +47,14 @@ const TITLES: Record<number, string> = {
   413: 'payload too large', 415: 'unsupported media type', 422: 'unprocessable entity', 429: 'too many requests', 503: 'service unavailable',
 };
 
-/** Refusals TFC answers 422 (a variable's or a set's attributes, a taken key): go-tfe reads them as validation errors. */
-const UNPROCESSABLE = new Set(['variable_invalid', 'variable_exists', 'variable_sensitive', 'varset_invalid', 'varset_exists']);
+/**
+ * Refusals TFC answers 422, which go-tfe reads as validation errors: a variable's or a set's
+ * attributes, a taken key, a notification trigger it does not know, a URL the server will not call.
+ */
+const UNPROCESSABLE = new Set([
+  'variable_invalid', 'variable_exists', 'variable_sensitive', 'varset_invalid', 'varset_exists',
+  'tfe_notification_invalid', 'outbound_url_invalid', 'outbound_url_private', 'outbound_url_unresolvable',
+]);
 
 /**
  * go-tfe reads 409 on actions/lock as "workspace already locked", so a held lock (core's

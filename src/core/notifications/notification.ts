@@ -37,7 +37,15 @@ export type NotificationEvent =
   /** another status (open, acknowledged, investigating, closed): channels bring what they posted up to date, and post nothing new */
   | { kind: 'incident.updated'; tenantId: string; projectId: string | null; incidentId: string }
   /** a runbook's notify step (core/runbooks): the execution row holds the message */
-  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number; runbookName: string; message: string };
+  | { kind: 'runbook.notify'; tenantId: string; projectId: string | null; executionId: string; incidentId: string | null; step: number; runbookName: string; message: string }
+  /**
+   * one delivery of a TFE notification configuration (core/tfe/notifications): a trigger of a run
+   * (or a drift) of the configuration's workspace, with the run's status at that moment
+   */
+  | {
+    kind: 'tfe.notification'; tenantId: string; projectId: string | null; configurationId: string; trigger: string;
+    runId: string | null; runStatus: string | null; at: string; driftId?: string;
+  };
 
 interface DriftEventFields {
   tenantId: string;
@@ -73,7 +81,7 @@ export const silentNotifier: Notifier = { publish: async () => {} };
 export const NOTIFICATION_KINDS = [
   'run.needs_approval', 'run.applied', 'run.errored', 'run.plan_expired', 'lock.held_long', 'approval.requested', 'approval.decided',
   'drift.detected', 'drift.resolved', 'state.alert', 'incident.opened', 'codebase.changed',
-  'incident.resolved', 'incident.updated', 'runbook.notify',
+  'incident.resolved', 'incident.updated', 'runbook.notify', 'tfe.notification',
 ] as const satisfies readonly NotificationKind[];
 type Missing = Exclude<NotificationKind, (typeof NOTIFICATION_KINDS)[number]>;
 export const NOTIFICATION_KINDS_COMPLETE: [Missing] extends [never] ? true : { missing: Missing } = true;

@@ -12,10 +12,17 @@ import type { OutboxRepository } from './outbox.repository.js';
 export class OutboxNotifier implements Notifier {
   /** tells the other replicas (set once the run engine's events exist) */
   announce: () => void = () => {};
+  /**
+   * told of every published event once it is committed, whatever the channels (TFE notification
+   * configurations turn run and drift events into deliveries of their own); must not throw
+   */
+  observe: (event: NotificationEvent) => void = () => {};
 
   constructor(private readonly deps: { outbox: OutboxRepository; dispatcher: NotificationDispatcher }) {}
 
   async publish(event: NotificationEvent, options: PublishOptions = {}): Promise<void> {
+    if (options.transaction) options.transaction.afterCommit(() => this.observe(event));
+    else this.observe(event);
     const channels = this.deps.dispatcher.channelNames(event.kind);
     if (!channels.length) return;
     const inserted = await this.deps.outbox.insert(event, channels, options.dedupeKey ?? null, options.transaction);

@@ -34,6 +34,13 @@ export class RunEvents {
   /** An event from another replica (or this one): delivered locally only. */
   receive(event: RunEvent): void {
     this.emitter.emit(event.type === 'enqueued' || event.type === 'notification' ? event.type : `run:${event.runId}`, event);
+    if (event.type === 'status') this.emitter.emit('status', event);
+  }
+
+  /** Every run's status changes, this replica's and (with a bus) the others' (TFE notification triggers). */
+  onStatus(listener: (e: Extract<RunEvent, { type: 'status' }>) => void): () => void {
+    this.emitter.on('status', listener);
+    return () => this.emitter.off('status', listener);
   }
 
   onRun(runId: string, listener: (e: RunEvent) => void): () => void {
