@@ -42,7 +42,10 @@ export async function run(): Promise<string> {
       childEnv: insteadOfEnv(repo.root),
     });
     const samples: Sample[] = [];
+    let sandbox = 'unknown';
     try {
+      // what the server says of its sandbox (bwrap or off): the overhead means little without it
+      sandbox = String((await app.req('GET', '/status')).body?.sandbox ?? 'unknown');
       await atlantisPlan(app, SECRET, 'bench/phases'); // the clone and the first init, outside the measurement
       await showAfterAnswer(app, 0);
       await workerIdle(app);
@@ -60,7 +63,7 @@ export async function run(): Promise<string> {
     } finally {
       await app.close();
     }
-    return report(samples, await floor());
+    return report(samples, await floor(), sandbox);
   } finally {
     await repo.cleanup();
   }
@@ -152,7 +155,7 @@ async function floor(): Promise<{ init: number[]; plan: number[] }> {
   }
 }
 
-function report(samples: Sample[], hand: { init: number[]; plan: number[] }): string {
+function report(samples: Sample[], hand: { init: number[]; plan: number[] }, sandbox: string): string {
   const p50 = (xs: number[]) => percentile(xs, 50).toFixed(0);
   const floorOf: Partial<Record<Phase, number[]>> = { init: hand.init, plan: hand.plan };
   const rows = PHASES.map((p) => [p, p50(samples.map((s) => s.phases[p])), floorOf[p] ? p50(floorOf[p]!) : '0']);
@@ -163,5 +166,6 @@ function report(samples: Sample[], hand: { init: number[]; plan: number[] }): st
   const ratio = percentile(total, 50) / percentile(floorTotal, 50);
   const skipped = samples.filter((s) => s.initSkipped).length;
   return `${table(['POST /api/plan, one small project', 'p50 ms', 'floor p50 ms'], rows)}
-overhead (p50 ÷ floor p50): ${ratio.toFixed(2)}× (n=${samples.length}; phase p50s need not add up; init skipped on the reused working copy in ${skipped} of ${samples.length})`;
+overhead (p50 ÷ floor p50): ${ratio.toFixed(2)}× (n=${samples.length}; phase p50s need not add up; init skipped on the reused working copy in ${skipped} of ${samples.length})
+sandbox: ${sandbox} (ATLANTAS_SANDBOX=${process.env.ATLANTAS_SANDBOX ?? 'auto'}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`;
 }
