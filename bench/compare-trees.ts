@@ -91,12 +91,14 @@ async function main(): Promise<number> {
   rows.push(['total (request → response)', totals(results.A).toFixed(0), totals(results.B).toFixed(0)]);
   rows.push(['floor (init + plan by hand)', floors(results.A).toFixed(0), floors(results.B).toFixed(0)]);
   rows.push(['total ÷ floor (median of the runs)', ratio(results.A).toFixed(2), ratio(results.B).toFixed(2)]);
+  const paired = results.A.map((r, i) => results.B[i].total / r.total);
   const loads = (rs: Result[]) => rs.map((r) => r.load.toFixed(2)).join(' ');
   const sandboxes = (rs: Result[]) => [...new Set(rs.map((r) => r.sandbox))].join(', ');
   process.stdout.write(`${table(['plan-phases, median of per-run p50 ms', `A`, `B`], rows)}
 A = ${a} (sandbox: ${sandboxes(results.A)}; load average at each run: ${loads(results.A)})
 B = ${b} (sandbox: ${sandboxes(results.B)}; load average at each run: ${loads(results.B)})
 B ÷ A total: ${(totals(results.B) / totals(results.A)).toFixed(2)} (${rounds} rounds, alternating; BENCH_RUNS_ITERATIONS=${process.env.BENCH_RUNS_ITERATIONS ?? 10} requests per run)
+B ÷ A of each round's pair (the two runs of a round saw nearly the same load): ${paired.map((r) => r.toFixed(2)).join(' ')}; median ${median(paired).toFixed(2)}
 `);
   return 0;
 }
