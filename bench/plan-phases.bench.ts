@@ -4,7 +4,8 @@
  * the gaps between them (our own glue), and last terraform → response (storage, status, the
  * waiter noticing). Timestamps come from the server's own log lines ('run claimed', 'terraform
  * started' / 'terraform finished' per command, which carry no secrets), captured in memory at
- * debug level; the floor is `terraform init` and `terraform plan` timed by hand in one directory.
+ * debug level; the floor is `terraform init` and `terraform plan` timed by hand in one directory,
+ * one of each after every request (the load of a shared machine falls on both alike).
  * A reused working copy skips init when nothing it depends on changed, so its init is 0 and the
  * check is in checkout; show -json runs after the answer is written and is reported beside it,
  * not in it. The queue wait is split by the command's own debug milestones (CommandService),
@@ -42,7 +43,13 @@ export async function run(): Promise<string> {
       childEnv: insteadOfEnv(repo.root),
     });
     const samples: Sample[] = [];
+    let sandbox = 'unknown';
+    // The floor is timed between the samples, one init + plan after each request, so that a
+    // shared machine's load falls on both alike.
+    const hand = await floor();
     try {
+      // what the server says of its sandbox (bwrap or off): the overhead means little without it
+      sandbox = String((await app.req('GET', '/status')).body?.sandbox ?? 'unknown');
       await atlantisPlan(app, SECRET, 'bench/phases'); // the clone and the first init, outside the measurement
       await showAfterAnswer(app, 0);
       await workerIdle(app);
@@ -56,11 +63,13 @@ export async function run(): Promise<string> {
         const after = await showAfterAnswer(app, from);
         await workerIdle(app);
         samples.push({ total, phases: phasesOf(lines, started, started + total), after, initSkipped: lines.some((l) => l.msg === 'terraform init skipped: nothing it depends on changed') });
+        await hand.once();
       }
     } finally {
       await app.close();
+      await hand.close();
     }
-    return report(samples, await floor());
+    return report(samples, hand, sandbox);
   } finally {
     await repo.cleanup();
   }
@@ -133,26 +142,32 @@ function phasesOf(lines: Record<string, unknown>[], started: number, ended: numb
   return out;
 }
 
-async function floor(): Promise<{ init: number[]; plan: number[] }> {
+/** `terraform init` and `terraform plan` by hand in one directory: `once()` times one of each. */
+async function floor(): Promise<{ init: number[]; plan: number[]; once(): Promise<void>; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-floor-'));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1' };
   const terraform = (...args: string[]) => exec('terraform', [...args, '-input=false', '-no-color'], { cwd: dir, env });
+  const init: number[] = [];
+  const plan: number[] = [];
   try {
     await writeFile(path.join(dir, 'main.tf'), SMALL);
     await terraform('init');
-    const init: number[] = [];
-    const plan: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) {
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    init,
+    plan,
+    async once() {
       init.push(await timed(() => terraform('init')));
       plan.push(await timed(() => terraform('plan')));
-    }
-    return { init, plan };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+    },
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
-function report(samples: Sample[], hand: { init: number[]; plan: number[] }): string {
+function report(samples: Sample[], hand: { init: number[]; plan: number[] }, sandbox: string): string {
   const p50 = (xs: number[]) => percentile(xs, 50).toFixed(0);
   const floorOf: Partial<Record<Phase, number[]>> = { init: hand.init, plan: hand.plan };
   const rows = PHASES.map((p) => [p, p50(samples.map((s) => s.phases[p])), floorOf[p] ? p50(floorOf[p]!) : '0']);
@@ -161,7 +176,11 @@ function report(samples: Sample[], hand: { init: number[]; plan: number[] }): st
   rows.push(['total (request → response)', p50(total), p50(floorTotal)]);
   rows.push([AFTER, p50(samples.map((s) => s.after)), '0']);
   const ratio = percentile(total, 50) / percentile(floorTotal, 50);
+  // each request against the floor timed right after it: the figure the load moves least
+  const paired = total.map((ms, i) => ms / floorTotal[i]);
   const skipped = samples.filter((s) => s.initSkipped).length;
   return `${table(['POST /api/plan, one small project', 'p50 ms', 'floor p50 ms'], rows)}
-overhead (p50 ÷ floor p50): ${ratio.toFixed(2)}× (n=${samples.length}; phase p50s need not add up; init skipped on the reused working copy in ${skipped} of ${samples.length})`;
+overhead (p50 ÷ floor p50): ${ratio.toFixed(2)}× (n=${samples.length}; phase p50s need not add up; init skipped on the reused working copy in ${skipped} of ${samples.length})
+overhead, paired (median of each request ÷ the floor timed right after it): ${percentile(paired, 50).toFixed(2)}×
+sandbox: ${sandbox} (ATLANTAS_SANDBOX=${process.env.ATLANTAS_SANDBOX ?? 'auto'}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`;
 }

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthenticationError } from '../errors.js';
 
@@ -18,7 +19,17 @@ export interface JwtClaims {
 
 /** HS256 signing and verification with the server's secret; a bad or expired token is an AuthenticationError. */
 export class JwtCodec {
-  constructor(private readonly secret: Buffer | string) {}
+  /**
+   * The secret as a KeyObject, made once: given a string or Buffer, jsonwebtoken first tries to
+   * parse it as a public or private key and builds a new secret key on every call (about half a
+   * millisecond per request; every state backend request of a run verifies one). An empty
+   * secret stays as it is, so that jsonwebtoken refuses it as before.
+   */
+  private readonly secret: KeyObject | Buffer | string;
+
+  constructor(secret: Buffer | string) {
+    this.secret = secret.length ? createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret) : secret;
+  }
 
   sign(claims: JwtClaims, ttlMs: number): string {
     return jwt.sign(claims, this.secret, { algorithm: 'HS256', expiresIn: Math.max(1, Math.floor(ttlMs / 1000)) });

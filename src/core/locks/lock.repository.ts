@@ -75,10 +75,6 @@ export class LockRepository {
   }
 
   /** Frees the locks an actor (not a pull request) took for this run. */
-  async deleteActorLocksOfRun(runId: string, transaction?: Transaction): Promise<void> {
-    await this.deps.model.destroy({ where: { runId, holderKind: 'actor' }, transaction });
-  }
-
   async deleteByIds(ids: string[], transaction: Transaction): Promise<void> {
     if (!ids.length) return;
     await this.deps.model.destroy({ where: { id: ids }, transaction });

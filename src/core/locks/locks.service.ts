@@ -66,11 +66,6 @@ export class LocksService {
     });
   }
 
-  /** An actor-held lock ends with its run (applied, no changes, errored, canceled, discarded). */
-  async releaseForRun(runId: string, transaction?: Transaction): Promise<void> {
-    await this.deps.repo.deleteActorLocksOfRun(runId, transaction);
-  }
-
   private async releaseLocks(actor: Actor, locks: ProjectLock[], reason: string, transaction: Transaction): Promise<void> {
     if (!locks.length) return;
     await this.deps.repo.deleteByIds(locks.map((l) => l.id), transaction);

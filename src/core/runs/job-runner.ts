@@ -45,6 +45,8 @@ interface Prepared {
   readOnlyDirs: string[];
   env: Record<string, string>;
   backendOverridden: boolean;
+  /** checkedOut's recording (it may overlap terraform's start): awaited before the plan or the job's end is reported */
+  recorded: Promise<void>;
 }
 
 /**
@@ -64,6 +66,8 @@ export class JobRunner {
     const sink = job.secrets.length ? new RedactingSink(reportTo, new SecretRedactor(job.secrets)) : reportTo;
     const scratch = path.join(this.deps.scratchDir, `${job.runId}-${randomBytes(4).toString('hex')}`);
     let lease: { release(): Promise<void> } | undefined;
+    // checkedOut's recording when it overlaps terraform (sink.checkedOutMayOverlap): settled before anything else is reported
+    let recorded: Promise<void> = Promise.resolve();
     try {
       await mkdir(scratch, { recursive: true, mode: 0o700 });
       const checkout = await this.deps.workingCopies.checkout(
@@ -75,13 +79,14 @@ export class JobRunner {
         signal,
       );
       lease = checkout;
-      const project = await this.prepare(job, checkout.dir, checkout.commitSha, sink, signal, scratch);
+      const project = await this.prepare(job, checkout.dir, checkout.commitSha, sink, signal, scratch, (p) => (recorded = p));
       if (job.phase === 'plan') await this.plan(job, project, sink, signal, scratch);
       else await this.applyHanded(job, project, sink, signal, scratch);
     } catch (err) {
       const canceled = signal.aborted || err instanceof JobCanceled;
       const reason = canceled ? String((signal.reason as Error)?.message ?? 'canceled') : (err as Error).message;
       if (!canceled) this.deps.log.warn({ runId: job.runId, errorType: (err as Error)?.name }, 'job errored; the reason is in the run output');
+      await recorded.catch(() => undefined); // its failure, if any, is what errored the job: it is in `err`
       sink.appendLog(`\n${canceled ? 'Run canceled' : 'Error'}: ${reason}\n`);
       await sink.flush();
       await sink.finished(canceled ? { status: 'canceled', statusReason: reason } : { status: 'errored', error: reason, statusReason: 'run failed' });
@@ -92,7 +97,7 @@ export class JobRunner {
     }
   }
 
-  private async prepare(job: Job, checkoutDir: string, commitSha: string, sink: JobSink, signal: AbortSignal, scratch: string): Promise<Prepared> {
+  private async prepare(job: Job, checkoutDir: string, commitSha: string, sink: JobSink, signal: AbortSignal, scratch: string, recording: (p: Promise<void>) => void): Promise<Prepared> {
     const root = await realpath(checkoutDir);
     const dir = await realpath(path.join(root, job.dir)).catch(() => null);
     if (!dir || (dir !== root && !dir.startsWith(root + path.sep)) || !(await stat(dir)).isDirectory()) {
@@ -103,11 +108,15 @@ export class JobRunner {
       ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
       : { overridden: false, env: {} };
     const cache = await this.tenantPluginCache(job.repo.tenantId);
-    const project = { dir, writableDirs: [root, scratch], readOnlyDirs: [path.join(root, '.git')], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden };
-    // What the run is planned against is recorded while init's fingerprint is read (files only):
-    // both settle before any terraform starts.
+    // What the run is planned against is recorded while init's fingerprint is read (files only),
+    // and, when the sink read it before the job began, while terraform starts: it is settled
+    // (project.recorded) before the job reports its plan or its end.
+    const checkedOut = sink.checkedOut({ commitSha, backendOverridden: override.overridden });
+    checkedOut.catch(() => undefined); // awaited below or through project.recorded
+    recording(checkedOut);
+    const project: Prepared = { dir, writableDirs: [root, scratch], readOnlyDirs: [path.join(root, '.git')], env: { ...job.env, ...cache, ...override.env }, backendOverridden: override.overridden, recorded: checkedOut };
     const [recorded, fingerprint] = await Promise.allSettled([
-      sink.checkedOut({ commitSha, backendOverridden: override.overridden }),
+      sink.checkedOutMayOverlap ? Promise.resolve() : checkedOut,
       initFingerprint(project.dir, root, { args: job.steps.init, env: project.env }),
     ]);
     if (recorded.status === 'rejected') throw recorded.reason;
@@ -153,6 +162,7 @@ export class JobRunner {
     const planFile = path.join(scratch, 'plan.tfplan');
     const result = await this.terraform(job, project, withPlanFile(job.steps.plan, planFile), sink, signal);
     const outcome = planOutcome(result.exitCode);
+    await project.recorded;
     if (outcome === 'error') {
       await sink.finished({ status: 'errored', error: errorText(result), statusReason: 'terraform plan failed' });
       return;
@@ -214,6 +224,7 @@ export class JobRunner {
   private async apply(job: Job, project: Prepared, planFile: string, sink: JobSink, signal: AbortSignal): Promise<void> {
     sink.setPhase('apply');
     const result = await this.terraform(job, project, withPlanFile(job.steps.apply, planFile), sink, signal);
+    await project.recorded;
     if (result.exitCode !== 0) {
       await sink.finished({ status: 'errored', error: errorText(result), statusReason: 'terraform apply failed' });
       return;

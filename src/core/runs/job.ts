@@ -117,6 +117,13 @@ export interface JobSink {
   spawned?(pid: number): void;
   /** the exact commit and whether Atlantas holds the state: the server records what the plan is made against */
   checkedOut(info: CheckedOut): Promise<void>;
+  /**
+   * checkedOut may still be recording while terraform starts: what it records (the state the
+   * plan is made against) was read before the job began. Its outcome is awaited before the job
+   * reports anything else (planned, finished); a failure still errors the job. Absent: the job
+   * waits for checkedOut before any terraform (a remote runner's server reads the state then).
+   */
+  readonly checkedOutMayOverlap?: boolean;
   /** the plan is made: the server stores it and says whether to go on to apply */
   planned(result: PlannedResult, planFile: Buffer): Promise<AfterPlan>;
   /** show -json's reading of the plan, when it ran after `planned` (job.planDetails 'after-answer') */

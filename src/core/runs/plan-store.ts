@@ -25,10 +25,6 @@ export class PlanStore {
     return plan;
   }
 
-  async delete(runId: string, transaction?: Transaction): Promise<void> {
-    await this.deps.repo.delete(runId, transaction);
-  }
-
   /** Re-seals plans made under an older key (`atlantas rotate-key`). */
   async rotate(): Promise<number> {
     const stale = await this.deps.repo.notUnderKey(this.deps.encryptor.currentKeyId);

@@ -41,7 +41,11 @@ export class RunJobSink implements JobSink {
   private stateBefore: Promise<{ serial: number; lineage: string } | null> | undefined;
 
   /** `resumed`: a sink made again for a later request of the same job (remote runners): what checkedOut learned is read back from the run */
+  /** in-process, the state before the plan was read when the sink was made (below): recording it may overlap terraform's start */
+  readonly checkedOutMayOverlap: boolean;
+
   constructor(private readonly deps: RunJobSinkDeps, private run: Run, private readonly writer: RunLogWriter, resumed = false) {
+    this.checkedOutMayOverlap = !resumed;
     if (resumed) this.backendOverridden = !!run.stateName && run.stateSerialAtPlan !== null;
     else if (run.status === 'planning' && run.stateName) {
       // Terraform has not run yet, so this is the state the plan is made against; a failure is

@@ -52,7 +52,16 @@ export function statePath(run: Pick<Run, 'stateName' | 'workspace'>): string {
 
 /** Server side: turns a claimed run into the job a runner executes. Reads nothing but the run and the repo source. */
 export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, planFile?: Buffer): Promise<Job> {
-  const cloud = deps.cloudEnv ? await deps.cloudEnv(run, deps.terraformEnv) : { env: { ...deps.terraformEnv }, secrets: [] };
+  // The run's cloud credential and the clone credential are looked up at once (each may be a
+  // query); when both fail, the cloud credential's failure is the one reported, as before.
+  const [cloudResult, credentialsResult] = await Promise.allSettled([
+    deps.cloudEnv ? deps.cloudEnv(run, deps.terraformEnv) : { env: { ...deps.terraformEnv }, secrets: [] },
+    deps.repos.cloneCredentials(run.repoFullName, run.tenantId),
+  ]);
+  if (cloudResult.status === 'rejected') throw cloudResult.reason;
+  if (credentialsResult.status === 'rejected') throw credentialsResult.reason;
+  const cloud = cloudResult.value;
+  const credentials = credentialsResult.value;
   return {
     runId: run.id,
     phase,
@@ -60,7 +69,7 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
       tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: run.repoUrl || deps.repos.cloneUrl(run.repoFullName),
       key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`,
       commitSha: run.commitSha || undefined, ref: run.ref || undefined,
-      credentials: await deps.repos.cloneCredentials(run.repoFullName, run.tenantId),
+      credentials,
     },
     dir: run.dir,
     workspace: run.workspace,

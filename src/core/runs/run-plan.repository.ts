@@ -28,10 +28,6 @@ export class RunPlanRepository {
     return row ? { runId, keyId: row.key_id, data: row.data, sha256: row.sha256 } : null;
   }
 
-  async delete(runId: string, transaction?: Transaction): Promise<void> {
-    await this.deps.sequelize.query('DELETE FROM run_plans WHERE run_id = :runId', { replacements: { runId }, transaction });
-  }
-
   /** Plans sealed under another key than `keyId`. */
   async notUnderKey(keyId: string): Promise<Array<Sealed & { runId: string }>> {
     const rows = await this.deps.sequelize.query<{ run_id: string; key_id: string; data: Buffer }>(

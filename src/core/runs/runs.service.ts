@@ -373,18 +373,22 @@ export class RunsService {
    */
   async finish(run: Run, status: RunStatus, values: Partial<Run>, options: { transaction?: Transaction; onlyIfStatus?: RunStatus[] } = {}): Promise<boolean> {
     const { transaction, onlyIfStatus } = options;
-    const ended = await inTransaction(this.deps.sequelize, transaction, async (t) => {
-      // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended it first, nothing more happens.
-      if (!(await this.deps.repo.update(run.id, { ...values, status, finishedAt: new Date() }, { transaction: t, onlyIfStatus }))) return false;
-      if (status !== 'planned') await this.deps.locks.releaseForRun(run.id, t);
-      await this.deps.plans.delete(run.id, t);
-      if (status === 'applied' || status === 'errored') {
-        const kind = status === 'applied' ? 'run.applied' : 'run.errored';
-        await this.notifier.publish({ kind, tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction: t, dedupeKey: `${kind}:${run.id}` });
-        await this.deps.outcomes?.runFinished({ ...run, ...values }, status, t);
-      }
-      return true;
-    });
+    // With onlyIfStatus the update is the claim: when another replica (or the run itself) ended
+    // it first, nothing more happens. The update, the actor locks' release (unless it stays
+    // planned) and the saved plan's deletion are one statement (RunRepository.end); only an end
+    // that is told (applied, errored) needs a transaction around it.
+    const end = (t?: Transaction) =>
+      this.deps.repo.end(run.id, { ...values, status, finishedAt: new Date() }, { transaction: t, onlyIfStatus, releaseActorLocks: status !== 'planned' });
+    const told = status === 'applied' || status === 'errored';
+    const ended = !told
+      ? await end(transaction)
+      : await inTransaction(this.deps.sequelize, transaction, async (t) => {
+          if (!(await end(t))) return false;
+          const kind = status === 'applied' ? 'run.applied' : 'run.errored';
+          await this.notifier.publish({ kind, tenantId: run.tenantId, projectId: run.projectId, runId: run.id }, { transaction: t, dedupeKey: `${kind}:${run.id}` });
+          await this.deps.outcomes?.runFinished({ ...run, ...values }, status, t);
+          return true;
+        });
     if (!ended) return false;
     this.metrics.runStatus(run, status);
     if (!transaction) this.deps.events.emit({ type: 'status', runId: run.id, status });

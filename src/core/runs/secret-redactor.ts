@@ -62,8 +62,10 @@ export class RedactingSink implements JobSink {
   readonly spawned?: (pid: number) => void;
   readonly planDetails?: (details: PlanDetails) => Promise<void>;
   readonly answered?: (signal: AbortSignal) => Promise<void>;
+  readonly checkedOutMayOverlap?: boolean;
 
   constructor(private readonly inner: JobSink, private readonly redactor: SecretRedactor) {
+    this.checkedOutMayOverlap = inner.checkedOutMayOverlap;
     if (inner.spawned) this.spawned = (pid) => inner.spawned!(pid);
     if (inner.planDetails) this.planDetails = (d) => inner.planDetails!(redactor.redactDeep(d));
     if (inner.answered) this.answered = (signal) => inner.answered!(signal);

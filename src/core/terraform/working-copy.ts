@@ -244,19 +244,60 @@ async function fetchCommit(cwd: string, plan: FetchPlan, git: Git, seed?: string
   if (plan.sha && (await hasCommit(cwd, plan.sha, git))) return plan.sha;
   if (plan.sha && seed && (await exists(path.join(seed, '.git')))) {
     // Any failure (no such commit there, the seed being replaced or removed) falls back to the remote.
-    if (await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', seed, plan.sha], cwd).then(() => true, () => false)) return plan.sha;
+    if (await gitFetch(git, cwd, ['--no-tags', '--no-write-fetch-head', seed, plan.sha]).then(() => true, () => false)) return plan.sha;
   }
-  await git(['fetch', '--quiet', '--prune', '--no-tags', 'origin', ...plan.refspecs], cwd);
+  await gitFetch(git, cwd, ['--prune', '--no-tags', 'origin', ...plan.refspecs]);
   if (plan.sha) {
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
     // Not on a branch or the ref: ask for it by id (GitHub and protocol v2 servers allow it).
-    await git(['fetch', '--quiet', '--no-tags', 'origin', plan.sha], cwd).catch(() => {});
+    await gitFetch(git, cwd, ['--no-tags', 'origin', plan.sha]).catch(() => {});
     if (await hasCommit(cwd, plan.sha, git)) return plan.sha;
     throw new NotFoundError(`commit ${plan.sha} was not found in the repository`, { code: 'git.commit_not_found' });
   }
   const sha = (await fetchedBranchTip(cwd, plan.localRef)) ?? (await git(['rev-parse', '--verify', '--quiet', `${plan.localRef}^{commit}`], cwd).catch(() => ''));
   if (!sha.trim()) throw new NotFoundError(`ref ${plan.label} was not found in the repository`, { code: 'git.ref_not_found' });
   return sha.trim();
+}
+
+/**
+ * `git fetch` without the automatic maintenance git runs after every fetch (a `git maintenance
+ * run --auto` process, on the request's path even when the fetch brought nothing): the copy's
+ * maintenance runs here instead, and only after a fetch that changed what the copy holds. A
+ * fetch that wrote refs (branches, the requested ref) changed it when its refs differ; a fetch
+ * by commit id writes none and counts as a change. A failing maintenance is no failed fetch.
+ */
+async function gitFetch(git: Git, cwd: string, args: string[]): Promise<void> {
+  const writesRefs = !args.includes('--no-write-fetch-head') && args.some((a) => a.includes(':'));
+  const before = writesRefs ? await refsSnapshot(cwd) : null;
+  await git(['fetch', '--quiet', '--no-auto-maintenance', ...args], cwd);
+  if (before !== null && (await refsSnapshot(cwd)) === before) return;
+  await git(['maintenance', 'run', '--auto', '--quiet'], cwd).catch(() => undefined);
+}
+
+/**
+ * The refs a fetch writes (remote branches, refs/atlantas/*, packed or loose) as one string, read
+ * from the files git keeps them in; null when they cannot be read (then every fetch is a change).
+ */
+async function refsSnapshot(cwd: string): Promise<string | null> {
+  const gitDir = path.join(cwd, '.git');
+  try {
+    const loose: string[] = [];
+    for (const top of ['refs/remotes', 'refs/atlantas']) {
+      const entries = await readdir(path.join(gitDir, top), { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const e of entries) {
+        if (!e.isFile()) continue;
+        const file = path.join(e.parentPath ?? e.path, e.name);
+        loose.push(`${path.relative(gitDir, file)} ${await readFile(file, 'utf8')}`);
+      }
+    }
+    const packed = await readFile(path.join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+    return `${loose.sort().join('\n')}\n--\n${packed}`;
+  } catch {
+    return null;
+  }
 }
 
 /**

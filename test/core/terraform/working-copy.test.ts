@@ -116,12 +116,17 @@ describe('WorkingCopies', () => {
     expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
     expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: sha }))))).toEqual([]);
     expect(await gitCalls(() => lease.release())).toEqual(['checkout', 'clean']);
-    // another commit is looked for (and fetched when missing); the copy was reset, so nothing is left to clean
+    // another commit is looked for (and fetched when missing: the fetch changed the copy, so its
+    // maintenance runs); the copy was reset, so nothing is left to clean
     const next = await bare.commitFiles({ 'main.tf': 'v2' }, 'second');
-    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: next }))))).toEqual(['cat-file', 'fetch', 'cat-file', 'checkout']);
+    expect(await gitCalls(async () => void (lease = await copies.checkout(req({ commitSha: next }))))).toEqual(['cat-file', 'fetch', 'maintenance', 'cat-file', 'checkout']);
     await lease.release();
-    // a branch's tip is read from the ref git's fetch wrote, with no rev-parse process
+    // a branch's tip is read from the ref git's fetch wrote, with no rev-parse process; a fetch
+    // that changed nothing is followed by no maintenance
     expect(await gitCalls(async () => (await copies.checkout(req({ ref: 'main', readOnly: true }))).release())).toEqual(['fetch']);
+    // a fetch that moved a branch is
+    await bare.commitFiles({ 'main.tf': 'v3' }, 'third');
+    expect(await gitCalls(async () => (await copies.checkout(req({ ref: 'main', readOnly: true }))).release())).toEqual(['fetch', 'maintenance', 'checkout']);
   });
 
   it("fetches a run's commit from the copy its command read the repository in, not from the remote again", async () => {
