@@ -358,7 +358,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
-    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
+    outcomes: {
+      runFinished: async (run, status, t) => {
+        await automaticIncidents.runFinished(run, status, t);
+        await tfe.runs.runFinished(run, status, t); // run triggers (assembled below)
+      },
+    },
     cloudEnv: (run, base) => cloudRunEnv.forRun(run, base) });
   // Other replicas' dispatchers wake on this replica's publishes (their own publishes wake them directly).
   notifier.announce = () => engine.events.emit({ type: 'notification' });
@@ -418,13 +423,17 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     agents: agents.service, notifier, audit, clock, log, options: options.ai,
   });
 
+  const tfe = createTfe({
+    sequelize, tenants, projects, state, drift, auth, tokens, audit, clock,
+    runs: engine.runs, runRepo: repositories.runs, logs: engine.logs, events: engine.events, approvals, encryptor, rotation, log,
+  });
   const core: Core = {
     auth, users, tokens, tenants, instances, environments, projects, dashboard, audit, state,
     runs: engine.runs, locks: engine.locks, runners: engine.runners, commands: engine.commands,
     prWorkflow: engine.prWorkflow, prReports: engine.prReports, webhookDeliveries: engine.webhookDeliveries,
     health: new HealthService({ db, sandbox: engine.sandbox }), serverStats: engine.serverStats, slack, notifications, agents: agents.service, drift, driftRemediations,
     approvals, outboundPolicy, cmdb, itsm, githubApps, observability: new ObservabilityService({ repo: new ObservabilityRepository({ sequelize }), encryptor }),
-    tfe: createTfe({ sequelize, tenants, projects, state, drift, auth, tokens, audit, clock }),
+    tfe,
     incidents, cloudCredentials,
     billing: new BillingService({ repo: new BillingRepository({ sequelize }), encryptor, tenants, clock, prices: options.billingPrices ?? DEFAULT_BILLING_PRICES }),
     ssoProviders: sso.providers, sso: sso.login,

@@ -34,6 +34,14 @@ export class RunEvents {
   /** An event from another replica (or this one): delivered locally only. */
   receive(event: RunEvent): void {
     this.emitter.emit(event.type === 'enqueued' || event.type === 'notification' ? event.type : `run:${event.runId}`, event);
+    if (event.type === 'status') this.emitter.emit('status', event);
+  }
+
+  /** Every run's status changes (a workspace's live run list): the listener gets the run's id. */
+  onStatus(listener: (runId: string, status: RunStatus) => void): () => void {
+    const l = (e: { runId: string; status: RunStatus }) => listener(e.runId, e.status);
+    this.emitter.on('status', l);
+    return () => this.emitter.off('status', l);
   }
 
   onRun(runId: string, listener: (e: RunEvent) => void): () => void {
