@@ -7,13 +7,18 @@ import { OAUTH_RAW_BODY, tfeOAuthRouter } from './oauth.router.js';
 import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.router.js';
 import type { TfeOptions } from './tfe-context.js';
 import { tfeWorkspacesRouter } from './workspaces.router.js';
+import { TFE_CV_UPLOAD_RAW_BODY, tfeConfigurationVersionsRouter } from './configuration-versions.router.js';
+import { tfeRunTriggersRouter } from './run-triggers.router.js';
+import { tfeRunsRouter } from './runs.router.js';
+import { DEFAULT_ARCHIVE_LIMITS } from '../../core/terraform/config-archive.js';
 
 export { tfeHeaders } from './discovery.router.js';
 
-/** Paths whose bodies the TFE routers read raw: state uploads and the login form posts. */
-export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
+/** Paths whose bodies the TFE routers read raw: state and configuration uploads, and the login form posts. */
+export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, TFE_CV_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
 
-/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions. */
+/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, remote runs. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
-  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options)];
+  return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
+    tfeConfigurationVersionsRouter(core, { ...options, archiveBodyLimit: DEFAULT_ARCHIVE_LIMITS.maxCompressedBytes }), tfeRunsRouter(core, options), tfeRunTriggersRouter(core)];
 }

@@ -315,9 +315,13 @@ export class TfeRunsService {
   }
 
   /** Live status changes of a workspace's runs (the SSE `run_update` events), until `signal` aborts. */
-  async *workspaceRunEvents(actor: Actor, workspaceId: string, signal: AbortSignal): AsyncGenerator<TfeRunView> {
+  async workspaceRunEvents(actor: Actor, workspaceId: string, signal: AbortSignal): Promise<AsyncGenerator<TfeRunView>> {
     requirePermission(actor, 'run:read');
     const ws = await this.deps.workspaces.require(actor, workspaceId);
+    return this.runUpdates(actor, ws.id, signal);
+  }
+
+  private async *runUpdates(actor: Actor, workspaceId: string, signal: AbortSignal): AsyncGenerator<TfeRunView> {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     const off = this.deps.events.onStatus((runId) => {
@@ -332,7 +336,7 @@ export class TfeRunsService {
         wake = undefined;
         for (const runId of queue.splice(0)) {
           const tfe = await this.deps.tfeRuns.find(actor.tenantId, runId);
-          if (!tfe || tfe.workspaceId !== ws.id) continue;
+          if (!tfe || tfe.workspaceId !== workspaceId) continue;
           const run = await this.deps.runs.get(actor, runId);
           yield tfeRunView(actor, run, tfe);
         }
