@@ -52,4 +52,167 @@ describe('terraform cloud block, remote execution mode', () => {
     const current = await app.req('GET', `/api/v2/workspaces/${workspaceId}/current-state-version`, { token: user.token });
     expect(current.status).toBe(404); // a speculative plan writes no state
   });
+
+  it('apply waits for the CLI user\'s "yes", then applies into the workspace\'s state; apply -auto-approve applies at once', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const name = uniqueName('remote-apply');
+    const { wd, workspaceId } = await remoteDir(user.token, name);
+
+    const apply = await runAnswering(wd, ['apply', '-var', 'marker=interactive'], /Enter a value:/, 'yes');
+    expect(apply.prompted, apply.output).toBe(true);
+    expect(apply.code, apply.output).toBe(0);
+    expect(apply.stdout).toContain('Do you want to perform these actions in workspace');
+    expect(apply.stdout).toContain('Plan: 3 to add, 0 to change, 0 to destroy.');
+    expect(apply.stdout).toContain('Apply complete! Resources: 3 added, 0 changed, 0 destroyed.');
+    expect(apply.stdout).not.toContain('Terraform remote apply (Atlantas)'); // the CLI dropped the apply log's preamble
+
+    const current = await app.req('GET', `/api/v2/workspaces/${workspaceId}/current-state-version`, { token: user.token });
+    expect(current.status, current.text).toBe(200);
+    expect(current.body.data.attributes.serial).toBe(1);
+    const pulled = await wd.run(['state', 'pull']);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ outputs: { marker: { value: 'one-interactive' } } });
+    const [run] = (await app.req('GET', `/api/v2/workspaces/${workspaceId}/runs`, { token: user.token })).body.data;
+    expect(run.attributes.status).toBe('applied');
+    const stored = await app.sql<{ approved_by: string }>('SELECT approved_by FROM runs WHERE id = :id', { id: run.id.replace(/^run-/, '') });
+    expect(stored[0].approved_by).toBe(`${user.email} (token test)`); // the CLI user who typed "yes" is the approving human
+
+    const again = await wd.run(['apply', '-auto-approve', '-input=false', '-var', 'marker=auto']);
+    expect(again.code, again.output).toBe(0);
+    expect(again.stdout).toContain('Apply complete! Resources: 0 added, 3 changed, 0 destroyed.');
+    const after = await app.req('GET', `/api/v2/workspaces/${workspaceId}/current-state-version`, { token: user.token });
+    expect(after.body.data.attributes.serial).toBe(2);
+  });
+
+  it('a run cancelled through the API while terraform runs ends canceled', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const name = uniqueName('remote-cancel');
+    const { wd, workspaceId } = await remoteDir(user.token, name, { slowSeconds: 120 });
+    const applying = wd.run(['apply', '-auto-approve', '-input=false']);
+    const runningRun = async () => {
+      const list = await app.req('GET', `/api/v2/workspaces/${workspaceId}/runs`, { token: user.token });
+      return list.body.data.find((r: any) => r.attributes.status === 'applying');
+    };
+    await expect.poll(runningRun, { timeout: 60_000, interval: 250 }).toBeTruthy();
+    const run = await runningRun();
+    const applyDoc = await app.req('GET', `/api/v2/runs/${run.id}/apply`, { token: user.token });
+    const logUrl = new URL(applyDoc.body.data.attributes['log-read-url']);
+    await expect.poll(async () => (await fetch(`${logUrl.origin}${logUrl.pathname}?limit=65536&offset=0`)).text(), { timeout: 60_000, interval: 250 }).toContain('Provisioning with \'local-exec\'');
+
+    const cancel = await app.req('POST', `/api/v2/runs/${run.id}/actions/cancel`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(cancel.status, cancel.text).toBe(202);
+    const result = await applying;
+    expect(result.code, result.output).toBe(1);
+    const ended = await app.req('GET', `/api/v2/runs/${run.id}`, { token: user.token });
+    expect(ended.body.data.attributes.status).toBe('canceled');
+    const retried = await app.req('POST', `/api/v2/runs/${run.id}/actions/retry`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(retried.status, retried.text).toBe(201); // an ended run may be retried; its new run is queued
+    const discard = await app.req('POST', `/api/v2/runs/${retried.body.data.id}/actions/cancel`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(discard.status).toBe(202);
+  });
+
+  it('a configuration version\'s upload URL works once, without auth, and refuses a hostile archive, writing nothing outside', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const name = uniqueName('remote-upload');
+    const { workspaceId } = await remoteDir(user.token, name);
+    const createCv = async () => {
+      const res = await app.req('POST', `/api/v2/workspaces/${workspaceId}/configuration-versions`, {
+        token: user.token, headers: JSONAPI, body: { data: { type: 'configuration-versions', attributes: { 'auto-queue-runs': false } } },
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.data.attributes).toMatchObject({ status: 'pending', 'auto-queue-runs': false });
+      return res.body.data as { id: string; attributes: { 'upload-url': string } };
+    };
+    const put = (url: string, body: Buffer) => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body });
+    const src = await mkdtemp(path.join(os.tmpdir(), 'atlantas-cv-'));
+    onTestFinished(() => rm(src, { recursive: true, force: true }));
+    const pack = async (files: string[], opts: { preservePaths?: boolean } = {}) => {
+      const chunks: Buffer[] = [];
+      const stream = tarCreate({ gzip: true, cwd: src, portable: true, preservePaths: opts.preservePaths }, files);
+      for await (const c of stream as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+      return Buffer.concat(chunks);
+    };
+
+    // a good one, once; the second PUT of the same URL is refused
+    await writeFile(path.join(src, 'main.tf'), 'resource "terraform_data" "x" {}\n');
+    const good = await pack(['main.tf']);
+    const cv = await createCv();
+    expect(new URL(cv.attributes['upload-url']).pathname).toMatch(new RegExp(`^/api/v2/configuration-versions/${cv.id}/upload/[A-Za-z0-9_-]{40,}$`));
+    expect((await put(cv.attributes['upload-url'], good)).status).toBe(200);
+    const shown = await app.req('GET', `/api/v2/configuration-versions/${cv.id}`, { token: user.token });
+    expect(shown.body.data.attributes).toMatchObject({ status: 'uploaded', 'upload-url': null });
+    expect((await put(cv.attributes['upload-url'], good)).status).toBe(404);
+    const stored = await app.sql<{ archive_sealed: Buffer }>('SELECT archive_sealed FROM tfe_configuration_versions WHERE id = :id', { id: cv.id });
+    expect(stored[0].archive_sealed.includes(Buffer.from('terraform_data'))).toBe(false); // sealed at rest
+    expect(stored[0].archive_sealed.equals(good)).toBe(false);
+
+    // a link to /etc/passwd
+    await symlink('/etc/passwd', path.join(src, 'passwd.tf'));
+    const linked = await createCv();
+    const refusedLink = await put(linked.attributes['upload-url'], await pack(['main.tf', 'passwd.tf']));
+    expect(refusedLink.status).toBe(400);
+    expect((await refusedLink.json()).errors[0].detail).toMatch(/configuration archive refused: "passwd.tf" is a link to an absolute path/);
+    const errored = await app.req('GET', `/api/v2/configuration-versions/${linked.id}`, { token: user.token });
+    expect(errored.body.data.attributes.status).toBe('errored');
+
+    // a ../ path
+    const outsideName = `atlantas-escape-${randomBytes(4).toString('hex')}.tf`;
+    await mkdir(path.join(src, 'sub'));
+    await writeFile(path.join(src, outsideName), 'escaped\n');
+    const dotdot = await createCv();
+    const archive = await (async () => {
+      const chunks: Buffer[] = [];
+      const stream = tarCreate({ gzip: true, cwd: path.join(src, 'sub'), portable: true, preservePaths: true }, [`../${outsideName}`]);
+      for await (const c of stream as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+      return Buffer.concat(chunks);
+    })();
+    const refusedDotdot = await put(dotdot.attributes['upload-url'], archive);
+    expect(refusedDotdot.status).toBe(400);
+    expect((await refusedDotdot.json()).errors[0].detail).toMatch(/leads out of the configuration/);
+    // a run cannot be queued from a refused configuration, and nothing was written beside the data dir
+    const run = await app.req('POST', '/api/v2/runs', {
+      token: user.token, headers: JSONAPI,
+      body: { data: { attributes: {}, relationships: { workspace: { data: { id: workspaceId } }, 'configuration-version': { data: { id: dotdot.id } } } } },
+    });
+    expect(run.status).toBe(400);
+    await expect(stat(path.join(app.config.dataDir, '..', outsideName))).rejects.toThrow();
+    await expect(stat(path.join(app.config.dataDir, 'runs', '..', outsideName))).rejects.toThrow();
+    expect(await readFile(path.join(src, outsideName), 'utf8')).toBe('escaped\n');
+
+    // a garbage body
+    const garbage = await createCv();
+    expect((await put(garbage.attributes['upload-url'], Buffer.from('not a tarball'))).status).toBe(400);
+  });
+
+  it('another organization (tenant) cannot see or use the workspace, its runs or its configuration versions (404)', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const name = uniqueName('remote-tenant');
+    const { wd, workspaceId } = await remoteDir(user.token, name);
+    const plan = await wd.run(['plan', '-input=false']);
+    expect(plan.code, plan.output).toBe(0);
+    const [run] = (await app.req('GET', `/api/v2/workspaces/${workspaceId}/runs`, { token: user.token })).body.data;
+    const cvId = run.relationships['configuration-version'].data.id;
+
+    const other = await app.factories.tenant();
+    const token = other.adminToken;
+    const paths: [string, string, unknown?][] = [
+      ['GET', `/api/v2/workspaces/${workspaceId}/runs`],
+      ['GET', `/api/v2/runs/${run.id}`],
+      ['GET', `/api/v2/plans/plan-${run.id.replace(/^run-/, '')}`],
+      ['GET', `/api/v2/applies/apply-${run.id.replace(/^run-/, '')}`],
+      ['GET', `/api/v2/configuration-versions/${cvId}`],
+      ['GET', `/api/v2/workspaces/${workspaceId}/configuration-versions`],
+      ['POST', `/api/v2/workspaces/${workspaceId}/configuration-versions`, { data: { attributes: {} } }],
+      ['POST', '/api/v2/runs', { data: { attributes: {}, relationships: { workspace: { data: { id: workspaceId } } } } }],
+      ['POST', `/api/v2/runs/${run.id}/actions/cancel`, {}],
+      ['POST', `/api/v2/runs/${run.id}/actions/apply`, {}],
+      ['GET', `/api/v2/organizations/default/runs/queue`],
+      ['GET', `/api/v2/organizations/default/capacity`],
+      ['GET', `/api/v2/workspaces/${workspaceId}/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=inbound`],
+    ];
+    for (const [method, p, body] of paths) {
+      const res = await app.req(method, p, { token, headers: JSONAPI, body });
+      expect(res.status, `${method} ${p}: ${res.text}`).toBe(404);
+      expect(res.body.errors[0]).toMatchObject({ status: '404', title: 'not found' });
+    }
+  });
 });
