@@ -150,7 +150,7 @@ describe('terraform cloud block, remote execution mode', () => {
     const linked = await createCv();
     const refusedLink = await put(linked.attributes['upload-url'], await pack(['main.tf', 'passwd.tf']));
     expect(refusedLink.status).toBe(400);
-    expect((await refusedLink.json()).errors[0].detail).toMatch(/configuration archive refused: "passwd.tf" is a link to an absolute path/);
+    expect(((await refusedLink.json()) as any).errors[0].detail).toMatch(/configuration archive refused: "passwd.tf" is a link to an absolute path/);
     const errored = await app.req('GET', `/api/v2/configuration-versions/${linked.id}`, { token: user.token });
     expect(errored.body.data.attributes.status).toBe('errored');
 
@@ -167,7 +167,7 @@ describe('terraform cloud block, remote execution mode', () => {
     })();
     const refusedDotdot = await put(dotdot.attributes['upload-url'], archive);
     expect(refusedDotdot.status).toBe(400);
-    expect((await refusedDotdot.json()).errors[0].detail).toMatch(/leads out of the configuration/);
+    expect(((await refusedDotdot.json()) as any).errors[0].detail).toMatch(/leads out of the configuration/);
     // a run cannot be queued from a refused configuration, and nothing was written beside the data dir
     const run = await app.req('POST', '/api/v2/runs', {
       token: user.token, headers: JSONAPI,
