@@ -153,7 +153,6 @@ export class TfeRunsService {
 
   /** Queues a run of a workspace's configuration version through RunsService (its permission, lock, sandbox and auto-apply rules). */
   async createRun(actor: Actor, input: NewTfeRun, triggeredBy: string | null = null): Promise<TfeRunView> {
-    requirePermission(actor, 'run:plan');
     const ws = await this.deps.workspaces.require(actor, input.workspaceId);
     if (ws.executionMode === 'local') {
       throw new ConflictError(`workspace "${ws.name}" uses local execution mode: set execution-mode to "remote" for runs on the server`, { code: 'workspace_local_execution' });
@@ -170,6 +169,8 @@ export class TfeRunsService {
     const planOnly = !!input.planOnly || cv.speculative;
     if (input.isDestroy && input.refreshOnly) throw new InputError('data.attributes: is-destroy and refresh-only exclude each other', { code: 'validation_error' });
     const operation: RunOperation = planOnly ? 'plan' : input.refreshOnly ? 'refresh' : input.isDestroy ? 'destroy' : 'apply';
+    // the one rule of RunsService.enqueue, asked before anything else is judged (a viewer's apply is refused as an apply)
+    requirePermission(actor, operation === 'plan' || operation === 'refresh' ? 'run:plan' : 'run:apply');
     const targetAddrs = input.targetAddrs ?? [];
     const replaceAddrs = input.replaceAddrs ?? [];
     const extraArgs = tfeRunArgs({ variables: input.variables ?? [], targetAddrs, replaceAddrs });
