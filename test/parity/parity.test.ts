@@ -266,7 +266,8 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment, Sl
     expect(run.status).toBe(201);
     const [created] = (await app.req('GET', `/api/v2/workspaces/${tfeWs.id}/runs`, { token: member.token })).body.data;
     tfeWs.plannedRun = created.id;
-    await expect.poll(async () => (await app.req('GET', `/api/v2/runs/${tfeWs.plannedRun}`, { token: member.token })).body.data.attributes.status, { timeout: 60_000 }).toBe('planned');
+    const [settled] = await app.core.runs.waitForSettled(slackMember.actor, [created.attributes['atlantas-run-id']], 60_000);
+    expect(settled.status, settled.error ?? '').toBe('planned');
   });
   afterAll(async () => {
     await app?.close();
