@@ -183,6 +183,64 @@ describe('terraform cloud block, remote execution mode', () => {
     expect((await put(garbage.attributes['upload-url'], Buffer.from('not a tarball'))).status).toBe(400);
   });
 
+  it('run triggers: validated, listed by direction; an upstream apply queues a run downstream from its latest configuration; run updates stream as SSE', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const up = await remoteDir(user.token, uniqueName('upstream'));
+    const down = await remoteDir(user.token, uniqueName('downstream'));
+    // the downstream's configuration, uploaded without a run (a speculative plan's would not count)
+    const cv = await app.req('POST', `/api/v2/workspaces/${down.workspaceId}/configuration-versions`, { token: user.token, headers: JSONAPI, body: { data: { attributes: { 'auto-queue-runs': false } } } });
+    const chunks: Buffer[] = [];
+    for await (const c of tarCreate({ gzip: true, cwd: down.wd.dir, portable: true }, ['main.tf']) as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    expect((await fetch(cv.body.data.attributes['upload-url'], { method: 'PUT', body: Buffer.concat(chunks) })).status).toBe(200);
+    expect((await app.req('GET', `/api/v2/workspaces/${down.workspaceId}/runs`, { token: user.token })).body.data).toEqual([]);
+    const trigger = (sourceId: string, on = down.workspaceId) => app.req('POST', `/api/v2/workspaces/${on}/run-triggers`, {
+      token: user.token, headers: JSONAPI, body: { data: { relationships: { sourceable: { data: { id: sourceId, type: 'workspaces' } } } } },
+    });
+
+    const self = await trigger(down.workspaceId);
+    expect(self.status).toBe(400);
+    expect(self.body.errors[0].detail).toMatch(/cannot trigger its own runs/);
+    const created = await trigger(up.workspaceId);
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.data).toMatchObject({ type: 'run-triggers', relationships: { sourceable: { data: { id: up.workspaceId } }, workspace: { data: { id: down.workspaceId } } } });
+    expect((await trigger(up.workspaceId)).status).toBe(400); // no duplicate
+    expect((await app.req('GET', `/api/v2/workspaces/${down.workspaceId}/run-triggers`, { token: user.token })).status).toBe(400); // the filter is required
+    const inbound = await app.req('GET', `/api/v2/workspaces/${down.workspaceId}/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=inbound`, { token: user.token });
+    expect(inbound.body.data.map((t: any) => t.id)).toEqual([created.body.data.id]);
+    const outbound = await app.req('GET', `/api/v2/workspaces/${up.workspaceId}/run-triggers?filter%5Brun-trigger%5D%5Btype%5D=outbound`, { token: user.token });
+    expect(outbound.body.data.map((t: any) => t.id)).toEqual([created.body.data.id]);
+    expect((await app.req('GET', `/api/v2/run-triggers/${created.body.data.id}`, { token: user.token })).status).toBe(200);
+
+    // live run updates of the downstream workspace, read as the CLI-less client would
+    const sse = new AbortController();
+    onTestFinished(() => sse.abort());
+    const events = await fetch(`${app.url}/api/v2/workspaces/${down.workspaceId}/runs/events`, { headers: { authorization: `Bearer ${user.token}` }, signal: sse.signal });
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = events.body!.getReader();
+    let streamed = '';
+    const sawPlanned = (async () => {
+      while (!/event: run_update\ndata: .*"status":"planned"/.test(streamed)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        streamed += new TextDecoder().decode(value);
+      }
+      return streamed;
+    })();
+
+    const apply = await up.wd.run(['apply', '-auto-approve', '-input=false']);
+    expect(apply.code, apply.output).toBe(0);
+    // the downstream run: queued by the trigger (an automated actor), it plans and waits for a person to confirm
+    expect(await sawPlanned).toMatch(/"trigger-reason":"run-trigger"/);
+    const downstream = (await app.req('GET', `/api/v2/workspaces/${down.workspaceId}/runs`, { token: user.token })).body.data;
+    expect(downstream[0].attributes).toMatchObject({ status: 'planned', 'trigger-reason': 'run-trigger', message: expect.stringMatching(/^Triggered by run run-/) });
+    expect(downstream[0].attributes.actions['is-confirmable']).toBe(true);
+    const confirmed = await app.req('POST', `/api/v2/runs/${downstream[0].id}/actions/confirm`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(confirmed.status, confirmed.text).toBe(202);
+
+    expect((await app.req('DELETE', `/api/v2/run-triggers/${created.body.data.id}`, { token: user.token })).status).toBe(204);
+    expect((await app.req('GET', `/api/v2/run-triggers/${created.body.data.id}`, { token: user.token })).status).toBe(404);
+  });
+
   it('another organization (tenant) cannot see or use the workspace, its runs or its configuration versions (404)', async () => {
     const user = await app.factories.user({ role: 'member' });
     const name = uniqueName('remote-tenant');

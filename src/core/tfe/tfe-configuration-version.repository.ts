@@ -60,10 +60,10 @@ export class TfeConfigurationVersionRepository {
     return { items, total: Number(count.n) };
   }
 
-  /** The workspace's newest uploaded configuration (what a run trigger queues from). */
+  /** The workspace's newest uploaded configuration that is not a speculative plan's (what a run trigger queues from). */
   async latestUploaded(tenantId: string, workspaceId: string): Promise<TfeConfigurationVersion | null> {
     const [row] = await this.sequelize.query<TfeConfigurationVersion>(
-      `SELECT ${COLUMNS} FROM tfe_configuration_versions WHERE tenant_id = :tenantId AND workspace_id = :workspaceId AND status = 'uploaded'
+      `SELECT ${COLUMNS} FROM tfe_configuration_versions WHERE tenant_id = :tenantId AND workspace_id = :workspaceId AND status = 'uploaded' AND NOT speculative
        ORDER BY uploaded_at DESC LIMIT 1`,
       { replacements: { tenantId, workspaceId }, type: QueryTypes.SELECT },
     );
