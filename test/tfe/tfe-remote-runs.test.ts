@@ -76,6 +76,25 @@ describe('terraform cloud block, remote execution mode', () => {
     const stored = await app.sql<{ approved_by: string }>('SELECT approved_by FROM runs WHERE id = :id', { id: run.id.replace(/^run-/, '') });
     expect(stored[0].approved_by).toBe(`${user.email} (token test)`); // the CLI user who typed "yes" is the approving human
 
+    // a speculative plan neither waits for nor supersedes a run waiting for confirmation; that one is discarded through the API
+    const waiting = await app.req('POST', '/api/v2/runs', { token: user.token, headers: JSONAPI, body: { data: { attributes: { message: 'from the API' }, relationships: { workspace: { data: { id: workspaceId } } } } } });
+    expect(waiting.status, waiting.text).toBe(201);
+    const [settled] = await app.core.runs.waitForSettled(user.actor, [waiting.body.data.attributes['atlantas-run-id']], 60_000);
+    expect(settled.status).toBe('planned');
+    const speculative = await wd.run(['plan', '-input=false', '-var', 'marker=interactive']);
+    expect(speculative.code, speculative.output).toBe(0);
+    expect(speculative.stdout).toContain('No changes.');
+    expect((await app.req('GET', `/api/v2/runs/${waiting.body.data.id}`, { token: user.token })).body.data.attributes).toMatchObject({ status: 'planned', actions: { 'is-confirmable': true } });
+    expect((await app.req('POST', `/api/v2/runs/${waiting.body.data.id}/actions/discard`, { token: user.token, headers: JSONAPI, body: {} })).status).toBe(202);
+    expect((await app.req('GET', `/api/v2/runs/${waiting.body.data.id}`, { token: user.token })).body.data.attributes.status).toBe('discarded');
+
+    // "no" at the prompt discards the run
+    const declined = await runAnswering(wd, ['apply', '-var', 'marker=declined'], /Enter a value:/, 'no');
+    expect(declined.code, declined.output).toBe(1);
+    expect(declined.output).toContain('Apply discarded.');
+    const [discarded] = (await app.req('GET', `/api/v2/workspaces/${workspaceId}/runs`, { token: user.token })).body.data;
+    expect(discarded.attributes.status).toBe('discarded');
+
     const again = await wd.run(['apply', '-auto-approve', '-input=false', '-var', 'marker=auto']);
     expect(again.code, again.output).toBe(0);
     expect(again.stdout).toContain('Apply complete! Resources: 0 added, 3 changed, 0 destroyed.');

@@ -174,12 +174,16 @@ export class TfeRunsService {
     const targetAddrs = input.targetAddrs ?? [];
     const replaceAddrs = input.replaceAddrs ?? [];
     const extraArgs = tfeRunArgs({ variables: input.variables ?? [], targetAddrs, replaceAddrs });
+    // A run's own auto-apply (the CLI always sends it: true for -auto-approve) wins over the workspace's, as in TFE.
+    const runAutoApply = input.autoApply ?? null;
+    // A speculative plan takes a lock of its own: it never waits behind, nor supersedes, an apply waiting for confirmation.
+    const projectName = planOnly ? `${ws.name} (speculative ${randomBytes(4).toString('hex')})` : ws.name;
     const { results } = await this.deps.runs.enqueue(actor, {
-      operation, source: 'tfe', extraArgs, autoApply: !planOnly && input.autoApply === true, title: input.message ?? '',
-      holder: { kind: 'actor', name: `tfe workspace ${ws.name}`, lockedBy: actor.name },
+      operation, source: 'tfe', extraArgs, autoApply: !planOnly && runAutoApply === true, title: input.message ?? '',
+      holder: { kind: 'actor', name: `tfe workspace ${projectName}`, lockedBy: actor.name },
       targets: [{
         repoFullName: `tfe/${ws.id}`, repoUrl: '', dir: ws.workingDirectory.replace(/^\/+|\/+$/g, '') || '.', workspace: ws.stateWorkspace,
-        projectName: ws.name, ref: cv.id, commitSha: cv.archiveSha256, projectId: ws.projectId, stateName: ws.stateName, autoApply: ws.autoApply,
+        projectName, ref: cv.id, commitSha: cv.archiveSha256, projectId: ws.projectId, stateName: ws.stateName, autoApply: runAutoApply === null && ws.autoApply,
       }],
     });
     const [result] = results;
