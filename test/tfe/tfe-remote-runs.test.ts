@@ -102,6 +102,38 @@ describe('terraform cloud block, remote execution mode', () => {
     expect(after.body.data.attributes.serial).toBe(2);
   });
 
+  it('an auto-apply workspace applies a person\'s run without a confirmation; an agent token\'s run still waits for a human', async () => {
+    const user = await app.factories.user({ role: 'member' });
+    const { wd, workspaceId } = await remoteDir(user.token, uniqueName('remote-auto'), { autoApply: true });
+    const cv = await app.req('POST', `/api/v2/workspaces/${workspaceId}/configuration-versions`, { token: user.token, headers: JSONAPI, body: { data: { attributes: { 'auto-queue-runs': false } } } });
+    const chunks: Buffer[] = [];
+    for await (const c of tarCreate({ gzip: true, cwd: wd.dir, portable: true }, ['main.tf']) as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    expect((await fetch(cv.body.data.attributes['upload-url'], { method: 'PUT', body: Buffer.concat(chunks) })).status).toBe(200);
+    const queue = (token: string, marker: string) => app.req('POST', '/api/v2/runs', {
+      token, headers: JSONAPI,
+      body: { data: { attributes: { variables: [{ key: 'marker', value: JSON.stringify(marker) }] }, relationships: { workspace: { data: { id: workspaceId } } } } },
+    });
+
+    const human = await queue(user.token, 'by-a-person');
+    expect(human.status, human.text).toBe(201);
+    const [applied] = await app.core.runs.waitForSettled(user.actor, [human.body.data.attributes['atlantas-run-id']], 60_000);
+    expect(applied.status, applied.error ?? '').toBe('applied');
+    expect(applied.approvedBy).toBe('auto-apply');
+
+    const agent = await app.core.tokens.create(user.actor, { name: 'assistant', scopes: ['mcp:write'] });
+    const automated = await queue(agent.rawToken, 'by-an-agent');
+    expect(automated.status, automated.text).toBe(201);
+    const [waiting] = await app.core.runs.waitForSettled(user.actor, [automated.body.data.attributes['atlantas-run-id']], 60_000);
+    expect(waiting.status).toBe('planned');
+    const confirm = await app.req('POST', `/api/v2/runs/${automated.body.data.id}/actions/confirm`, { token: agent.rawToken, headers: JSONAPI, body: {} });
+    expect(confirm.status).toBe(403);
+    expect(confirm.body.errors[0]).toMatchObject({ status: '403', code: 'run.human_approval_required' });
+    const byPerson = await app.req('POST', `/api/v2/runs/${automated.body.data.id}/actions/confirm`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(byPerson.status).toBe(202);
+    const [done] = await app.core.runs.waitForSettled(user.actor, [waiting.id], 60_000);
+    expect(done.status, done.error ?? '').toBe('applied');
+  });
+
   it('a run cancelled through the API while terraform runs ends canceled', async () => {
     const user = await app.factories.user({ role: 'member' });
     const name = uniqueName('remote-cancel');
