@@ -51,6 +51,27 @@ describe('terraform cloud block, remote execution mode', () => {
     expect(runs.body.data[0].attributes).toMatchObject({ status: 'planned_and_finished', 'has-changes': true });
     const current = await app.req('GET', `/api/v2/workspaces/${workspaceId}/current-state-version`, { token: user.token });
     expect(current.status).toBe(404); // a speculative plan writes no state
+
+    // what the CLI read along the way, as a go-tfe client sees it
+    const runId = runs.body.data[0].id;
+    const shown = await app.req('GET', `/api/v2/runs/${runId}?include=workspace,plan`, { token: user.token });
+    expect(shown.body.included.map((r: any) => [r.type, r.id])).toEqual([['workspaces', workspaceId], ['plans', `plan-${runId.replace(/^run-/, '')}`]]);
+    expect(shown.body.included[1].attributes).toMatchObject({ status: 'finished', 'has-changes': true, 'resource-additions': 3 });
+    expect((await app.req('GET', `/api/v2/runs/${runId}?include=task_stages`, { token: user.token })).status).toBe(200);
+    const json = await app.req('GET', `/api/v2/plans/plan-${runId.replace(/^run-/, '')}/json-output-redacted`, { token: user.token });
+    expect(json.body.resource_changes.map((c: any) => [c.address, c.change.actions])).toEqual([
+      ['terraform_data.one', ['create']], ['terraform_data.three', ['create']], ['terraform_data.two', ['create']],
+    ]);
+    const log = new URL(shown.body.included[1].attributes['log-read-url']);
+    const whole = await (await fetch(`${log.origin}${log.pathname}?limit=1000000&offset=0`)).text(); // no Authorization: the path is the credential
+    expect(whole.startsWith('\u0002')).toBe(true);
+    expect(whole.endsWith('\u0003')).toBe(true);
+    expect(await (await fetch(`${log.origin}${log.pathname}?limit=5&offset=1`)).text()).toBe(whole.slice(1, 6));
+    expect((await fetch(`${log.origin}${log.pathname.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}?limit=5&offset=0`)).status).toBe(404);
+    expect((await app.req('GET', '/api/v2/organizations/default/capacity', { token: user.token })).body.data).toMatchObject({ type: 'organization-capacity', attributes: { running: expect.any(Number) } });
+    expect((await app.req('GET', `/api/v2/runs/${runId}/run-events`, { token: user.token })).body.data).toEqual([]);
+    const discardFinished = await app.req('POST', `/api/v2/runs/${runId}/actions/discard`, { token: user.token, headers: JSONAPI, body: {} });
+    expect(discardFinished.status).toBe(409); // a finished speculative plan is no longer discardable
   });
 
   it('apply waits for the CLI user\'s "yes", then applies into the workspace\'s state; apply -auto-approve applies at once', async () => {
