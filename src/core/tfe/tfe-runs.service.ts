@@ -128,8 +128,11 @@ export class TfeRunsService {
     try {
       summary = await inspectArchive(body, this.deps.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS);
     } catch (err) {
-      await this.deps.configurationVersions.markErrored(cv.id, (err as Error).message);
-      throw err instanceof InputError ? err : new InputError('configuration archive refused: it could not be read', { code: 'configuration_archive_refused' });
+      // Only the archive rules' own refusal is told; anything else stays in the server's log.
+      const refusal = err instanceof InputError ? err : new InputError('configuration archive refused: it could not be read', { code: 'configuration_archive_refused' });
+      if (refusal !== err) this.deps.log.warn({ err, configurationVersion: cv.id }, 'a configuration archive could not be read');
+      await this.deps.configurationVersions.markErrored(cv.id, refusal.message);
+      throw refusal;
     }
     await this.deps.configurationVersions.markUploaded(cv.id, this.deps.encryptor.seal(body, archiveAad(cv.id)), summary.sha256, body.length);
     if (cv.autoQueueRuns && !cv.provisional) {
