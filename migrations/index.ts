@@ -26,6 +26,7 @@ import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T095 from './2026-12-04T095-lock-holder-keys.js';
 import * as m1204T050 from './2026-12-04T050-github-apps.js';
 import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
+import * as m1204T100 from './2026-12-04T100-tfe-runs.js';
 import * as m1204T130 from './2026-12-04T130-tfe-notification-configurations.js';
 import * as m1204T020 from './2026-12-04T020-incidents.js';
 import * as m1204T040 from './2026-12-04T040-cloud-credentials.js';
@@ -77,6 +78,7 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T095-lock-holder-keys', ...m1204T095 },
   { name: '2026-12-04T050-github-apps', ...m1204T050 },
   { name: '2026-12-04T070-tfe-workspaces', ...m1204T070 },
+  { name: '2026-12-04T100-tfe-runs', ...m1204T100 },
   { name: '2026-12-04T020-incidents', ...m1204T020 },
   { name: '2026-12-04T040-cloud-credentials', ...m1204T040 },
   { name: '2026-12-04T060-sso-providers', ...m1204T060 },

@@ -363,7 +363,12 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const engine = createRunEngine({ approvals: ledger, changeGate: itsm, sequelize, repositories, encryptor, audit, auth, projects, state, stateRepo, tenants, log, options: options.runs, repos: tenantRepos, installations: githubApps, vcs, metrics,
     notify: db.mode === 'external' ? { clientConfig: db.clientConfig, schema: db.schema } : undefined, notifier,
     // `automaticIncidents` is assembled below; the hook runs only when a run ends
-    outcomes: { runFinished: (run, status, t) => automaticIncidents.runFinished(run, status, t) },
+    outcomes: {
+      runFinished: async (run, status, t) => {
+        await automaticIncidents.runFinished(run, status, t);
+        await tfe.runs.runFinished(run, status, t); // run triggers (assembled below)
+      },
+    },
     // The server's own passthrough env (its AWS_* and so on) is the default tenant's only, other tenants bring their
     // own credentials; on top of it the workspace's TFE variables, then the cloud credential.
     cloudEnv: composeRunEnv(async (run, base) => ({ env: (await isDefaultTenant(run.tenantId)) ? base : {}, secrets: [] }),
@@ -427,8 +432,9 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   });
 
   const tfe = createTfe({
-    sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation,
+    sequelize, tenants, projects, state, drift, auth, tokens, audit, clock, encryptor, rotation, log,
     runners: engine.runners, runnerHeartbeatMs: runnerHeartbeatMs(options.runs.runnerTimeoutMs ?? 60_000),
+    runs: engine.runs, runRepo: repositories.runs, logs: engine.logs, events: engine.events, approvals,
   });
   rotation.register(tfe.listenerCa);
   const tfeNotifications = createTfeNotifications({

@@ -51,6 +51,8 @@ export interface TerraformDir {
   run(args: string[], extraEnv?: Record<string, string>): Promise<TerraformResult>;
   /** kills any terraform still running from here and removes the directory */
   cleanup(): Promise<void>;
+  /** a child started elsewhere (with its own stdin) that `cleanup` must kill too */
+  track?(child: ChildProcess): void;
 }
 
 export async function makeTerraformDir(env: Record<string, string> = {}): Promise<TerraformDir> {
@@ -73,6 +75,10 @@ export async function makeTerraformDir(env: Record<string, string> = {}): Promis
       for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
     },
     run: (args, extraEnv = {}) => runTerraform(args, { cwd: dir, env: { ...baseEnv, ...extraEnv }, track: children }),
+    track(child) {
+      children.add(child);
+      child.once('close', () => children.delete(child));
+    },
     async cleanup() {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await Promise.all([...children].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('close', r)))));

@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { create as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../harness/fake-github.js';
 import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo.js';
@@ -18,11 +22,12 @@ const SLACK_SECRET = 'slack-signing-secret';
  * answers with a status and a `code`; the Atlantis API with its `{success, error}` envelope (or a
  * project-level failure inside a successful one, as Atlantis does); a PR comment with an Atlantis
  * style comment; Slack with an ephemeral answer to the slash command; MCP with an `isError` tool
- * result whose text starts with its stable code. Every later front end (TFE) adds its column here.
+ * result whose text starts with its stable code; the TFE V2 API (the terraform CLI's cloud block)
+ * with a JSON:API error `{"errors":[{"status","title","detail","code"}]}`. Every later front end adds its column here.
  *
  * A cell is `null` where a surface cannot express the case, with the reason beside it.
  */
-type Surface = 'rest' | 'atlantis' | 'comment' | 'slack' | 'mcp';
+type Surface = 'rest' | 'atlantis' | 'comment' | 'slack' | 'mcp' | 'tfe';
 interface Decision {
   /** REST status and core's code */
   status: number;
@@ -40,6 +45,8 @@ interface Case {
   /** the `plan` tool, called by an agent token of the same person */
   mcp: (() => Promise<Answer>) | null;
   slack: (() => Promise<Answer>) | null;
+  /** a run created or confirmed through /api/v2 (TFE), in a remote-mode workspace of the same tenant */
+  tfe: (() => Promise<Answer>) | null;
 }
 /** A surface's answer reduced to what the table compares: its status (HTTP, or 200 + project failure) and the text it shows. */
 interface Answer {
@@ -51,7 +58,7 @@ interface Answer {
 const ATLANTIS_CODE: Record<number, string> = { 400: 'VALIDATION_ERROR', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 423: 'VALIDATION_ERROR' };
 const MCP_CODE: Record<number, string> = { 400: 'invalid_input', 403: 'forbidden', 404: 'not_found', 423: 'conflict' };
 
-describe('parity: the same case through REST, the Atlantis API, a PR comment and Slack gets the same decision', () => {
+describe('parity: the same case through REST, the Atlantis API, a PR comment, Slack, MCP and TFE gets the same decision', () => {
   let app: TestApp;
   let restricted: TestApp;
   let repo: BareRepo;
@@ -64,6 +71,8 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
   let restrictedWs: FakeWorkspace;
   let foreigner: { token: string };
   const agents: Record<'member' | 'viewer' | 'foreigner', string> = { member: '', viewer: '', foreigner: '' };
+  /** a remote-mode TFE workspace with an uploaded configuration, and a run of it waiting planned for its confirmation */
+  const tfeWs = { id: '', cv: '', plannedRun: '' };
 
   async function openPr(): Promise<number> {
     const number = ++prs;
@@ -121,6 +130,18 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
     return { status: result.isError ? 0 : 200, code: result.isError ? text.slice(0, text.indexOf(':')) : undefined, text };
   };
 
+  /** A TFE call: its JSON:API error reduced to status, core's code and detail. */
+  const tfe = (token: () => string, call: () => { method: string; path: string; body: unknown }) => async (): Promise<Answer> => {
+    const c = call();
+    const res = await app.req(c.method, c.path, { token: token(), headers: { 'content-type': 'application/vnd.api+json' }, body: c.body });
+    const error = res.body?.errors?.[0];
+    return { status: res.status, code: error?.code, text: error?.detail ?? '' };
+  };
+  const tfeRun = (attributes: Record<string, unknown> = {}) => () => ({
+    method: 'POST', path: '/api/v2/runs',
+    body: { data: { attributes, relationships: { workspace: { data: { id: tfeWs.id } }, 'configuration-version': { data: { id: tfeWs.cv } } } } },
+  });
+
   const cases: Case[] = [
     {
       name: 'a blocked extra arg',
@@ -130,6 +151,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       comment: comment('atlantis plan -d app -- -plugin-dir=/tmp/x'),
       mcp: mcp('member', { repo: REPO, dir: 'app', extra_args: ['-plugin-dir=/tmp/x'] }),
       slack: slash(`plan ${REPO} -d app -- -plugin-dir=/tmp/x`),
+      tfe: null, // a TFE run has no extra args: its attributes become named flags only (-var, -target, -replace), each validated
     },
     {
       name: "a repository outside the caller's tenant",
@@ -140,6 +162,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       comment: comment('atlantis plan -d app', { on: () => restricted }),
       mcp: mcp('foreigner', { repo: REPO, dir: 'app' }),
       slack: slash(`plan ${REPO} -d app`, { on: () => restricted }),
+      tfe: null, // a TFE run names no repository (its configuration is uploaded); another organization is a 404 (tfe-remote-runs.test.ts)
     },
     {
       name: "a viewer's apply",
@@ -153,6 +176,8 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       mcp: mcp('viewer', { repo: REPO, dir: 'app', command: 'apply' }),
       // Slack applies a planned run by id (the card's button): the viewer's approval of PR #100's plan
       slack: slash(async () => `apply ${await plannedRunOfNet()}`, { user: 'UVIEWER' }),
+      // a viewer queuing an apply run (the CLI's `terraform apply`) in a remote workspace
+      tfe: tfe(() => viewer.token, tfeRun()),
     },
     {
       name: 'a locked project',
@@ -162,6 +187,7 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       comment: comment('atlantis plan -d net'),
       mcp: mcp('member', { repo: REPO, dir: 'net' }),
       slack: slash(`plan ${REPO} -d net`),
+      tfe: null, // a TFE workspace's runs lock its own workspace, not a repository dir a pull request can hold
     },
     {
       name: 'an unknown project',
@@ -171,6 +197,22 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
       comment: comment('atlantis plan -p nope'),
       mcp: mcp('member', { repo: REPO, project_name: 'nope' }),
       slack: slash(`plan ${REPO} -p nope`),
+      tfe: null, // TFE names workspaces by id: an unknown one is a 404 like another tenant's
+    },
+    {
+      name: "an agent's apply without a human's approval",
+      decision: { status: 403, code: 'run.human_approval_required', message: /is an automated agent: an apply needs a human's approval.*approval request \S+ waits for a person/ },
+      // the agent token approving PR #100's planned run of `net` by id
+      rest: async () => {
+        const res = await app.req('POST', `/api/v1/runs/${await plannedRunOfNet()}/approve`, { token: agents.member });
+        return { status: res.status, code: res.body.code, text: res.body.detail ?? '' };
+      },
+      atlantis: null, // the X-Atlantis-Token applies by Atlantis's contract (an operator's opt-in), so it never waits for a human
+      comment: null, // a PR comment's author is a person
+      mcp: null, // apply_run answers pending_approval with the request (a result, not a refusal): test/mcp covers it
+      slack: null, // a Slack user is a person
+      // the CLI's "yes" (actions/apply) sent with the agent's token, on a planned run of a remote workspace
+      tfe: tfe(() => agents.member, () => ({ method: 'POST', path: `/api/v2/runs/${tfeWs.plannedRun}/actions/apply`, body: {} })),
     },
   ];
 
@@ -204,6 +246,28 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
     const holder = await openPr();
     await comment('atlantis plan -d net', { pr: holder })();
     expect((await app.req('GET', '/api/locks')).body.data.locks).toEqual([expect.objectContaining({ path: 'net', pull_request_id: 100 })]);
+
+    // A remote TFE workspace with an uploaded configuration, and an apply run of it waiting for confirmation.
+    const jsonapi = { 'content-type': 'application/vnd.api+json' };
+    const ws = await app.req('POST', '/api/v2/organizations/default/workspaces', {
+      token: member.token, headers: jsonapi, body: { data: { type: 'workspaces', attributes: { name: 'parity-remote', 'execution-mode': 'remote' } } },
+    });
+    expect(ws.status, ws.text).toBe(201);
+    tfeWs.id = ws.body.data.id;
+    const cv = await app.req('POST', `/api/v2/workspaces/${tfeWs.id}/configuration-versions`, { token: member.token, headers: jsonapi, body: { data: { attributes: { 'auto-queue-runs': false } } } });
+    tfeWs.cv = cv.body.data.id;
+    const src = await mkdtemp(path.join(os.tmpdir(), 'atlantas-parity-cv-'));
+    await writeFile(path.join(src, 'main.tf'), tfData(1, 'remote'));
+    const chunks: Buffer[] = [];
+    for await (const c of tarCreate({ gzip: true, cwd: src, portable: true }, ['main.tf']) as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    await rm(src, { recursive: true, force: true });
+    expect((await fetch(cv.body.data.attributes['upload-url'], { method: 'PUT', body: Buffer.concat(chunks) })).status).toBe(200);
+    const run = await tfe(() => member.token, tfeRun())();
+    expect(run.status).toBe(201);
+    const [created] = (await app.req('GET', `/api/v2/workspaces/${tfeWs.id}/runs`, { token: member.token })).body.data;
+    tfeWs.plannedRun = created.id;
+    const [settled] = await app.core.runs.waitForSettled(slackMember.actor, [created.attributes['atlantas-run-id']], 60_000);
+    expect(settled.status, settled.error ?? '').toBe('planned');
   });
   afterAll(async () => {
     await app?.close();
@@ -243,6 +307,11 @@ describe('parity: the same case through REST, the Atlantis API, a PR comment and
         expect(a.status, 'Slack').toBe(200); // Slack shows the refusal, ephemeral, to the one who typed
         expect(a.text, 'Slack').toMatch(messages.slack ?? message);
         expect(a.text, 'Slack').toMatch(/^:no_entry: /m);
+      }
+      if (c.tfe) {
+        const a = await c.tfe();
+        expect(a, 'TFE').toMatchObject({ status, code });
+        expect(a.text, 'TFE').toMatch(messages.tfe ?? message);
       }
       expect((await app.sql('SELECT id FROM runs')).length, 'nothing ran').toBe(runsBefore);
     });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -118,4 +118,99 @@ export async function startTlsFront(ca: TestCa, target: () => string): Promise<{
       server.close(() => resolve());
     }),
   };
+}
+
+/** Three terraform_data resources (optionally one with a slow local-exec) under a cloud block, with a run-level variable. */
+export function remoteConfig(options: { hostname: string; organization: string; workspace: string; slowSeconds?: number }): Record<string, string> {
+  const slow = options.slowSeconds
+    ? `
+resource "terraform_data" "slow" {
+  provisioner "local-exec" {
+    command = "sleep ${options.slowSeconds}"
+  }
+}
+`
+    : '';
+  return {
+    'main.tf': `terraform {
+  cloud {
+    hostname     = "${options.hostname}"
+    organization = "${options.organization}"
+    workspaces {
+      name = "${options.workspace}"
+    }
+  }
+}
+
+variable "marker" {
+  type    = string
+  default = "unset"
+}
+
+resource "terraform_data" "one" {
+  input = "one-\${var.marker}"
+}
+
+resource "terraform_data" "two" {
+  input = "two-\${var.marker}"
+}
+
+resource "terraform_data" "three" {
+  input = "three-\${var.marker}"
+}
+${slow}
+output "marker" {
+  value = terraform_data.one.output
+}
+`,
+  };
+}
+
+/**
+ * A workspace in remote execution mode (created through the API as `token`'s owner), and a
+ * terraform dir whose cloud block names it: what a remote-run test starts from. The lead's
+ * workspace-variable tests reuse it (`POST workspaces/{id}/vars`, then `wd.run(['plan'])`).
+ */
+export async function remoteWorkspaceDir(
+  app: { url: string; req(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string }> },
+  token: string,
+  workspace: string,
+  options: { organization?: string; slowSeconds?: number; autoApply?: boolean; files?: Record<string, string> } = {},
+): Promise<{ wd: TerraformDir; workspaceId: string }> {
+  const organization = options.organization ?? 'default';
+  const created = await app.req('POST', `/api/v2/organizations/${organization}/workspaces`, {
+    token, headers: { 'content-type': 'application/vnd.api+json' },
+    body: { data: { type: 'workspaces', attributes: { name: workspace, 'execution-mode': 'remote', 'auto-apply': options.autoApply ?? false } } },
+  });
+  if (created.status !== 201) throw new Error(`could not create workspace ${workspace}: ${created.status} ${created.text}`);
+  const wd = await makeTerraformDir();
+  await writeFile(wd.env.TF_CLI_CONFIG_FILE!, hostBlock(app.url, token));
+  await wd.write({ ...remoteConfig({ hostname: TEST_HOST, organization, workspace, slowSeconds: options.slowSeconds }), ...(options.files ?? {}) });
+  return { wd, workspaceId: created.body.data.id };
+}
+
+/**
+ * Runs terraform with a stdin, answering `reply` the first time its output matches `prompt`
+ * (an interactive `terraform apply`). Killed with the test dir (`wd.cleanup`) if it hangs.
+ */
+export function runAnswering(wd: TerraformDir, args: string[], prompt: RegExp, reply: string): Promise<{ code: number | null; stdout: string; stderr: string; output: string; prompted: boolean }> {
+  const binary = process.env.ATLANTAS_TF_BINARY || 'terraform';
+  const env = { ...wd.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  const child = spawn(binary, [...args, '-no-color'], { cwd: wd.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  wd.track?.(child);
+  let stdout = '';
+  let stderr = '';
+  let prompted = false;
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    if (!prompted && prompt.test(stdout)) {
+      prompted = true;
+      child.stdin.write(`${reply}\n`);
+    }
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, output: stdout + stderr, prompted }));
+  });
 }

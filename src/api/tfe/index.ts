@@ -12,14 +12,19 @@ import { TFE_UPLOAD_RAW_BODY, tfeStateVersionsRouter } from './state-versions.ro
 import type { TfeOptions } from './tfe-context.js';
 import { tfeVariablesRouter } from './variables.router.js';
 import { tfeWorkspacesRouter } from './workspaces.router.js';
+import { TFE_CV_UPLOAD_RAW_BODY, tfeConfigurationVersionsRouter } from './configuration-versions.router.js';
+import { tfeRunTriggersRouter } from './run-triggers.router.js';
+import { tfeRunsRouter } from './runs.router.js';
+import { DEFAULT_ARCHIVE_LIMITS } from '../../core/terraform/config-archive.js';
 
 export { tfeHeaders } from './discovery.router.js';
 
-/** Paths whose bodies the TFE routers read raw: state uploads and the login form posts. */
-export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
+/** Paths whose bodies the TFE routers read raw: state and configuration uploads, and the login form posts. */
+export const TFE_RAW_BODY_PATHS: readonly RegExp[] = [TFE_UPLOAD_RAW_BODY, TFE_CV_UPLOAD_RAW_BODY, OAUTH_RAW_BODY];
 
-/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, variables, agent pools and listeners, projects. */
+/** The TFE V2 surface (issue 15): discovery, identity, login, workspaces, state versions, remote runs, variables, agent pools and listeners, projects, notifications. */
 export function tfeRouters(core: Core, options: TfeOptions & { bodyLimit: number }): Router<AppState>[] {
   return [tfeDiscoveryRouter(options), tfeOAuthRouter(core, options), tfeIdentityRouter(core), tfeWorkspacesRouter(core), tfeStateVersionsRouter(core, options),
+    tfeConfigurationVersionsRouter(core, { ...options, archiveBodyLimit: DEFAULT_ARCHIVE_LIMITS.maxCompressedBytes }), tfeRunsRouter(core, options), tfeRunTriggersRouter(core),
     tfeVariablesRouter(core), tfeAgentPoolsRouter(core), tfeListenersRouter(core), tfeProjectsRouter(core), tfeNotificationConfigurationsRouter(core)];
 }

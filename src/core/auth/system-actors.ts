@@ -46,4 +46,6 @@ export const systemActors = {
   agent: (agentName: string, tenantId: string) => system(agentName, tenantId, 'member', 'scheduler', true),
   /** raises and resolves the incidents of applies that errored or later succeeded (core/incidents) */
   incidents: (tenantId: string) => system('incidents', tenantId, 'member', 'system', true),
+  /** a TFE run trigger queuing a downstream workspace's run after an upstream apply: automated, so its applies wait for a person */
+  tfeRunTrigger: (tenantId: string) => system('tfe:run-trigger', tenantId, 'member', 'tfe', true),
 };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../../logger.js';
 import { InputError } from '../errors.js';
 import { writeBackendOverride } from '../terraform/backend-override.js';
+import { archiveSha256, extractArchive } from '../terraform/config-archive.js';
 import { resolveKey } from '../terraform/checkout-request.js';
 import { initFingerprint } from '../terraform/init-fingerprint.js';
 import { RUN_ID_ENV } from '../terraform/orphan-group.js';
@@ -70,7 +71,7 @@ export class JobRunner {
     let recorded: Promise<void> = Promise.resolve();
     try {
       await mkdir(scratch, { recursive: true, mode: 0o700 });
-      const checkout = await this.deps.workingCopies.checkout(
+      const checkout = job.archive ? await this.unpack(job, job.archive, scratch, signal) : await this.deps.workingCopies.checkout(
         {
           tenantId: job.repo.tenantId, repoFullName: job.repo.fullName, cloneUrl: job.repo.cloneUrl, key: job.repo.key,
           workspace: job.workspace, commitSha: job.repo.commitSha, ref: job.repo.ref, credentials: job.repo.credentials,
@@ -97,6 +98,21 @@ export class JobRunner {
     }
   }
 
+  /**
+   * An archive job's working copy: the configuration fetched from the server with the run's
+   * credential, checked against the SHA-256 the run was queued with, and extracted under the
+   * archive rules into this job's scratch dir (gone when the job ends).
+   */
+  private async unpack(job: Job, archive: NonNullable<Job['archive']>, scratch: string, signal: AbortSignal): Promise<{ dir: string; commitSha: string; release(): Promise<void> }> {
+    const res = await fetch(this.deps.serverUrl() + archive.path, { headers: { authorization: `Bearer ${archive.token}` }, signal });
+    if (!res.ok) throw new Error(`could not fetch the configuration archive (HTTP ${res.status})`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (archiveSha256(body) !== archive.sha256) throw new Error('the configuration archive does not match the one the run was queued with');
+    const dir = path.join(scratch, 'configuration');
+    await extractArchive(body, dir);
+    return { dir, commitSha: archive.sha256, release: async () => undefined };
+  }
+
   private async prepare(job: Job, checkoutDir: string, commitSha: string, sink: JobSink, signal: AbortSignal, scratch: string, recording: (p: Promise<void>) => void): Promise<Prepared> {
     const root = await realpath(checkoutDir);
     const dir = await realpath(path.join(root, job.dir)).catch(() => null);
@@ -105,7 +121,7 @@ export class JobRunner {
     }
     await assertExtraArgPathsInside(job.extraArgs, dir, root);
     const override = job.backend
-      ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root })
+      ? await writeBackendOverride(dir, { address: this.deps.serverUrl() + job.backend.path, username: job.backend.username, password: job.backend.password, checkoutRoot: root, replaceDeclared: job.backend.replaceDeclared })
       : { overridden: false, env: {} };
     const cache = await this.tenantPluginCache(job.repo.tenantId);
     // What the run is planned against is recorded while init's fingerprint is read (files only),

@@ -26,6 +26,13 @@ export const Job = z.object({
     /** short-lived, for this repository only (RepoSource.cloneCredentials) */
     credentials: z.object({ username: z.string(), password: z.string() }).optional(),
   }),
+  /**
+   * Instead of a git checkout: a configuration archive (a TFE configuration version) the runner
+   * fetches from `path` (resolved against its server URL) with `token` (this run's and phase's
+   * credential), checks against `sha256` and extracts under the archive rules
+   * (terraform/config-archive.ts). `repo` then names the source only (no clone).
+   */
+  archive: z.object({ path: z.string().startsWith('/'), token: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   /** the project directory, relative to the repository root */
   dir: z.string().min(1).max(1024),
   workspace: z.string().min(1).max(255),
@@ -39,7 +46,11 @@ export const Job = z.object({
     apply: Argv,
   }),
   /** Atlantas's own state backend, when Atlantas holds the state; `path` is resolved against the runner's server URL */
-  backend: z.object({ path: z.string().startsWith('/'), username: z.string(), password: z.string() }).nullable(),
+  backend: z.object({
+    path: z.string().startsWith('/'), username: z.string(), password: z.string(),
+    /** also when the configuration declares its own backend or `cloud` block (a TFE run: its state is the workspace's) */
+    replaceDeclared: z.boolean().default(false),
+  }).nullable(),
   /** what terraform may see beyond its clean base env: tenant cloud credentials, passthrough variables */
   env: z.record(z.string(), z.string()),
   /** values in `env` (a tenant's cloud credential) the runner replaces in everything it reports: output, errors, plan details */

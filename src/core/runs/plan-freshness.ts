@@ -1,4 +1,5 @@
 import type { Run } from './run.model.js';
+import { isArchiveRun } from './run-status.js';
 
 /** The commit a run's ref (or pull request) points at now. */
 export interface RefResolver {
@@ -18,7 +19,8 @@ export class PlanFreshness {
   constructor(private readonly deps: { refs: RefResolver; states: StateSerials }) {}
 
   async check(run: Run): Promise<string | null> {
-    if (run.commitSha) {
+    // An archive's SHA-256 names its content: only a git ref can move on from a commit.
+    if (run.commitSha && !isArchiveRun(run)) {
       let head: string;
       try {
         head = await this.deps.refs.headOf(run);

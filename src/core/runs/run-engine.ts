@@ -201,5 +201,5 @@ export function createRunEngine(deps: RunEngineDeps) {
   const prReports = new PrReports({ batches: prBatches, runs });
   const webhookDeliveries = new WebhookDeliveries({ repo: r.webhookDeliveries, metrics: deps.metrics });
   const serverStats = new ServerStatsService({ runs: repo, runner });
-  return { sandbox: sandboxGate, endpoint, events, executingHere, notifier, locks, runs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
+  return { sandbox: sandboxGate, endpoint, events, executingHere, notifier, locks, runs, logs, runners, commands, worker, runner, workingCopies, plans, recover, repos, repoPolicy, prWorkflow, prReports, webhookDeliveries, serverStats };
 }

@@ -3,7 +3,7 @@ import type { RepoSource } from '../ports/repo-source.js';
 import { applyArgs, initArgs, planArgs, showJsonArgs, type PlanMode } from '../terraform/terraform-args.js';
 import { PLAN_FILE, type Job } from './job.js';
 import type { Run } from './run.model.js';
-import type { RunSource } from './run-status.js';
+import { isArchiveRun, type RunSource } from './run-status.js';
 
 const MODES: Record<string, PlanMode> = { plan: 'normal', apply: 'normal', destroy: 'destroy', refresh: 'refresh-only' };
 
@@ -50,13 +50,19 @@ export function statePath(run: Pick<Run, 'stateName' | 'workspace'>): string {
   return `/api/v1/tfstate/${encodeURIComponent(run.stateName ?? '')}/${encodeURIComponent(run.workspace)}`;
 }
 
+/** Where a runner fetches an archive run's configuration (TFE's configuration version), with the run's credential. */
+export function archivePath(run: Pick<Run, 'id'>): string {
+  return `/api/v2/runs/${encodeURIComponent(run.id)}/configuration-archive`;
+}
+
 /** Server side: turns a claimed run into the job a runner executes. Reads nothing but the run and the repo source. */
 export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, planFile?: Buffer): Promise<Job> {
+  const archive = isArchiveRun(run);
   // The run's cloud credential and the clone credential are looked up at once (each may be a
   // query); when both fail, the cloud credential's failure is the one reported, as before.
   const [cloudResult, credentialsResult] = await Promise.allSettled([
     deps.cloudEnv ? deps.cloudEnv(run, deps.terraformEnv) : { env: { ...deps.terraformEnv }, secrets: [] },
-    deps.repos.cloneCredentials(run.repoFullName, run.tenantId),
+    archive ? undefined : deps.repos.cloneCredentials(run.repoFullName, run.tenantId),
   ]);
   if (cloudResult.status === 'rejected') throw cloudResult.reason;
   if (credentialsResult.status === 'rejected') throw credentialsResult.reason;
@@ -65,12 +71,15 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
   return {
     runId: run.id,
     phase,
-    repo: {
-      tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: run.repoUrl || deps.repos.cloneUrl(run.repoFullName),
-      key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`,
-      commitSha: run.commitSha || undefined, ref: run.ref || undefined,
-      credentials,
-    },
+    repo: archive
+      ? { tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: 'archive', key: `cv-${run.ref}`, commitSha: run.commitSha, ref: run.ref }
+      : {
+          tenantId: run.tenantId, fullName: run.repoFullName, cloneUrl: run.repoUrl || deps.repos.cloneUrl(run.repoFullName),
+          key: run.prNumber ? `pr-${run.prNumber}` : `ref-${run.ref}`,
+          commitSha: run.commitSha || undefined, ref: run.ref || undefined,
+          credentials,
+        },
+    ...(archive ? { archive: { path: archivePath(run), token: deps.runToken(run, phase), sha256: run.commitSha } } : {}),
     dir: run.dir,
     workspace: run.workspace,
     extraArgs: run.extraArgs,
@@ -80,7 +89,7 @@ export async function buildJob(deps: JobBuilderDeps, run: Run, phase: RunPhase, 
       show: showJsonArgs(PLAN_FILE),
       apply: applyArgs(PLAN_FILE),
     },
-    backend: run.stateName ? { path: statePath(run), username: 'atlantas-run', password: deps.runToken(run, phase) } : null,
+    backend: run.stateName ? { path: statePath(run), username: 'atlantas-run', password: deps.runToken(run, phase), replaceDeclared: archive } : null,
     env: cloud.env,
     secrets: cloud.secrets,
     timeoutMs: deps.runTimeoutMs,

@@ -12,7 +12,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RUN_OPERATIONS = ['plan', 'apply', 'destroy', 'refresh'] as const;
 export type RunOperation = (typeof RUN_OPERATIONS)[number];
 
-export const RUN_SOURCES = ['pr_comment', 'autoplan', 'slack', 'mcp', 'api', 'atlantis_api', 'schedule', 'drift', 'trigger'] as const;
+export const RUN_SOURCES = ['pr_comment', 'autoplan', 'slack', 'mcp', 'api', 'atlantis_api', 'schedule', 'drift', 'trigger', 'tfe'] as const;
 export type RunSource = (typeof RUN_SOURCES)[number];
 
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['applied', 'planned_and_finished', 'errored', 'canceled', 'discarded'];
@@ -58,6 +58,15 @@ export function phaseOnClaim(status: RunStatus): 'plan' | 'apply' {
  */
 export function isSpeculative(run: { operation: RunOperation; prNumber: number | null; keepPlan?: boolean }): boolean {
   return run.operation === 'refresh' || (run.operation === 'plan' && !run.prNumber && !run.keepPlan);
+}
+
+/**
+ * A run of an uploaded configuration (a TFE configuration version), not of a git commit: its
+ * `ref` is the configuration version's id and its `commitSha` the archive's SHA-256, which names
+ * the content itself (nothing can move it on, unlike a branch).
+ */
+export function isArchiveRun(run: { source: RunSource }): boolean {
+  return run.source === 'tfe';
 }
 
 /** Where a finished plan leaves the run. */

@@ -18,6 +18,13 @@ export interface BackendOverrideOptions {
    * it (a shared backend.tf). Without it, links must stay inside the project dir.
    */
   checkoutRoot?: string;
+  /**
+   * Write it even when the module declares its own backend or `cloud` block: as an override
+   * file (`*_override.tf`) its backend replaces theirs. A TFE remote run's state is its
+   * workspace's, whatever the uploaded configuration names (a `cloud` block would make the run
+   * call back as TFE).
+   */
+  replaceDeclared?: boolean;
 }
 
 export interface BackendOverride {
@@ -42,7 +49,7 @@ export async function writeBackendOverride(projectDir: string, opts: BackendOver
   const address = checkAddress(opts.address);
   const file = path.join(projectDir, BACKEND_OVERRIDE_FILE);
   await rm(file, { force: true });
-  if (await declaresBackend(projectDir, opts.checkoutRoot)) return { overridden: false, reconfigure: false, env: {} };
+  if (!opts.replaceDeclared && (await declaresBackend(projectDir, opts.checkoutRoot))) return { overridden: false, reconfigure: false, env: {} };
   await writeFile(file, renderOverride(address), { mode: 0o644, flag: 'wx' });
   const env: Record<string, string> = {};
   if (opts.username !== undefined) env.TF_HTTP_USERNAME = opts.username;

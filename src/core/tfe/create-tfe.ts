@@ -13,6 +13,15 @@ import { ListenersService } from '../runners/listeners.service.js';
 import { RunnerRepository } from '../runners/runner.repository.js';
 import type { RunnersService } from '../runners/runners.service.js';
 import type { StateService } from '../state/state.service.js';
+import type { Logger } from '../../logger.js';
+import type { ApprovalsService } from '../approvals/approvals.service.js';
+import type { RunEvents } from '../runs/run-events.js';
+import type { RunLogs } from '../runs/run-logs.js';
+import type { RunRepository } from '../runs/run.repository.js';
+import type { RunsService } from '../runs/runs.service.js';
+import { TfeConfigurationVersionRepository } from './tfe-configuration-version.repository.js';
+import { TfeRunRepository, TfeRunTriggerRepository } from './tfe-run.repository.js';
+import { TfeRunsService } from './tfe-runs.service.js';
 import type { TenantsService } from '../tenants/tenants.service.js';
 import { TfeAgentPoolsService } from './tfe-agent-pools.service.js';
 import { TfeProjectsService } from './tfe-projects.service.js';
@@ -42,12 +51,14 @@ export interface TfeServices {
   varsets: TfeVarsetsService;
   /** not for routers: the job builder's provider of a run's resolved TFE variables (run-job.ts `cloudEnv`) */
   runVariables: TfeRunVariables;
+  runs: TfeRunsService;
 }
 
 export function createTfe(deps: {
   sequelize: Sequelize; tenants: TenantsService; projects: ProjectsService; state: StateService; drift: DriftService;
-  auth: AuthService; tokens: TokensService; audit: AuditLog; clock: Clock; encryptor: Encryptor; rotation: RotationRegistry;
+  auth: AuthService; tokens: TokensService; audit: AuditLog; clock: Clock; encryptor: Encryptor; rotation: RotationRegistry; log: Logger;
   runners: RunnersService; runnerHeartbeatMs: number;
+  runs: RunsService; runRepo: RunRepository; logs: RunLogs; events: RunEvents; approvals: ApprovalsService;
 }): TfeServices {
   const { sequelize, audit, clock, encryptor, runners } = deps;
   const variables = new TfeVariableRepository({ sequelize, encryptor });
@@ -59,7 +70,16 @@ export function createTfe(deps: {
   });
   const variableService = new TfeVariablesService({ sequelize, repo: variables, workspaces, audit });
   const listenerCa = new ListenerCa({ repo: new ListenerCaRepository({ sequelize }), encryptor });
+  const configurationVersions = new TfeConfigurationVersionRepository(sequelize);
+  // Uploaded configurations are sealed like state: `atlantas rotate-key` re-seals them.
+  deps.rotation.register({ name: 'tfe configuration versions', rotate: (enc, _log, o) => rotateInBatches(sequelize, o?.batchSize ?? 50, (t, limit) => configurationVersions.resealBatch(enc, limit, t)) });
+  const runs = new TfeRunsService({
+    sequelize, workspaces, configurationVersions, tfeRuns: new TfeRunRepository(sequelize), triggers: new TfeRunTriggerRepository(sequelize),
+    runs: deps.runs, runRepo: deps.runRepo, logs: deps.logs, events: deps.events, approvals: deps.approvals, encryptor: deps.encryptor,
+    audit, clock, log: deps.log.child({ svc: 'tfe-runs' }),
+  });
   return {
+    runs,
     workspaces,
     agentPools: new TfeAgentPoolsService({ runners, workspaces, tenants: deps.tenants }),
     listeners: new ListenersService({ runners, repo: new RunnerRepository({ sequelize }), ca: listenerCa, heartbeatMs: deps.runnerHeartbeatMs }),

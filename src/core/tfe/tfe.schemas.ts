@@ -199,3 +199,40 @@ export type VarsetDocument = z.infer<typeof VarsetDocument>;
 
 /** `POST/DELETE varsets/{id}/relationships/workspaces`: `{"data":[{"type":"workspaces","id":"ws-…"}]}` */
 export const WorkspaceRefsDocument = RefList('workspaces');
+/** POST workspaces/{id}/configuration-versions: go-tfe sends `auto-queue-runs`, `speculative`, `provisional`. */
+export const ConfigurationVersionDocument = z.object({
+  data: z.object({
+    attributes: z.object({ 'auto-queue-runs': z.boolean(), speculative: z.boolean(), provisional: z.boolean() }).partial().passthrough().default({}),
+  }).passthrough().default({ attributes: {} }),
+}).passthrough();
+
+const RelId = (type: string) => z.object({ data: z.object({ id: z.string().regex(/^[^/\s]{1,200}$/, `must be a ${type} id`) }).passthrough() });
+const Address = z.string().min(1).max(1024);
+
+/** POST /api/v2/runs as go-tfe sends it (unknown attributes such as `refresh`, `save-plan` are ignored). */
+export const RunDocument = z.object({
+  data: z.object({
+    attributes: z.object({
+      'is-destroy': z.boolean(),
+      'refresh-only': z.boolean(),
+      'plan-only': z.boolean(),
+      message: z.string().max(4000),
+      'target-addrs': z.array(Address).max(256).nullable(),
+      'replace-addrs': z.array(Address).max(256).nullable(),
+      variables: z.array(z.object({ key: z.string().min(1).max(255), value: z.string().max(65_536) })).max(256).nullable(),
+      'auto-apply': z.boolean().nullable(),
+    }).partial().passthrough().default({}),
+    relationships: z.object({
+      workspace: RelId('workspace'),
+      'configuration-version': RelId('configuration version').optional(),
+    }).passthrough(),
+  }).passthrough(),
+}).passthrough();
+
+/** actions/apply, actions/confirm, discard, cancel: an optional `{"comment": "…"}`. */
+export const RunActionDocument = z.object({ comment: z.string().max(4000).optional() }).passthrough();
+
+/** POST workspaces/{id}/run-triggers: `relationships.sourceable` names the upstream workspace. */
+export const RunTriggerDocument = z.object({
+  data: z.object({ relationships: z.object({ sourceable: RelId('workspace') }).passthrough() }).passthrough(),
+}).passthrough();
