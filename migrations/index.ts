@@ -24,6 +24,7 @@ import * as m1203T085 from './2026-12-03T085-agents.js';
 import * as m1204T090 from './2026-12-04T090-cmdb.js';
 import * as m1204T091 from './2026-12-04T091-itsm.js';
 import * as m1204T095 from './2026-12-04T095-lock-holder-keys.js';
+import * as m1204T096 from './2026-12-04T096-run-runner-pool.js';
 import * as m1204T050 from './2026-12-04T050-github-apps.js';
 import * as m1204T070 from './2026-12-04T070-tfe-workspaces.js';
 import * as m1204T100 from './2026-12-04T100-tfe-runs.js';
@@ -76,6 +77,7 @@ export const migrations: Migration[] = [
   { name: '2026-12-04T090-cmdb', ...m1204T090 },
   { name: '2026-12-04T091-itsm', ...m1204T091 },
   { name: '2026-12-04T095-lock-holder-keys', ...m1204T095 },
+  { name: '2026-12-04T096-run-runner-pool', ...m1204T096 },
   { name: '2026-12-04T050-github-apps', ...m1204T050 },
   { name: '2026-12-04T070-tfe-workspaces', ...m1204T070 },
   { name: '2026-12-04T100-tfe-runs', ...m1204T100 },

@@ -1,7 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { create as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { JobRunner } from '../../src/core/runs/job-runner.js';
 import type { Job } from '../../src/core/runs/job.js';
@@ -206,6 +207,40 @@ describe('TFE agent pools and listeners', () => {
     const back = await api('PATCH', `/workspaces/${created.body.data.id}`, app.admin.token, { data: { attributes: { 'execution-mode': 'remote' } } });
     expect(back.status, back.text).toBe(200);
     expect((await app.sql('SELECT runner_pool_id FROM projects WHERE id = :id', { id: project.body.id }))[0].runner_pool_id).toBeNull();
+  });
+
+  it('a TFE remote run of an agent-mode workspace without a project waits for the workspace\'s pool and runs on its listener', { timeout: 180_000 }, async () => {
+    const poolId = await newPool('projectless');
+    const created = await api('POST', '/organizations/default/workspaces', app.admin.token, {
+      data: { type: 'workspaces', attributes: { name: 'agent-only', 'execution-mode': 'agent', 'agent-pool-id': poolId } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const workspaceId = created.body.data.id;
+    const cv = await api('POST', `/workspaces/${workspaceId}/configuration-versions`, app.admin.token, { data: { attributes: { 'auto-queue-runs': false } } });
+    expect(cv.status, cv.text).toBe(201);
+    const src = await mkdtemp(path.join(os.tmpdir(), 'atlantas-agent-cv-'));
+    onTestFinished(() => rm(src, { recursive: true, force: true }));
+    await writeFile(path.join(src, 'main.tf'), tfData(1, 'agent-only'));
+    const chunks: Buffer[] = [];
+    for await (const c of tarCreate({ gzip: true, cwd: src, portable: true }, ['main.tf']) as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    expect((await fetch(cv.body.data.attributes['upload-url'], { method: 'PUT', body: Buffer.concat(chunks) })).status).toBe(200);
+    const queued = await api('POST', '/runs', app.admin.token, { data: { attributes: { 'plan-only': true }, relationships: { workspace: { data: { id: workspaceId } } } } });
+    expect(queued.status, queued.text).toBe(201);
+    const runId = queued.body.data.attributes['atlantas-run-id'];
+
+    // the in-process worker passes over it: an unpooled plan queued after it ends first
+    const local = await app.req('POST', '/api/v1/runs', { token: app.admin.token, body: { command: 'plan', repo: 'acme/agents', branch: 'main', dir: 'local' } });
+    expect(['planned', 'planned_and_finished']).toContain((await waitForRun(app, local.body.id)).status);
+    expect((await app.req('GET', `/api/v1/runs/${runId}`, { token: app.admin.token })).body.status).toBe('pending');
+
+    const listener = await ListenerClient.join(app.url, await joinToken(poolId), 'projectless-listener');
+    const job = await listener.next(5);
+    expect(job).toMatchObject({ runId, phase: 'plan', archive: { path: expect.stringContaining('/configuration-archive') } });
+    await execute(listener, job!);
+    const planned = await waitForRun(app, runId);
+    expect(planned.status, planned.error ?? planned.log).toBe('planned_and_finished');
+    expect(planned.log).toContain('terraform_data.r0 will be created');
+    expect((await app.sql('SELECT worker_id FROM runs WHERE id = :id', { id: runId }))[0].worker_id).toBe(`runner:${listener.id}`);
   });
 
   it('a listener that stops heartbeating: its run is errored with the reason and its locks are released', { timeout: 120_000 }, async () => {

@@ -33,6 +33,8 @@ export interface Run {
   dependsOnRunIds: string[];
   /** apply requirements of the project (atlantis.yaml `apply_requirements`) */
   applyRequirements: string[];
+  /** the runner pool this run waits for, when the run names one (a TFE agent-mode workspace without a project); else its project's */
+  runnerPoolId?: string | null;
   ref: string;
   commitSha: string;
   prNumber: number | null;
@@ -103,6 +105,7 @@ export function defineRunModel(sequelize: Sequelize): RunModel {
       batchId: DataTypes.UUID,
       dependsOnRunIds: { type: DataTypes.ARRAY(DataTypes.UUID), allowNull: false, defaultValue: [] },
       applyRequirements: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false, defaultValue: [] },
+      runnerPoolId: DataTypes.UUID,
       ref: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       commitSha: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
       prNumber: int(),

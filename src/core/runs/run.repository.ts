@@ -204,8 +204,8 @@ export class RunRepository {
                -- a plan waits for its dependencies' plans; an apply waits until they are applied (or ended)
                AND NOT EXISTS (SELECT 1 FROM runs d WHERE d.id = ANY(r.depends_on_run_ids)
                                AND (d.status NOT IN (${list(TERMINAL_STATUSES)}) AND NOT (r.status = 'pending' AND d.status = 'planned')))
-               -- a run waits for a runner of its project's pool (else its tenant's default); without one, for an in-process worker
-               AND COALESCE((SELECT p.runner_pool_id FROM projects p WHERE p.id = r.project_id),
+               -- a run waits for a runner of its own pool, else its project's, else its tenant's default; without one, for an in-process worker
+               AND COALESCE(r.runner_pool_id, (SELECT p.runner_pool_id FROM projects p WHERE p.id = r.project_id),
                             (SELECT t.default_runner_pool_id FROM tenants t WHERE t.id = r.tenant_id)) IS NOT DISTINCT FROM CAST(:poolId AS uuid)
              ORDER BY (r.status = 'confirmed') DESC, r.created_at, r.id
              LIMIT 1

@@ -50,6 +50,8 @@ export interface RunTarget {
   applyRequirements?: string[];
   /** this project applies without waiting for approval (a registered project's auto_apply) */
   autoApply?: boolean;
+  /** the runner pool the run waits for, over its project's (a TFE workspace in agent mode) */
+  runnerPoolId?: string | null;
 }
 
 export interface EnqueueRequest {
@@ -444,7 +446,7 @@ export class RunsService {
       id, tenantId: actor.tenantId, projectId: t.projectId ?? null, environmentId: t.environmentId ?? null,
       title: req.title ?? '', operation: req.operation, source: req.source, status: 'pending' as const,
       repoFullName: t.repoFullName, repoUrl: t.repoUrl, dir: t.dir, workspace: t.workspace, projectName: t.projectName,
-      stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, applyRequirements: t.applyRequirements ?? [], ref: t.ref, commitSha: t.commitSha,
+      stateName: t.stateName ?? null, batchId, dependsOnRunIds: dependsOn, applyRequirements: t.applyRequirements ?? [], runnerPoolId: t.runnerPoolId ?? null, ref: t.ref, commitSha: t.commitSha,
       prNumber: t.prNumber ?? null, prUrl: t.prUrl ?? null, extraArgs: req.extraArgs,
       // A project's auto_apply lets a person skip the approval, never an automated actor without a policy.
       autoApply: req.autoApply || (!!t.autoApply && mayApplyWithoutApproval(actor)),

@@ -187,6 +187,8 @@ export class TfeRunsService {
       targets: [{
         repoFullName: `tfe/${ws.id}`, repoUrl: '', dir: ws.workingDirectory.replace(/^\/+|\/+$/g, '') || '.', workspace: ws.stateWorkspace,
         projectName, ref: cv.id, commitSha: cv.archiveSha256, projectId: ws.projectId, stateName: ws.stateName, autoApply: runAutoApply === null && ws.autoApply,
+        // agent mode: the workspace's pool runs it, with or without a project (a project's pool is the same one)
+        runnerPoolId: ws.executionMode === 'agent' ? ws.agentPoolId : null,
       }],
     });
     const [result] = results;
