@@ -123,6 +123,7 @@ export class RunbooksService {
       throw new PreconditionFailedError(`runbook ${runbook.name} changed since this execution (v${execution.runbookVersion}, now v${runbook.version} ${runbook.status}); execute it again instead`, { code: 'runbook.changed' });
     }
     const waitingIndex = execution.steps.findIndex((s) => s.status === 'waiting_approval');
+    if (waitingIndex < 0) throw new PreconditionFailedError(`execution ${executionId} has no step waiting for a person`, { code: 'runbook.not_waiting' });
     const ctx = { actor, executionId: execution.id, incidentId: execution.incidentId, runbookName: runbook.name };
     const settled = await this.deps.steps.settle(ctx, execution.steps[waitingIndex]);
     if (settled.status === 'waiting_approval') throw new PreconditionFailedError(`execution ${executionId} still waits at step ${waitingIndex + 1}: ${settled.message}`, { code: 'runbook.still_waiting' });
