@@ -14,6 +14,7 @@ import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo
 import { waitForRun } from '../harness/runs.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { tfData } from '../harness/tf-files.js';
+import { tfeRequest } from './tfe-harness.js';
 
 /**
  * TFE agent pools are runner pools; a listener is a runner that joined through the TFE API. The
@@ -36,8 +37,7 @@ describe('TFE agent pools and listeners', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-  const api = (method: string, p: string, token: string | undefined, body?: unknown) => app.req(method, `/api/v2${p}`, { token, body, headers: body ? JSONAPI : undefined });
+  const api = (method: string, p: string, token: string | undefined, body?: unknown) => tfeRequest(app, method, p, token, body);
   const newPool = async (name: string) => {
     const res = await api('POST', '/organizations/default/agent-pools', app.admin.token, { data: { type: 'agent-pools', attributes: { name } } });
     expect(res.status, res.text).toBe(201);

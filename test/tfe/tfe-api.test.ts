@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
+import { tfeRequest, uniqueName } from './tfe-harness.js';
 
 /** The TFE V2 workspace and state-version API as go-tfe clients use it, beyond what the CLI's own sequences cover. */
 describe('TFE V2 API: workspaces and state versions', () => {
@@ -10,9 +11,8 @@ describe('TFE V2 API: workspaces and state versions', () => {
   });
   afterAll(() => app?.close());
 
-  const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-  const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-  const api = (method: string, path: string, token: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token, body, headers: body ? JSONAPI : undefined });
+  const unique = uniqueName;
+  const api = (method: string, path: string, token: string, body?: unknown) => tfeRequest(app, method, path, token, body);
   const create = (token: string, attributes: Record<string, unknown>, relationships?: Record<string, unknown>) =>
     api('POST', '/organizations/default/workspaces', token, { data: { type: 'workspaces', attributes, ...(relationships ? { relationships } : {}) } });
 

@@ -5,10 +5,9 @@ import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp } from '../harness/start-app.js';
 import { withClient } from '../harness/test-db.js';
-import { remoteWorkspaceDir } from './tfe-harness.js';
+import { JSONAPI, remoteWorkspaceDir } from './tfe-harness.js';
 
 const newKey = () => randomBytes(32).toString('base64');
-const JSONAPI = { 'content-type': 'application/vnd.api+json' };
 
 /** Uploaded configurations are sealed at rest like state: `atlantas rotate-key` re-seals them, and a run still reads them. */
 describe('atlantas rotate-key and TFE configuration versions', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -13,10 +14,22 @@ const run = promisify(execFile);
 /** The hostname of the plain-HTTP setup: a CLI-config `host` block replaces discovery for it (no TLS). */
 export const TEST_HOST = 'atlantas.test';
 
-/** A cloud-block configuration on terraform_data only, with a plain and a sensitive output. */
-export function cloudConfig(options: { hostname: string; organization: string; workspace: string }): Record<string, string> {
-  return {
-    'main.tf': `terraform {
+/** Headers of a JSON:API request body, as go-tfe sends them. */
+export const JSONAPI = { 'content-type': 'application/vnd.api+json' };
+
+/** A name no other test of the run uses (workspaces, sets, notification configurations …). */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A request to `/api/v2<path>` of the running server, with a JSON:API body when there is one. */
+export function tfeRequest(app: { req(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<any> }, method: string, path: string, token: string | undefined, body?: unknown) {
+  return app.req(method, `/api/v2${path}`, { token, body, headers: body ? JSONAPI : undefined });
+}
+
+/** The `terraform { cloud { … } }` block naming one workspace of an organization on a host. */
+function cloudBlock(options: { hostname: string; organization: string; workspace: string }): string {
+  return `terraform {
   cloud {
     hostname     = "${options.hostname}"
     organization = "${options.organization}"
@@ -25,7 +38,13 @@ export function cloudConfig(options: { hostname: string; organization: string; w
     }
   }
 }
+`;
+}
 
+/** A cloud-block configuration on terraform_data only, with a plain and a sensitive output. */
+export function cloudConfig(options: { hostname: string; organization: string; workspace: string }): Record<string, string> {
+  return {
+    'main.tf': `${cloudBlock(options)}
 variable "marker" {
   type = string
 }
@@ -132,16 +151,7 @@ resource "terraform_data" "slow" {
 `
     : '';
   return {
-    'main.tf': `terraform {
-  cloud {
-    hostname     = "${options.hostname}"
-    organization = "${options.organization}"
-    workspaces {
-      name = "${options.workspace}"
-    }
-  }
-}
-
+    'main.tf': `${cloudBlock(options)}
 variable "marker" {
   type    = string
   default = "unset"

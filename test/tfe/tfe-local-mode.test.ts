@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { httpBackendEnv, makeTerraformDir, stateConfig, type TerraformDir } from '../harness/terraform.js';
-import { httpCloudDir } from './tfe-harness.js';
+import { httpCloudDir, uniqueName } from './tfe-harness.js';
 
 /**
  * The real terraform CLI's `cloud {}` block against the running server over plain HTTP (a
@@ -16,7 +16,6 @@ describe('terraform cloud block, local execution mode', () => {
   });
   afterAll(() => app?.close());
 
-  const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
   async function cloudDir(token: string, workspace: string, organization = 'default'): Promise<TerraformDir> {
     const wd = await httpCloudDir(app.url, token, workspace, organization);

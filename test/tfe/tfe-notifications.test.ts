@@ -9,9 +9,9 @@ import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { withClient } from '../harness/test-db.js';
 import { tfData } from '../harness/tf-files.js';
+import { JSONAPI, uniqueName } from './tfe-harness.js';
 
-const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+const unique = uniqueName;
 const DRIFT_SECRET = 'tfe-notifications-drift';
 const failingApply = `resource "terraform_data" "boom" {
   input = "v1"

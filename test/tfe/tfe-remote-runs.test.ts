@@ -5,9 +5,8 @@ import path from 'node:path';
 import { create as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { remoteWorkspaceDir, runAnswering } from './tfe-harness.js';
+import { JSONAPI, remoteWorkspaceDir, runAnswering, uniqueName } from './tfe-harness.js';
 
-const JSONAPI = { 'content-type': 'application/vnd.api+json' };
 
 /**
  * The real terraform CLI's cloud block against the running server, workspace in remote
@@ -22,7 +21,6 @@ describe('terraform cloud block, remote execution mode', () => {
   });
   afterAll(() => app?.close());
 
-  const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
   async function remoteDir(token: string, name: string, options: { slowSeconds?: number; autoApply?: boolean } = {}) {
     const made = await remoteWorkspaceDir(app, token, name, options);

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { remoteWorkspaceDir } from './tfe-harness.js';
+import { JSONAPI, remoteWorkspaceDir } from './tfe-harness.js';
 
-const JSONAPI = { 'content-type': 'application/vnd.api+json' };
 const SECRET_ENV = `env-secret-${randomBytes(6).toString('hex')}`;
 const SECRET_TF = `tf-secret-${randomBytes(6).toString('hex')}`;
 

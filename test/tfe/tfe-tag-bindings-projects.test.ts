@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { makeTerraformDir } from '../harness/terraform.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
-import { hostBlock, TEST_HOST } from './tfe-harness.js';
+import { TEST_HOST, hostBlock, tfeRequest, uniqueName } from './tfe-harness.js';
 
 /** Key-value tags (tag-bindings) over the one tag list, and TFE projects as Atlantas projects. */
 describe('TFE V2 API: tag bindings and projects', () => {
@@ -13,9 +12,8 @@ describe('TFE V2 API: tag bindings and projects', () => {
   });
   afterAll(() => app?.close());
 
-  const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-  const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-  const api = (method: string, p: string, token: string, body?: unknown) => app.req(method, `/api/v2${p}`, { token, body, headers: body ? JSONAPI : undefined });
+  const unique = uniqueName;
+  const api = (method: string, p: string, token: string, body?: unknown) => tfeRequest(app, method, p, token, body);
   const bindings = (list: Array<[string, string]>) => ({ data: list.map(([key, value]) => ({ type: 'tag-bindings', attributes: { key, value } })) });
   const names = (res: { body: any }) => res.body.data.map((w: any) => w.attributes.name).sort();
 

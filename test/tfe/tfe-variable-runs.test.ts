@@ -4,6 +4,7 @@ import { createBareRepo, insteadOfEnv, type BareRepo } from '../harness/git-repo
 import { dumpSchema, leakedMarkers } from '../harness/pg-dump.js';
 import { waitForRun } from '../harness/runs.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
+import { tfeRequest } from './tfe-harness.js';
 
 const tag = randomBytes(6).toString('hex');
 const DB_PASSWORD = `db-pass-${tag}-Xq9`;
@@ -58,8 +59,7 @@ const ended = (s: string) => ['applied', 'errored', 'canceled', 'discarded', 'pl
 describe('TFE variables in runs of the project a workspace maps to (real terraform)', () => {
   let app: TestApp;
   let repo: BareRepo;
-  const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-  const api = (method: string, path: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token: app.admin.token, body, headers: body ? JSONAPI : undefined });
+  const api = (method: string, path: string, body?: unknown) => tfeRequest(app, method, path, app.admin.token, body);
   const addVar = async (path: string, attributes: Record<string, unknown>) => {
     const res = await api('POST', path, { data: { type: 'vars', attributes } });
     expect(res.status, res.text).toBe(201);

@@ -4,6 +4,7 @@ import { keyIdOf } from '../../src/core/secrets/encryption.js';
 import { rotateKeyCli } from '../harness/spawn-server.js';
 import { startTestApp, type TestApp } from '../harness/start-app.js';
 import { withClient } from '../harness/test-db.js';
+import { tfeRequest, uniqueName } from './tfe-harness.js';
 
 /** TFE workspace variables and variable sets through the V2 API, on real PostgreSQL. */
 describe('TFE V2 API: variables and variable sets', () => {
@@ -13,9 +14,8 @@ describe('TFE V2 API: variables and variable sets', () => {
   });
   afterAll(() => app?.close());
 
-  const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-  const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
-  const api = (method: string, path: string, token: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token, body, headers: body ? JSONAPI : undefined });
+  const unique = uniqueName;
+  const api = (method: string, path: string, token: string, body?: unknown) => tfeRequest(app, method, path, token, body);
   const varDoc = (attributes: Record<string, unknown>) => ({ data: { type: 'vars', attributes } });
   const workspace = async (token: string, org = 'default') => {
     const res = await api('POST', `/organizations/${org}/workspaces`, token, { data: { type: 'workspaces', attributes: { name: unique('vars') } } });
@@ -294,8 +294,7 @@ describe('TFE variables and atlantas rotate-key', () => {
     let app = await startTestApp({ reuse: { encryptionKey: oldKey } });
     const schema = app.reuse.schema!;
     onTestFinished(async () => { await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)); });
-    const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-    const api = (method: string, path: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token: app.admin.token, body, headers: body ? JSONAPI : undefined });
+    const api = (method: string, path: string, body?: unknown) => tfeRequest(app, method, path, app.admin.token, body);
     const ws = await api('POST', '/organizations/default/workspaces', { data: { type: 'workspaces', attributes: { name: 'rotated' } } });
     expect(ws.status, ws.text).toBe(201);
     const secret = `rot-${randomBytes(8).toString('hex')}`;
@@ -326,8 +325,7 @@ describe('TFE variables on the embedded database', () => {
   it('stores, lists and resolves workspace and set variables on PGlite as on PostgreSQL', async () => {
     const app = await startTestApp({ embedded: true });
     onTestFinished(() => app.close());
-    const JSONAPI = { 'content-type': 'application/vnd.api+json' };
-    const api = (method: string, path: string, body?: unknown) => app.req(method, `/api/v2${path}`, { token: app.admin.token, body, headers: body ? JSONAPI : undefined });
+    const api = (method: string, path: string, body?: unknown) => tfeRequest(app, method, path, app.admin.token, body);
     const ws = await api('POST', '/organizations/default/workspaces', { data: { attributes: { name: 'embedded' } } });
     expect(ws.status, ws.text).toBe(201);
     expect((await api('POST', `/workspaces/${ws.body.data.id}/vars`, { data: { attributes: { key: 'pw', value: 'hidden', category: 'terraform', sensitive: true } } })).status).toBe(201);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
 import type { Core } from '../../core/index.js';
-import { InputError } from '../../core/errors.js';
+import { ArchiveRefused } from '../../core/terraform/config-archive.js';
 import { ConfigurationVersionDocument } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
@@ -43,7 +43,7 @@ export function tfeConfigurationVersionsRouter(core: Core, options: TfeOptions &
     try {
       body = await getRawBody(ctx.req, { limit: options.archiveBodyLimit });
     } catch (err) {
-      if ((err as { type?: string }).type === 'entity.too.large') throw new InputError(`configuration archive refused: larger than ${options.archiveBodyLimit} bytes`, { code: 'configuration_archive_refused' });
+      if ((err as { type?: string }).type === 'entity.too.large') throw new ArchiveRefused(`larger than ${options.archiveBodyLimit} bytes`);
       throw err;
     }
     await runs.upload(ctx.params.id, ctx.params.token, body);

@@ -42,6 +42,11 @@ export function send(ctx: Koa.Context, status: number, data: Resource | Resource
   ctx.body = { data, ...extra };
 }
 
+/** A list the server does not page: all of it, as page 1 of 1 (what go-tfe's list calls read). */
+export function sendAll(ctx: Koa.Context, items: Resource[]): void {
+  send(ctx, 200, items, { meta: { pagination: pagination(1, Math.max(items.length, 1), items.length) } });
+}
+
 const TITLES: Record<number, string> = {
   400: 'bad request', 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 405: 'method not allowed', 409: 'conflict',
   413: 'payload too large', 415: 'unsupported media type', 422: 'unprocessable entity', 429: 'too many requests', 503: 'service unavailable',

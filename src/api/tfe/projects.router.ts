@@ -6,7 +6,7 @@ import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
 import { projectResource } from './agent-presenters.js';
-import { pagination, send } from './jsonapi.js';
+import { send, sendAll } from './jsonapi.js';
 import { queryParam } from './tfe-context.js';
 
 /** TFE projects (= Atlantas projects): list (`q` filters by name), create, show, rename, delete. */
@@ -17,7 +17,7 @@ export function tfeProjectsRouter(core: Core) {
 
   router.get('/organizations/:org/projects', auth, async (ctx) => {
     const items = await projects.list(ctx.state.actor, ctx.params.org, { name: queryParam(ctx, 'q') ?? queryParam(ctx, 'filter[names]') });
-    send(ctx, 200, items.map(projectResource), { meta: { pagination: pagination(1, Math.max(1, items.length), items.length) } });
+    sendAll(ctx, items.map(projectResource));
   });
   router.post('/organizations/:org/projects', auth, async (ctx) => {
     const name = parse(ProjectDocument, ctx.request.body).data.attributes.name;

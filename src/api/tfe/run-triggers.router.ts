@@ -6,7 +6,7 @@ import { RunTriggerDocument } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
-import { pagination, send, type Resource } from './jsonapi.js';
+import { type Resource, send, sendAll } from './jsonapi.js';
 import { runTriggerResource } from './run-presenters.js';
 import { queryParam } from './tfe-context.js';
 
@@ -27,7 +27,7 @@ export function tfeRunTriggersRouter(core: Core) {
   });
   router.get('/workspaces/:id/run-triggers', async (ctx) => {
     const list = await runs.listTriggers(ctx.state.actor, ctx.params.id, queryParam(ctx, 'filter[run-trigger][type]'));
-    send(ctx, 200, await Promise.all(list.map((t) => render(ctx.state.actor, t))), { meta: { pagination: pagination(1, Math.max(list.length, 1), list.length) } });
+    sendAll(ctx, await Promise.all(list.map((t) => render(ctx.state.actor, t))));
   });
   router.get('/run-triggers/:id', async (ctx) => {
     send(ctx, 200, await render(ctx.state.actor, await runs.getTrigger(ctx.state.actor, ctx.params.id)));

@@ -3,17 +3,16 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Actor } from '../../core/actor.js';
 import type { Core } from '../../core/index.js';
-import { InputError } from '../../core/errors.js';
 import { runUuid, type LogPhase } from '../../core/tfe/tfe-runs.service.js';
 import type { TfeRunView } from '../../core/tfe/tfe-run-view.js';
 import { RunActionDocument, RunDocument } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
-import { pagination, send, type Resource } from './jsonapi.js';
+import { pagination, type Resource, send, sendAll } from './jsonapi.js';
 import { workspaceResource } from './presenters.js';
 import { applyId, applyResource, configurationVersionResource, planId, planJson, planResource, runResource } from './run-presenters.js';
-import { baseUrl, pageOf, queryParam, type TfeOptions } from './tfe-context.js';
+import { baseUrl, intParam, pageOf, queryParam, type TfeOptions } from './tfe-context.js';
 
 /**
  * TFE runs: create, show (with `include`), list per workspace, run events, the actions
@@ -52,11 +51,11 @@ export function tfeRunsRouter(core: Core, options: TfeOptions) {
   });
   router.get('/runs/:id/run-events', auth, async (ctx) => {
     await runs.getRun(ctx.state.actor, ctx.params.id);
-    send(ctx, 200, [], { meta: { pagination: pagination(1, 1, 0) } });
+    sendAll(ctx, []);
   });
   router.get('/runs/:id/task-stages', auth, async (ctx) => {
     await runs.getRun(ctx.state.actor, ctx.params.id);
-    send(ctx, 200, [], { meta: { pagination: pagination(1, 1, 0) } });
+    sendAll(ctx, []);
   });
 
   // The CLI's "yes" is actions/apply; actions/confirm is the same decision. 202, no body, as TFE.
@@ -101,7 +100,7 @@ export function tfeRunsRouter(core: Core, options: TfeOptions) {
       id: `run-${r.id}`, type: 'runs', attributes: { status: r.status, 'position-in-queue': r.position },
       relationships: { workspace: { data: { id: r.workspaceId, type: 'workspaces' } } },
     }));
-    send(ctx, 200, items, { meta: { pagination: pagination(1, Math.max(items.length, 1), items.length) } });
+    sendAll(ctx, items);
   });
   router.get('/organizations/:org/capacity', auth, async (ctx) => {
     const c = await runs.capacity(ctx.state.actor, ctx.params.org);
@@ -149,18 +148,11 @@ export function tfeRunsRouter(core: Core, options: TfeOptions) {
 function logRoute(core: Core, phase: LogPhase): Koa.Middleware<AppState> {
   return async (ctx) => {
     const params = ctx.params as { id: string; token: string };
-    const offset = nonNegative(ctx.query.offset, 0);
-    const limit = Math.min(nonNegative(ctx.query.limit, 65_536), 1024 * 1024);
+    const offset = intParam(ctx, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = intParam(ctx, 'limit', 65_536, 0, Number.MAX_SAFE_INTEGER);
     ctx.type = 'text/plain; charset=utf-8';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await core.tfe.runs.readLog(runUuid(params.id), phase, params.token, offset, limit);
   };
 }
 
-function nonNegative(raw: unknown, fallback: number): number {
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError('offset and limit must be non-negative integers', { code: 'invalid_query' });
-  return n;
-}

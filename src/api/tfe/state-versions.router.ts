@@ -7,7 +7,7 @@ import { StateVersionDocument } from '../../core/tfe/tfe.schemas.js';
 import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
-import { pagination, send } from './jsonapi.js';
+import { pagination, send, sendAll } from './jsonapi.js';
 import { outputResource, stateVersionResource } from './presenters.js';
 import { baseUrl, pageOf, type TfeOptions } from './tfe-context.js';
 
@@ -39,7 +39,7 @@ export function tfeStateVersionsRouter(core: Core, options: TfeOptions) {
   });
   router.get('/workspaces/:id/current-state-version-outputs', auth, async (ctx) => {
     const outputs = await sv.currentOutputs(ctx.state.actor, ctx.params.id);
-    send(ctx, 200, outputs.map(outputResource), { meta: { pagination: pagination(1, Math.max(outputs.length, 1), outputs.length) } });
+    sendAll(ctx, outputs.map(outputResource));
   });
   router.get('/state-version-outputs/:id', auth, async (ctx) => {
     send(ctx, 200, outputResource(await sv.output(ctx.state.actor, ctx.params.id)));

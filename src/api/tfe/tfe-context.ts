@@ -24,7 +24,7 @@ export function queryParam(ctx: Koa.Context, key: string): string | undefined {
   return value ? value : undefined;
 }
 
-function intParam(ctx: Koa.Context, key: string, fallback: number, min: number, max: number): number {
+export function intParam(ctx: Koa.Context, key: string, fallback: number, min: number, max: number): number {
   const raw = queryParam(ctx, key);
   if (raw === undefined) return fallback;
   const n = Number(raw);

@@ -7,7 +7,7 @@ import { requireActor } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { InputError } from '../../core/errors.js';
 import { parse } from '../validate.js';
-import { pagination, send, type Resource } from './jsonapi.js';
+import { type Resource, send, sendAll } from './jsonapi.js';
 
 /** A bad variable or set document is TFC's 422 (go-tfe's validation error), not the generic 400. */
 function parse422<S extends Parameters<typeof parse>[0]>(schema: S, body: unknown, code: string): ReturnType<typeof parse<S>> {
@@ -19,8 +19,6 @@ function parse422<S extends Parameters<typeof parse>[0]>(schema: S, body: unknow
   }
 }
 
-const listed = (items: Resource[]) => ({ meta: { pagination: pagination(1, Math.max(items.length, 1), items.length) } });
-
 /** Workspace variables (`vars`) and variable sets (`varsets`): a sensitive value is never in any answer. */
 export function tfeVariablesRouter(core: Core) {
   const router = new Router<AppState>({ prefix: '/api/v2' });
@@ -30,8 +28,7 @@ export function tfeVariablesRouter(core: Core) {
   const attributes = (body: unknown) => parse422(VariableDocument, body, 'variable_invalid').data.attributes;
 
   router.get('/workspaces/:id/vars', async (ctx) => {
-    const list = (await vars.list(ctx.state.actor, ctx.params.id)).map(variableResource);
-    send(ctx, 200, list, listed(list));
+    sendAll(ctx, (await vars.list(ctx.state.actor, ctx.params.id)).map(variableResource));
   });
   router.post('/workspaces/:id/vars', async (ctx) => {
     send(ctx, 201, variableResource(await vars.create(ctx.state.actor, ctx.params.id, attributes(ctx.request.body))));
@@ -52,12 +49,10 @@ export function tfeVariablesRouter(core: Core) {
   });
 
   router.get('/organizations/:org/varsets', async (ctx) => {
-    const list = (await sets.list(ctx.state.actor, ctx.params.org)).map(varsetResource);
-    send(ctx, 200, list, listed(list));
+    sendAll(ctx, (await sets.list(ctx.state.actor, ctx.params.org)).map(varsetResource));
   });
   router.get('/workspaces/:id/varsets', async (ctx) => {
-    const list = (await sets.forWorkspace(ctx.state.actor, ctx.params.id)).map(varsetResource);
-    send(ctx, 200, list, listed(list));
+    sendAll(ctx, (await sets.forWorkspace(ctx.state.actor, ctx.params.id)).map(varsetResource));
   });
   router.post('/organizations/:org/varsets', async (ctx) => {
     const doc = parse422(VarsetDocument, ctx.request.body, 'varset_invalid').data;
@@ -78,8 +73,7 @@ export function tfeVariablesRouter(core: Core) {
     ctx.status = 204;
   });
   router.get('/varsets/:id/relationships/vars', async (ctx) => {
-    const list = (await sets.listVars(ctx.state.actor, ctx.params.id)).map(variableResource);
-    send(ctx, 200, list, listed(list));
+    sendAll(ctx, (await sets.listVars(ctx.state.actor, ctx.params.id)).map(variableResource));
   });
   router.post('/varsets/:id/relationships/vars', async (ctx) => {
     send(ctx, 201, variableResource(await sets.createVar(ctx.state.actor, ctx.params.id, attributes(ctx.request.body))));

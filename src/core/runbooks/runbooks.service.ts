@@ -131,7 +131,7 @@ export class RunbooksService {
       throw new PreconditionFailedError(`execution ${executionId} is being resumed by someone else`, { code: 'runbook.not_waiting' });
     }
     const done = execution.steps.slice(0, waitingIndex);
-    let rest: Awaited<ReturnType<RunbooksService['runSteps']>>;
+    let rest: StepsRun;
     try {
       rest = settled.status === 'failed'
         ? { results: runbook.steps.slice(waitingIndex + 1).map((step, i) => skipped(step, waitingIndex + 1 + i, settled)), stoppedAt: settled }
@@ -156,7 +156,7 @@ export class RunbooksService {
   }
 
   /** Steps from `from` on, in order, stopping at the first that waits for a person or fails; the rest skipped. */
-  private async runSteps(ctx: StepContext, steps: RunbookStep[], from: number, dryRun: boolean): Promise<{ results: StepResult[]; stoppedAt: StepResult | null }> {
+  private async runSteps(ctx: StepContext, steps: RunbookStep[], from: number, dryRun: boolean): Promise<StepsRun> {
     const results: StepResult[] = [];
     let stoppedAt: StepResult | null = null;
     for (let index = from; index < steps.length; index++) {
@@ -182,6 +182,12 @@ export class RunbooksService {
     if (!runbook) throw new NotFoundError(`runbook ${id} not found`, { code: 'not_found' });
     return runbook;
   }
+}
+
+/** What running steps in order came to: each step's result, and the one that stopped the rest (waiting or failed). */
+interface StepsRun {
+  results: StepResult[];
+  stoppedAt: StepResult | null;
 }
 
 function statusAfter(stoppedAt: StepResult | null): ExecutionStatus {

@@ -1,15 +1,14 @@
 import { can, mayApplyWithoutApproval, type Actor } from '../actor.js';
 import type { Run } from '../runs/run.model.js';
-import { canApprove, canCancel, isTerminal } from '../runs/run-status.js';
+import { canApprove, canCancel, isTerminal, type RunStatus } from '../runs/run-status.js';
 import type { TfeRunRow } from './tfe-run.repository.js';
 
 /**
  * How an Atlantas run reads as a TFE run, plan and apply: statuses, the `actions` the CLI acts
  * on and the caller's `permissions`. Pure.
  */
-export type TfeRunStatus =
-  | 'pending' | 'planning' | 'planned' | 'confirmed' | 'apply_queued' | 'applying' | 'applied'
-  | 'planned_and_finished' | 'errored' | 'canceled' | 'discarded';
+/** Atlantas's run statuses are TFE's (run-status.ts), so a TFE run's status is its run's. */
+export type TfeRunStatus = RunStatus;
 export type TfePhaseStatus = 'pending' | 'queued' | 'running' | 'finished' | 'errored' | 'canceled' | 'unreachable';
 
 export interface TfeRunView {
@@ -23,10 +22,6 @@ export interface TfeRunView {
 }
 
 export const FINAL_PHASE: readonly TfePhaseStatus[] = ['finished', 'errored', 'canceled', 'unreachable'];
-
-export function runStatus(run: Run): TfeRunStatus {
-  return run.status;
-}
 
 export function planStatus(run: Run): TfePhaseStatus {
   switch (run.status) {
@@ -72,7 +67,7 @@ export function tfeRunView(actor: Actor, run: Run, tfe: TfeRunRow): TfeRunView {
   const confirmable = canApprove(run.status);
   const mayApply = can(actor, 'run:apply') && (mayApplyWithoutApproval(actor) || !!actor.agentPolicy);
   return {
-    run, tfe, status: runStatus(run), planStatus: planStatus(run), applyStatus: applyStatus(run),
+    run, tfe, status: run.status, planStatus: planStatus(run), applyStatus: applyStatus(run),
     actions: {
       'is-cancelable': cancelable, 'is-confirmable': confirmable, 'is-discardable': confirmable,
       'is-force-cancelable': !isTerminal(run.status) && !!run.cancelRequestedAt,

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { ACTIVE_STATUSES, CLAIMABLE_STATUSES } from '../runs/run-status.js';
 
 /** What TFE says about a run beyond the Atlantas run it is: its workspace, configuration and flags. */
 export interface TfeRunRow {
@@ -47,12 +48,6 @@ export class TfeRunRepository {
     return row ?? null;
   }
 
-  /** Any tenant's: a runner fetching its run's archive is identified by the run credential, which names the tenant. */
-  async findByRunId(runId: string): Promise<TfeRunRow | null> {
-    const [row] = await this.sequelize.query<TfeRunRow>(`SELECT ${COLUMNS} FROM tfe_runs WHERE run_id = :runId`, { replacements: { runId }, type: QueryTypes.SELECT });
-    return row ?? null;
-  }
-
   /** A workspace's runs, newest first. */
   async list(tenantId: string, workspaceId: string, limit: number, offset: number): Promise<{ items: TfeRunRow[]; total: number }> {
     const replacements = { tenantId, workspaceId, limit, offset };
@@ -69,9 +64,10 @@ export class TfeRunRepository {
     return this.sequelize.query<TfeRunRow & { status: string }>(
       `SELECT ${PREFIXED}, r.status
        FROM tfe_runs t JOIN runs r ON r.id = t.run_id
-       WHERE t.tenant_id = :tenantId AND r.status IN ('pending', 'planning', 'confirmed', 'applying')
+       WHERE t.tenant_id = :tenantId AND r.status IN (:statuses)
        ORDER BY t.created_at, t.run_id`,
-      { replacements: { tenantId }, type: QueryTypes.SELECT },
+      // queued (waiting for a worker) or running
+      { replacements: { tenantId, statuses: [...CLAIMABLE_STATUSES, ...ACTIVE_STATUSES] }, type: QueryTypes.SELECT },
     );
   }
 }

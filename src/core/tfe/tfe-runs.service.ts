@@ -13,7 +13,7 @@ import type { RunEvents } from '../runs/run-events.js';
 import type { RunLogs } from '../runs/run-logs.js';
 import type { Run } from '../runs/run.model.js';
 import type { RunRepository } from '../runs/run.repository.js';
-import { isTerminal, type RunOperation, type RunStatus } from '../runs/run-status.js';
+import { ACTIVE_STATUSES, isTerminal, type RunOperation, type RunStatus } from '../runs/run-status.js';
 import type { RunsService } from '../runs/runs.service.js';
 import type { Encryptor } from '../secrets/encryption.js';
 import { DEFAULT_ARCHIVE_LIMITS, inspectArchive, type ArchiveLimits } from '../terraform/config-archive.js';
@@ -28,6 +28,8 @@ import type { TfeWorkspaceRow } from './tfe-workspace.repository.js';
 export const UPLOAD_URL_TTL_MS = 10 * 60_000;
 /** How long a log-read-url works; the CLI reads it while it waits for the run, then asks for the plan again. */
 export const LOG_URL_TTL_MS = 24 * 3_600_000;
+/** The most of a log one read answers (the CLI asks 64 KiB at a time). */
+const MAX_LOG_SLICE = 1024 * 1024;
 /** The most source workspaces one workspace's inbound run triggers may name (as TFC). */
 export const MAX_TRIGGER_SOURCES = 20;
 
@@ -277,7 +279,7 @@ export class TfeRunsService {
 
   async capacity(actor: Actor, org: string): Promise<{ pending: number; running: number }> {
     const queue = await this.queue(actor, org);
-    return { pending: queue.filter((r) => r.status === 'pending').length, running: queue.filter((r) => r.status === 'planning' || r.status === 'applying').length };
+    return { pending: queue.filter((r) => r.status === 'pending').length, running: queue.filter((r) => ACTIVE_STATUSES.includes(r.status)).length };
   }
 
   // ---- logs ----------------------------------------------------------------------------------
@@ -292,7 +294,9 @@ export class TfeRunsService {
    * A byte slice of the phase's log: STX, the output so far (sealed at rest, opened here), and
    * ETX once the phase is over. An apply log starts with the 3 lines the CLI drops.
    */
+  /** A byte slice of the phase's log, at most MAX_LOG_SLICE bytes whatever `limit` asks. */
   async readLog(runId: string, phase: LogPhase, token: string, offset: number, limit: number): Promise<Buffer> {
+    limit = Math.min(limit, MAX_LOG_SLICE);
     const [expRaw, mac] = token.split('.');
     const exp = Number(expRaw);
     const expected = Number.isInteger(exp) ? this.logMac(runId, phase, exp) : '';

@@ -98,23 +98,22 @@ export class TfeVarsetsService {
     });
   }
 
-  async attach(actor: Actor, id: string, workspaceIds: string[]): Promise<void> {
-    requirePermission(actor, 'tenant:manage');
-    const set = await this.require(actor, id);
-    const own = await this.ownWorkspaces(actor, workspaceIds);
-    await inTransaction(this.deps.sequelize, undefined, async (t) => {
-      await this.deps.repo.attach(actor.tenantId, set.id, own, t);
-      await this.deps.audit.record(actor, 'tfe.varset.attach', { type: 'tfe_varset', id }, { workspaces: own }, { transaction: t });
-    });
+  attach(actor: Actor, id: string, workspaceIds: string[]): Promise<void> {
+    return this.changeWorkspaces(actor, id, workspaceIds, 'attach');
   }
 
-  async detach(actor: Actor, id: string, workspaceIds: string[]): Promise<void> {
+  detach(actor: Actor, id: string, workspaceIds: string[]): Promise<void> {
+    return this.changeWorkspaces(actor, id, workspaceIds, 'detach');
+  }
+
+  /** Attaches or detaches workspaces of the caller's own tenant (another's are 404), audited. */
+  private async changeWorkspaces(actor: Actor, id: string, workspaceIds: string[], change: 'attach' | 'detach'): Promise<void> {
     requirePermission(actor, 'tenant:manage');
     const set = await this.require(actor, id);
     const own = await this.ownWorkspaces(actor, workspaceIds);
     await inTransaction(this.deps.sequelize, undefined, async (t) => {
-      await this.deps.repo.detach(actor.tenantId, set.id, own, t);
-      await this.deps.audit.record(actor, 'tfe.varset.detach', { type: 'tfe_varset', id }, { workspaces: own }, { transaction: t });
+      await this.deps.repo[change](actor.tenantId, set.id, own, t);
+      await this.deps.audit.record(actor, `tfe.varset.${change}`, { type: 'tfe_varset', id }, { workspaces: own }, { transaction: t });
     });
   }
 
