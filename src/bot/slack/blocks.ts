@@ -1,4 +1,5 @@
 import type { Run } from '../../core/runs/run.model.js';
+import { escapeMrkdwn } from '../../core/slack/mrkdwn.js';
 
 /**
  * Block Kit for run cards, built by pure functions from a run as it is now: the header names the
@@ -118,10 +119,8 @@ function fallbackText(run: Run): string {
   return `${projectLabel(run)} (${run.workspace}): ${run.status}${run.summary ? ` — ${run.summary}` : ''}`;
 }
 
-/** Slack mrkdwn control characters (`&`, `<`, `>`) in user or terraform text. */
-export function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Slack mrkdwn control characters (`&`, `<`, `>`) in user or terraform text (core's escapeMrkdwn). */
+export const escape = escapeMrkdwn;
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

@@ -31,6 +31,16 @@ describe('TFE notification payloads', () => {
     expect(emailMessage(facts)).toMatchObject({ subject: '[acme/network] Run Completed: applied', text: expect.stringContaining('Status: applied') });
   });
 
+  it('escapes the user\'s text in Slack mrkdwn: a run title cannot mention the channel or disguise a link', () => {
+    const hostile = slackBody({ ...facts, workspaceName: 'net<!here>', run: { ...facts.run!, message: '<!channel> see <https://evil.example|the plan>', updatedBy: 'bo & <@U1>' } });
+    const blocks = JSON.stringify((hostile as { blocks: unknown[] }).blocks);
+    expect(blocks).toContain('&lt;!channel&gt; see &lt;https://evil.example|the plan&gt;');
+    expect(blocks).toContain('net&lt;!here&gt;');
+    expect(blocks).toContain('bo &amp; &lt;@U1&gt;');
+    expect(blocks).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
+    expect(blocks).toContain('<https://atlantas.example.com/api/v1/runs/r-1|r-1>'); // our own link stays a link
+  });
+
   it('maps run statuses to triggers, run:created riding along', () => {
     expect(triggersOfStatus('planning')).toEqual(['run:created', 'run:planning']);
     expect(triggersOfStatus('planned')).toEqual(['run:created', 'run:planned', 'run:needs_attention']);

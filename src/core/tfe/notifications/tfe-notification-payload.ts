@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { TfeTrigger } from './tfe-notification.schemas.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 
 /**
  * TFC's notification payload v1 (what a generic destination receives), the Slack and email
@@ -73,18 +74,20 @@ export function triggerMessage(trigger: TfeTrigger | 'verification', name: strin
 
 /** An incoming-webhook body: a text fallback and Block Kit sections. */
 export function slackBody(f: NotificationFacts): Record<string, unknown> {
+  // names, titles and people are the user's text: escaped, so none becomes a mention or a link
+  const e = escapeMrkdwn;
   const headline = `${f.message}: ${f.organization}/${f.workspaceName}`;
   const fields = [
-    `*Workspace*\n${f.workspaceName}`,
+    `*Workspace*\n${e(f.workspaceName)}`,
     `*Status*\n${f.run?.status ?? f.trigger}`,
-    ...(f.run ? [`*Run*\n${f.runUrl ? `<${f.runUrl}|${f.run.id}>` : f.run.id}`, `*By*\n${f.run.updatedBy}`] : []),
+    ...(f.run ? [`*Run*\n${f.runUrl ? `<${f.runUrl}|${f.run.id}>` : f.run.id}`, `*By*\n${e(f.run.updatedBy)}`] : []),
   ];
   return {
     text: f.run ? `${headline} (run ${f.run.id}, ${f.run.status})` : headline,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${headline}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${e(headline)}*` } },
       { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
-      ...(f.run?.message ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: f.run.message.slice(0, 500) }] }] : []),
+      ...(f.run?.message ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: e(f.run.message.slice(0, 500)) }] }] : []),
     ],
   };
 }
