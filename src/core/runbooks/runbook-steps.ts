@@ -9,7 +9,7 @@ import type { LocksService } from '../locks/locks.service.js';
 import type { Notifier } from '../notifications/notification.js';
 import type { Project } from '../projects/project.model.js';
 import type { ProjectsService } from '../projects/projects.service.js';
-import type { RunSource } from '../runs/run-status.js';
+import { UNSUCCESSFUL_STATUSES, type RunSource } from '../runs/run-status.js';
 import type { RunsService } from '../runs/runs.service.js';
 import type { RunbookStep } from './runbook.schemas.js';
 import type { StepResult } from './runbook.js';
@@ -65,7 +65,7 @@ export class RunbookSteps {
       const run = await this.deps.runs.get(actor, waiting.runId);
       if (run.status === 'applied') return outcome('done', `apply run ${run.id} applied`);
       if (run.status === 'planned_and_finished') return outcome('done', `apply run ${run.id} found nothing to apply`);
-      if (['errored', 'canceled', 'discarded'].includes(run.status)) return outcome('failed', `apply run ${run.id} ended ${run.status}, not applied`);
+      if (UNSUCCESSFUL_STATUSES.includes(run.status)) return outcome('failed', `apply run ${run.id} ended ${run.status}, not applied`);
       return outcome('waiting_approval', `apply run ${run.id} is ${run.status}: it still waits for a person to approve the apply`);
     }
     if (waiting.approvalId) {

@@ -133,9 +133,7 @@ export class RunbooksService {
     const done = execution.steps.slice(0, waitingIndex);
     let rest: StepsRun;
     try {
-      rest = settled.status === 'failed'
-        ? { results: runbook.steps.slice(waitingIndex + 1).map((step, i) => skipped(step, waitingIndex + 1 + i, settled)), stoppedAt: settled }
-        : await this.runSteps(ctx, runbook.steps, waitingIndex + 1, false);
+      rest = await this.runSteps(ctx, runbook.steps, waitingIndex + 1, false, settled.status === 'failed' ? settled : null);
     } catch (err) {
       // not left `resuming` for ever: what ran before the failure is recorded as its own runs
       await this.deps.repo.finishExecution(execution.id, { status: 'failed', steps: [...done, settled], finishedAt: new Date() });
@@ -155,10 +153,13 @@ export class RunbooksService {
     return resumed;
   }
 
-  /** Steps from `from` on, in order, stopping at the first that waits for a person or fails; the rest skipped. */
-  private async runSteps(ctx: StepContext, steps: RunbookStep[], from: number, dryRun: boolean): Promise<StepsRun> {
+  /**
+   * Steps from `from` on, in order, stopping at the first that waits for a person or fails; the
+   * rest skipped (all of them when an earlier step, `stoppedBefore`, already stopped the execution).
+   */
+  private async runSteps(ctx: StepContext, steps: RunbookStep[], from: number, dryRun: boolean, stoppedBefore: StepResult | null = null): Promise<StepsRun> {
     const results: StepResult[] = [];
-    let stoppedAt: StepResult | null = null;
+    let stoppedAt = stoppedBefore;
     for (let index = from; index < steps.length; index++) {
       const step = steps[index];
       if (stoppedAt) {

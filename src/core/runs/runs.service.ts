@@ -200,10 +200,6 @@ export class RunsService {
   }
 
   /**
-   * A human confirms a planned run. Refused when the plan went stale (the commit moved on or the
-   * state changed since the plan): that plan can never be applied, so it is discarded.
-   */
-  /**
    * Approves a planned run (REST's /runs/{id}/approve, `apply`). A pull request's run whose
    * project has apply requirements (approved, mergeable …) is refused: only the PR workflow can
    * check them with the host, and it approves through `approveForPullRequest`.
@@ -217,14 +213,18 @@ export class RunsService {
         { code: 'run.apply_requirements' },
       );
     }
-    return this.approveForPullRequest(actor, id);
+    return this.approveChecked(actor, id);
   }
 
   /** The PR workflow's approval, once it has checked the pull request's apply requirements with the host. */
   async approveForPullRequest(actor: Actor, id: string): Promise<Run> {
     requirePermission(actor, 'run:approve');
-    if (actor.automation) return this.askForHuman(actor, id);
-    return this.confirm(actor, id, actor.name);
+    return this.approveChecked(actor, id);
+  }
+
+  /** Past the requirements: a person confirms; an automated actor's approval becomes a request for a person. */
+  private approveChecked(actor: Actor, id: string): Promise<Run> {
+    return actor.automation ? this.askForHuman(actor, id) : this.confirm(actor, id, actor.name);
   }
 
   /** An automated actor approving a run directly: a request for a person is recorded (core/approvals), and the refusal names it. */
@@ -250,6 +250,10 @@ export class RunsService {
     return this.confirm(actor, id, `${actor.name} (policy: ${verdict.note})`);
   }
 
+  /**
+   * A human confirms a planned run. Refused when the plan went stale (the commit moved on or the
+   * state changed since the plan): that plan can never be applied, so it is discarded.
+   */
   private async confirm(actor: Actor, id: string, approvedBy: string): Promise<Run> {
     const run = await this.get(actor, id);
     await this.assertMayRun(run.tenantId);
