@@ -8,6 +8,7 @@ import type { RunnerIdentity } from '../../core/runners/runners.service.js';
 import { credentialFrom } from '../actor-from-request.js';
 import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
+import { connectionGone, waitMsOf } from '../long-poll.js';
 
 /** The plan file upload is read raw (the JSON body parser must leave it alone). */
 export const RUNNER_PLAN_RAW_BODY = /^\/api\/v1\/runner\/jobs\/[^/]+\/plan$/;
@@ -36,10 +37,7 @@ export function runnerRouter(core: Core, opts: { planBodyLimit: number }) {
   });
   // Long poll: 200 with a job, or 204 when none came within `wait` seconds (at most 25).
   router.post('/claim', async (ctx) => {
-    const wait = Math.min(25, Math.max(0, Number(ctx.query.wait ?? 25) || 0));
-    const gone = new AbortController();
-    ctx.res.once('close', () => ctx.res.writableEnded || gone.abort());
-    const job = await core.runners.claim(await identity(ctx), wait * 1000, gone.signal);
+    const job = await core.runners.claim(await identity(ctx), waitMsOf(ctx), connectionGone(ctx));
     if (job) ctx.body = job;
     else ctx.status = 204;
   });

@@ -8,6 +8,7 @@ import type { AppState } from '../types.js';
 import { parse } from '../validate.js';
 import { certificateJson, joinedJson } from './agent-presenters.js';
 import { send } from './jsonapi.js';
+import { connectionGone, waitMsOf } from '../long-poll.js';
 
 /**
  * The TFE agent listener protocol. Join has no Bearer: the pool's join token in the body is the
@@ -40,10 +41,7 @@ export function tfeListenersRouter(core: Core) {
   // Long poll: 200 with the job of the next run of the pool, 204 when none came within `wait` seconds (0-25, default 25).
   router.get('/listeners/:id/runs/next', async (ctx) => {
     const id = await identity(ctx);
-    const wait = Math.min(25, Math.max(0, Number(ctx.query.wait ?? 25) || 0));
-    const gone = new AbortController();
-    ctx.res.once('close', () => ctx.res.writableEnded || gone.abort());
-    const job = await listeners.next(id, wait * 1000, gone.signal);
+    const job = await listeners.next(id, waitMsOf(ctx), connectionGone(ctx));
     if (job) send(ctx, 200, { id: job.runId, type: 'runs', attributes: { status: job.phase === 'apply' ? 'applying' : 'planning', job } });
     else ctx.status = 204;
   });

@@ -17,6 +17,9 @@ import { ACTIVE_STATUSES } from '../runs/run-status.js';
 import { generateRunnerToken, looksLikeRunnerToken } from './runner-token.js';
 import type { Runner, RunnerPool, RunnerRepository, RunnerToken } from './runner.repository.js';
 
+/** The longest a runner's or listener's claim waits for a run before it answers none (under common proxies' idle timeouts). */
+export const MAX_CLAIM_WAIT_MS = 25_000;
+
 export interface RunnersDeps {
   repo: RunnerRepository;
   runs: RunRepository;
@@ -136,8 +139,9 @@ export class RunnersService {
    * (it would sit claimed by nobody until ATLANTAS_RUNNER_TIMEOUT errors it), so the wait ends, and a run
    * claimed meanwhile goes back to the queue for another runner.
    */
+  /** Long poll for the next run of the runner's pool: at most MAX_CLAIM_WAIT_MS, whatever the runner asks. */
   async claim(id: RunnerIdentity, waitMs: number, gone?: AbortSignal): Promise<Job | null> {
-    const deadline = Date.now() + waitMs;
+    const deadline = Date.now() + Math.min(Math.max(0, waitMs), MAX_CLAIM_WAIT_MS);
     const workerId = workerIdOf(id.runner);
     while (!gone?.aborted) {
       const run = await this.deps.runs.claim(workerId, id.token.poolId);
