@@ -305,7 +305,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
   const projectRepo = new ProjectRepository({ model: models.Project });
   const tenants = new TenantsService({
     sequelize, repo: new TenantRepository({ sequelize, model: models.Tenant }), instances: instanceRepo, environments: environmentRepo,
-    usersService: users, audit, log: log.child({ svc: 'tenants' }),
+    usersService: users, audit, log: log.child({ svc: 'tenants' }), defaultSlug: options.runs.defaultTenantSlug,
   });
   const instances = new InstancesService({ sequelize, repo: instanceRepo, tenants, audit });
   const environments = new EnvironmentsService({ sequelize, repo: environmentRepo, instances: instanceRepo, tenants, audit, credentials: cloudCredentials });
@@ -355,13 +355,7 @@ export function createCore({ db, log, encryptor, options, clock = systemClock, r
     serverRepoConfig: options.runs.serverRepoConfig, log: log.child({ svc: 'github-apps' }),
   });
   rotation.register(new GitHubAppRotation({ sequelize, repo: githubAppRepo }));
-  // A tenant's slug never changes, so whether it is the default tenant is asked of the database once per tenant (it is on every run's path).
-  const defaultTenants = new Map<string, boolean>();
-  const isDefaultTenant = async (tenantId: string) => {
-    let known = defaultTenants.get(tenantId);
-    if (known === undefined) defaultTenants.set(tenantId, (known = (await tenants.require(tenantId)).slug === options.runs.defaultTenantSlug));
-    return known;
-  };
+  const isDefaultTenant = (tenantId: string) => tenants.isDefault(tenantId);
   const tenantRepos = new TenantRepoSource({ server: repos ?? new AnonymousGitHubSource(options.runs.githubWebUrl), apps: githubCredentials, isDefaultTenant });
   const approvalRepo = new ApprovalRepository({ sequelize });
   const ledger = new ApprovalLedger({ sequelize, repo: approvalRepo, audit, notifier, clock, ttlMs: options.approvalTtlMs ?? 3_600_000, projects });

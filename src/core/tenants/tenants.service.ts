@@ -37,11 +37,23 @@ interface Deps {
   usersService: UsersService;
   audit: AuditLog;
   log: Logger;
+  /** ATLANTAS_DEFAULT_TENANT: the slug of the operator's own tenant */
+  defaultSlug?: string;
 }
 
 /** Tenants and their quotas. Several teams share one Atlantas; no row crosses a tenant. */
 export class TenantsService {
+  /** tenant id → whether it is the default tenant: a slug never changes, so each is read once */
+  readonly #isDefault = new Map<string, boolean>();
+
   constructor(private readonly deps: Deps) {}
+
+  /** Whether the tenant is the default one (ATLANTAS_DEFAULT_TENANT), the operator's own: asked on every run's path. */
+  async isDefault(tenantId: string): Promise<boolean> {
+    let known = this.#isDefault.get(tenantId);
+    if (known === undefined) this.#isDefault.set(tenantId, (known = (await this.require(tenantId)).slug === this.deps.defaultSlug));
+    return known;
+  }
 
   async get(actor: Actor): Promise<Tenant> {
     requirePermission(actor, 'tenant:read');
