@@ -19,7 +19,12 @@ export interface ListenerJoin {
  * and plan file go through the runner job endpoints with the same credential (runner()).
  */
 export class ListenerClient {
-  private constructor(private readonly baseUrl: string, readonly joined: ListenerJoin) {}
+  /** the listener endpoints, with the credential issued at join */
+  private readonly api: RunnerClient;
+
+  private constructor(private readonly baseUrl: string, readonly joined: ListenerJoin) {
+    this.api = new RunnerClient(baseUrl, joined.credential, { prefix: `/api/v2/listeners/${joined.listener_id}` });
+  }
 
   static async join(serverUrl: string, joinToken: string, name: string): Promise<ListenerClient> {
     const base = serverUrl.replace(/\/+$/, '');
@@ -36,9 +41,7 @@ export class ListenerClient {
 
   /** The runner protocol client for this listener's jobs. */
   runner(): RunnerClient {
-    const client = new RunnerClient(this.baseUrl, this.joined.credential);
-    client.runnerId = this.id;
-    return client;
+    return new RunnerClient(this.baseUrl, this.joined.credential, { runnerId: this.id });
   }
 
   async heartbeat(runs?: string[]): Promise<{ cancel: string[]; heartbeat_ms: number }> {
@@ -61,14 +64,8 @@ export class ListenerClient {
     return new ListenerJobSink(this, runId);
   }
 
-  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
-    const res = await fetch(`${this.baseUrl}/api/v2/listeners/${this.id}${path}`, {
-      method, signal, headers: { authorization: `Bearer ${this.joined.credential}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw Object.assign(new Error(`${path}: ${res.status} ${text.slice(0, 500)}`), { status: res.status });
-    return text ? JSON.parse(text) : null;
+  private send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    return this.api.send(method, path, body, signal);
   }
 }
 

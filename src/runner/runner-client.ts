@@ -1,8 +1,15 @@
-/** HTTP to the server's runner protocol (/api/v1/runner/…) with the runner token; nothing else. */
+/**
+ * HTTP to the server's runner protocol (/api/v1/runner/…, or a TFE listener's /api/v2/listeners/{id}/…
+ * with `prefix`) with the runner's token; nothing else.
+ */
 export class RunnerClient {
-  runnerId = '';
+  runnerId: string;
+  private readonly prefix: string;
 
-  constructor(private readonly baseUrl: string, private readonly token: string) {}
+  constructor(private readonly baseUrl: string, private readonly token: string, options: { prefix?: string; runnerId?: string } = {}) {
+    this.prefix = options.prefix ?? '/api/v1/runner';
+    this.runnerId = options.runnerId ?? '';
+  }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     return { authorization: `Bearer ${this.token}`, ...(this.runnerId ? { 'x-atlantas-runner': this.runnerId } : {}), ...extra };
@@ -10,7 +17,7 @@ export class RunnerClient {
 
   /** JSON in, JSON out (null for 204); a non-2xx answer throws with the server's message. */
   async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
-    const res = await fetch(`${this.baseUrl}/api/v1/runner${path}`, {
+    const res = await fetch(`${this.baseUrl}${this.prefix}${path}`, {
       method, signal, headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -18,7 +25,7 @@ export class RunnerClient {
   }
 
   async upload(path: string, data: Buffer): Promise<void> {
-    const res = await fetch(`${this.baseUrl}/api/v1/runner${path}`, {
+    const res = await fetch(`${this.baseUrl}${this.prefix}${path}`, {
       method: 'PUT', headers: this.headers({ 'content-type': 'application/octet-stream' }), body: new Uint8Array(data),
     });
     await this.read(res, path);

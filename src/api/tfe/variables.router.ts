@@ -8,6 +8,7 @@ import type { AppState } from '../types.js';
 import { InputError } from '../../core/errors.js';
 import { parse } from '../validate.js';
 import { type Resource, send, sendAll } from './jsonapi.js';
+import { iso } from '../presenters/iso.js';
 
 /** A bad variable or set document is TFC's 422 (go-tfe's validation error), not the generic 400. */
 function parse422<S extends Parameters<typeof parse>[0]>(schema: S, body: unknown, code: string): ReturnType<typeof parse<S>> {
@@ -112,7 +113,7 @@ function varsetResource(s: TfeVarsetView): Resource {
     id: s.id,
     type: 'varsets',
     attributes: {
-      name: s.name, description: s.description, global: s.global, priority: s.priority, 'updated-at': s.updatedAt.toISOString(),
+      name: s.name, description: s.description, global: s.global, priority: s.priority, 'updated-at': iso(s.updatedAt),
       'var-count': s.vars.length, 'workspace-count': s.workspaceIds.length, 'project-count': 0,
     },
     relationships: {

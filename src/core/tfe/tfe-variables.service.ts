@@ -7,6 +7,7 @@ import { assertVariableKey, tfeId } from './tfe-variable-rules.js';
 import type { TfeVariable, TfeVariableRepository, VariableOwner } from './tfe-variable.repository.js';
 import type { TfeWorkspacesService } from './tfe-workspaces.service.js';
 import type { VariableInput } from './tfe.schemas.js';
+import { defined } from '../db/unique.js';
 
 /** A variable as any caller sees it: a sensitive one's value is null, always. */
 export type TfeVariableView = Omit<TfeVariable, 'value'> & { value: string | null };
@@ -85,7 +86,7 @@ export class TfeVariablesService {
       if (before.sensitive && input.sensitive === false) {
         throw new InputError(`variable ${before.key} is sensitive and stays so: delete it and create a plain one`, { code: 'variable_sensitive' });
       }
-      const next = { ...before, ...defined(input) };
+      const next = { ...before, ...changesOf(input) };
       assertVariableKey(next.key, next.category);
       const updated = await this.deps.repo.update(next, t);
       if (!updated) throw taken(next.key, next.category, where.label);
@@ -126,8 +127,9 @@ export function view({ value, ...v }: TfeVariable): TfeVariableView {
   return { ...v, value: v.sensitive ? null : value };
 }
 
-function defined(input: VariableInput): Partial<TfeVariable> {
-  return Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && ['key', 'value', 'category', 'hcl', 'sensitive', 'description'].includes(k)));
+/** The variable's own fields the input sets (the document may carry others; undefined leaves a field alone). */
+function changesOf({ key, value, category, hcl, sensitive, description }: VariableInput): Partial<TfeVariable> {
+  return defined({ key, value, category, hcl, sensitive, description });
 }
 
 const notFound = (id: string) => new NotFoundError(`variable ${id} not found`, { code: 'variable_not_found' });

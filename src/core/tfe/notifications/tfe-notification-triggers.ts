@@ -48,7 +48,6 @@ export class TfeNotificationTriggers {
 
   /** A status event (this replica's or another's); failures are logged, never thrown into the emitter. */
   onRunStatus(runId: string, status: RunStatus): void {
-    if (!triggersOfStatus(status).length) return;
     this.forRun(runId, status).catch((err) => this.deps.log.warn({ err, runId, status }, 'could not queue TFE notifications for a run'));
   }
 
